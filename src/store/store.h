@@ -1,0 +1,100 @@
+/*
+ * store.h - the persistent store of tenants, remote networks, device links
+ * and forwarding-profile assignments. One interface, several backends:
+ * SQLite (store_sqlite.c, the embedded default) now, PostgreSQL later.
+ *
+ * Every function returns 0 on success, STORE_NOTFOUND when the object does
+ * not exist for that tenant (another tenant's ids are simply not found), and
+ * -1 on a store error (logged). A store handle is used by one thread at a
+ * time. Writes made between store_begin() and store_commit() are atomic;
+ * store_commit() returns only once the data is durable (survives kill -9).
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define STORE_NOTFOUND	1
+#define STORE_TOKEN_ID_LEN	16	/* TOKEN_ID_LEN (token.h) */
+#define STORE_HASH_LEN	32		/* SHA-256 */
+
+struct store;
+
+struct store_tenant {
+	char		id[MODEL_ID_LEN + 1];
+	char		name[MODEL_NAME_MAX + 1];
+	int64_t		created_ms;
+};
+
+/*
+ * url: "sqlite:PATH" or a plain PATH (created with its schema, migrated to
+ * the current schema version if older). "postgres://..." is reserved for the
+ * PostgreSQL backend. err gets a one-line reason on failure.
+ */
+int	store_open(const char *url, struct store **out, char *err, size_t errlen);
+void	store_close(struct store *);
+/* Schema version the database is at after store_open(). */
+int	store_schema_version(struct store *);
+
+int	store_begin(struct store *);
+int	store_commit(struct store *);
+void	store_rollback(struct store *);
+
+/*
+ * Tenants. The API token is "<token_id>.<secret>"; the store keeps the
+ * token_id and SHA-256(secret) only. store_tenant_add also creates the
+ * tenant's built-in forwarding profiles (model_profiles_builtin) with fresh
+ * ids, in the same transaction.
+ */
+int	store_tenant_add(struct store *, const struct store_tenant *,
+	    const char *token_id, const uint8_t hash[STORE_HASH_LEN]);
+int	store_tenant_by_token(struct store *, const char *token_id,
+	    struct store_tenant *out, uint8_t hash[STORE_HASH_LEN]);
+int	store_tenant_get(struct store *, const char *tenant_id,
+	    struct store_tenant *out);
+
+/* Remote networks. put = insert or replace by id. */
+int	store_rn_put(struct store *, const char *tenant_id,
+	    const struct model_rn *);
+int	store_rn_get(struct store *, const char *tenant_id, const char *rn_id,
+	    struct model_rn *out);
+/* Sorted by name, then id. *out is malloc'd (free()); NULL when n = 0. */
+int	store_rn_list(struct store *, const char *tenant_id,
+	    struct model_rn **out, size_t *n);
+int	store_rn_count(struct store *, const char *tenant_id, size_t *n);
+/* Deletes its device links and profile assignments too. */
+int	store_rn_delete(struct store *, const char *tenant_id,
+	    const char *rn_id);
+
+/* Device links; l->rn_id names the parent, which must exist. */
+int	store_link_put(struct store *, const char *tenant_id,
+	    const struct model_link *l);
+int	store_link_get(struct store *, const char *tenant_id,
+	    const char *rn_id, const char *link_id, struct model_link *out);
+/*
+ * rn_id NULL: every link of the tenant. Sorted by name, then id. Free with
+ * model_links_free() (it wipes the keys).
+ */
+int	store_link_list(struct store *, const char *tenant_id,
+	    const char *rn_id, struct model_link **out, size_t *n);
+int	store_link_count(struct store *, const char *tenant_id,
+	    const char *rn_id, size_t *n);
+int	store_link_delete(struct store *, const char *tenant_id,
+	    const char *rn_id, const char *link_id);
+
+/* Forwarding profiles of the tenant, sorted by priority. */
+int	store_profile_list(struct store *, const char *tenant_id,
+	    struct model_profile **out, size_t *n);
+int	store_profile_get(struct store *, const char *tenant_id,
+	    const char *profile_id, struct model_profile *out);
+/* The profiles assigned to a remote network (ids, sorted by priority). */
+int	store_rn_profiles_get(struct store *, const char *tenant_id,
+	    const char *rn_id, struct model_profile **out, size_t *n);
+/* Replace the assignment set; every id must be one of the tenant's profiles. */
+int	store_rn_profiles_set(struct store *, const char *tenant_id,
+	    const char *rn_id, const char (*ids)[MODEL_ID_LEN + 1], size_t n);
+
+#endif
