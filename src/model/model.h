@@ -206,6 +206,11 @@ json_t	*model_profile_to_json(const struct model_profile *);
 /* system-facts §2.2: one localConfiguration per zone a link uses. */
 json_t	*model_connectivity_to_json(const struct model_ctx *,
 	    const struct model_rn *, const struct model_link *links, size_t n);
+/*
+ * explicit_bzero every string in a tree, for with_secrets trees right
+ * before json_decref (jansson frees string buffers without clearing them).
+ */
+void	model_json_scrub(json_t *);
 
 /* The built-in profiles a new tenant gets (ids left empty). */
 size_t	model_profiles_builtin(struct model_profile *out, size_t max);

@@ -1,0 +1,49 @@
+# branchgate - the two commands: `make run` and `make test`.
+# Builds live in build/ (release, -Werror), build-asan/ (ASan+UBSan, used by
+# the tests) and build-fuzz/ (clang libFuzzer).
+
+API	?= 127.0.0.1:8080
+DB	?= sqlite:./var/branchgate.db
+JOBS	?= $(shell nproc)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps build run test test-unit fuzz fuzz-run clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBG_WERROR=ON >/dev/null
+	@cmake --build build -j$(JOBS)
+
+build-asan/CMakeCache.txt:
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBG_SANITIZE=ON -DBG_WERROR=ON >/dev/null
+
+run: build
+	@sh scripts/run.sh "$(API)" "$(DB)"
+
+test: build build-asan/CMakeCache.txt
+	@cmake --build build-asan -j$(JOBS)
+	@$(MAKE) --no-print-directory fuzz-run
+	@cd build-asan && ctest --output-on-failure -j1
+
+fuzz: deps
+	@CC=clang cmake -S . -B build-fuzz -DBG_FUZZ=ON -DBG_SANITIZE=ON >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+
+# Each fuzz target runs FUZZ_SECONDS on a scratch copy of its seed corpus.
+fuzz-run: fuzz
+	@set -e; for f in build-fuzz/fuzz/fuzz_*; do \
+	  n=$$(basename $$f); tmp=$$(mktemp -d); \
+	  cp -r tests/fuzz/corpus/$$n/. $$tmp/ 2>/dev/null || true; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$tmp 2>build-fuzz/$$n.log || \
+	    { tail -40 build-fuzz/$$n.log; rm -rf $$tmp; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units' build-fuzz/$$n.log || true; \
+	  rm -rf $$tmp; \
+	done
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,36 @@
+#!/bin/sh
+# deps.sh - install every build and test dependency of branchgate on Debian 12.
+# Idempotent: does nothing when all packages are present. Needs root (prints
+# the command to run otherwise).
+set -eu
+
+PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
+libssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
+libcurl4-openssl-dev libevent-dev liburcu-dev libmnl-dev libcmocka-dev
+sqlite3 curl iproute2 iputils-ping procps python3
+strongswan-charon strongswan-swanctl libcharon-extra-plugins
+libstrongswan-extra-plugins libstrongswan-standard-plugins bird2 frr"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "branchgate: missing packages:$missing" >&2
+	echo "run as root: apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "branchgate: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# The test peers (charon, bird, frr) must not start as system services: the
+# tests run their own instances in network namespaces.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,32 @@
+#!/bin/sh
+# run.sh - `make run`: start branchgated on the embedded SQLite store with a
+# demo tenant, and print how to reach it. Ctrl-C stops it.
+set -eu
+API=${1:-127.0.0.1:8080}
+DB=${2:-sqlite:./var/branchgate.db}
+BIN=./build/bin
+mkdir -p var
+
+# One tenant for the newcomer, created once; its token is kept in var/ (0600).
+if [ ! -s var/demo-tenant.json ]; then
+	umask 077
+	$BIN/branchgate tenant create demo --db "$DB" > var/demo-tenant.json
+fi
+TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' var/demo-tenant.json)
+URL="http://$API"
+
+cat <<TXT
+
+  branchgated: REST API on $URL (store $DB)
+  Tenant "demo", token saved in var/demo-tenant.json. In another shell:
+
+    export BRANCHGATE_URL=$URL
+    export BRANCHGATE_TOKEN=$TOKEN
+    curl -s -H "Authorization: Bearer \$BRANCHGATE_TOKEN" \\
+         \$BRANCHGATE_URL/networkAccess/connectivity/remoteNetworks
+    ./build/bin/branchgate rn create --name "Branch 1" --region westEurope
+
+  Ctrl-C stops the gateway.
+
+TXT
+exec $BIN/branchgated --db "$DB" --api "$API" --endpoint 1=127.0.0.1 --endpoint 2=127.0.0.2

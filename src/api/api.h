@@ -1,0 +1,27 @@
+/*
+ * api.h - the REST API (Graph beta networkAccess shapes) over libmicrohttpd.
+ * One internal polling thread serves every request, so the store handle is
+ * only ever used from that thread.
+ */
+#ifndef API_H
+#define API_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+struct api;
+struct store;
+
+struct api_config {
+	const char	*listen;	/* "HOST:PORT"; port 0 picks one */
+	const char	*datadir;	/* m365-endpoints-worldwide.json lives here */
+	struct model_ctx ctx;		/* gateway ASN and zone endpoints */
+};
+
+int	api_start(struct api **out, struct store *, const struct api_config *);
+/* The port actually bound (useful with port 0). */
+uint16_t api_port(const struct api *);
+void	api_stop(struct api *);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * api_config.c - what the administrator reads back to set up the branch
+ * router: the gateway side ("view configuration", system-facts §2.2) and a
+ * ready configuration for the router itself (cpe/).
+ */
+#include "api_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "cpe.h"
+#include "ip4.h"
+
+void
+api_connectivity_get(struct api_req *r)
+{
+	struct model_link *links = NULL;
+	struct model_rn rn;
+	size_t n = 0;
+
+	/* Graph: this resource supports no OData query options. */
+	if (api_query_check(r, NULL) == -1 ||
+	    api_rn_load(r, r->seg[3], &rn) == -1)
+		return;
+	if (store_link_list(r->api->store, r->tenant.id, rn.id, &links,
+	    &n) == -1) {
+		api_error_store(r);
+		return;
+	}
+	r->resp = model_connectivity_to_json(&r->api->ctx, &rn, links, n);
+	model_links_free(links, n);
+	r->status = r->resp != NULL ? 200 : 500;
+}
+
+struct cpe_lan_parse {
+	struct cpe_opts	*opts;
+	const char	*bad;
+	bool		 too_many;
+};
+
+static enum MHD_Result
+api_cpe_lan_visit(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct cpe_lan_parse *p = cls;
+	struct cpe_opts *o = p->opts;
+
+	(void)kind;
+	if (strcmp(key, "lan") != 0)
+		return MHD_YES;
+	if (o->n_lan == CPE_LAN_MAX) {
+		p->too_many = true;
+		return MHD_NO;
+	}
+	if (value == NULL || ip4_prefix_parse(value, &o->lan[o->n_lan],
+	    &o->lan_len[o->n_lan]) == -1) {
+		p->bad = value ? value : "";
+		return MHD_NO;
+	}
+	o->n_lan++;
+	return MHD_YES;
+}
+
+void
+api_cpe_get(struct api_req *r)
+{
+	static const char *const q[] = { "format", "lan", NULL };
+	struct cpe_lan_parse lp;
+	struct cpe_opts opts;
+	struct model_link l;
+	struct model_rn rn;
+	const char *fmt;
+	char err[256];
+	int f;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&lp, 0, sizeof(lp));
+	if (api_query_check(r, q) == -1)
+		return;
+	fmt = api_query_get(r, "format");
+	if (fmt == NULL || (f = cpe_format_parse(fmt)) == -1) {
+		api_error(r, 400, "BadRequest", "format", "format '%.32s' is "
+		    "not supported: use format=swanctl, bird or frr",
+		    fmt ? fmt : "");
+		return;
+	}
+	lp.opts = &opts;
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND,
+	    api_cpe_lan_visit, &lp);
+	if (lp.too_many) {
+		api_error(r, 400, "BadRequest", "lan",
+		    "at most %d lan prefixes", CPE_LAN_MAX);
+		return;
+	}
+	if (lp.bad != NULL) {
+		api_error(r, 400, "BadRequest", "lan", "lan '%.64s' is not an "
+		    "IPv4 prefix such as 198.51.100.0/24", lp.bad);
+		return;
+	}
+	if (api_rn_load(r, r->seg[3], &rn) == -1)
+		return;
+	if (api_link_load(r, rn.id, r->seg[5], &l) == -1)
+		return;
+	r->text = cpe_render((enum cpe_format)f, &r->api->ctx, &rn, &l, &opts,
+	    err, sizeof(err));
+	model_link_wipe(&l);
+	if (r->text == NULL) {
+		api_error(r, 409, "Conflict", NULL, "%s", err);
+		return;
+	}
+	r->mime = cpe_format_mime((enum cpe_format)f);
+	r->status = 200;
+}

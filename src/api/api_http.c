@@ -1,0 +1,432 @@
+/*
+ * api_http.c - HTTP glue: libmicrohttpd callbacks, the route table, and the
+ * order of checks every request goes through:
+ *
+ *   size cap (Content-Length, then bytes read) -> bearer token -> route
+ *   (404) -> method (405) -> media type (415) -> JSON (400) -> handler.
+ *
+ * The caps and the token come before the body is read or parsed, so an
+ * unauthenticated client can neither make us buffer much nor parse anything.
+ * Fixed path segments match case-insensitively, as Graph's do; the deprecated
+ * "branches" segment is an alias of "remoteNetworks".
+ */
+#include "api.h"
+#include "api_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "guid.h"
+#include "log.h"
+#include "token.h"
+
+struct api_route {
+	const char	*method;
+	const char	*pattern;	/* '/'-separated; "{}" = an id */
+	api_handler	*handler;
+};
+
+#define RN	"networkAccess/connectivity/remoteNetworks"
+
+static const struct api_route api_routes[] = {
+	{ "GET",    RN,						api_rn_list },
+	{ "POST",   RN,						api_rn_create },
+	{ "GET",    RN "/{}",					api_rn_get },
+	{ "PATCH",  RN "/{}",					api_rn_update },
+	{ "DELETE", RN "/{}",					api_rn_delete },
+	{ "GET",    RN "/{}/deviceLinks",			api_link_list },
+	{ "POST",   RN "/{}/deviceLinks",			api_link_create },
+	{ "GET",    RN "/{}/deviceLinks/{}",			api_link_get },
+	{ "PATCH",  RN "/{}/deviceLinks/{}",			api_link_update },
+	{ "DELETE", RN "/{}/deviceLinks/{}",			api_link_delete },
+	{ "GET",    RN "/{}/deviceLinks/{}/cpeConfiguration",	api_cpe_get },
+	{ "GET",    RN "/{}/connectivityConfiguration",	api_connectivity_get },
+	{ "GET",    RN "/{}/forwardingProfiles",		api_rn_profiles_get },
+	{ "PATCH",  RN "/{}/forwardingProfiles",		api_rn_profiles_update },
+	{ "GET",    "networkAccess/forwardingProfiles",		api_profile_list },
+	{ "GET",    "networkAccess/forwardingProfiles/{}",	api_profile_get },
+};
+
+static bool
+api_seg_match(const char *pat, size_t plen, const char *seg)
+{
+	if (plen == 2 && strncmp(pat, "{}", 2) == 0)
+		return seg[0] != '\0';
+	if (strlen(seg) == plen && strncasecmp(pat, seg, plen) == 0)
+		return true;
+	/* Graph's deprecated twin of remoteNetworks (system-facts §3.1). */
+	return plen == 14 && strncmp(pat, "remoteNetworks", 14) == 0 &&
+	    strcasecmp(seg, "branches") == 0;
+}
+
+static bool
+api_path_match(const char *pattern, struct api_req *r)
+{
+	const char *p = pattern, *slash;
+	size_t i = 0, len;
+
+	while (*p != '\0') {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (i >= r->nseg || !api_seg_match(p, len, r->seg[i]))
+			return false;
+		i++;
+		p += len + (slash ? 1 : 0);
+	}
+	return i == r->nseg;
+}
+
+/* Split the URL path into segments; ids are checked by the handlers. */
+static int
+api_split_path(struct api_req *r)
+{
+	char *p, *save = NULL, *tok;
+
+	if ((r->path = strdup(r->url)) == NULL)
+		return -1;
+	p = r->path;
+	for (tok = strtok_r(p, "/", &save); tok != NULL;
+	    tok = strtok_r(NULL, "/", &save)) {
+		if (r->nseg == API_SEGS_MAX)
+			return -1;
+		r->seg[r->nseg++] = tok;
+	}
+	/* Tolerate Graph's version prefix: /beta/networkAccess/... */
+	if (r->nseg > 0 && (strcasecmp(r->seg[0], "beta") == 0 ||
+	    strcasecmp(r->seg[0], "v1.0") == 0)) {
+		memmove(&r->seg[0], &r->seg[1], (r->nseg - 1) * sizeof(r->seg[0]));
+		r->nseg--;
+	}
+	return 0;
+}
+
+static int
+api_authenticate(struct api_req *r)
+{
+	const char *h;
+	char id[TOKEN_ID_LEN + 1];
+	uint8_t presented[TOKEN_HASH_LEN], stored[TOKEN_HASH_LEN];
+	int rc;
+
+	h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		api_error(r, 401, "Unauthorized", NULL,
+		    "missing 'Authorization: Bearer <token>' header "
+		    "(create a tenant with 'branchgate tenant create NAME')");
+		return -1;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (token_parse(h, id, presented) == -1)
+		goto bad;
+	rc = store_tenant_by_token(r->api->store, id, &r->tenant, stored);
+	if (rc == -1) {
+		api_error_store(r);
+		return -1;
+	}
+	if (rc == STORE_NOTFOUND || !token_hash_equal(presented, stored))
+		goto bad;
+	explicit_bzero(presented, sizeof(presented));
+	explicit_bzero(stored, sizeof(stored));
+	return 0;
+bad:
+	explicit_bzero(presented, sizeof(presented));
+	explicit_bzero(stored, sizeof(stored));
+	api_error(r, 401, "Unauthorized", NULL, "invalid bearer token");
+	return -1;
+}
+
+static bool
+api_is_json(struct api_req *r)
+{
+	const char *ct;
+	size_t n = strlen("application/json");
+
+	ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void
+api_dispatch(struct api_req *r)
+{
+	const struct api_route *rt, *found = NULL;
+	size_t i, alen = 0;
+	bool path_ok = false;
+
+	if (r->body_too_large) {
+		api_error(r, 413, "RequestEntityTooLarge", NULL,
+		    "request body exceeds %d bytes", API_BODY_MAX);
+		return;
+	}
+	for (i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
+		rt = &api_routes[i];
+		if (!api_path_match(rt->pattern, r))
+			continue;
+		if (path_ok && alen < sizeof(r->allow) - 8)
+			alen += (size_t)snprintf(r->allow + alen,
+			    sizeof(r->allow) - alen, ", ");
+		path_ok = true;
+		if (alen < sizeof(r->allow) - 8)
+			alen += (size_t)snprintf(r->allow + alen,
+			    sizeof(r->allow) - alen, "%s", rt->method);
+		if (strcmp(rt->method, r->method) == 0)
+			found = rt;
+	}
+	if (!path_ok) {
+		r->allow[0] = '\0';
+		api_error(r, 404, "NotFound", NULL,
+		    "no resource at '%.200s'", r->url);
+		return;
+	}
+	if (found == NULL) {
+		api_error(r, 405, "MethodNotAllowed", NULL,
+		    "%s is not allowed on '%.200s' (allowed: %s)", r->method,
+		    r->url, r->allow);
+		return;
+	}
+	r->allow[0] = '\0';
+	if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0) {
+		if (!api_is_json(r)) {
+			api_error(r, 415, "UnsupportedMediaType", NULL,
+			    "request body must be JSON "
+			    "(Content-Type: application/json)");
+			return;
+		}
+	}
+	found->handler(r);
+}
+
+static enum MHD_Result
+api_send(struct api_req *r)
+{
+	struct MHD_Response *resp;
+	char *out = NULL;
+	size_t len = 0;
+	enum MHD_Result ret;
+	const char *mime = "application/json";
+
+	if (r->resp != NULL) {
+		out = json_dumps(r->resp, JSON_COMPACT | JSON_ENSURE_ASCII);
+		if (out == NULL)
+			return MHD_NO;
+		len = strlen(out);
+	} else if (r->text != NULL) {
+		len = strlen(r->text);
+		out = r->text;
+		r->text = NULL;
+		mime = r->mime;
+	}
+	resp = MHD_create_response_from_buffer(len, out ? out : (char *)"",
+	    MHD_RESPMEM_MUST_COPY);
+	if (out != NULL) {
+		explicit_bzero(out, len);	/* may hold a CPE secret */
+		free(out);
+	}
+	if (resp == NULL)
+		return MHD_NO;
+	if (len > 0 || r->status != 204)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->location[0] != '\0')
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    r->location);
+	if (r->allow[0] != '\0')
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	ret = MHD_queue_response(r->conn, r->status ? r->status : 500, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void
+api_req_free(struct api_req *r)
+{
+	if (r == NULL)
+		return;
+	if (r->body != NULL) {
+		explicit_bzero(r->body, r->body_len);	/* may hold PSKs */
+		free(r->body);
+	}
+	if (r->text != NULL) {
+		explicit_bzero(r->text, strlen(r->text));
+		free(r->text);
+	}
+	json_decref(r->json);
+	json_decref(r->resp);
+	free(r->path);
+	free(r);
+}
+
+static void
+api_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	api_req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static enum MHD_Result
+api_access(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_size, void **con_cls)
+{
+	struct api *api = cls;
+	struct api_req *r = *con_cls;
+	const char *cl;
+	char *end;
+	unsigned long long declared;
+	char *nb;
+
+	(void)version;
+	if (r == NULL) {
+		/* First call: headers only. Caps and auth before any body. */
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		r->api = api;
+		r->conn = conn;
+		r->method = method;
+		r->url = url;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL) {
+			errno = 0;
+			declared = strtoull(cl, &end, 10);
+			if (errno != 0 || *end != '\0' || declared > API_BODY_MAX) {
+				api_error(r, 413, "RequestEntityTooLarge", NULL,
+				    "request body exceeds %d bytes", API_BODY_MAX);
+				return api_send(r);
+			}
+		}
+		if (api_split_path(r) == -1) {
+			api_error(r, 404, "NotFound", NULL, "path too long");
+			return api_send(r);
+		}
+		if (api_authenticate(r) == -1)
+			return api_send(r);
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!r->body_too_large &&
+		    r->body_len + *upload_size <= API_BODY_MAX) {
+			nb = realloc(r->body, r->body_len + *upload_size + 1);
+			if (nb == NULL)
+				return MHD_NO;
+			r->body = nb;
+			memcpy(r->body + r->body_len, upload_data, *upload_size);
+			r->body_len += *upload_size;
+			r->body[r->body_len] = '\0';
+		} else {
+			/* Chunked upload past the cap: drain, answer 413. */
+			r->body_too_large = true;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	api_dispatch(r);
+	if (r->status >= 500)
+		log_warn("api: %s %s -> %u", method, url, r->status);
+	else
+		log_debug("api: %s %s -> %u", method, url, r->status);
+	return api_send(r);
+}
+
+static int
+api_parse_listen(const char *listen, struct sockaddr_in *sin)
+{
+	char host[64];
+	const char *colon;
+	char *end;
+	unsigned long port;
+
+	colon = strrchr(listen, ':');
+	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host))
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || port > 65535)
+		return -1;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sin->sin_addr) != 1)
+		return -1;
+	return 0;
+}
+
+int
+api_start(struct api **out, struct store *st, const struct api_config *cfg)
+{
+	struct api *api;
+	struct sockaddr_in sin;
+	const union MHD_DaemonInfo *info;
+
+	if (api_parse_listen(cfg->listen, &sin) == -1) {
+		log_err("api: bad listen address '%s' (want HOST:PORT)",
+		    cfg->listen);
+		return -1;
+	}
+	if ((api = calloc(1, sizeof(*api))) == NULL)
+		return -1;
+	api->store = st;
+	api->ctx = cfg->ctx;
+	if (api_profiles_load(api, cfg->datadir) == -1)
+		goto fail;
+	api->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    api_access, api,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)128,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_END);
+	if (api->mhd == NULL) {
+		log_err("api: cannot listen on %s: %s", cfg->listen,
+		    strerror(errno));
+		goto fail;
+	}
+	info = MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	api->port = info ? info->port : ntohs(sin.sin_port);
+	*out = api;
+	return 0;
+fail:
+	api_profiles_free(api);
+	free(api);
+	return -1;
+}
+
+uint16_t
+api_port(const struct api *api)
+{
+	return api->port;
+}
+
+void
+api_stop(struct api *api)
+{
+	if (api == NULL)
+		return;
+	MHD_stop_daemon(api->mhd);
+	api_profiles_free(api);
+	free(api);
+}

@@ -1,0 +1,97 @@
+/*
+ * api_internal.h - what the api_*.c files share: the request being served,
+ * response helpers and the resource handlers the route table points at.
+ * Not for use outside src/api/.
+ */
+#ifndef API_INTERNAL_H
+#define API_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "model.h"
+#include "store.h"
+
+#define API_BODY_MAX	(256 * 1024)	/* checked before parsing */
+#define API_SEGS_MAX	10
+
+struct MHD_Connection;
+struct api_profiles;
+
+struct api {
+	struct MHD_Daemon	*mhd;
+	struct store		*store;
+	struct model_ctx	 ctx;
+	struct api_profiles	*profiles;	/* built-in rules, read-only */
+	uint16_t		 port;
+};
+
+struct api_req {
+	struct api		*api;
+	struct MHD_Connection	*conn;
+	const char		*method;
+	const char		*url;
+	char			*path;		/* owned copy, split into seg[] */
+	const char		*seg[API_SEGS_MAX];
+	size_t			 nseg;
+	char			*body;		/* raw upload, NUL-terminated */
+	size_t			 body_len;
+	bool			 body_too_large;
+	json_t			*json;		/* parsed body, if any */
+	struct store_tenant	 tenant;
+	/* response */
+	unsigned		 status;
+	json_t			*resp;		/* JSON answer, or */
+	char			*text;		/* a text answer (wiped on free) */
+	const char		*mime;
+	char			 location[256];
+	char			 allow[64];
+};
+
+typedef void api_handler(struct api_req *);
+
+/* api_error.c: Graph-shaped errors. */
+void	api_error(struct api_req *, unsigned status, const char *code,
+	    const char *target, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* 400 BadRequest for validation, 409 Conflict for clashes with stored state. */
+void	api_error_errs(struct api_req *, unsigned status, const char *code,
+	    const struct model_errs *);
+void	api_error_store(struct api_req *);
+
+/* api_query.c: the query string, allow-listed per resource. */
+int	api_query_check(struct api_req *, const char *const *allowed);
+const char *api_query_get(struct api_req *, const char *key);
+/* $expand / $select style comma lists: is word in the list? */
+bool	api_query_has(struct api_req *, const char *key, const char *word);
+/* The body as a JSON object; sends the 400 itself and returns NULL. */
+json_t	*api_body_object(struct api_req *);
+bool	api_prefer_representation(struct api_req *);
+
+/* api_rn.c */
+api_handler	api_rn_list, api_rn_create, api_rn_get, api_rn_update,
+		api_rn_delete;
+/* api_link.c */
+api_handler	api_link_list, api_link_create, api_link_get, api_link_update,
+		api_link_delete;
+/* Loads path ids; on failure the 404/500 is already set. */
+int	api_rn_load(struct api_req *, const char *id, struct model_rn *out);
+int	api_link_load(struct api_req *, const char *rn_id, const char *id,
+	    struct model_link *out);
+json_t	*api_links_json(const struct model_link *, size_t);
+/* Sets r->location to the path of an object. */
+void	api_set_location(struct api_req *, const char *rn_id,
+	    const char *link_id);
+/* api_config.c */
+api_handler	api_connectivity_get, api_cpe_get;
+/* api_profile.c */
+api_handler	api_profile_list, api_profile_get, api_rn_profiles_get,
+		api_rn_profiles_update;
+int	api_profiles_load(struct api *, const char *datadir);
+void	api_profiles_free(struct api *);
+json_t	*api_profile_json(struct api *, const struct model_profile *,
+	    bool expand_policies);
+
+#endif

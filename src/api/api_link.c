@@ -1,0 +1,214 @@
+/*
+ * api_link.c - .../remoteNetworks/{id}/deviceLinks[/{linkId}]
+ * (system-facts §2.1, §3.3). At most MODEL_LINKS_MAX links per remote
+ * network; BGP addresses are unique across the tenant, link names within
+ * their remote network. Pre-shared keys are write-only: never in a response.
+ */
+#include "api_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "guid.h"
+#include "wallclock.h"
+
+int
+api_link_load(struct api_req *r, const char *rn_id, const char *id,
+    struct model_link *out)
+{
+	int rc;
+
+	rc = guid_valid(id) ? store_link_get(r->api->store, r->tenant.id,
+	    rn_id, id, out) : STORE_NOTFOUND;
+	if (rc == STORE_NOTFOUND)
+		api_error(r, 404, "NotFound", "id",
+		    "device link '%.64s' not found in remote network %s", id,
+		    rn_id);
+	else if (rc == -1)
+		api_error_store(r);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The checks against stored state: BGP addresses against every link of the
+ * tenant, the name against the links of the same remote network.
+ */
+static int
+link_check_clash(struct api_req *r, const struct model_link *l,
+    struct model_errs *clash)
+{
+	struct model_link *all = NULL;
+	size_t n = 0, i;
+
+	if (store_link_list(r->api->store, r->tenant.id, NULL, &all, &n) == -1)
+		return -1;
+	model_link_check_unique(l, all, n, "", clash);
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i].id, l->id) != 0 &&
+		    strcmp(all[i].rn_id, l->rn_id) == 0 &&
+		    strcmp(all[i].name, l->name) == 0)
+			model_errs_add(clash, "name", "a device link named "
+			    "'%.200s' already exists in this remote network "
+			    "(id %s)", l->name, all[i].id);
+	model_links_free(all, n);
+	return 0;
+}
+
+void
+api_link_list(struct api_req *r)
+{
+	struct model_link *links = NULL;
+	struct model_rn rn;
+	size_t n = 0;
+
+	if (api_query_check(r, NULL) == -1 ||
+	    api_rn_load(r, r->seg[3], &rn) == -1)
+		return;
+	if (store_link_list(r->api->store, r->tenant.id, rn.id, &links,
+	    &n) == -1) {
+		api_error_store(r);
+		return;
+	}
+	r->resp = json_pack("{s:s, s:o}", "@odata.context",
+	    "$metadata#networkAccess/connectivity/remoteNetworks/deviceLinks",
+	    "value", api_links_json(links, n));
+	model_links_free(links, n);
+	r->status = 200;
+}
+
+void
+api_link_get(struct api_req *r)
+{
+	struct model_link l;
+	struct model_rn rn;
+
+	if (api_query_check(r, NULL) == -1 ||
+	    api_rn_load(r, r->seg[3], &rn) == -1 ||
+	    api_link_load(r, rn.id, r->seg[5], &l) == -1)
+		return;
+	r->resp = model_link_to_json(&l, false);
+	model_link_wipe(&l);
+	r->status = 200;
+}
+
+void
+api_link_create(struct api_req *r)
+{
+	struct model_errs errs, clash;
+	struct model_link l;
+	struct model_rn rn;
+	const json_t *j;
+	size_t count;
+
+	memset(&errs, 0, sizeof(errs));
+	memset(&clash, 0, sizeof(clash));
+	memset(&l, 0, sizeof(l));
+	if (api_query_check(r, NULL) == -1 || (j = api_body_object(r)) == NULL ||
+	    api_rn_load(r, r->seg[3], &rn) == -1)
+		return;
+	if (model_link_from_json(j, &r->api->ctx, "", &l, &errs) == -1) {
+		if (errs.count == 0)
+			model_errs_add(&errs, "", "invalid device link");
+		api_error_errs(r, 400, "BadRequest", &errs);
+		goto out;
+	}
+	if (guid_new(l.id) == -1)
+		goto fail;
+	snprintf(l.rn_id, sizeof(l.rn_id), "%s", rn.id);
+	l.modified_ms = wallclock_now_ms();
+	if (store_link_count(r->api->store, r->tenant.id, rn.id, &count) == -1)
+		goto fail;
+	if (count >= MODEL_LINKS_MAX) {
+		api_error(r, 409, "Conflict", NULL, "limit reached: remote "
+		    "network '%.200s' already has %d device links", rn.name,
+		    MODEL_LINKS_MAX);
+		goto out;
+	}
+	if (link_check_clash(r, &l, &clash) == -1)
+		goto fail;
+	if (clash.count > 0) {
+		api_error_errs(r, 409, "Conflict", &clash);
+		goto out;
+	}
+	if (store_link_put(r->api->store, r->tenant.id, &l) == -1)
+		goto fail;
+	r->resp = model_link_to_json(&l, false);
+	r->status = 201;
+	api_set_location(r, rn.id, l.id);
+	goto out;
+fail:
+	api_error_store(r);
+out:
+	model_link_wipe(&l);
+}
+
+void
+api_link_update(struct api_req *r)
+{
+	struct model_errs errs, clash;
+	struct model_link cur, l;
+	struct model_rn rn;
+	const json_t *j;
+
+	memset(&errs, 0, sizeof(errs));
+	memset(&clash, 0, sizeof(clash));
+	memset(&cur, 0, sizeof(cur));
+	memset(&l, 0, sizeof(l));
+	if (api_query_check(r, NULL) == -1 || (j = api_body_object(r)) == NULL ||
+	    api_rn_load(r, r->seg[3], &rn) == -1 ||
+	    api_link_load(r, rn.id, r->seg[5], &cur) == -1)
+		return;
+	if (model_link_patch(&cur, j, &r->api->ctx, &l, &errs) == -1) {
+		if (errs.count == 0)
+			model_errs_add(&errs, "", "invalid device link");
+		api_error_errs(r, 400, "BadRequest", &errs);
+		goto out;
+	}
+	snprintf(l.id, sizeof(l.id), "%s", cur.id);
+	snprintf(l.rn_id, sizeof(l.rn_id), "%s", cur.rn_id);
+	l.modified_ms = wallclock_now_ms();
+	if (link_check_clash(r, &l, &clash) == -1)
+		goto fail;
+	if (clash.count > 0) {
+		api_error_errs(r, 409, "Conflict", &clash);
+		goto out;
+	}
+	if (store_link_put(r->api->store, r->tenant.id, &l) == -1)
+		goto fail;
+	/* Graph answers 204; Prefer: return=representation gets the object. */
+	if (api_prefer_representation(r)) {
+		r->resp = model_link_to_json(&l, false);
+		r->status = 200;
+	} else
+		r->status = 204;
+	goto out;
+fail:
+	api_error_store(r);
+out:
+	model_link_wipe(&cur);
+	model_link_wipe(&l);
+}
+
+void
+api_link_delete(struct api_req *r)
+{
+	struct model_rn rn;
+	int rc;
+
+	if (api_query_check(r, NULL) == -1 ||
+	    api_rn_load(r, r->seg[3], &rn) == -1)
+		return;
+	rc = guid_valid(r->seg[5]) ? store_link_delete(r->api->store,
+	    r->tenant.id, rn.id, r->seg[5]) : STORE_NOTFOUND;
+	if (rc == STORE_NOTFOUND) {
+		api_error(r, 404, "NotFound", "id",
+		    "device link '%.64s' not found in remote network %s",
+		    r->seg[5], rn.id);
+		return;
+	}
+	if (rc == -1) {
+		api_error_store(r);
+		return;
+	}
+	r->status = 204;
+}

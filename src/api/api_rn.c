@@ -1,0 +1,433 @@
+/*
+ * api_rn.c - /networkAccess/connectivity/remoteNetworks[/{id}]
+ * (system-facts §3.3). A create may carry its device links and forwarding
+ * profiles inline; the whole create is one transaction: all or nothing.
+ */
+#include "api_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guid.h"
+#include "wallclock.h"
+
+static const char *const rn_query[] = { "$expand", "$select", NULL };
+
+void
+api_set_location(struct api_req *r, const char *rn_id, const char *link_id)
+{
+	if (link_id != NULL)
+		snprintf(r->location, sizeof(r->location),
+		    "/networkAccess/connectivity/remoteNetworks/%s/deviceLinks/%s",
+		    rn_id, link_id);
+	else
+		snprintf(r->location, sizeof(r->location),
+		    "/networkAccess/connectivity/remoteNetworks/%s", rn_id);
+}
+
+int
+api_rn_load(struct api_req *r, const char *id, struct model_rn *out)
+{
+	int rc;
+
+	/* A string that is not a GUID cannot name an object: plain 404. */
+	rc = guid_valid(id) ?
+	    store_rn_get(r->api->store, r->tenant.id, id, out) : STORE_NOTFOUND;
+	if (rc == STORE_NOTFOUND)
+		api_error(r, 404, "NotFound", "id",
+		    "remote network '%.64s' not found", id);
+	else if (rc == -1)
+		api_error_store(r);
+	return rc == 0 ? 0 : -1;
+}
+
+json_t *
+api_links_json(const struct model_link *links, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, model_link_to_json(&links[i], false));
+	return a;
+}
+
+/* $select: keep only the named top-level members (and always "id"). */
+static void
+rn_apply_select(struct api_req *r, json_t *o)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	if (api_query_get(r, "$select") == NULL)
+		return;
+	json_object_foreach_safe(o, tmp, key, v) {
+		(void)v;
+		if (strcmp(key, "id") != 0 && !api_query_has(r, "$select", key) &&
+		    !api_query_has(r, "$expand", key))
+			json_object_del(o, key);
+	}
+}
+
+static json_t *
+rn_json(struct api_req *r, const struct model_rn *rn)
+{
+	struct model_link *links = NULL;
+	struct model_profile *profs = NULL;
+	json_t *o, *a;
+	size_t n = 0, i;
+
+	if ((o = model_rn_to_json(rn)) == NULL)
+		return NULL;
+	if (api_query_has(r, "$expand", "deviceLinks")) {
+		if (store_link_list(r->api->store, r->tenant.id, rn->id,
+		    &links, &n) == -1)
+			goto fail;
+		json_object_set_new(o, "deviceLinks", api_links_json(links, n));
+		model_links_free(links, n);
+	}
+	if (api_query_has(r, "$expand", "forwardingProfiles")) {
+		if (store_rn_profiles_get(r->api->store, r->tenant.id, rn->id,
+		    &profs, &n) == -1)
+			goto fail;
+		a = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(a,
+			    api_profile_json(r->api, &profs[i], false));
+		json_object_set_new(o, "forwardingProfiles", a);
+		free(profs);
+	}
+	rn_apply_select(r, o);
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+static int
+rn_check_expand(struct api_req *r)
+{
+	const char *v = api_query_get(r, "$expand"), *p;
+	size_t n;
+
+	if (v == NULL)
+		return 0;
+	for (p = v; *p != '\0';) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ",");
+		if (n > 0 && !((n == 11 && strncmp(p, "deviceLinks", 11) == 0) ||
+		    (n == 18 && strncmp(p, "forwardingProfiles", 18) == 0))) {
+			api_error(r, 400, "BadRequest", "$expand",
+			    "cannot expand '%.*s': remote networks expand "
+			    "deviceLinks and forwardingProfiles", (int)(n > 64 ? 64 : n), p);
+			return -1;
+		}
+		p += n;
+	}
+	return 0;
+}
+
+void
+api_rn_list(struct api_req *r)
+{
+	struct model_rn *rns = NULL;
+	size_t n = 0, i;
+	json_t *a, *o;
+
+	if (api_query_check(r, rn_query) == -1 || rn_check_expand(r) == -1)
+		return;
+	if (store_rn_list(r->api->store, r->tenant.id, &rns, &n) == -1) {
+		api_error_store(r);
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		if ((o = rn_json(r, &rns[i])) == NULL) {
+			json_decref(a);
+			free(rns);
+			api_error_store(r);
+			return;
+		}
+		json_array_append_new(a, o);
+	}
+	free(rns);
+	r->resp = json_pack("{s:s, s:o}", "@odata.context",
+	    "$metadata#networkAccess/connectivity/remoteNetworks", "value", a);
+	r->status = 200;
+}
+
+void
+api_rn_get(struct api_req *r)
+{
+	struct model_rn rn;
+
+	if (api_query_check(r, rn_query) == -1 || rn_check_expand(r) == -1 ||
+	    api_rn_load(r, r->seg[3], &rn) == -1)
+		return;
+	if ((r->resp = rn_json(r, &rn)) == NULL) {
+		api_error_store(r);
+		return;
+	}
+	r->status = 200;
+}
+
+/* Names identify objects to people (and the CLI): unique per tenant. */
+static int
+rn_name_taken(struct api_req *r, const struct model_rn *rn, bool *taken)
+{
+	struct model_rn *rns = NULL;
+	size_t n = 0, i;
+
+	*taken = false;
+	if (store_rn_list(r->api->store, r->tenant.id, &rns, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(rns[i].id, rn->id) != 0 &&
+		    strcmp(rns[i].name, rn->name) == 0)
+			*taken = true;
+	free(rns);
+	return 0;
+}
+
+/* forwardingProfiles: [{"id": ...}] of a create body. */
+static int
+rn_parse_profiles(struct api_req *r, const json_t *a,
+    char (**ids)[MODEL_ID_LEN + 1], size_t *n, struct model_errs *errs)
+{
+	struct model_profile p;
+	const json_t *e, *id;
+	char target[64];
+	size_t i;
+	int rc;
+
+	*n = json_array_size(a);
+	if (*n == 0)
+		return 0;
+	if ((*ids = calloc(*n, sizeof(**ids))) == NULL)
+		return -1;
+	json_array_foreach(a, i, e) {
+		snprintf(target, sizeof(target), "forwardingProfiles[%zu].id", i);
+		id = json_is_object(e) ? json_object_get(e, "id") : NULL;
+		if (id == NULL && json_is_object(e))
+			id = json_object_get(e, "ID");
+		if (!json_is_string(id)) {
+			model_errs_add(errs, target,
+			    "%s is required: a forwarding profile id string",
+			    target);
+			continue;
+		}
+		rc = guid_valid(json_string_value(id)) ?
+		    store_profile_get(r->api->store, r->tenant.id,
+		    json_string_value(id), &p) : STORE_NOTFOUND;
+		if (rc == -1)
+			return -1;
+		if (rc == STORE_NOTFOUND) {
+			model_errs_add(errs, target, "%s '%.64s' is not a "
+			    "forwarding profile of this tenant (see GET "
+			    "/networkAccess/forwardingProfiles)", target,
+			    json_string_value(id));
+			continue;
+		}
+		snprintf((*ids)[i], sizeof((*ids)[i]), "%s", p.id);
+	}
+	return 0;
+}
+
+void
+api_rn_create(struct api_req *r)
+{
+	struct model_errs errs, clash;
+	struct model_rn rn;
+	struct model_link *all = NULL, *nl;
+	char (*pids)[MODEL_ID_LEN + 1] = NULL;
+	size_t n_exist = 0, n_new = 0, n_pid = 0, count, i;
+	const json_t *j, *jl, *jp, *e;
+	json_t *o;
+	char prefix[48];
+	bool taken;
+
+	memset(&errs, 0, sizeof(errs));
+	memset(&clash, 0, sizeof(clash));
+	memset(&rn, 0, sizeof(rn));
+	if (api_query_check(r, NULL) == -1 || (j = api_body_object(r)) == NULL)
+		return;
+	if (model_rn_from_json(j, "", &rn, &errs) == -1 && errs.count == 0)
+		model_errs_add(&errs, "", "invalid remote network");
+	jl = json_object_get(j, "deviceLinks");
+	jp = json_object_get(j, "forwardingProfiles");
+	n_new = json_is_array(jl) ? json_array_size(jl) : 0;
+	if (n_new > MODEL_LINKS_MAX) {
+		api_error(r, 409, "Conflict", "deviceLinks",
+		    "a remote network has at most %d device links (got %zu)",
+		    MODEL_LINKS_MAX, n_new);
+		return;
+	}
+	if (guid_new(rn.id) == -1)
+		goto fail_store;
+	rn.modified_ms = wallclock_now_ms();
+	/* Inline links are checked against the tenant's links and each other. */
+	if (store_link_list(r->api->store, r->tenant.id, NULL, &all,
+	    &n_exist) == -1) {
+		n_new = 0;
+		goto fail_store;
+	}
+	if (n_new > 0) {
+		/* Not realloc(): the old block holds keys and must be wiped. */
+		if ((nl = calloc(n_exist + n_new, sizeof(*all))) == NULL) {
+			n_new = 0;
+			goto fail_store;
+		}
+		if (n_exist > 0)
+			memcpy(nl, all, n_exist * sizeof(*all));
+		model_links_free(all, n_exist);
+		all = nl;
+	}
+	json_array_foreach(jl, i, e) {
+		struct model_link *l = &all[n_exist + i];
+
+		snprintf(prefix, sizeof(prefix), "deviceLinks[%zu]", i);
+		if (model_link_from_json(e, &r->api->ctx, prefix, l, &errs) == -1)
+			continue;
+		if (guid_new(l->id) == -1)
+			goto fail_store;
+		snprintf(l->rn_id, sizeof(l->rn_id), "%s", rn.id);
+		l->modified_ms = rn.modified_ms;
+		model_link_check_unique(l, all, n_exist + i, prefix, &clash);
+	}
+	if (json_is_array(jp) &&
+	    rn_parse_profiles(r, jp, &pids, &n_pid, &errs) == -1)
+		goto fail_store;
+	if (errs.count > 0) {
+		api_error_errs(r, 400, "BadRequest", &errs);
+		goto out;
+	}
+	if (clash.count > 0) {
+		api_error_errs(r, 409, "Conflict", &clash);
+		goto out;
+	}
+	if (store_rn_count(r->api->store, r->tenant.id, &count) == -1 ||
+	    rn_name_taken(r, &rn, &taken) == -1)
+		goto fail_store;
+	if (count >= MODEL_RN_MAX) {
+		api_error(r, 409, "Conflict", NULL, "limit reached: a tenant "
+		    "has at most %d remote networks", MODEL_RN_MAX);
+		goto out;
+	}
+	if (taken) {
+		api_error(r, 409, "Conflict", "name",
+		    "a remote network named '%.200s' already exists", rn.name);
+		goto out;
+	}
+	for (i = 0; i < n_new; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(all[n_exist + i].name, all[n_exist + k].name) == 0) {
+				api_error(r, 409, "Conflict", "deviceLinks",
+				    "two device links are named '%.200s'",
+				    all[n_exist + i].name);
+				goto out;
+			}
+
+	if (store_begin(r->api->store) == -1)
+		goto fail_store;
+	if (store_rn_put(r->api->store, r->tenant.id, &rn) == -1)
+		goto fail_rollback;
+	for (i = 0; i < n_new; i++)
+		if (store_link_put(r->api->store, r->tenant.id,
+		    &all[n_exist + i]) == -1)
+			goto fail_rollback;
+	if (n_pid > 0 && store_rn_profiles_set(r->api->store, r->tenant.id,
+	    rn.id, (const char (*)[MODEL_ID_LEN + 1])pids, n_pid) != 0)
+		goto fail_rollback;
+	if (store_commit(r->api->store) == -1)
+		goto fail_rollback;
+
+	o = model_rn_to_json(&rn);
+	if (jl != NULL)
+		json_object_set_new(o, "deviceLinks",
+		    api_links_json(all + n_exist, n_new));
+	if (jp != NULL) {
+		struct model_profile *profs = NULL;
+		size_t np = 0;
+		json_t *a = json_array();
+
+		if (store_rn_profiles_get(r->api->store, r->tenant.id, rn.id,
+		    &profs, &np) == 0) {
+			for (i = 0; i < np; i++)
+				json_array_append_new(a,
+				    api_profile_json(r->api, &profs[i], false));
+			free(profs);
+		}
+		json_object_set_new(o, "forwardingProfiles", a);
+	}
+	r->resp = o;
+	r->status = 201;
+	api_set_location(r, rn.id, NULL);
+	goto out;
+
+fail_rollback:
+	store_rollback(r->api->store);
+fail_store:
+	api_error_store(r);
+out:
+	model_links_free(all, n_exist + n_new);
+	free(pids);
+}
+
+void
+api_rn_update(struct api_req *r)
+{
+	struct model_errs errs;
+	struct model_rn cur, rn;
+	const json_t *j;
+	bool taken;
+
+	memset(&errs, 0, sizeof(errs));
+	if (api_query_check(r, NULL) == -1 || (j = api_body_object(r)) == NULL ||
+	    api_rn_load(r, r->seg[3], &cur) == -1)
+		return;
+	if (model_rn_patch(&cur, j, &rn, &errs) == -1) {
+		api_error_errs(r, 400, "BadRequest", &errs);
+		return;
+	}
+	if (rn_name_taken(r, &rn, &taken) == -1)
+		goto fail;
+	if (taken) {
+		api_error(r, 409, "Conflict", "name",
+		    "a remote network named '%.200s' already exists", rn.name);
+		return;
+	}
+	snprintf(rn.id, sizeof(rn.id), "%s", cur.id);
+	rn.modified_ms = wallclock_now_ms();
+	if (store_rn_put(r->api->store, r->tenant.id, &rn) == -1)
+		goto fail;
+	r->resp = model_rn_to_json(&rn);
+	r->status = 200;
+	return;
+fail:
+	api_error_store(r);
+}
+
+void
+api_rn_delete(struct api_req *r)
+{
+	int rc;
+
+	if (api_query_check(r, NULL) == -1)
+		return;
+	rc = guid_valid(r->seg[3]) ?
+	    store_rn_delete(r->api->store, r->tenant.id, r->seg[3]) :
+	    STORE_NOTFOUND;
+	if (rc == STORE_NOTFOUND) {
+		api_error(r, 404, "NotFound", "id",
+		    "remote network '%.64s' not found", r->seg[3]);
+		return;
+	}
+	if (rc == -1) {
+		api_error_store(r);
+		return;
+	}
+	r->status = 204;
+}
