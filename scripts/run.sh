@@ -4,29 +4,36 @@
 set -eu
 API=${1:-127.0.0.1:8080}
 DB=${2:-sqlite:./var/branchgate.db}
-BIN=./build/bin
-mkdir -p var
+BIN=${BG_BINDIR:-./build}/bin
+VAR=${BG_VARDIR:-./var}
+mkdir -p "$VAR"
 
 # One tenant for the newcomer, created once; its token is kept in var/ (0600).
-if [ ! -s var/demo-tenant.json ]; then
+# A fresh database means the saved token belongs to nothing: mint a new one.
+case $DB in
+sqlite:*) [ -e "${DB#sqlite:}" ] || rm -f "$VAR/demo-tenant.json" ;;
+esac
+if [ ! -s "$VAR/demo-tenant.json" ]; then
 	umask 077
-	$BIN/branchgate tenant create demo --db "$DB" > var/demo-tenant.json
+	"$BIN/branchgate" tenant create demo --db "$DB" > "$VAR/demo-tenant.json"
 fi
-TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' var/demo-tenant.json)
+TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$VAR/demo-tenant.json")
 URL="http://$API"
 
 cat <<TXT
 
   branchgated: REST API on $URL (store $DB)
-  Tenant "demo", token saved in var/demo-tenant.json. In another shell:
+  Tenant "demo", token saved in $VAR/demo-tenant.json. In another shell:
 
     export BRANCHGATE_URL=$URL
     export BRANCHGATE_TOKEN=$TOKEN
     curl -s -H "Authorization: Bearer \$BRANCHGATE_TOKEN" \\
          \$BRANCHGATE_URL/networkAccess/connectivity/remoteNetworks
-    ./build/bin/branchgate rn create --name "Branch 1" --region westEurope
+    ./build/bin/branchgate rn list
+
+  README.md walks through creating a branch and configuring its router.
 
   Ctrl-C stops the gateway.
 
 TXT
-exec $BIN/branchgated --db "$DB" --api "$API" --endpoint 1=127.0.0.1 --endpoint 2=127.0.0.2
+exec "$BIN/branchgated" --db "$DB" --api "$API" --endpoint 1=127.0.0.1 --endpoint 2=127.0.0.2

@@ -63,6 +63,7 @@ struct cli {
 	char		*url;		/* no trailing slash */
 	char		*token;
 	bool		 json;
+	bool		 quiet;		/* creates print only the new id */
 	CURL		*curl;
 };
 
@@ -501,7 +502,7 @@ kvj(const char *k, const json_t *v)
  * included); "--opt=value" and "--opt value" both work; "--" ends options.
  */
 enum opt {
-	O_URL, O_TOKEN, O_JSON, O_HELP,
+	O_URL, O_TOKEN, O_JSON, O_QUIET, O_HELP,
 	O_DB, O_EXPAND, O_NAME, O_REGION, O_PROFILE, O_BODY,
 	O_IP, O_VENDOR, O_ASN, O_LOCAL_BGP, O_PEER_BGP, O_BANDWIDTH,
 	O_ZONE_LOCAL_BGP, O_PSK, O_PSK_FILE, O_PSK_ENV, O_ZONE_PSK,
@@ -512,7 +513,8 @@ enum opt {
 };
 
 #define OM(o)		(UINT64_C(1) << (o))
-#define OM_GLOBAL	(OM(O_URL) | OM(O_TOKEN) | OM(O_JSON) | OM(O_HELP))
+#define OM_GLOBAL	(OM(O_URL) | OM(O_TOKEN) | OM(O_JSON) | OM(O_QUIET) | \
+	OM(O_HELP))
 #define OM_CUSTOM	(OM(O_IKE_ENC) | OM(O_IKE_INT) | OM(O_DH) | \
 	OM(O_IPSEC_ENC) | OM(O_IPSEC_INT) | OM(O_PFS) | OM(O_SA_LIFETIME))
 #define OM_SECRETS	(OM(O_PSK) | OM(O_PSK_FILE) | OM(O_PSK_ENV) | \
@@ -534,6 +536,8 @@ static const struct optdef {
 	{ "--url",		O_URL,		ARG_ONE },
 	{ "--token",		O_TOKEN,	ARG_ONE },
 	{ "--json",		O_JSON,		ARG_FLAG },
+	{ "--quiet",		O_QUIET,	ARG_FLAG },
+	{ "-q",			O_QUIET,	ARG_FLAG },
 	{ "--help",		O_HELP,		ARG_FLAG },
 	{ "-h",			O_HELP,		ARG_FLAG },
 	{ "--db",		O_DB,		ARG_ONE },
@@ -1323,6 +1327,8 @@ cmd_rn_create(struct cli *c, struct args *a)
 	if ((ret = call(c, "POST", &u, o, false, &out)) == CLI_OK) {
 		if (c->json)
 			print_json(out);
+		else if (c->quiet)
+			outf(stdout, "%s\n", jstr(out, "id") ? jstr(out, "id") : "?");
 		else
 			outf(stdout, "created remote network %s\n",
 			    jstr(out, "id") ? jstr(out, "id") : "?");
@@ -1672,6 +1678,8 @@ link_write(struct cli *c, struct args *a, bool create)
 		goto done;
 	if (c->json)
 		print_json(out);
+	else if (create && c->quiet)
+		outf(stdout, "%s\n", jstr(out, "id") ? jstr(out, "id") : "?");
 	else if (create)
 		outf(stdout, "created device link %s on remote network %s\n",
 		    jstr(out, "id") ? jstr(out, "id") : "?", a->arg[0]);
@@ -1918,6 +1926,7 @@ DEFAULT_URL "\n"
 "line is\n"
 "                 visible to other users)\n"
 "  --json         print the server's JSON instead of tables\n"
+"  -q, --quiet    'create' commands print only the new object's id\n"
 "\n"
 "Exit status: 0 ok, 1 the server refused (its message is on stderr), "
 "2 branchgated\n"
@@ -2067,8 +2076,9 @@ main(int argc, char **argv)
 	json_set_alloc_funcs(wipe_malloc, wipe_free);
 	log_set_level(LOG_WARN);	/* the store's chatter, for tenant create */
 	if ((ret = args_parse(argc - 1, argv + 1, &a)) != CLI_OK)
-		return ret;
+		goto out;
 	c.json = a.set[O_JSON];
+	c.quiet = a.set[O_QUIET];
 	if (a.npos == 0 || strcmp(a.pos[0], "help") == 0) {
 		if (a.npos == 0 && !a.set[O_HELP]) {
 			fputs(help_main, stderr);

@@ -38,7 +38,7 @@ mj_time(int64_t ms)
 	return json_string(wallclock_fmt(ms, buf));
 }
 
-/* On any failed set the whole object is dropped (scrubbed: it may hold keys). */
+/* A failed set drops the object, scrubbed first: it may hold keys. */
 static json_t *
 mj_done(json_t *j, int errs)
 {

@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PATH_LEN	96	/* "redundancyConfiguration.zoneLocalIpAddress" */
+#define PATH_LEN	96	/* longest: redundancyConfiguration.zone... */
 #define TARGET_LEN	128	/* struct model_err target */
 #define MSG_LEN		384	/* struct model_err message */
-#define ENUM_LIST_MAX	200	/* longer value lists are not spelled out */
+#define ENUM_LIST_MAX	200	/* longer value lists are not listed */
 
 /* One parse: where its errors go and how many it added. */
 struct vstate {
@@ -152,7 +152,8 @@ vs_object(struct vstate *vs, const json_t *obj, const char *key)
 		return NULL;
 	}
 	if (!json_is_object(v)) {
-		vs_err(vs, key, "%s must be an object, not %s", key, vs_kind(v));
+		vs_err(vs, key, "%s must be an object, not %s", key,
+		    vs_kind(v));
 		return NULL;
 	}
 	return v;
@@ -178,7 +179,7 @@ vs_string(struct vstate *vs, const json_t *obj, const char *path,
 		return NULL;
 	}
 	s = json_string_value(v);
-	/* An embedded NUL would make "eastUS\u0000x" compare equal to eastUS. */
+	/* An embedded NUL would make "eastUS\u0000x" match eastUS. */
 	if (strlen(s) != json_string_length(v)) {
 		vs_err(vs, f, "%s must not contain NUL characters", f);
 		return NULL;
@@ -219,8 +220,7 @@ vs_enum(struct vstate *vs, const json_t *obj, const char *path,
 	int v;
 
 	if ((s = vs_string(vs, obj, path, e->type, required)) == NULL)
-		return json_object_get(obj, e->type) == NULL ||
-		    json_is_null(json_object_get(obj, e->type)) ? def : -1;
+		return vs_member(obj, e->type) == NULL ? def : -1;
 	if ((v = model_enum_parse(e, s)) != -1)
 		return v;
 	list[0] = '\0';
@@ -499,7 +499,8 @@ vs_custom(struct vstate *vs, const json_t *t, struct model_tunnel *tun)
 
 	if (vs_int(vs, t, o, "saLifeTimeSeconds", &life)) {
 		/* §7.1: the official examples use 300, so 300 is accepted. */
-		if (life < MODEL_SA_LIFETIME_MIN || life > MODEL_SA_LIFETIME_MAX)
+		if (life < MODEL_SA_LIFETIME_MIN ||
+		    life > MODEL_SA_LIFETIME_MAX)
 			vs_err(vs, "tunnelConfiguration.saLifeTimeSeconds",
 			    "saLifeTimeSeconds %lld is out of range: it must "
 			    "be %d to %d seconds", (long long)life,

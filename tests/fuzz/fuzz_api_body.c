@@ -11,7 +11,7 @@
 
 #include "model.h"
 
-#define BODY_MAX	(64 * 1024)	/* the API caps bodies before parsing */
+#define BODY_MAX	(64 * 1024)	/* the API caps bodies first */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -197,7 +197,7 @@ mklink(const char *body, const struct model_ctx *c, const char *id,
 	l->modified_ms = 1706748108000LL;
 }
 
-/* ---- remote network ---------------------------------------------------- */
+/* ---- remote network ----------------------------------------------------- */
 
 static void
 t_rn_valid(void **state)
@@ -359,7 +359,7 @@ t_rn_collects_all(void **state)
 	assert_true(has_err(&e, "body.y", "unknown"));
 }
 
-/* ---- device link: top level ------------------------------------------- */
+/* ---- device link: top level --------------------------------------------- */
 
 static void
 t_link_valid_default(void **state)
@@ -506,7 +506,8 @@ t_link_unknown_members(void **state)
 
 	(void)state;
 	j = load(link_default);
-	set_s(j, NULL, "@odata.type", "#microsoft.graph.networkaccess.deviceLink");
+	set_s(j, NULL, "@odata.type",
+	    "#microsoft.graph.networkaccess.deviceLink");
 	set_s(j, "bgpConfiguration", "@odata.type", "x");
 	set_s(j, "redundancyConfiguration", "@odata.type", "x");
 	link_ok(j, &ctx1);
@@ -729,7 +730,7 @@ t_bgp_local_ne_peer(void **state)
 	    "bgpConfiguration.peerIpAddress", "must differ from localIp");
 }
 
-/* ---- redundancyConfiguration ------------------------------------------- */
+/* ---- redundancyConfiguration -------------------------------------------- */
 
 static void
 t_red_tier(void **state)
@@ -795,7 +796,7 @@ t_red_none_zone_local(void **state)
 	    "must be null with noRedundancy");
 }
 
-/* ---- tunnelConfiguration ----------------------------------------------- */
+/* ---- tunnelConfiguration ------------------------------------------------ */
 
 static void
 t_tun_type(void **state)
@@ -1053,7 +1054,7 @@ t_custom_phase1_gcm(void **state)
 	    "tunnelConfiguration.ikeIntegrity", "same algorithm");
 }
 
-/* ---- PATCH ---------------------------------------------------------------- */
+/* ---- PATCH -------------------------------------------------------------- */
 
 #define LINK_ID	"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 #define RN_ID	"11111111-2222-4333-8444-555555555555"
@@ -1384,7 +1385,7 @@ t_rn_patch(void **state)
 	assert_int_equal(patch_rn(&cur, "3", &out, &e), -1);
 }
 
-/* ---- uniqueness ------------------------------------------------------------ */
+/* ---- uniqueness --------------------------------------------------------- */
 
 static void
 t_unique(void **state)
@@ -1414,7 +1415,8 @@ t_unique(void **state)
 	n.bgp_local = 0x0a030303;	/* Link 2's peer */
 	assert_int_equal(model_link_check_unique(&n, l, 2, "deviceLinks[1]",
 	    &e), -1);
-	assert_true(has_err(&e, "deviceLinks[1].bgpConfiguration.localIpAddress",
+	assert_true(has_err(&e,
+	    "deviceLinks[1].bgpConfiguration.localIpAddress",
 	    "bgpConfiguration.localIpAddress 10.3.3.3 is already used by "
 	    "device link 'Link 2' (id aaaaaaaa-0000-4000-8000-000000000002)"));
 
@@ -1427,7 +1429,7 @@ t_unique(void **state)
 	/* A zone address is checked only on a zone-redundant link. */
 	memset(&e, 0, sizeof(e));
 	n.bgp_peer = 0x0a060607;
-	n.zone_local = 0x0a01010b;	/* Link 1's local, but n has no zone */
+	n.zone_local = 0x0a01010b;	/* Link 1's local; n has no zone */
 	assert_int_equal(model_link_check_unique(&n, l, 2, "", &e), 0);
 	n.redundancy = MODEL_RED_ZONE;
 	assert_int_equal(model_link_check_unique(&n, l, 2, "", &e), -1);
@@ -1456,7 +1458,7 @@ t_unique_new_links(void **state)
 	model_link_wipe(&l[1]);
 }
 
-/* ---- Graph JSON out --------------------------------------------------------- */
+/* ---- Graph JSON out ----------------------------------------------------- */
 
 static void
 t_rn_to_json(void **state)
