@@ -61,13 +61,20 @@ class Daemon:
             return f.read()
 
     def stop(self, sig=signal.SIGTERM):
+        """Stop the daemon; a clean stop must exit 0 with no sanitizer report."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             rc = self.proc.wait(timeout=20)
             self.proc = None
             self.logf.close()
+            if sig == signal.SIGTERM:
+                bad = [w for w in ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+                       if w in self.log()]
+                if rc != 0 or bad:
+                    raise AssertionError("branchgated stop: exit %r %s\n%s"
+                                         % (rc, bad, self.log()[-3000:]))
             return rc
-        return None
+        raise AssertionError("branchgated died: " + self.log()[-3000:])
 
     @property
     def url(self):

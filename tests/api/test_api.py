@@ -373,6 +373,36 @@ def test_chunked_body_over_cap(c):
     check(data.startswith("HTTP/1.1 413"), data[:200])
 
 
+def test_hostile_bodies(c):
+    """Odd but well-formed HTTP: each gets a 4xx, the daemon keeps serving."""
+    clean(c)
+    cases = [
+        '{"name": "\\ud800", "region": "eastUS"}',            # lone surrogate
+        b'{"name": "\xff\xfe", "region": "eastUS"}',           # invalid UTF-8
+        '{"name": "x", "region": "eastUS", "deviceLinks": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"name": "x", "region": "eastUS", "deviceLinks": [' + ",".join(["{}"] * 2000) + "]}",
+        '{"name": "x", "region": 1e999}',
+        '{"name": "x", "region": "eastUS", "deviceLinks": [{"bgpConfiguration": {"asn": 99999999999999999999999}}]}',
+        '{"name": "a\u0000b", "region": "eastUS"}',
+        '{"name": "' + "n" * 300 + '", "region": "eastUS"}',
+        '"just a string"',
+        'null',
+    ]
+    for body in cases:
+        r = c.a.post(RN, raw=body)
+        check(400 <= r.status < 500, "%r -> %r" % (body[:60], r))
+        check("error" in r.json(), r)
+    check(all_rns(c) == [], "a hostile body created something")
+    # Headers far beyond the connection's memory: refused, daemon alive.
+    r = request(c.d.url, "GET", RN, token=c.ta["token"], headers={"X-Big": "y" * 100000})
+    check(400 <= r.status < 500, r)
+    # A client that opens connections and says nothing does not stop others.
+    idle = [socket.create_connection(("127.0.0.1", c.d.port)) for _ in range(50)]
+    check(c.a.get(RN).status == 200)
+    for s in idle:
+        s.close()
+
+
 # --- isolation ------------------------------------------------------------
 
 def test_tenant_isolation(c):
