@@ -7,7 +7,7 @@ DB	?= sqlite:./var/branchgate.db
 JOBS	?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build run test test-unit fuzz fuzz-run clean
+.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike clean
 
 all: build
 
@@ -44,6 +44,14 @@ fuzz-run: fuzz
 	  grep -E 'stat::number_of_executed_units' build-fuzz/$$n.log || true; \
 	  rm -rf $$tmp; \
 	done
+
+# IKE setup rate next to the DH-only ceiling, both measured in this run on
+# one core (taskset), so the ratio holds on a noisy machine.
+bench-ike: build
+	@echo "== DH only (OpenSSL key generation + derive), one core"
+	@taskset -c 0 build/bench/bench_dh 3 19 14 31
+	@echo "== IKE_SA + first CHILD_SA, one core"
+	@taskset -c 0 build/bench/bench_ike
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -114,6 +114,14 @@ struct ike_callbacks {
 	void	(*event)(void *arg, const struct ike_event *);
 	/* Random bytes (SPIs, nonces, IVs, DH secrets); NULL = OpenSSL RAND_bytes. */
 	int	(*random)(void *arg, uint8_t *buf, size_t len);
+	/*
+	 * Optional (NULL = ignored): an installed CHILD SA's endpoints moved,
+	 * because an authenticated IKE message came from a new address/port
+	 * (the peer's NAT mapping changed, §2.23). Keys are unchanged.
+	 */
+	void	(*child_update)(void *arg, const char *link_id, uint32_t spi_in,
+		    uint32_t spi_out, const struct ike_endpoint *local,
+		    const struct ike_endpoint *remote, bool udp_encap);
 };
 
 struct ike_engine_cfg {
@@ -127,6 +135,14 @@ struct ike_engine_cfg {
 	uint64_t	child_lifetime_s;	/* default policy; custom: saLifeTimeSeconds; default 3600 */
 };
 
+/* Fills the defaults named above. */
+void	ike_engine_cfg_defaults(struct ike_engine_cfg *);
+/*
+ * cfg NULL = the defaults. Otherwise taken as is, except that a zero where
+ * zero means nothing (retransmit_base_ms, half_open_per_source,
+ * half_open_timeout_s, lifetimes) gets the default; cookie_threshold 0 =
+ * always ask for a cookie, retransmit_tries 0 = never retransmit.
+ */
 struct ike_engine *ike_engine_new(const struct ike_engine_cfg *,
 	    const struct ike_callbacks *);
 /* Deletes nothing on the wire; call ike_shutdown() first for that. */
