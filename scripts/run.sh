@@ -36,4 +36,6 @@ cat <<TXT
   Ctrl-C stops the gateway.
 
 TXT
-exec "$BIN/branchgated" --db "$DB" --api "$API" --endpoint 1=127.0.0.1 --endpoint 2=127.0.0.2
+# BG_DAEMON_ARGS: extra flags (the tests use --ike-port 0 --natt-port 0).
+exec "$BIN/branchgated" --db "$DB" --api "$API" --endpoint 1=127.0.0.1 \
+    --endpoint 2=127.0.0.2 ${BG_DAEMON_ARGS:-}

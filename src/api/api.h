@@ -17,6 +17,13 @@ struct api_config {
 	const char	*listen;	/* "HOST:PORT"; port 0 picks one */
 	const char	*datadir;	/* m365-endpoints-worldwide.json lives here */
 	struct model_ctx ctx;		/* gateway ASN and zone endpoints */
+	/*
+	 * Called from the API thread after every successful write (POST,
+	 * PATCH, DELETE answered 2xx), once committed: the gateway reloads
+	 * its configuration. Must be thread-safe and must not block. NULL: none.
+	 */
+	void		(*on_change)(void *arg);
+	void		*on_change_arg;
 };
 
 int	api_start(struct api **out, struct store *, const struct api_config *);

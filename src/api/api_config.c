@@ -23,13 +23,8 @@ api_connectivity_get(struct api_req *r)
 
 	/* Graph: this resource supports no OData query options. */
 	if (api_query_check(r, NULL) == -1 ||
-	    api_rn_load(r, r->seg[3], &rn) == -1)
+	    api_rn_links(r, r->seg[3], &rn, &links, &n) == -1)
 		return;
-	if (store_link_list(r->api->store, r->tenant.id, rn.id, &links,
-	    &n) == -1) {
-		api_error_store(r);
-		return;
-	}
 	r->resp = model_connectivity_to_json(&r->api->ctx, &rn, links, n);
 	model_links_free(links, n);
 	r->status = r->resp != NULL ? 200 : 500;

@@ -53,6 +53,7 @@ static const struct api_route api_routes[] = {
 	{ "PATCH",  RN "/{}/forwardingProfiles",		api_rn_profiles_update },
 	{ "GET",    "networkAccess/forwardingProfiles",		api_profile_list },
 	{ "GET",    "networkAccess/forwardingProfiles/{}",	api_profile_get },
+	{ "GET",    "networkAccess/logs/remoteNetworks",	api_logs_rn_list },
 };
 
 static bool
@@ -339,6 +340,10 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	api_dispatch(r);
+	/* Handlers commit before answering 2xx: the gateway may reload now. */
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    r->status >= 200 && r->status < 300 && api->on_change != NULL)
+		api->on_change(api->on_change_arg);
 	if (r->status >= 500)
 		log_warn("api: %s %s -> %u", method, url, r->status);
 	else
@@ -388,6 +393,8 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 		return -1;
 	api->store = st;
 	api->ctx = cfg->ctx;
+	api->on_change = cfg->on_change;
+	api->on_change_arg = cfg->on_change_arg;
 	if (api_profiles_load(api, cfg->datadir) == -1)
 		goto fail;
 	api->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |

@@ -26,6 +26,8 @@ struct api {
 	struct model_ctx	 ctx;
 	struct api_profiles	*profiles;	/* built-in rules, read-only */
 	uint16_t		 port;
+	void			(*on_change)(void *arg);
+	void			*on_change_arg;
 };
 
 struct api_req {
@@ -78,6 +80,11 @@ api_handler	api_link_list, api_link_create, api_link_get, api_link_update,
 		api_link_delete;
 /* Loads path ids; on failure the 404/500 is already set. */
 int	api_rn_load(struct api_req *, const char *id, struct model_rn *out);
+/* The remote network and its device links (free with model_links_free). */
+int	api_rn_links(struct api_req *, const char *id, struct model_rn *rn,
+	    struct model_link **links, size_t *n);
+int	api_link_check_ip(struct api_req *, const struct model_link *,
+	    const char *prefix, struct model_errs *clash);
 int	api_link_load(struct api_req *, const char *rn_id, const char *id,
 	    struct model_link *out);
 json_t	*api_links_json(const struct model_link *, size_t);
@@ -86,6 +93,8 @@ void	api_set_location(struct api_req *, const char *rn_id,
 	    const char *link_id);
 /* api_config.c */
 api_handler	api_connectivity_get, api_cpe_get;
+/* api_logs.c */
+api_handler	api_logs_rn_list;
 /* api_profile.c */
 api_handler	api_profile_list, api_profile_get, api_rn_profiles_get,
 		api_rn_profiles_update;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "guid.h"
+#include "ip4.h"
 #include "wallclock.h"
 
 int
@@ -30,8 +31,44 @@ api_link_load(struct api_req *r, const char *rn_id, const char *id,
 }
 
 /*
+ * A branch router is found by its public address (the IKE_SA_INIT's source,
+ * confirmed by IDi), so an ipAddress names one device link on this gateway,
+ * whichever tenant owns it. Another tenant's link is not named.
+ */
+int
+api_link_check_ip(struct api_req *r, const struct model_link *l,
+    const char *prefix, struct model_errs *clash)
+{
+	struct store_tenant_link *all = NULL;
+	char ip[IP4_STRLEN], target[80];
+	size_t n = 0, i;
+
+	if (store_link_list_all(r->api->store, &all, &n) == -1)
+		return -1;
+	snprintf(target, sizeof(target), "%s%sipAddress", prefix,
+	    prefix[0] != '\0' ? "." : "");
+	for (i = 0; i < n; i++) {
+		if (strcmp(all[i].link.id, l->id) == 0 || all[i].link.ip != l->ip)
+			continue;
+		if (strcmp(all[i].tenant_id, r->tenant.id) == 0)
+			model_errs_add(clash, target, "ipAddress %s is already "
+			    "used by device link '%.200s' (id %s)",
+			    ip4_fmt(l->ip, ip), all[i].link.name, all[i].link.id);
+		else
+			model_errs_add(clash, target, "ipAddress %s is already "
+			    "used by a device link on this gateway: a branch "
+			    "router is identified by its public address",
+			    ip4_fmt(l->ip, ip));
+		break;
+	}
+	store_tenant_links_free(all, n);
+	return 0;
+}
+
+/*
  * The checks against stored state: BGP addresses against every link of the
- * tenant, the name against the links of the same remote network.
+ * tenant, the name against the links of the same remote network, the
+ * public address against every link of the gateway.
  */
 static int
 link_check_clash(struct api_req *r, const struct model_link *l,
@@ -40,7 +77,8 @@ link_check_clash(struct api_req *r, const struct model_link *l,
 	struct model_link *all = NULL;
 	size_t n = 0, i;
 
-	if (store_link_list(r->api->store, r->tenant.id, NULL, &all, &n) == -1)
+	if (api_link_check_ip(r, l, "", clash) == -1 ||
+	    store_link_list(r->api->store, r->tenant.id, NULL, &all, &n) == -1)
 		return -1;
 	model_link_check_unique(l, all, n, "", clash);
 	for (i = 0; i < n; i++)
@@ -62,13 +100,8 @@ api_link_list(struct api_req *r)
 	size_t n = 0;
 
 	if (api_query_check(r, NULL) == -1 ||
-	    api_rn_load(r, r->seg[3], &rn) == -1)
+	    api_rn_links(r, r->seg[3], &rn, &links, &n) == -1)
 		return;
-	if (store_link_list(r->api->store, r->tenant.id, rn.id, &links,
-	    &n) == -1) {
-		api_error_store(r);
-		return;
-	}
 	r->resp = json_pack("{s:s, s:o}", "@odata.context",
 	    "$metadata#networkAccess/connectivity/remoteNetworks/deviceLinks",
 	    "value", api_links_json(links, n));

@@ -42,6 +42,20 @@ api_rn_load(struct api_req *r, const char *id, struct model_rn *out)
 	return rc == 0 ? 0 : -1;
 }
 
+int
+api_rn_links(struct api_req *r, const char *id, struct model_rn *rn,
+    struct model_link **links, size_t *n)
+{
+	if (api_rn_load(r, id, rn) == -1)
+		return -1;
+	if (store_link_list(r->api->store, r->tenant.id, rn->id, links,
+	    n) == -1) {
+		api_error_store(r);
+		return -1;
+	}
+	return 0;
+}
+
 json_t *
 api_links_json(const struct model_link *links, size_t n)
 {
@@ -296,6 +310,14 @@ api_rn_create(struct api_req *r)
 		snprintf(l->rn_id, sizeof(l->rn_id), "%s", rn.id);
 		l->modified_ms = rn.modified_ms;
 		model_link_check_unique(l, all, n_exist + i, prefix, &clash);
+		if (api_link_check_ip(r, l, prefix, &clash) == -1)
+			goto fail_store;
+		for (size_t k = 0; k < i; k++)
+			if (all[n_exist + k].ip == l->ip &&
+			    all[n_exist + k].id[0] != '\0')
+				model_errs_add(&clash, prefix, "%s.ipAddress is "
+				    "the same as deviceLinks[%zu].ipAddress",
+				    prefix, k);
 	}
 	if (json_is_array(jp) &&
 	    rn_parse_profiles(r, jp, &pids, &n_pid, &errs) == -1)

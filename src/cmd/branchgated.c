@@ -1,15 +1,19 @@
 /*
  * branchgated.c - the gateway daemon: flag and config-file parsing, then the
- * store and the API. Everything else lives in the modules.
+ * store (one handle for the API thread, one for the gateway), the API, and
+ * the gateway's event loop on the main thread. Everything else lives in the
+ * modules.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "gw.h"
 #include "ip4.h"
 #include "log.h"
 #include "model.h"
@@ -21,6 +25,8 @@ struct daemon_cfg {
 	char		 datadir[1024];
 	struct model_ctx ctx;
 	bool		 endpoint_set;
+	uint16_t	 ike_port;
+	uint16_t	 natt_port;
 };
 
 static void
@@ -34,6 +40,9 @@ usage(FILE *f)
 "  --endpoint ZONE=IP   public tunnel endpoint of availability zone 1 or 2\n"
 "                       (repeatable; default 1=127.0.0.1)\n"
 "  --asn N              gateway BGP ASN (default 65476)\n"
+"  --ike-port N         UDP port for IKE on each endpoint (default 500;\n"
+"                       0 picks a free port, for tests)\n"
+"  --natt-port N        UDP port for NAT-T/ESP-in-UDP (default 4500)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
@@ -44,7 +53,7 @@ usage(FILE *f)
 static int
 cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 {
-	unsigned long zone, asn;
+	unsigned long zone, asn, port;
 	uint32_t ip;
 	char *end;
 
@@ -77,6 +86,19 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		c->ctx.gateway_asn = (uint32_t)asn;
+	} else if (strcmp(key, "ike-port") == 0 ||
+	    strcmp(key, "natt-port") == 0) {
+		errno = 0;
+		port = strtoul(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || port > 65535) {
+			fprintf(stderr, "branchgated: --%s '%s': want 0..65535\n",
+			    key, val);
+			return -1;
+		}
+		if (key[0] == 'i')
+			c->ike_port = (uint16_t)port;
+		else
+			c->natt_port = (uint16_t)port;
 	} else if (strcmp(key, "log-level") == 0) {
 		if (strcmp(val, "debug") == 0)
 			log_set_level(LOG_DEBUG);
@@ -142,16 +164,20 @@ main(int argc, char **argv)
 		{ "data-dir", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "ike-port", required_argument, NULL, 'I' },
+		{ "natt-port", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_cfg c;
 	struct api_config ac;
-	struct store *st = NULL;
+	struct gw_config gc;
+	struct store *st = NULL, *gst = NULL;
 	struct api *api = NULL;
+	struct gw *gw = NULL;
 	char err[256], ep[IP4_STRLEN];
 	sigset_t sigs;
-	int ch, sig, i;
+	int ch, i, rc = 1;
 
 	memset(&c, 0, sizeof(c));
 	snprintf(c.db, sizeof(c.db), "sqlite:./var/branchgate.db");
@@ -159,6 +185,8 @@ main(int argc, char **argv)
 	snprintf(c.datadir, sizeof(c.datadir), "%s", BG_DATADIR);
 	c.ctx.gateway_asn = MODEL_GATEWAY_ASN;
 	c.ctx.endpoint[0] = 0x7f000001;		/* 127.0.0.1 */
+	c.ike_port = 500;
+	c.natt_port = 4500;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		const char *key = NULL;
@@ -170,6 +198,8 @@ main(int argc, char **argv)
 		case 'n': key = "asn"; break;
 		case 'D': key = "data-dir"; break;
 		case 'l': key = "log-level"; break;
+		case 'I': key = "ike-port"; break;
+		case 'N': key = "natt-port"; break;
 		case 'c':
 			if (cfg_file(&c, optarg) == -1)
 				return 64;
@@ -188,8 +218,17 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
+	if (c.ike_port != 0 && c.ike_port == c.natt_port) {
+		fprintf(stderr, "branchgated: --ike-port and --natt-port must "
+		    "differ (RFC 3948 demultiplexes on the NAT-T port)\n");
+		return 64;
+	}
 
-	/* Block the stop signals before any thread exists; main waits for them. */
+	/*
+	 * Block the stop signals before any thread exists, so that the API
+	 * thread inherits the mask; the gateway loop on this thread unblocks
+	 * them once its handlers are in place.
+	 */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
@@ -197,18 +236,26 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (store_open(c.db, &st, err, sizeof(err)) == -1) {
+	/* Two handles: SQLite WAL lets the API thread and the gateway share the file. */
+	if (store_open(c.db, &st, err, sizeof(err)) == -1 ||
+	    store_open(c.db, &gst, err, sizeof(err)) == -1) {
 		log_err("cannot open store %s: %s", c.db, err);
-		return 1;
+		goto out;
 	}
+	memset(&gc, 0, sizeof(gc));
+	memcpy(gc.endpoint, c.ctx.endpoint, sizeof(gc.endpoint));
+	gc.ike_port = c.ike_port;
+	gc.natt_port = c.natt_port;
+	if (gw_new(&gw, gst, &gc) == -1)
+		goto out;
 	memset(&ac, 0, sizeof(ac));
 	ac.listen = c.listen;
 	ac.datadir = c.datadir;
 	ac.ctx = c.ctx;
-	if (api_start(&api, st, &ac) == -1) {
-		store_close(st);
-		return 1;
-	}
+	ac.on_change = gw_config_changed;
+	ac.on_change_arg = gw;
+	if (api_start(&api, st, &ac) == -1)
+		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)
 		if (c.ctx.endpoint[i] != 0)
 			log_info("gateway zone %d endpoint %s", i + 1,
@@ -227,18 +274,14 @@ main(int argc, char **argv)
 		log_info("API listening on http://%s:%u", host, api_port(api));
 	}
 
-	for (;;) {
-		if (sigwait(&sigs, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload; configuration "
-			    "changes made through the API apply at once");
-			continue;
-		}
-		break;
-	}
-	log_info("signal %d: shutting down", sig);
+	pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+	if (gw_run(gw) == 0)
+		rc = 0;
+out:
+	/* The API first: its on_change hook points at the gateway. */
 	api_stop(api);
+	gw_free(gw);
+	store_close(gst);
 	store_close(st);
-	return 0;
+	return rc;
 }

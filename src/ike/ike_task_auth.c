@@ -103,9 +103,11 @@ reject(struct ike_sa *sa, enum ike_reason r, const char *detail,
 {
 	char who[400];
 
-	if (ike_log_remote(sa->eng, sa->remote.ip, now, "%s: IKE_AUTH: %s",
-	    ike_sa_who(sa, who, sizeof(who)), detail))
-		ike_sa_event(sa, IKE_EV_REJECT, r, detail);
+	/* The event always goes out; see init_failed(). */
+	if (sa->eng->cb.event == NULL)
+		ike_log_remote(sa->eng, sa->remote.ip, now, "%s: IKE_AUTH: %s",
+		    ike_sa_who(sa, who, sizeof(who)), detail);
+	ike_sa_event(sa, IKE_EV_REJECT, r, detail);
 }
 
 /* An INITIAL_CONTACT (§2.4): older IKE SAs of this link are gone. */

@@ -510,7 +510,8 @@ ike_child_respond(struct ike_sa *sa, struct ike_msg *m, monotime_t now)
 		ike_policy_describe(&sa->pol, true, allowed, sizeof(allowed));
 		snprintf(detail, sizeof(detail), "no proposal chosen: peer "
 		    "offered ESP %s; link allows %s", offered, allowed);
-		remote_log(sa, now, detail);
+		if (eng->cb.event == NULL)
+			remote_log(sa, now, detail);
 		ike_sa_event(sa, IKE_EV_REJECT, IKE_R_NO_PROPOSAL, detail);
 		respond_notify(sa, msgid, 0, 0, IKEV2_N_NO_PROPOSAL_CHOSEN,
 		    NULL, 0, now);

@@ -210,9 +210,12 @@ init_failed(struct ike_sa *sa, enum ike_reason r, const char *detail,
 {
 	char who[400];
 
-	if (ike_log_remote(sa->eng, sa->remote.ip, now, "%s: IKE_SA_INIT "
-	    "refused: %s", ike_sa_who(sa, who, sizeof(who)), detail))
-		ike_sa_event(sa, IKE_EV_REJECT, r, detail);
+	/* The event always goes out (the daemon counts and logs it); we log
+	 * ourselves, rate-limited, only when nobody listens. */
+	if (sa->eng->cb.event == NULL)
+		ike_log_remote(sa->eng, sa->remote.ip, now, "%s: IKE_SA_INIT "
+		    "refused: %s", ike_sa_who(sa, who, sizeof(who)), detail);
+	ike_sa_event(sa, IKE_EV_REJECT, r, detail);
 	ike_sa_teardown(sa);
 }
 
@@ -466,10 +469,11 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 		snprintf(detail, sizeof(detail), "unknown peer %s: no device "
 		    "link with this address at %s:%u", ip4_fmt(remote->ip, a),
 		    ip4_fmt(local->ip, l), local->port);
-		if (ike_log_remote(eng, remote->ip, now, "IKE_SA_INIT "
-		    "refused: %s", detail))
-			ike_event_anon(eng, IKE_EV_REJECT, IKE_R_UNKNOWN_PEER,
-			    local, remote, detail);
+		if (eng->cb.event == NULL)
+			ike_log_remote(eng, remote->ip, now, "IKE_SA_INIT "
+			    "refused: %s", detail);
+		ike_event_anon(eng, IKE_EV_REJECT, IKE_R_UNKNOWN_PEER,
+		    local, remote, detail);
 		explicit_bzero(&cfg, sizeof(cfg));
 		return;
 	}
@@ -484,9 +488,12 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 		snprintf(detail, sizeof(detail), "no proposal chosen: peer "
 		    "offered %s; link allows %s", offered,
 		    pol.n_ike > 0 ? allowed : "nothing (unusable policy)");
-		if (ike_log_remote(eng, remote->ip, now, "link %s (%s) at "
-		    "%s:%u: IKE_SA_INIT refused: %s", cfg.name, cfg.link_id,
-		    ip4_fmt(remote->ip, a), remote->port, detail)) {
+		if (eng->cb.event == NULL)
+			ike_log_remote(eng, remote->ip, now, "link %s (%s) at "
+			    "%s:%u: IKE_SA_INIT refused: %s", cfg.name,
+			    cfg.link_id, ip4_fmt(remote->ip, a), remote->port,
+			    detail);
+		{
 			struct ike_event ev;
 
 			if (eng->cb.event != NULL) {

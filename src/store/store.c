@@ -241,3 +241,58 @@ store_rn_profiles_set(struct store *s, const char *tenant_id,
 {
 	return s->ops->rn_profiles_set(s->be, tenant_id, rn_id, ids, n);
 }
+
+int
+store_link_list_all(struct store *s, struct store_tenant_link **out,
+    size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return s->ops->link_list_all(s->be, out, n);
+}
+
+void
+store_tenant_links_free(struct store_tenant_link *tl, size_t n)
+{
+	if (tl == NULL)
+		return;
+	explicit_bzero(tl, n * sizeof(*tl));
+	free(tl);
+}
+
+/* Graph remoteNetworkStatus, in enum store_event_status order. */
+static const char *const store_event_status_names[] = {
+	"tunnelDisconnected", "tunnelConnected", "bgpDisconnected",
+	"bgpConnected", "remoteNetworkAlive"
+};
+const struct model_enum store_event_status_enum = {
+	"remoteNetworkStatus", store_event_status_names,
+	sizeof(store_event_status_names) / sizeof(store_event_status_names[0])
+};
+
+int
+store_event_add(struct store *s, const char *tenant_id,
+    const struct store_event *ev)
+{
+	return s->ops->event_add(s->be, tenant_id, ev);
+}
+
+int
+store_event_list(struct store *s, const char *tenant_id,
+    const struct store_event_filter *f, struct store_event **out, size_t *n,
+    bool *more)
+{
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	if (f->top == 0)
+		return -1;
+	return s->ops->event_list(s->be, tenant_id, f, out, n, more);
+}
+
+int
+store_event_prune(struct store *s, int64_t before_ms, size_t *n)
+{
+	*n = 0;
+	return s->ops->event_prune(s->be, before_ms, n);
+}

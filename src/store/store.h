@@ -12,6 +12,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,5 +97,66 @@ int	store_rn_profiles_get(struct store *, const char *tenant_id,
 /* Replace the assignment set; every id must be one of the tenant's profiles. */
 int	store_rn_profiles_set(struct store *, const char *tenant_id,
 	    const char *rn_id, const char (*ids)[MODEL_ID_LEN + 1], size_t n);
+
+/*
+ * Every device link of every tenant, for the gateway's config cache, sorted
+ * by link id (ids are unique across tenants). Free with
+ * store_tenant_links_free() (it wipes the keys).
+ */
+struct store_tenant_link {
+	char		tenant_id[MODEL_ID_LEN + 1];
+	struct model_link link;
+};
+int	store_link_list_all(struct store *, struct store_tenant_link **out,
+	    size_t *n);
+void	store_tenant_links_free(struct store_tenant_link *, size_t n);
+
+/*
+ * Remote network health events (system-facts §2.5), written by the gateway,
+ * read through GET /networkAccess/logs/remoteNetworks. status values are
+ * indexes into store_event_status_enum (Graph remoteNetworkStatus order).
+ */
+enum store_event_status {
+	STORE_EV_TUNNEL_DISCONNECTED, STORE_EV_TUNNEL_CONNECTED,
+	STORE_EV_BGP_DISCONNECTED, STORE_EV_BGP_CONNECTED,
+	STORE_EV_REMOTE_NETWORK_ALIVE
+};
+extern const struct model_enum store_event_status_enum;
+
+#define STORE_EVENT_DESC_MAX	512
+
+struct store_event {
+	char		id[MODEL_ID_LEN + 1];
+	char		rn_id[MODEL_ID_LEN + 1];
+	int64_t		created_ms;		/* wall clock, UTC */
+	uint32_t	source_ip;		/* CPE public IP */
+	uint32_t	destination_ip;		/* gateway endpoint */
+	int		status;			/* enum store_event_status */
+	char		description[STORE_EVENT_DESC_MAX + 1];	/* "" = none */
+	int32_t		bgp_routes_advertised;
+	int64_t		sent_bytes, received_bytes;
+};
+
+/*
+ * A page of events, newest first (created_ms, then id, descending). The
+ * cursor (after_ms, after_id) is the last event of the previous page; an
+ * empty after_id starts at the newest. *more tells whether rows follow.
+ */
+struct store_event_filter {
+	const char	*rn_id;			/* NULL: any */
+	int		 status;		/* -1: any */
+	int64_t		 after_ms;
+	const char	*after_id;		/* NULL or "": first page */
+	size_t		 top;			/* page size, >= 1 */
+};
+
+int	store_event_add(struct store *, const char *tenant_id,
+	    const struct store_event *);
+/* *out is malloc'd (free()); NULL when n = 0. */
+int	store_event_list(struct store *, const char *tenant_id,
+	    const struct store_event_filter *, struct store_event **out,
+	    size_t *n, bool *more);
+/* Deletes every tenant's events created before before_ms; *n deleted. */
+int	store_event_prune(struct store *, int64_t before_ms, size_t *n);
 
 #endif

@@ -58,6 +58,15 @@ struct store_ops {
 	int	(*rn_profiles_set)(void *be, const char *tenant_id,
 		    const char *rn_id, const char (*ids)[MODEL_ID_LEN + 1],
 		    size_t n);
+
+	int	(*link_list_all)(void *be, struct store_tenant_link **out,
+		    size_t *n);
+	int	(*event_add)(void *be, const char *tenant_id,
+		    const struct store_event *);
+	int	(*event_list)(void *be, const char *tenant_id,
+		    const struct store_event_filter *, struct store_event **out,
+		    size_t *n, bool *more);
+	int	(*event_prune)(void *be, int64_t before_ms, size_t *n);
 };
 
 extern const struct store_ops store_sqlite_ops;

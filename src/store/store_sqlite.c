@@ -111,6 +111,32 @@ static const char *const sq_migrations[] = {
 	") STRICT, WITHOUT ROWID;"
 	"CREATE INDEX rn_profiles_rn ON rn_profiles (tenant_id, rn_id);"
 	"CREATE INDEX rn_profiles_profile ON rn_profiles (tenant_id, profile_id);",
+
+	/*
+	 * 2: remote network health events (system-facts §2.5). No foreign key
+	 * to remote_networks: the log outlives a deleted remote network, as
+	 * Graph's does; it goes with its tenant.
+	 */
+	"CREATE TABLE health_events ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
+	"  remote_network_id TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  source_ip TEXT NOT NULL,"
+	"  destination_ip TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('tunnelConnected',"
+	"    'tunnelDisconnected', 'bgpConnected', 'bgpDisconnected',"
+	"    'remoteNetworkAlive')),"
+	"  description TEXT,"
+	"  bgp_routes_advertised INTEGER NOT NULL DEFAULT 0,"
+	"  sent_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  received_bytes INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX health_events_time"
+	"  ON health_events (tenant_id, created_ms DESC, id DESC);"
+	"CREATE INDEX health_events_rn ON health_events"
+	"  (tenant_id, remote_network_id, created_ms DESC, id DESC);"
+	"CREATE INDEX health_events_age ON health_events (created_ms);",
 };
 #define SQ_VERSION	((int)(sizeof(sq_migrations) / sizeof(sq_migrations[0])))
 
@@ -130,6 +156,10 @@ enum sq_link_col {
 	"p.id, p.name, p.traffic, p.priority, p.enabled, p.version, "	\
 	"p.modified_ms"
 #define SQ_TENANT_COLS	"id, name, created_ms, token_hash"
+#define SQ_EVENT_COLS							\
+	"id, remote_network_id, created_ms, source_ip, destination_ip, "	\
+	"status, description, bgp_routes_advertised, sent_bytes, "	\
+	"received_bytes"
 
 enum sq_id {
 	SQ_TENANT_ADD, SQ_TENANT_BY_TOKEN, SQ_TENANT_GET,
@@ -137,6 +167,7 @@ enum sq_id {
 	SQ_LINK_PUT, SQ_LINK_GET, SQ_LINK_LIST, SQ_LINK_COUNT, SQ_LINK_DELETE,
 	SQ_PROFILE_ADD, SQ_PROFILE_LIST, SQ_PROFILE_GET,
 	SQ_RNP_GET, SQ_RNP_CLEAR, SQ_RNP_ADD,
+	SQ_LINK_LIST_ALL, SQ_EVENT_ADD, SQ_EVENT_LIST, SQ_EVENT_PRUNE,
 	SQ_NSTMT
 };
 
@@ -224,6 +255,25 @@ static const char *const sq_sql[SQ_NSTMT] = {
 	[SQ_RNP_ADD] =
 	    "INSERT OR IGNORE INTO rn_profiles (tenant_id, rn_id, profile_id) "
 	    "VALUES (?1, ?2, ?3)",
+
+	/* The gateway's view: every tenant. tenant_id after the link columns. */
+	[SQ_LINK_LIST_ALL] =
+	    "SELECT " SQ_LINK_COLS ", tenant_id FROM device_links ORDER BY id",
+
+	[SQ_EVENT_ADD] =
+	    "INSERT INTO health_events (tenant_id, " SQ_EVENT_COLS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/* Keyset paging: rows strictly after the cursor (?4, ?5). */
+	[SQ_EVENT_LIST] =
+	    "SELECT " SQ_EVENT_COLS " FROM health_events "
+	    "WHERE tenant_id = ?1 "
+	    "AND (?2 IS NULL OR remote_network_id = ?2) "
+	    "AND (?3 IS NULL OR status = ?3) "
+	    "AND (?5 IS NULL OR created_ms < ?4 OR "
+	    "(created_ms = ?4 AND id < ?5)) "
+	    "ORDER BY created_ms DESC, id DESC LIMIT ?6",
+	[SQ_EVENT_PRUNE] =
+	    "DELETE FROM health_events WHERE created_ms < ?1",
 };
 
 /* Graph trafficForwardingType, in enum model_traffic order. */
@@ -631,6 +681,54 @@ sq_row_profile(sqlite3_stmt *st, void *arg)
 	p->modified_ms = ms;
 	if (errs != 0) {
 		log_err("store: corrupt forwarding profile row %s", p->id);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_row_tenant_link(sqlite3_stmt *st, void *arg)
+{
+	struct store_tenant_link *tl = arg;
+
+	memset(tl->tenant_id, 0, sizeof(tl->tenant_id));
+	if (sq_row_link(st, &tl->link) == -1)
+		return -1;
+	if (sq_col_text(st, LC_MODIFIED_MS + 1, tl->tenant_id,
+	    sizeof(tl->tenant_id), false) == -1) {
+		log_err("store: corrupt device link row %s", tl->link.id);
+		model_link_wipe(&tl->link);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_row_event(sqlite3_stmt *st, void *arg)
+{
+	struct store_event *ev = arg;
+	int64_t ms = 0, routes = 0, sent = 0, rcvd = 0;
+	int errs = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	errs += sq_col_text(st, 0, ev->id, sizeof(ev->id), false) == -1;
+	errs += sq_col_text(st, 1, ev->rn_id, sizeof(ev->rn_id), false) == -1;
+	errs += sq_col_int(st, 2, INT64_MIN, INT64_MAX, &ms) == -1;
+	errs += sq_col_ip(st, 3, false, &ev->source_ip) == -1;
+	errs += sq_col_ip(st, 4, false, &ev->destination_ip) == -1;
+	errs += sq_col_enum(st, 5, &store_event_status_enum,
+	    &ev->status) == -1;
+	errs += sq_col_text(st, 6, ev->description, sizeof(ev->description),
+	    true) == -1;
+	errs += sq_col_int(st, 7, 0, INT32_MAX, &routes) == -1;
+	errs += sq_col_int(st, 8, 0, INT64_MAX, &sent) == -1;
+	errs += sq_col_int(st, 9, 0, INT64_MAX, &rcvd) == -1;
+	ev->created_ms = ms;
+	ev->bgp_routes_advertised = (int32_t)routes;
+	ev->sent_bytes = sent;
+	ev->received_bytes = rcvd;
+	if (errs != 0) {
+		log_err("store: corrupt health event row %s", ev->id);
 		return -1;
 	}
 	return 0;
@@ -1415,6 +1513,118 @@ fail:
 	return sq_op_end(s, own, rc);
 }
 
+/* --- gateway view, health events ---------------------------------------- */
+
+static int
+sq_link_list_all(void *be, struct store_tenant_link **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	void *arr = NULL;
+	int rc;
+
+	if ((st = sq_stmt(be, SQ_LINK_LIST_ALL)) == NULL)
+		return -1;
+	rc = sq_list(st, 0, __func__, sizeof(**out), sq_row_tenant_link, &arr,
+	    n);
+	sq_done(st);
+	*out = arr;
+	return rc;
+}
+
+static int
+sq_event_add(void *be, const char *tenant_id, const struct store_event *ev)
+{
+	struct sq *s = be;
+	const char *status = model_enum_name(&store_event_status_enum,
+	    ev->status);
+	char src[IP4_STRLEN], dst[IP4_STRLEN];
+	sqlite3_stmt *st = NULL;
+	int errs = 0, rc = -1;
+
+	if (status == NULL || ev->bgp_routes_advertised < 0 ||
+	    ev->sent_bytes < 0 || ev->received_bytes < 0) {
+		log_err("%s: event %.*s has a value out of range", __func__,
+		    MODEL_ID_LEN, ev->id);
+		goto fail;
+	}
+	if ((st = sq_stmt(s, SQ_EVENT_ADD)) == NULL)
+		goto fail;
+	errs += sq_bind_text(st, 1, tenant_id);
+	errs += sq_bind_buf(st, 2, ev->id, sizeof(ev->id));
+	errs += sq_bind_buf(st, 3, ev->rn_id, sizeof(ev->rn_id));
+	errs += sq_bind_int(st, 4, ev->created_ms);
+	errs += sq_bind_text(st, 5, ip4_fmt(ev->source_ip, src));
+	errs += sq_bind_text(st, 6, ip4_fmt(ev->destination_ip, dst));
+	errs += sq_bind_text(st, 7, status);
+	if (ev->description[0] != '\0')
+		errs += sq_bind_buf(st, 8, ev->description,
+		    sizeof(ev->description));
+	else
+		errs += sq_bind_text(st, 8, NULL);
+	errs += sq_bind_int(st, 9, ev->bgp_routes_advertised);
+	errs += sq_bind_int(st, 10, ev->sent_bytes);
+	errs += sq_bind_int(st, 11, ev->received_bytes);
+	if (sq_step(st, errs, __func__) != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+fail:
+	sq_done(st);
+	return rc;
+}
+
+static int
+sq_event_list(void *be, const char *tenant_id,
+    const struct store_event_filter *f, struct store_event **out, size_t *n,
+    bool *more)
+{
+	const char *status = NULL;
+	sqlite3_stmt *st;
+	void *arr = NULL;
+	int errs = 0, rc;
+
+	if (f->status != -1 && (status = model_enum_name(
+	    &store_event_status_enum, f->status)) == NULL)
+		return -1;
+	if (f->top == 0 || f->top > INT32_MAX - 1)
+		return -1;
+	if ((st = sq_stmt(be, SQ_EVENT_LIST)) == NULL)
+		return -1;
+	errs += sq_bind_text(st, 1, tenant_id);
+	errs += sq_bind_text(st, 2, f->rn_id);
+	errs += sq_bind_text(st, 3, status);
+	errs += sq_bind_int(st, 4, f->after_ms);
+	errs += sq_bind_text(st, 5, f->after_id != NULL &&
+	    f->after_id[0] != '\0' ? f->after_id : NULL);
+	/* One row more than asked tells whether another page exists. */
+	errs += sq_bind_int(st, 6, (int64_t)f->top + 1);
+	rc = sq_list(st, errs, __func__, sizeof(**out), sq_row_event, &arr, n);
+	sq_done(st);
+	if (rc == 0 && *n > f->top) {
+		*n = f->top;
+		*more = true;
+	}
+	*out = arr;
+	return rc;
+}
+
+static int
+sq_event_prune(void *be, int64_t before_ms, size_t *n)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if ((st = sq_stmt(s, SQ_EVENT_PRUNE)) == NULL)
+		return -1;
+	if (sq_step(st, sq_bind_int(st, 1, before_ms), __func__) ==
+	    SQLITE_DONE) {
+		*n = (size_t)sqlite3_changes(s->db);
+		rc = 0;
+	}
+	sq_done(st);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1440,4 +1650,8 @@ const struct store_ops store_sqlite_ops = {
 	.profile_get = sq_profile_get,
 	.rn_profiles_get = sq_rn_profiles_get,
 	.rn_profiles_set = sq_rn_profiles_set,
+	.link_list_all = sq_link_list_all,
+	.event_add = sq_event_add,
+	.event_list = sq_event_list,
+	.event_prune = sq_event_prune,
 };

@@ -130,7 +130,7 @@ run 0 "rn create" -- "$BG" rn create --name "cli-walk-$$" --region westEurope &&
 
 # --- device links -----------------------------------------------------------
 run 0 "link create (default policy, --psk-file)" -- "$BG" link create "$RN" \
-    --name wan1 --ip 203.0.113.10 --vendor other --asn 65010 \
+    --name wan1 --ip 203.0.113.100 --vendor other --asn 65010 \
     --local-bgp 10.2.0.4 --peer-bgp 10.1.255.1 --psk-file "$T/psk1"
 L1=$(awk '/^created device link /{print $4}' "$T/out")
 no_secrets "link create"
@@ -182,7 +182,7 @@ out_has "rn get" "^region +westEurope"
 
 run 0 "link list" -- "$BG" link list "$RN"
 out_has "link list" "^ID +NAME +IP +ASN +LOCAL BGP +PEER BGP +REDUNDANCY +POLICY"
-out_has "link list" "^$L1 +wan1 +203\.0\.113\.10 +65010 +10\.2\.0\.4 +10\.1\.255\.1 +noRedundancy +default"
+out_has "link list" "^$L1 +wan1 +203\.0\.113\.100 +65010 +10\.2\.0\.4 +10\.1\.255\.1 +noRedundancy +default"
 out_has "link list" "^$L2 +wan2 .* zoneRedundancy +custom"
 no_secrets "link list"
 run 0 "link get --json" -- "$BG" --json link get "$RN" "$L2"
@@ -196,7 +196,7 @@ out_has "link get" "^zone local BGP +10\.2\.0\.9"
 
 # --- configuration ----------------------------------------------------------
 run 0 "config" -- "$BG" config "$RN"
-out_has "config" "your side: +public IP 203\.0\.113\.10, ASN 65010, BGP address 10\.1\.255\.1"
+out_has "config" "your side: +public IP 203\.0\.113\.100, ASN 65010, BGP address 10\.1\.255\.1"
 out_has "config" "gateway BGP address 10\.2\.0\.4 \(configure as your BGP neighbor"
 out_has "config" "zone 2: +gateway endpoint"
 out_has "config" "gateway BGP address 10\.2\.0\.9"

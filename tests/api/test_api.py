@@ -313,11 +313,20 @@ def test_conflicts(c):
                  link_body(name="Other", ip="198.51.100.99", local="10.1.1.11", peer="10.8.8.8"))
     expect_error(r, 409, "Conflict", ["10.1.1.11", "Link 1"])
     expect_error(c.a.post(RN, {"name": "C1", "region": "eastUS"}), 409, "Conflict", "C1")
-    # Another tenant may reuse the same addresses and names.
-    r = c.b.post(RN, {"name": "C1", "region": "eastUS", "deviceLinks": [link_body()]})
+    # Another tenant may reuse the same BGP addresses and names...
+    r = c.b.post(RN, {"name": "C1", "region": "eastUS",
+                      "deviceLinks": [link_body(ip="198.51.100.200")]})
     check(r.status == 201, r)
     check(c.b.delete(RN + "/" + r.json()["id"]).status == 204)
-    del rn1
+    # ...but not the branch router's public address, which is how the
+    # gateway finds a link; the answer does not reveal the other tenant's link.
+    r = c.b.post(RN, {"name": "C1", "region": "eastUS", "deviceLinks": [link_body()]})
+    e = expect_error(r, 409, "Conflict", "198.51.100.10")
+    check("Link 1" not in r.body and rn1["deviceLinks"][0]["id"] not in r.body, e)
+    check(all_rns(c, c.b) == [])
+    r = c.a.post(RN + "/" + rn2["id"] + "/deviceLinks",
+                 link_body(name="Same IP", local="10.9.1.1", peer="10.9.1.2"))
+    expect_error(r, 409, "Conflict", ["198.51.100.10", "Link 1"])
 
 
 # --- HTTP-level errors ----------------------------------------------------

@@ -177,7 +177,7 @@ test_open_creates(void **state)
 	test_path(path, sizeof(path), "var/branchgate.db");
 	snprintf(url, sizeof(url), "sqlite:%s", path);
 	assert_int_equal(store_open(url, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), 2);
 	store_close(s);
 
 	/* The file holds keys: owner-only, like its directory. */
@@ -194,7 +194,7 @@ test_open_creates(void **state)
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 1);
+	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 2);
 }
 
 static void
@@ -272,16 +272,16 @@ test_schema_migrate_v0(void **state)
 	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 0);
 
 	s = test_reopen(path);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), 2);
 	test_tenant(s, &t, "00000000000000aa", 1);
 	assert_int_equal(store_tenant_get(s, t.id, &got), 0);
 	store_close(s);
 
-	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 1);
+	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 2);
 	assert_int_equal(test_raw_int(path, "SELECT a FROM unrelated"), 7);
 	/* Reopening an up-to-date database changes nothing. */
 	s = test_reopen(path);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), 2);
 	assert_int_equal(store_tenant_get(s, t.id, &got), 0);
 	store_close(s);
 }
@@ -841,7 +841,7 @@ test_reopen_persists(void **state)
 	store_close(s);
 
 	s = test_reopen(path);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), 2);
 	assert_int_equal(store_tenant_by_token(s, "0123456789abcdef", &got,
 	    hash), 0);
 	assert_string_equal(got.id, t.id);

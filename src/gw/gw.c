@@ -1,0 +1,760 @@
+/*
+ * gw.c - the gateway role: wires the sans-IO IKE engine (ike/) to the UDP
+ * front end (net/udp), the store, and one libevent loop.
+ *
+ *   udp socket readable -> udp_read -> udp_demux -> ike_input
+ *   ike send callback   -> udp_send (non-ESP marker added on 4500)
+ *   ike_next_deadline() -> one evtimer, re-armed after every callback
+ *   API write           -> notify (eventfd) -> reload links, diff, peer_remove
+ *   ike events          -> health events in the store, reject log lines
+ *
+ * The link cache is every tenant's device links, sorted by id (for the
+ * reload diff), with an index sorted by CPE address (for the lookup of an
+ * incoming IKE_SA_INIT). Zone 1's endpoint serves every link with its PSK;
+ * zone 2's serves zoneRedundancy links with their zone PSK.
+ */
+#include "gw.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "guid.h"
+#include "ike.h"
+#include "ip4.h"
+#include "log.h"
+#include "monotime.h"
+#include "notify.h"
+#include "store.h"
+#include "udp.h"
+#include "wallclock.h"
+
+#define GW_UDP_FDS		8
+#define GW_SHUTDOWN_GRACE_MS	500
+#define GW_PRUNE_EVERY_S	3600
+#define GW_EVENT_KEEP_MS	((int64_t)31 * 24 * 3600 * 1000)	/* Graph keeps a month */
+#define GW_REJECT_BURST		10	/* lines per reason per window */
+#define GW_REJECT_WINDOW	(10 * MONOTIME_SEC)
+#define GW_NREASONS		(IKE_R_TIMEOUT + 1)
+
+struct gw_child {
+	char		link_id[MODEL_ID_LEN + 1];
+	uint32_t	spi_in, spi_out;
+};
+
+struct gw_ratelimit {
+	monotime_t	window_start;
+	unsigned	count;
+	uint64_t	suppressed;
+};
+
+struct gw {
+	struct store		*store;
+	struct gw_config	 cfg;
+	struct event_base	*base;
+	struct ike_engine	*ike;
+	struct udp		*udp;
+	struct notify		*notify;
+	struct event		*ev_udp[GW_UDP_FDS];
+	size_t			 nev_udp;
+	struct event		*ev_notify, *ev_timer, *ev_prune;
+	struct event		*ev_sig[3];
+	bool			 stopping;
+
+	struct store_tenant_link *links;	/* sorted by link id */
+	size_t			 nlinks;
+	size_t			*by_ip;		/* indexes, sorted by (ip, id) */
+
+	struct gw_child		*child;
+	size_t			 nchild, child_cap;
+
+	struct gw_ratelimit	 rl[GW_NREASONS];
+	uint64_t		 rejects[GW_NREASONS];
+	uint64_t		 ev_written, ev_write_errors, reloads;
+};
+
+static const char *const gw_reason_names[GW_NREASONS] = {
+	[IKE_R_NONE] = "rejected",
+	[IKE_R_UNKNOWN_PEER] = "unknown peer",
+	[IKE_R_NO_PROPOSAL] = "no proposal chosen",
+	[IKE_R_AUTH_FAILED] = "authentication failed",
+	[IKE_R_TS_UNACCEPTABLE] = "traffic selectors unacceptable",
+	[IKE_R_PEER_DELETE] = "peer deleted",
+	[IKE_R_LOCAL_DELETE] = "deleted by the gateway",
+	[IKE_R_DEAD_PEER] = "dead peer",
+	[IKE_R_TIMEOUT] = "timed out",
+};
+
+static const char *
+gw_reason(enum ike_reason r)
+{
+	return (unsigned)r < GW_NREASONS && gw_reason_names[r] != NULL ?
+	    gw_reason_names[r] : "unknown reason";
+}
+
+/* --- link cache --------------------------------------------------------- */
+
+static int
+gw_cmp_ip(const void *a, const void *b, void *arg)
+{
+	const struct store_tenant_link *links = arg;
+	const struct model_link *x = &links[*(const size_t *)a].link;
+	const struct model_link *y = &links[*(const size_t *)b].link;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static const struct store_tenant_link *
+gw_link_by_id(const struct gw *g, const char *id)
+{
+	size_t lo = 0, hi = g->nlinks, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(g->links[mid].link.id, id)) == 0)
+			return &g->links[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* 1 or 2 for an endpoint address of ours, 0 otherwise. */
+static int
+gw_zone_of(const struct gw *g, uint32_t ip)
+{
+	int i;
+
+	for (i = 0; i < MODEL_ZONES_MAX; i++)
+		if (g->cfg.endpoint[i] != 0 && g->cfg.endpoint[i] == ip)
+			return i + 1;
+	return 0;
+}
+
+static bool
+gw_link_serves_zone(const struct model_link *l, int zone)
+{
+	if (zone == 1)
+		return true;
+	return zone == 2 && l->redundancy == MODEL_RED_ZONE &&
+	    l->tunnel.zone_psk[0] != '\0';
+}
+
+/* The first link (by id) with CPE address ip serving zone; NULL if none. */
+static const struct store_tenant_link *
+gw_link_find(const struct gw *g, uint32_t ip, int zone)
+{
+	size_t lo = 0, hi = g->nlinks, mid;
+	const struct store_tenant_link *tl;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (g->links[g->by_ip[mid]].link.ip < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < g->nlinks; lo++) {
+		tl = &g->links[g->by_ip[lo]];
+		if (tl->link.ip != ip)
+			break;
+		if (gw_link_serves_zone(&tl->link, zone))
+			return tl;
+	}
+	return NULL;
+}
+
+/* What an established SA depends on: a change means the CPE must reconnect. */
+static bool
+gw_link_changed(const struct model_link *a, const struct model_link *b)
+{
+	return a->ip != b->ip || a->redundancy != b->redundancy ||
+	    memcmp(&a->tunnel, &b->tunnel, sizeof(a->tunnel)) != 0;
+}
+
+static void
+gw_links_free(struct gw *g)
+{
+	store_tenant_links_free(g->links, g->nlinks);
+	free(g->by_ip);
+	g->links = NULL;
+	g->by_ip = NULL;
+	g->nlinks = 0;
+}
+
+static void
+gw_warn_shared_ips(const struct store_tenant_link *links, const size_t *by_ip,
+    size_t n)
+{
+	const struct model_link *a, *b;
+	char ip[IP4_STRLEN];
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		a = &links[by_ip[i - 1]].link;
+		b = &links[by_ip[i]].link;
+		if (a->ip == b->ip)
+			log_warn("gw: device links %s and %s share ipAddress "
+			    "%s: IKE from it goes to %s where both serve the "
+			    "zone", a->id, b->id, ip4_fmt(a->ip, ip), a->id);
+	}
+}
+
+/*
+ * Loads every link and swaps the cache; SAs of links that are gone or
+ * changed are torn down (DELETE to the CPE, which reconnects if it still
+ * has a link). On a store error the old cache stays.
+ */
+static int
+gw_reload(struct gw *g)
+{
+	struct store_tenant_link *nl = NULL;
+	size_t nn = 0, *idx = NULL, i, j, added = 0, removed = 0, changed = 0;
+	monotime_t now = monotime_now();
+	int c;
+
+	if (store_link_list_all(g->store, &nl, &nn) == -1) {
+		log_err("gw: cannot load device links; keeping the %zu cached",
+		    g->nlinks);
+		return -1;
+	}
+	if (nn > 0 && (idx = calloc(nn, sizeof(*idx))) == NULL) {
+		log_err("gw: out of memory loading device links");
+		store_tenant_links_free(nl, nn);
+		return -1;
+	}
+	for (i = 0; i < nn; i++)
+		idx[i] = i;
+	if (nn > 1)
+		qsort_r(idx, nn, sizeof(*idx), gw_cmp_ip, nl);
+
+	/* Both lists are sorted by id (the store's ORDER BY id): merge. */
+	for (i = 0, j = 0; i < g->nlinks || j < nn;) {
+		if (i == g->nlinks)
+			c = 1;
+		else if (j == nn)
+			c = -1;
+		else
+			c = strcmp(g->links[i].link.id, nl[j].link.id);
+		if (c < 0) {
+			log_info("gw: device link %s (%s) deleted: tearing "
+			    "its tunnels down", g->links[i].link.id,
+			    g->links[i].link.name);
+			ike_peer_remove(g->ike, g->links[i].link.id, now);
+			removed++;
+			i++;
+		} else if (c > 0) {
+			added++;
+			j++;
+		} else {
+			if (gw_link_changed(&g->links[i].link, &nl[j].link)) {
+				log_info("gw: device link %s (%s): address, "
+				    "key or policy changed: tearing its "
+				    "tunnels down", nl[j].link.id,
+				    nl[j].link.name);
+				ike_peer_remove(g->ike, nl[j].link.id, now);
+				changed++;
+			}
+			i++;
+			j++;
+		}
+	}
+	gw_links_free(g);
+	g->links = nl;
+	g->by_ip = idx;
+	g->nlinks = nn;
+	g->reloads++;
+	gw_warn_shared_ips(nl, idx, nn);
+	log_info("gw: %zu device links (%zu added, %zu deleted, %zu changed)",
+	    nn, added, removed, changed);
+	return 0;
+}
+
+/* --- timers --------------------------------------------------------------- */
+
+static void
+gw_timer_arm(struct gw *g)
+{
+	monotime_t dl = ike_next_deadline(g->ike), d;
+	struct timeval tv;
+
+	if (dl == MONOTIME_NEVER) {
+		evtimer_del(g->ev_timer);
+		return;
+	}
+	d = dl - monotime_now();
+	if (d < 0)
+		d = 0;
+	tv.tv_sec = (time_t)(d / MONOTIME_SEC);
+	tv.tv_usec = (suseconds_t)((d % MONOTIME_SEC) / 1000);
+	/* Round up: waking a microsecond early would spin once for nothing. */
+	if (d % 1000 != 0 && ++tv.tv_usec == 1000000) {
+		tv.tv_sec++;
+		tv.tv_usec = 0;
+	}
+	evtimer_add(g->ev_timer, &tv);
+}
+
+static void
+gw_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+
+	(void)fd;
+	(void)what;
+	ike_tick(g->ike, monotime_now());
+	gw_timer_arm(g);
+}
+
+static void
+gw_on_prune(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+	size_t n = 0;
+
+	(void)fd;
+	(void)what;
+	if (store_event_prune(g->store, wallclock_now_ms() - GW_EVENT_KEEP_MS,
+	    &n) == -1)
+		log_warn("gw: pruning old health events failed");
+	else if (n > 0)
+		log_info("gw: pruned %zu health events older than 31 days", n);
+}
+
+/* --- I/O ------------------------------------------------------------------ */
+
+static void
+gw_udp_ike(void *arg, const struct udp_endpoint *local,
+    const struct udp_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	struct gw *g = arg;
+	struct ike_endpoint l = { local->ip, local->port };
+	struct ike_endpoint r = { remote->ip, remote->port };
+
+	ike_input(g->ike, &l, &r, pkt, len, monotime_now());
+}
+
+static void
+gw_on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+
+	(void)what;
+	udp_read(g->udp, fd);
+	gw_timer_arm(g);
+}
+
+static void
+gw_on_notify(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+
+	(void)fd;
+	(void)what;
+	if (!notify_drain(g->notify) || g->stopping)
+		return;
+	gw_reload(g);
+	gw_timer_arm(g);
+}
+
+static void
+gw_log_stats(struct gw *g)
+{
+	struct ike_stats is;
+	struct udp_stats us;
+
+	ike_get_stats(g->ike, &is);
+	udp_get_stats(g->udp, &us);
+	log_info("gw: udp rx ike %llu natt-ike %llu keepalive %llu esp %llu "
+	    "(dropped %llu) runt %llu truncated %llu, tx %llu (errors %llu)",
+	    (unsigned long long)us.rx_ike, (unsigned long long)us.rx_natt_ike,
+	    (unsigned long long)us.rx_keepalive, (unsigned long long)us.rx_esp,
+	    (unsigned long long)us.rx_esp_dropped,
+	    (unsigned long long)us.rx_runt,
+	    (unsigned long long)us.rx_truncated, (unsigned long long)us.tx,
+	    (unsigned long long)us.tx_errors);
+	log_info("gw: ike rx %llu malformed %llu established %llu, rejects: "
+	    "unknown peer %llu, no proposal %llu, auth failed %llu; "
+	    "%zu CHILD_SAs; health events %llu (write errors %llu)",
+	    (unsigned long long)is.rx, (unsigned long long)is.rx_malformed,
+	    (unsigned long long)is.sa_established,
+	    (unsigned long long)g->rejects[IKE_R_UNKNOWN_PEER],
+	    (unsigned long long)g->rejects[IKE_R_NO_PROPOSAL],
+	    (unsigned long long)g->rejects[IKE_R_AUTH_FAILED], g->nchild,
+	    (unsigned long long)g->ev_written,
+	    (unsigned long long)g->ev_write_errors);
+}
+
+static void
+gw_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct gw *g = arg;
+	struct timeval grace = { 0, GW_SHUTDOWN_GRACE_MS * 1000 };
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_info("gw: SIGHUP: reloading device links");
+		gw_reload(g);
+		gw_log_stats(g);
+		gw_timer_arm(g);
+		return;
+	}
+	if (g->stopping) {
+		event_base_loopbreak(g->base);
+		return;
+	}
+	log_info("signal %d: shutting down; deleting IKE SAs", (int)sig);
+	g->stopping = true;
+	ike_shutdown(g->ike, monotime_now());
+	gw_timer_arm(g);
+	/* The DELETEs left in ike_shutdown; stay to answer their replies. */
+	event_base_loopexit(g->base, &grace);
+}
+
+/* --- engine callbacks ------------------------------------------------------ */
+
+static void
+gw_ike_send(void *arg, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	struct gw *g = arg;
+	struct udp_endpoint l = { local->ip, local->port };
+	struct udp_endpoint r = { remote->ip, remote->port };
+
+	(void)udp_send(g->udp, &l, &r, pkt, len);
+}
+
+static int
+gw_ike_lookup(void *arg, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, struct ike_peer_cfg *out)
+{
+	struct gw *g = arg;
+	const struct store_tenant_link *tl;
+	int zone;
+
+	if ((zone = gw_zone_of(g, local->ip)) == 0 ||
+	    (tl = gw_link_find(g, remote->ip, zone)) == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->tenant_id, sizeof(out->tenant_id), "%s", tl->tenant_id);
+	snprintf(out->rn_id, sizeof(out->rn_id), "%s", tl->link.rn_id);
+	snprintf(out->link_id, sizeof(out->link_id), "%s", tl->link.id);
+	snprintf(out->name, sizeof(out->name), "%s", tl->link.name);
+	out->zone = zone;
+	out->cpe_ip = tl->link.ip;
+	out->gw_ip = local->ip;
+	out->tunnel = tl->link.tunnel;
+	return 0;
+}
+
+static void
+gw_ike_child_install(void *arg, const struct ike_child_sa *sa)
+{
+	struct gw *g = arg;
+	struct gw_child *nc;
+	size_t ncap;
+
+	if (g->nchild == g->child_cap) {
+		ncap = g->child_cap ? g->child_cap * 2 : 16;
+		if ((nc = reallocarray(g->child, ncap, sizeof(*nc))) == NULL) {
+			log_err("gw: out of memory recording a CHILD_SA");
+			return;
+		}
+		g->child = nc;
+		g->child_cap = ncap;
+	}
+	nc = &g->child[g->nchild++];
+	snprintf(nc->link_id, sizeof(nc->link_id), "%s", sa->link_id);
+	nc->spi_in = sa->spi_in;
+	nc->spi_out = sa->spi_out;
+	log_info("CHILD_SA installed link=%s spi_in=0x%08x spi_out=0x%08x%s "
+	    "(data plane pending)", sa->link_id, sa->spi_in, sa->spi_out,
+	    sa->udp_encap ? " udp-encap" : "");
+}
+
+static void
+gw_ike_child_delete(void *arg, const char *link_id, uint32_t spi_in,
+    uint32_t spi_out)
+{
+	struct gw *g = arg;
+	size_t i;
+
+	for (i = 0; i < g->nchild; i++) {
+		if (g->child[i].spi_in == spi_in &&
+		    strcmp(g->child[i].link_id, link_id) == 0) {
+			g->child[i] = g->child[--g->nchild];
+			break;
+		}
+	}
+	log_info("CHILD_SA deleted link=%s spi_in=0x%08x spi_out=0x%08x",
+	    link_id, spi_in, spi_out);
+}
+
+static void
+gw_event_write(struct gw *g, const struct ike_event *ev, int status)
+{
+	struct store_event se;
+	const char *detail;
+
+	if (ev->tenant_id == NULL || ev->rn_id == NULL) {
+		log_warn("gw: %s event without a device link: not logged",
+		    model_enum_name(&store_event_status_enum, status));
+		return;
+	}
+	memset(&se, 0, sizeof(se));
+	if (guid_new(se.id) == -1) {
+		g->ev_write_errors++;
+		return;
+	}
+	snprintf(se.rn_id, sizeof(se.rn_id), "%s", ev->rn_id);
+	se.created_ms = wallclock_now_ms();
+	se.source_ip = ev->remote.ip;
+	se.destination_ip = ev->local.ip;
+	se.status = status;
+	detail = ev->detail;
+	if (detail == NULL || detail[0] == '\0')
+		detail = status == STORE_EV_TUNNEL_CONNECTED ?
+		    "IKE SA and CHILD SA established" : gw_reason(ev->reason);
+	snprintf(se.description, sizeof(se.description), "%s", detail);
+	/* system-facts §2.5: the counters are 0 for connect/disconnect. */
+	if (store_event_add(g->store, ev->tenant_id, &se) == -1) {
+		g->ev_write_errors++;
+		log_err("gw: cannot store a health event for link %s",
+		    ev->link_id != NULL ? ev->link_id : "?");
+		return;
+	}
+	g->ev_written++;
+}
+
+/* One line per rejected negotiation, at most GW_REJECT_BURST per window and reason. */
+static void
+gw_log_reject(struct gw *g, const struct ike_event *ev)
+{
+	unsigned r = (unsigned)ev->reason < GW_NREASONS ?
+	    (unsigned)ev->reason : IKE_R_NONE;
+	struct gw_ratelimit *rl = &g->rl[r];
+	const struct store_tenant_link *tl = NULL;
+	monotime_t now = monotime_now();
+	char rip[IP4_STRLEN], lip[IP4_STRLEN], who[MODEL_NAME_MAX + 96];
+	char sup[64] = "";
+	const char *reason, *detail;
+
+	g->rejects[r]++;
+	if (now - rl->window_start >= GW_REJECT_WINDOW) {
+		if (rl->suppressed > 0)
+			snprintf(sup, sizeof(sup), " (%llu similar suppressed)",
+			    (unsigned long long)rl->suppressed);
+		rl->window_start = now;
+		rl->count = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->count >= GW_REJECT_BURST) {
+		rl->suppressed++;
+		return;
+	}
+	rl->count++;
+	ip4_fmt(ev->remote.ip, rip);
+	ip4_fmt(ev->local.ip, lip);
+	if (ev->link_id != NULL)
+		tl = gw_link_by_id(g, ev->link_id);
+	if (tl != NULL)
+		snprintf(who, sizeof(who), "device link '%s' (%s)",
+		    tl->link.name, tl->link.id);
+	else if (ev->link_id != NULL)
+		snprintf(who, sizeof(who), "device link %s", ev->link_id);
+	else
+		snprintf(who, sizeof(who), "unknown peer %s", rip);
+	/* The engine's detail often starts with the reason: say it once. */
+	reason = gw_reason(ev->reason);
+	detail = ev->detail != NULL ? ev->detail : "";
+	if (strncasecmp(detail, reason, strlen(reason)) == 0)
+		reason = "";
+	log_warn("IKE rejected: %s from %s:%u at %s:%u: %s%s%s%s", who, rip,
+	    ev->remote.port, lip, ev->local.port, reason,
+	    reason[0] != '\0' && detail[0] != '\0' ? ": " : "", detail, sup);
+}
+
+static void
+gw_ike_event(void *arg, const struct ike_event *ev)
+{
+	struct gw *g = arg;
+	char rip[IP4_STRLEN], lip[IP4_STRLEN];
+	const char *link = ev->link_id != NULL ? ev->link_id : "?";
+
+	ip4_fmt(ev->remote.ip, rip);
+	ip4_fmt(ev->local.ip, lip);
+	switch (ev->type) {
+	case IKE_EV_TUNNEL_UP:
+		log_info("tunnel up: link %s, %s:%u -> %s:%u", link, rip,
+		    ev->remote.port, lip, ev->local.port);
+		gw_event_write(g, ev, STORE_EV_TUNNEL_CONNECTED);
+		break;
+	case IKE_EV_TUNNEL_DOWN:
+		log_info("tunnel down: link %s, %s:%u -> %s:%u: %s%s%s", link,
+		    rip, ev->remote.port, lip, ev->local.port,
+		    gw_reason(ev->reason), ev->detail ? ": " : "",
+		    ev->detail ? ev->detail : "");
+		gw_event_write(g, ev, STORE_EV_TUNNEL_DISCONNECTED);
+		break;
+	case IKE_EV_REJECT:
+		gw_log_reject(g, ev);
+		break;
+	case IKE_EV_REKEYED:
+		log_debug("rekeyed: link %s%s%s", link, ev->detail ? ": " : "",
+		    ev->detail ? ev->detail : "");
+		break;
+	}
+}
+
+/* --- life cycle ------------------------------------------------------------ */
+
+void
+gw_config_changed(void *arg)
+{
+	struct gw *g = arg;
+
+	notify_raise(g->notify);
+}
+
+int
+gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct ike_engine_cfg ic;
+	struct ike_callbacks cb;
+	struct udp_handlers uh;
+	struct udp_config uc;
+	struct timeval hour = { GW_PRUNE_EVERY_S, 0 };
+	uint32_t ips[MODEL_ZONES_MAX];
+	int fds[GW_UDP_FDS];
+	size_t nips = 0, bound = 0, nfd, i;
+	struct gw *g;
+
+	*out = NULL;
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return -1;
+	g->store = st;
+	g->cfg = *cfg;
+	if ((g->base = event_base_new()) == NULL) {
+		log_err("gw: event_base_new failed");
+		goto fail;
+	}
+	if (notify_new(&g->notify) == -1)
+		goto fail;
+
+	memset(&ic, 0, sizeof(ic));	/* zero: the engine's defaults */
+	memset(&cb, 0, sizeof(cb));
+	cb.arg = g;
+	cb.send = gw_ike_send;
+	cb.lookup = gw_ike_lookup;
+	cb.child_install = gw_ike_child_install;
+	cb.child_delete = gw_ike_child_delete;
+	cb.event = gw_ike_event;
+	if ((g->ike = ike_engine_new(&ic, &cb)) == NULL) {
+		log_err("gw: cannot create the IKE engine");
+		goto fail;
+	}
+
+	for (i = 0; i < MODEL_ZONES_MAX; i++)
+		if (cfg->endpoint[i] != 0)
+			ips[nips++] = cfg->endpoint[i];
+	memset(&uc, 0, sizeof(uc));
+	uc.ips = ips;
+	uc.nips = nips;
+	uc.ike_port = cfg->ike_port;
+	uc.natt_port = cfg->natt_port;
+	memset(&uh, 0, sizeof(uh));
+	uh.arg = g;
+	uh.ike = gw_udp_ike;
+	if (udp_open(&g->udp, &uc, &uh, &bound) == -1)
+		goto fail;
+	/* A gateway that cannot hear its tunnels must say so and stop. */
+	if (bound < nips * 2) {
+		log_err("gw: only %zu of %zu IKE sockets could be bound",
+		    bound, nips * 2);
+		goto fail;
+	}
+
+	nfd = udp_fds(g->udp, fds, GW_UDP_FDS);
+	for (i = 0; i < nfd; i++) {
+		g->ev_udp[i] = event_new(g->base, fds[i], EV_READ | EV_PERSIST,
+		    gw_on_udp, g);
+		if (g->ev_udp[i] == NULL || event_add(g->ev_udp[i], NULL) == -1)
+			goto fail_ev;
+		g->nev_udp++;
+	}
+	g->ev_notify = event_new(g->base, notify_fd(g->notify),
+	    EV_READ | EV_PERSIST, gw_on_notify, g);
+	g->ev_timer = evtimer_new(g->base, gw_on_timer, g);
+	g->ev_prune = event_new(g->base, -1, EV_PERSIST, gw_on_prune, g);
+	if (g->ev_notify == NULL || g->ev_timer == NULL || g->ev_prune == NULL ||
+	    event_add(g->ev_notify, NULL) == -1 ||
+	    event_add(g->ev_prune, &hour) == -1)
+		goto fail_ev;
+	for (i = 0; i < 3; i++) {
+		g->ev_sig[i] = evsignal_new(g->base, sigs[i], gw_on_signal, g);
+		if (g->ev_sig[i] == NULL || event_add(g->ev_sig[i], NULL) == -1)
+			goto fail_ev;
+	}
+	if (gw_reload(g) == -1)
+		goto fail;
+	gw_on_prune(-1, 0, g);
+	*out = g;
+	return 0;
+fail_ev:
+	log_err("gw: cannot set up the event loop");
+fail:
+	gw_free(g);
+	return -1;
+}
+
+int
+gw_run(struct gw *g)
+{
+	gw_timer_arm(g);
+	if (event_base_dispatch(g->base) == -1) {
+		log_err("gw: event loop failed");
+		return -1;
+	}
+	gw_log_stats(g);
+	return 0;
+}
+
+void
+gw_free(struct gw *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->nev_udp; i++)
+		event_free(g->ev_udp[i]);
+	for (i = 0; i < 3; i++)
+		if (g->ev_sig[i] != NULL)
+			event_free(g->ev_sig[i]);
+	if (g->ev_notify != NULL)
+		event_free(g->ev_notify);
+	if (g->ev_timer != NULL)
+		event_free(g->ev_timer);
+	if (g->ev_prune != NULL)
+		event_free(g->ev_prune);
+	if (g->ike != NULL)
+		ike_engine_free(g->ike);
+	udp_close(g->udp);
+	notify_free(g->notify);
+	if (g->base != NULL)
+		event_base_free(g->base);
+	gw_links_free(g);
+	free(g->child);
+	free(g);
+}

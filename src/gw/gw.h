@@ -1,0 +1,40 @@
+/*
+ * gw.h - the gateway role: the IKE engine fed from the UDP front end, its
+ * configuration (every tenant's device links) cached from the store, health
+ * events written back, all in one libevent loop on the calling thread.
+ *
+ * The gateway has its own store handle: the API thread has another. The API
+ * tells the gateway about committed writes with gw_config_changed(); the
+ * gateway then reloads every link and tears down SAs of links that went away
+ * or whose key, address or policy changed.
+ */
+#ifndef GW_H
+#define GW_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+struct gw;
+struct store;
+
+struct gw_config {
+	uint32_t	endpoint[MODEL_ZONES_MAX];	/* zone i+1; 0 = absent */
+	uint16_t	ike_port;			/* 500; 0 = any (tests) */
+	uint16_t	natt_port;			/* 4500 */
+};
+
+/* Binds what it can (a failed bind is logged, not fatal) and loads links. */
+int	gw_new(struct gw **out, struct store *, const struct gw_config *);
+/*
+ * Runs until SIGTERM or SIGINT (SIGHUP reloads and logs counters), then
+ * sends DELETE for every IKE SA and gives them a moment to leave. The
+ * signals must not be blocked on the calling thread.
+ */
+int	gw_run(struct gw *);
+void	gw_free(struct gw *);
+
+/* Thread-safe, never blocks: the configuration in the store changed. */
+void	gw_config_changed(void *gw);
+
+#endif
