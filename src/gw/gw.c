@@ -573,13 +573,14 @@ gw_log_reject(struct gw *g, const struct ike_event *ev)
 	else if (ev->link_id != NULL)
 		snprintf(who, sizeof(who), "device link %s", ev->link_id);
 	else
-		snprintf(who, sizeof(who), "unknown peer %s", rip);
+		who[0] = '\0';	/* the detail names the unknown peer */
 	/* The engine's detail often starts with the reason: say it once. */
 	reason = gw_reason(ev->reason);
 	detail = ev->detail != NULL ? ev->detail : "";
 	if (strncasecmp(detail, reason, strlen(reason)) == 0)
 		reason = "";
-	log_warn("IKE rejected: %s from %s:%u at %s:%u: %s%s%s%s", who, rip,
+	log_warn("IKE rejected: %s%sfrom %s:%u at %s:%u: %s%s%s%s", who,
+	    who[0] != '\0' ? " " : "", rip,
 	    ev->remote.port, lip, ev->local.port, reason,
 	    reason[0] != '\0' && detail[0] != '\0' ? ": " : "", detail, sup);
 }

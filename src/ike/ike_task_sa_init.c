@@ -467,8 +467,9 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 	    eng->cb.lookup(eng->cb.arg, local, remote, &cfg) == -1) {
 		eng->stats.rx_unknown_peer++;
 		snprintf(detail, sizeof(detail), "unknown peer %s: no device "
-		    "link with this address at %s:%u", ip4_fmt(remote->ip, a),
-		    ip4_fmt(local->ip, l), local->port);
+		    "link has this public address (ipAddress) in a zone "
+		    "served by %s", ip4_fmt(remote->ip, a),
+		    ip4_fmt(local->ip, l));
 		if (eng->cb.event == NULL)
 			ike_log_remote(eng, remote->ip, now, "IKE_SA_INIT "
 			    "refused: %s", detail);

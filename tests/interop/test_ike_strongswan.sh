@@ -236,6 +236,35 @@ if link_up bad-proposal; then
 	link_down
 fi
 
+# A key changed through the API applies at once: the tunnel built with the
+# old key is torn down; the router comes back with the new configuration.
+if run_case psk-change "" ""; then
+	before=$(count_events tunnelDisconnected)
+	printf '%s\n' 'the-new-interop-key-42' >"$W/psk2"
+	bg link update "$RN" "$LINK" --psk-file "$W/psk2" >/dev/null || fail "psk-change: link update"
+	for _ in $(seq 25); do [ "$(count_events tunnelDisconnected)" -gt "$before" ] && break; sleep 0.2; done
+	[ "$(count_events tunnelDisconnected)" -gt "$before" ] &&
+	    ok "psk-change: old tunnel torn down without a restart" ||
+	    fail "psk-change: no tunnelDisconnected after the key changed"
+	bg cpe-config "$RN" "$LINK" --format swanctl -o "$CONF" >/dev/null
+	sw --terminate --ike "$(conn_name)" --timeout 3 >/dev/null 2>&1
+	load_conf "$CONF"
+	sw --initiate --child "$(conn_name)" --timeout 10 >/dev/null 2>&1
+	wait_sa INSTALLED 15 && ok "psk-change: back up with the new key" ||
+	    fail "psk-change: no tunnel with the new key"
+	link_down
+fi
+
+# No device link for this router: refused, the log names the source.
+CONF=$W/psk-change.swanctl.conf
+load_conf "$CONF"
+sleep 3
+wait_sa ESTABLISHED 1 && fail "unknown peer: tunnel came up"
+grep -Eiq "unknown peer 192\.0\.2\.1" "$W/daemon.log" &&
+    ok "unknown peer refused: $(grep -Ei 'unknown peer 192\.0\.2\.1' "$W/daemon.log" | head -1 | cut -c1-160)" ||
+    fail "unknown peer: no log line naming the source"
+sw --load-all --file /dev/null >/dev/null 2>&1
+
 grep -E "AddressSanitizer|runtime error" "$W/daemon.log" && fail "sanitizer report in branchgated"
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"
 [ "$RC" = 0 ] && echo "all strongSwan interop cases passed"
