@@ -5,14 +5,13 @@
  * message costs one IV set + one pass; ike_msg.c builds the bytes around
  * it. Key derivation is in ike_kdf.c, Diffie-Hellman in ike_dh.c.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "ike_crypto.h"
@@ -195,27 +194,55 @@ ike_crypto_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 struct crypto_dir {
 	EVP_CIPHER_CTX	*cipher;	/* keyed once, IV set per message */
 	uint8_t		salt[CRYPTO_GCM_SALT];
-	uint8_t		integ_key[IKE_INTEG_KEY_MAX];
+	struct ike_prf_ctx *integ;	/* HMAC keyed once; NULL with AEAD */
 };
 
 struct ike_sk {
 	int		encr, integ;
 	size_t		iv_len, block_len, icv_len, integ_key_len;
-	EVP_MAC		*mac;
 	struct crypto_dir out, in;
 	uint64_t	gcm_seq;	/* next explicit GCM IV */
 	ike_rnd_fn	rnd;
 	void		*rndarg;
 };
 
+/*
+ * The ciphers, fetched once per process: OpenSSL 3 turns EVP_aes_*() into
+ * a fetch by name on every EVP_CipherInit. Read-only once built.
+ */
+static EVP_CIPHER *crypto_ciphers[2][3];	/* CBC, GCM x 128, 192, 256 */
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+
+static void
+crypto_init(void)
+{
+	static const char *const names[2][3] = {
+		{ "AES-128-CBC", "AES-192-CBC", "AES-256-CBC" },
+		{ "AES-128-GCM", "AES-192-GCM", "AES-256-GCM" },
+	};
+	int m, k;
+
+	for (m = 0; m < 2; m++)
+		for (k = 0; k < 3; k++)
+			crypto_ciphers[m][k] = EVP_CIPHER_fetch(NULL,
+			    names[m][k], NULL);
+}
+
 static const EVP_CIPHER *
 crypto_cipher(int encr, int bits)
 {
-	if (encr == IKE_ENCR_AES_CBC)
-		return bits == 128 ? EVP_aes_128_cbc() :
-		    bits == 192 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
-	return bits == 128 ? EVP_aes_128_gcm() :
-	    bits == 192 ? EVP_aes_192_gcm() : EVP_aes_256_gcm();
+	if (pthread_once(&crypto_once, crypto_init) != 0)
+		return NULL;
+	return crypto_ciphers[encr == IKE_ENCR_AES_CBC ? 0 : 1]
+	    [bits == 128 ? 0 : bits == 192 ? 1 : 2];
+}
+
+/* RFC 4868 §2.1: HMAC-SHA2-*-* is the PRF of the same hash, truncated. */
+static int
+crypto_integ_prf(int integ)
+{
+	return integ == IKE_AUTH_HMAC_SHA2_256_128 ? IKE_PRF_HMAC_SHA2_256 :
+	    IKE_PRF_HMAC_SHA2_384;
 }
 
 static int
@@ -225,15 +252,16 @@ crypto_dir_init(struct ike_sk *sk, struct crypto_dir *d, int bits,
 	const EVP_CIPHER *c = crypto_cipher(sk->encr, bits);
 	size_t klen = (size_t)bits / 8;
 
-	if ((d->cipher = EVP_CIPHER_CTX_new()) == NULL)
+	if (c == NULL || (d->cipher = EVP_CIPHER_CTX_new()) == NULL)
 		return -1;
 	if (!EVP_CipherInit_ex2(d->cipher, c, ekey, NULL, enc, NULL))
 		return -1;
 	if (sk->encr == IKE_ENCR_AES_GCM_16)
 		memcpy(d->salt, ekey + klen, CRYPTO_GCM_SALT);
-	else if (!EVP_CIPHER_CTX_set_padding(d->cipher, 0))
+	else if (!EVP_CIPHER_CTX_set_padding(d->cipher, 0) ||
+	    (d->integ = ike_prf_ctx_new(crypto_integ_prf(sk->integ), akey,
+	    sk->integ_key_len)) == NULL)
 		return -1;
-	memcpy(d->integ_key, akey, sk->integ_key_len);
 	return 0;
 }
 
@@ -260,8 +288,6 @@ ike_sk_new(const struct ike_sa_keys *k, bool initiator, ike_rnd_fn rnd,
 		sk->integ_key_len = ike_integ_key_len(s->integ);
 		if (sk->integ_key_len == 0 || k->integ_len != sk->integ_key_len)
 			goto fail;
-		if ((sk->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-			goto fail;
 	}
 	if (crypto_dir_init(sk, &sk->out, s->encr_bits,
 	    initiator ? k->sk_ei : k->sk_er,
@@ -283,7 +309,8 @@ ike_sk_free(struct ike_sk *sk)
 		return;
 	EVP_CIPHER_CTX_free(sk->out.cipher);	/* cleanses the key schedule */
 	EVP_CIPHER_CTX_free(sk->in.cipher);
-	EVP_MAC_free(sk->mac);
+	ike_prf_ctx_free(sk->out.integ);
+	ike_prf_ctx_free(sk->in.integ);
 	OPENSSL_cleanse(sk, sizeof(*sk));
 	free(sk);
 }
@@ -305,28 +332,18 @@ ike_sk_len(const struct ike_sk *sk, size_t plen)
 
 /* HMAC over msg[0 .. len) truncated to icv_len (RFC 4868 §2.1). */
 static int
-crypto_hmac(const struct ike_sk *sk, const uint8_t *key, const uint8_t *msg,
-    size_t len, uint8_t *icv)
+crypto_hmac(const struct ike_sk *sk, struct ike_prf_ctx *integ,
+    const uint8_t *msg, size_t len, uint8_t *icv)
 {
-	uint8_t full[EVP_MAX_MD_SIZE];
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM params[2];
-	size_t flen;
+	uint8_t full[IKE_PRF_MAX];
+	struct ike_chunk c = { msg, len };
 	int rc = -1;
 
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    sk->integ == IKE_AUTH_HMAC_SHA2_256_128 ? "SHA256" : "SHA384", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_MAC_CTX_new(sk->mac)) == NULL ||
-	    !EVP_MAC_init(ctx, key, sk->integ_key_len, params) ||
-	    !EVP_MAC_update(ctx, msg, len) ||
-	    !EVP_MAC_final(ctx, full, &flen, sizeof(full)) ||
-	    flen < sk->icv_len)
+	if (ike_prf_ctx_run(integ, &c, 1, full) == -1)
 		goto fail;
 	memcpy(icv, full, sk->icv_len);
 	rc = 0;
 fail:
-	EVP_MAC_CTX_free(ctx);
 	OPENSSL_cleanse(full, sizeof(full));
 	return rc;
 }
@@ -385,7 +402,7 @@ ike_sk_seal(struct ike_sk *sk, uint8_t *msg, size_t mlen, size_t enc_off,
 		    !EVP_EncryptFinal_ex(sk->out.cipher, pt + outl, &fl))
 			goto fail;
 		/* §3.14: the ICV covers the message up to the ICV itself. */
-		if (crypto_hmac(sk, sk->out.integ_key, msg, mlen - sk->icv_len,
+		if (crypto_hmac(sk, sk->out.integ, msg, mlen - sk->icv_len,
 		    msg + mlen - sk->icv_len) == -1)
 			goto fail;
 	}
@@ -433,7 +450,7 @@ ike_sk_open(struct ike_sk *sk, uint8_t *msg, size_t mlen, size_t enc_off,
 			goto fail;
 	} else {
 		/* §3.14: verify the ICV before decrypting anything. */
-		if (crypto_hmac(sk, sk->in.integ_key, msg, mlen - sk->icv_len,
+		if (crypto_hmac(sk, sk->in.integ, msg, mlen - sk->icv_len,
 		    icv) == -1 ||
 		    CRYPTO_memcmp(icv, msg + mlen - sk->icv_len,
 		    sk->icv_len) != 0)

@@ -123,6 +123,14 @@ int	ike_prf(int prf, const uint8_t *key, size_t klen,
 /* prf+ (RFC 7296 §2.13): olen <= 255 * ike_prf_len(prf). */
 int	ike_prf_plus(int prf, const uint8_t *key, size_t klen,
 	    const struct ike_chunk *seed, size_t n, uint8_t *out, size_t olen);
+/* A PRF keyed once for many inputs (prf+ blocks, an SA's ICVs): run
+ * gives prf(key, data) each time, ike_prf_len(prf) bytes. */
+struct ike_prf_ctx;
+struct ike_prf_ctx *ike_prf_ctx_new(int prf, const uint8_t *key,
+	    size_t klen);
+int	ike_prf_ctx_run(struct ike_prf_ctx *, const struct ike_chunk *data,
+	    size_t n, uint8_t *out);
+void	ike_prf_ctx_free(struct ike_prf_ctx *);	/* wipes; NULL ok */
 
 /* The seven keys of an IKE SA (§2.14). With AEAD sk_ai/sk_ar are unused
  * (integ_len 0) and sk_ei/sk_er end in the 4-byte salt (RFC 5282 §7). */

@@ -105,6 +105,49 @@ dh_domain(const struct dh_group *g)
 	return &dh_dom[g - dh_groups];
 }
 
+/*
+ * Key generation templates for ECP and X25519, built once: a keygen
+ * context made from a parameter key skips the curve set-up (EC_GROUP by
+ * name, Montgomery constants) and the algorithm fetch by name that
+ * EVP_PKEY_Q_keygen repeats on every call. Read-only once built.
+ */
+static EVP_PKEY *dh_tmpl[sizeof(dh_groups) / sizeof(dh_groups[0])];
+static pthread_once_t dh_tmpl_once = PTHREAD_ONCE_INIT;
+
+static void
+dh_templates_init(void)
+{
+	EVP_PKEY_CTX *ctx;
+	OSSL_PARAM params[2];
+	size_t i;
+
+	for (i = 0; i < sizeof(dh_groups) / sizeof(dh_groups[0]); i++) {
+		switch (dh_groups[i].kind) {
+		case DH_ECP:
+			params[0] = OSSL_PARAM_construct_utf8_string(
+			    OSSL_PKEY_PARAM_GROUP_NAME,
+			    (char *)(uintptr_t)dh_groups[i].name, 0);
+			params[1] = OSSL_PARAM_construct_end();
+			if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC",
+			    NULL)) == NULL)
+				break;
+			if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
+			    EVP_PKEY_fromdata(ctx, &dh_tmpl[i],
+			    EVP_PKEY_KEY_PARAMETERS, params) <= 0)
+				dh_tmpl[i] = NULL;
+			EVP_PKEY_CTX_free(ctx);
+			break;
+		case DH_X25519:
+			/* No domain parameters to hold: a key pair serves
+			 * as the template, its key is never used. */
+			dh_tmpl[i] = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+			break;
+		case DH_MODP:
+			break;
+		}
+	}
+}
+
 static const struct dh_group *
 dh_group(int id)
 {
@@ -306,29 +349,39 @@ fail:
 static struct ike_dh *
 dh_ec_keygen(const struct dh_group *g)
 {
+	EVP_PKEY *tmpl;
+	EVP_PKEY_CTX *ctx = NULL;
 	struct ike_dh *dh;
 	uint8_t enc[1 + IKE_DH_PUB_MAX];
 	size_t len;
 
+	if (pthread_once(&dh_tmpl_once, dh_templates_init) != 0 ||
+	    (tmpl = dh_tmpl[g - dh_groups]) == NULL)
+		return NULL;
 	if ((dh = calloc(1, sizeof(*dh))) == NULL)
 		return NULL;
 	dh->g = g;
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tmpl, NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(ctx) <= 0 ||
+	    EVP_PKEY_keygen(ctx, &dh->pkey) <= 0)
+		goto fail;
 	if (g->kind == DH_X25519) {
 		len = g->publen;
-		if ((dh->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X25519")) == NULL ||
-		    !EVP_PKEY_get_raw_public_key(dh->pkey, dh->pub, &len) ||
+		if (!EVP_PKEY_get_raw_public_key(dh->pkey, dh->pub, &len) ||
 		    len != g->publen)
 			goto fail;
-		return dh;
+	} else {
+		if (!EVP_PKEY_get_octet_string_param(dh->pkey,
+		    OSSL_PKEY_PARAM_PUB_KEY, enc, sizeof(enc), &len) ||
+		    len != 1 + g->publen ||
+		    enc[0] != POINT_CONVERSION_UNCOMPRESSED)
+			goto fail;
+		memcpy(dh->pub, enc + 1, g->publen);	/* RFC 5903 §7 */
 	}
-	if ((dh->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", g->name)) == NULL ||
-	    !EVP_PKEY_get_octet_string_param(dh->pkey, OSSL_PKEY_PARAM_PUB_KEY,
-	    enc, sizeof(enc), &len) || len != 1 + g->publen ||
-	    enc[0] != POINT_CONVERSION_UNCOMPRESSED)
-		goto fail;
-	memcpy(dh->pub, enc + 1, g->publen);	/* RFC 5903 §7 */
+	EVP_PKEY_CTX_free(ctx);
 	return dh;
 fail:
+	EVP_PKEY_CTX_free(ctx);
 	ike_dh_free(dh);
 	return NULL;
 }

@@ -1,0 +1,563 @@
+/*
+ * test_tenant_net.c - tenant namespaces, TUN and egress (net/tenant_net)
+ * against the real kernel. Needs root and /dev/net/tun; every test is
+ * skipped otherwise.
+ *
+ * The program first moves itself into a fresh network namespace that
+ * plays the daemon's (the egress table and ip_forward never touch the
+ * host's). Topology, all made here:
+ *
+ *   tenant A ns  tun0 10.255.0.1/32 --veth 10.200.0.0/30--+
+ *   tenant B ns  tun0 10.255.0.1/32 --veth 10.200.0.4/30--+ "daemon" ns
+ *                                                 snat to 203.0.113.1
+ *   "internet" ns  eth0 203.0.113.2/24 --veth-- 203.0.113.1/24
+ *
+ * Both tenants carry the same BGP address; packets written into A's TUN
+ * are answered on A's TUN only, and A reaches the internet host through
+ * two NATs while the internet host sees only the egress address.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "egress.h"
+#include "log.h"
+#include "netns.h"
+#include "tenant_net.h"
+
+#define IP(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
+			 (uint32_t)(c) << 8 | (uint32_t)(d))
+#define BGP_LOCAL	IP(10, 255, 0, 1)
+#define BGP_PEER	IP(10, 255, 0, 2)
+#define BRANCH_NET	IP(192, 168, 1, 0)
+#define BRANCH_HOST	IP(192, 168, 1, 10)
+#define EGRESS_ADDR	IP(203, 0, 113, 1)
+#define INET_HOST	IP(203, 0, 113, 2)
+#define INET_PORT	5555
+#define BRANCH_PORT	4000
+
+static bool	 have_root;
+static char	 prefix[16];		/* "bt<pid>-" */
+static char	 inet_ns[16];		/* "bt<pid>i" */
+static char	 table[32];		/* "bt<pid>_egress" */
+
+#define NEED_ROOT()	do { if (!have_root) skip(); } while (0)
+
+static int
+sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Runs a shell command quietly; its exit status. */
+static int
+sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " >/dev/null 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool
+ns_exists(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* --- packets (test-only builders; production parsing uses buf.h) --- */
+
+static uint16_t
+cksum(const uint8_t *p, size_t len)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+/* An IPv4 header (20 bytes) in front of l4; returns the total length. */
+static size_t
+ip4_pkt(uint8_t *p, uint8_t proto, uint32_t src, uint32_t dst,
+    const uint8_t *l4, size_t l4len)
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)(20 + l4len));
+	put16(p + 4, 0x1234);
+	p[8] = 64;
+	p[9] = proto;
+	put32(p + 12, src);
+	put32(p + 16, dst);
+	put16(p + 10, cksum(p, 20));
+	memcpy(p + 20, l4, l4len);
+	return 20 + l4len;
+}
+
+static size_t
+icmp_echo(uint8_t *p, uint32_t src, uint32_t dst, uint16_t id, uint16_t seq)
+{
+	uint8_t l4[8 + 10] = { 8, 0 };
+
+	put16(l4 + 4, id);
+	put16(l4 + 6, seq);
+	memcpy(l4 + 8, "branchgate", 10);
+	put16(l4 + 2, cksum(l4, sizeof(l4)));
+	return ip4_pkt(p, IPPROTO_ICMP, src, dst, l4, sizeof(l4));
+}
+
+static size_t
+udp_pkt(uint8_t *p, uint32_t src, uint16_t sport, uint32_t dst,
+    uint16_t dport, const char *payload)
+{
+	uint8_t l4[64];
+	size_t n = strlen(payload);
+
+	put16(l4, sport);
+	put16(l4 + 2, dport);
+	put16(l4 + 4, (uint16_t)(8 + n));
+	put16(l4 + 6, 0);		/* no checksum: allowed for IPv4 */
+	memcpy(l4 + 8, payload, n);
+	return ip4_pkt(p, IPPROTO_UDP, src, dst, l4, 8 + n);
+}
+
+/* Reads IPv4 packets from fd until one with proto, up to 3 s. */
+static ssize_t
+tun_read_proto(int fd, uint8_t *p, size_t max, uint8_t proto)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		if (poll(&pfd, 1, 100) == 1) {
+			n = read(fd, p, max);
+			if (n >= 20 && (p[0] >> 4) == 4 && p[9] == proto)
+				return n;
+		}
+	}
+	return -1;
+}
+
+static void
+assert_tun_empty(int fd)
+{
+	uint8_t p[2048];
+
+	assert_int_equal(read(fd, p, sizeof(p)), -1);
+	assert_int_equal(errno, EAGAIN);
+}
+
+/* --- topology --- */
+
+struct world {
+	struct egress		*eg;
+	struct tenant_net	*a, *b;
+};
+
+static void
+inet_up(void)
+{
+	char a[INET_ADDRSTRLEN];
+	struct in_addr in = { htonl(EGRESS_ADDR) };
+
+	inet_ntop(AF_INET, &in, a, sizeof(a));
+	sh("ip netns del %s", inet_ns);
+	assert_int_equal(sh("ip netns add %s", inet_ns), 0);
+	assert_int_equal(sh("ip link add %1$s type veth peer name eth0 "
+	    "netns %1$s", inet_ns), 0);
+	assert_int_equal(sh("ip addr add %s/24 dev %s", a, inet_ns), 0);
+	assert_int_equal(sh("ip link set %s up", inet_ns), 0);
+	assert_int_equal(sh("ip -n %s addr add 203.0.113.2/24 dev eth0",
+	    inet_ns), 0);
+	assert_int_equal(sh("ip -n %s link set eth0 up", inet_ns), 0);
+	assert_int_equal(sh("ip -n %s link set lo up", inet_ns), 0);
+}
+
+static void
+inet_down(void)
+{
+	sh("ip link del %s", inet_ns);
+	sh("ip netns del %s", inet_ns);
+}
+
+static void
+world_up(struct world *w)
+{
+	struct egress_cfg ec = { .prefix = prefix, .snat_addr = EGRESS_ADDR };
+	struct tenant_net_cfg tc = { .prefix = prefix, .tun_queues = 2 };
+	uint32_t addrs[] = { BGP_LOCAL, IP(10, 255, 0, 9), BGP_LOCAL };
+	uint32_t one = BGP_LOCAL;
+	struct tenant_net *tns[2];
+	const uint32_t *have;
+	int i;
+
+	memset(w, 0, sizeof(*w));
+	inet_up();
+	assert_int_equal(egress_open(&w->eg, &ec), 0);
+	tc.egress = w->eg;
+	tc.tenant = "a";
+	assert_int_equal(tenant_net_up(&w->a, &tc), 0);
+	tc.tenant = "b";
+	tc.tun_queues = 1;
+	assert_int_equal(tenant_net_up(&w->b, &tc), 0);
+	tns[0] = w->a;
+	tns[1] = w->b;
+	for (i = 0; i < 2; i++) {
+		/* Two steps: duplicates are folded, the diff removes .9. */
+		assert_int_equal(tenant_net_set_addrs(tns[i], addrs, 3), 0);
+		assert_int_equal(tenant_net_addrs(tns[i], &have), 2);
+		assert_int_equal(tenant_net_set_addrs(tns[i], &one, 1), 0);
+		assert_int_equal(tenant_net_addrs(tns[i], &have), 1);
+		assert_int_equal(have[0], BGP_LOCAL);
+		assert_int_equal(tenant_net_add_route(tns[i], BGP_PEER, 32), 0);
+		assert_int_equal(tenant_net_add_route(tns[i], BRANCH_NET, 24),
+		    0);
+		/* Adding replaces, deleting twice is fine. */
+		assert_int_equal(tenant_net_add_route(tns[i], BRANCH_NET, 24),
+		    0);
+		assert_int_equal(tenant_net_add_route(tns[i], IP(10, 9, 0, 0),
+		    16), 0);
+		assert_int_equal(tenant_net_del_route(tns[i], IP(10, 9, 0, 0),
+		    16), 0);
+		assert_int_equal(tenant_net_del_route(tns[i], IP(10, 9, 0, 0),
+		    16), 0);
+	}
+}
+
+static void
+world_down(struct world *w)
+{
+	tenant_net_down(w->a);
+	tenant_net_down(w->b);
+	egress_close(w->eg);
+	inet_down();
+}
+
+/* --- tests --- */
+
+static void
+test_names(void **state)
+{
+	struct tenant_net_cfg tc = { .prefix = prefix, .tenant = "Bad!" };
+	struct tenant_net *tn;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(tenant_net_up(&tn, &tc), -1);
+	tc.tenant = "0123456789abcdef";		/* too long with the prefix */
+	assert_int_equal(tenant_net_up(&tn, &tc), -1);
+	tc.tenant = "a";
+	tc.prefix = "nodash";			/* must end in - or _ */
+	assert_int_equal(tenant_net_up(&tn, &tc), -1);
+	assert_int_equal(tenant_net_cleanup_stale("x"), -1);
+}
+
+static void
+test_tenants_isolated(void **state)
+{
+	char name_a[32], name_b[32];
+	uint8_t pkt[2048], rx[2048];
+	struct world w;
+	size_t len;
+	ssize_t n;
+	int fa, fb;
+
+	(void)state;
+	NEED_ROOT();
+	world_up(&w);
+	snprintf(name_a, sizeof(name_a), "%sa", prefix);
+	snprintf(name_b, sizeof(name_b), "%sb", prefix);
+	assert_string_equal(tenant_net_name(w.a), name_a);
+	assert_true(ns_exists(name_a));
+	assert_true(ns_exists(name_b));
+	assert_int_equal(tenant_net_tun_queues(w.a), 2);
+	assert_int_equal(tenant_net_tun_queues(w.b), 1);
+	assert_true(tenant_net_tun_fd(w.a, 1) >= 0);
+	assert_int_equal(tenant_net_tun_fd(w.b, 1), -1);
+
+	/* The same BGP address in both namespaces, as ip(8) sees it. */
+	assert_int_equal(sh("ip netns exec %s ip -4 -o addr show dev tun0 | "
+	    "grep -q 'inet 10.255.0.1/32'", name_a), 0);
+	assert_int_equal(sh("ip netns exec %s ip -4 -o addr show dev tun0 | "
+	    "grep -q 'inet 10.255.0.1/32'", name_b), 0);
+	assert_int_equal(sh("ip netns exec %s ip -4 -o addr show dev tun0 | "
+	    "grep -q 10.255.0.9", name_a), 1);
+	assert_int_equal(sh("ip netns exec %s ip link show tun0 | "
+	    "grep -q 'mtu 1400'", name_a), 0);
+	assert_int_equal(sh("ip netns exec %s ip route show 10.255.0.2 | "
+	    "grep -q 'dev tun0'", name_a), 0);
+
+	/* A's kernel answers an echo request on A's TUN, B hears nothing. */
+	fa = tenant_net_tun_fd(w.a, 0);
+	fb = tenant_net_tun_fd(w.b, 0);
+	len = icmp_echo(pkt, BGP_PEER, BGP_LOCAL, 0xbeef, 1);
+	assert_int_equal(write(fa, pkt, len), (ssize_t)len);
+	n = tun_read_proto(fa, rx, sizeof(rx), IPPROTO_ICMP);
+	assert_true(n >= 28);
+	assert_int_equal(get32(rx + 12), BGP_LOCAL);
+	assert_int_equal(get32(rx + 16), BGP_PEER);
+	assert_int_equal(rx[20], 0);			/* echo reply */
+	assert_int_equal(get16(rx + 24), 0xbeef);
+	assert_int_equal(get16(rx + 26), 1);
+	assert_tun_empty(fb);
+	assert_tun_empty(tenant_net_tun_fd(w.a, 1));
+
+	/* And the other way round, through B's only queue. */
+	len = icmp_echo(pkt, BGP_PEER, BGP_LOCAL, 0xcafe, 2);
+	assert_int_equal(write(fb, pkt, len), (ssize_t)len);
+	n = tun_read_proto(fb, rx, sizeof(rx), IPPROTO_ICMP);
+	assert_true(n >= 28);
+	assert_int_equal(get16(rx + 24), 0xcafe);
+	assert_tun_empty(fa);
+
+	/* Removing the address silences the namespace's kernel. */
+	assert_int_equal(tenant_net_set_addrs(w.b, NULL, 0), 0);
+	assert_int_equal(sh("ip netns exec %s ip -4 -o addr show dev tun0 | "
+	    "grep -q 10.255.0.1", name_b), 1);
+	world_down(&w);
+}
+
+static void
+test_egress(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	char name_a[32], name_b[32], buf[64];
+	uint8_t pkt[2048], rx[2048];
+	struct world w;
+	size_t len;
+	ssize_t n;
+	int inet_fd, s, fa;
+
+	(void)state;
+	NEED_ROOT();
+	world_up(&w);
+	snprintf(name_a, sizeof(name_a), "%sa", prefix);
+	snprintf(name_b, sizeof(name_b), "%sb", prefix);
+	fa = tenant_net_tun_fd(w.a, 0);
+
+	/* From the tenant namespace itself (its own veth address). */
+	assert_int_equal(sh("ip netns exec %s ping -c1 -W3 203.0.113.2",
+	    name_a), 0);
+	assert_int_equal(sh("ip netns exec %s ping -c1 -W3 203.0.113.2",
+	    name_b), 0);
+	/* Not to another tenant, nor to the daemon's namespace. */
+	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.200.0.6",
+	    name_a), 0);
+	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.200.0.5",
+	    name_a), 0);
+	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.200.0.1",
+	    name_a), 0);
+
+	/* A branch host's datagram, in through A's TUN, out to the internet. */
+	inet_fd = netns_open(inet_ns);
+	assert_true(inet_fd >= 0);
+	s = netns_socket(inet_fd, AF_INET, SOCK_DGRAM, 0);
+	assert_true(s >= 0);
+	close(inet_fd);
+	sin.sin_addr.s_addr = htonl(INET_HOST);
+	sin.sin_port = htons(INET_PORT);
+	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	len = udp_pkt(pkt, BRANCH_HOST, BRANCH_PORT, INET_HOST, INET_PORT,
+	    "hello");
+	assert_int_equal(write(fa, pkt, len), (ssize_t)len);
+	{
+		struct pollfd pfd = { .fd = s, .events = POLLIN };
+
+		assert_int_equal(poll(&pfd, 1, 3000), 1);
+	}
+	n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&sin, &slen);
+	assert_int_equal(n, 5);
+	assert_memory_equal(buf, "hello", 5);
+	/* Only the egress address is seen outside. */
+	assert_int_equal(ntohl(sin.sin_addr.s_addr), EGRESS_ADDR);
+
+	/* The answer finds its way back through both NATs into A's TUN. */
+	assert_int_equal(sendto(s, "world", 5, 0, (struct sockaddr *)&sin,
+	    slen), 5);
+	n = tun_read_proto(fa, rx, sizeof(rx), IPPROTO_UDP);
+	assert_true(n >= 28 + 5);
+	assert_int_equal(get32(rx + 12), INET_HOST);
+	assert_int_equal(get32(rx + 16), BRANCH_HOST);
+	assert_int_equal(get16(rx + 20), INET_PORT);
+	assert_int_equal(get16(rx + 22), BRANCH_PORT);
+	assert_memory_equal(rx + 28, "world", 5);
+	assert_tun_empty(tenant_net_tun_fd(w.b, 0));
+	close(s);
+
+	/* Shutdown leaves nothing behind. */
+	world_down(&w);
+	assert_false(ns_exists(name_a));
+	assert_false(ns_exists(name_b));
+	assert_int_not_equal(sh("ip link show %s", name_a), 0);
+	assert_int_not_equal(sh("ip link show %s", name_b), 0);
+	assert_int_not_equal(sh("nft list table ip %s", table), 0);
+}
+
+/* What a daemon that crashed leaves: made in a child that never cleans. */
+static void
+crash_child(void)
+{
+	struct egress_cfg ec = { .prefix = prefix };
+	struct tenant_net_cfg tc = { .prefix = prefix, .tenant = "c" };
+	struct egress *eg;
+	struct tenant_net *tn;
+	uint32_t a = BGP_LOCAL;
+
+	if (egress_open(&eg, &ec) == -1)
+		_exit(1);
+	tc.egress = eg;
+	if (tenant_net_up(&tn, &tc) == -1 ||
+	    tenant_net_set_addrs(tn, &a, 1) == -1)
+		_exit(2);
+	tc.tenant = "d";
+	tc.egress = NULL;
+	if (tenant_net_up(&tn, &tc) == -1)
+		_exit(3);
+	_exit(0);
+}
+
+static void
+test_stale_cleanup(void **state)
+{
+	char name_c[32], name_d[32], other[32];
+	pid_t pid;
+	int st, fd;
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(name_c, sizeof(name_c), "%sc", prefix);
+	snprintf(name_d, sizeof(name_d), "%sd", prefix);
+	/* Same leading characters, another daemon's prefix: not ours. */
+	snprintf(other, sizeof(other), "%sx-c", prefix);
+	assert_int_equal(netns_create(other, &fd), 0);
+	close(fd);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		crash_child();
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(ns_exists(name_c));
+	assert_true(ns_exists(name_d));
+	assert_int_equal(sh("ip link show %s", name_c), 0);
+	assert_int_equal(sh("nft list table ip %s", table), 0);
+
+	/* Starting again with the same name fails until cleaned. */
+	{
+		struct tenant_net_cfg tc = { .prefix = prefix, .tenant = "c" };
+		struct tenant_net *tn;
+
+		assert_int_equal(tenant_net_up(&tn, &tc), -1);
+	}
+	assert_int_equal(tenant_net_cleanup_stale(prefix), 2);
+	assert_false(ns_exists(name_c));
+	assert_false(ns_exists(name_d));
+	assert_true(ns_exists(other));
+	assert_int_not_equal(sh("ip link show %s", name_c), 0);
+	assert_int_not_equal(sh("nft list table ip %s", table), 0);
+	assert_int_equal(tenant_net_cleanup_stale(prefix), 0);
+	assert_int_equal(netns_delete(other), 0);
+	assert_false(ns_exists(other));
+}
+
+/* Each test starts and ends clean, whatever a failed one left. */
+static int
+cleanup(void **state)
+{
+	char other[32];
+
+	(void)state;
+	if (!have_root)
+		return 0;
+	tenant_net_cleanup_stale(prefix);
+	snprintf(other, sizeof(other), "%sx-c", prefix);
+	netns_delete(other);
+	inet_down();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_names, cleanup, cleanup),
+		cmocka_unit_test_setup_teardown(test_tenants_isolated, cleanup,
+		    cleanup),
+		cmocka_unit_test_setup_teardown(test_egress, cleanup, cleanup),
+		cmocka_unit_test_setup_teardown(test_stale_cleanup, cleanup,
+		    cleanup),
+	};
+	unsigned id = (unsigned)getpid() % 100000;
+
+	snprintf(prefix, sizeof(prefix), "bt%u-", id);
+	snprintf(inet_ns, sizeof(inet_ns), "bt%ui", id);
+	snprintf(table, sizeof(table), "bt%u_egress", id);
+	log_set_level(LOG_WARN);
+	have_root = geteuid() == 0 && access("/dev/net/tun", R_OK | W_OK) == 0;
+	/* Our own namespace stands in for the daemon's. */
+	if (have_root && (unshare(CLONE_NEWNET) == -1 ||
+	    sh("ip link set lo up") != 0)) {
+		fprintf(stderr, "test_tenant_net: unshare: %s\n",
+		    strerror(errno));
+		have_root = false;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
