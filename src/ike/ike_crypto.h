@@ -204,6 +204,21 @@ int	ike_auth_psk_verify(int prf, const uint8_t *psk, size_t psklen,
 	    size_t noncelen, const uint8_t *sk_p, size_t sk_plen,
 	    const uint8_t *id, size_t idlen, const uint8_t *auth,
 	    size_t authlen);
+/*
+ * The same with prf(PSK, "Key Pad for IKEv2") computed and keyed once: an
+ * IKE SA keeps one (ike_prf_ctx_free wipes it) for the AUTH payloads of
+ * both directions. The ctx carries the PRF; NULL on failure.
+ */
+struct ike_prf_ctx *ike_auth_psk_ctx_new(int prf, const uint8_t *psk,
+	    size_t psklen);
+int	ike_auth_psk_ctx(struct ike_prf_ctx *, const uint8_t *msg,
+	    size_t msglen, const uint8_t *nonce, size_t noncelen,
+	    const uint8_t *sk_p, size_t sk_plen, const uint8_t *id,
+	    size_t idlen, uint8_t *out);
+int	ike_auth_psk_ctx_verify(struct ike_prf_ctx *, const uint8_t *msg,
+	    size_t msglen, const uint8_t *nonce, size_t noncelen,
+	    const uint8_t *sk_p, size_t sk_plen, const uint8_t *id,
+	    size_t idlen, const uint8_t *auth, size_t authlen);
 /* Constant-time equality (CRYPTO_memcmp); different lengths = false. */
 bool	ike_crypto_equal(const uint8_t *a, size_t alen, const uint8_t *b,
 	    size_t blen);

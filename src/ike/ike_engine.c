@@ -77,12 +77,14 @@ destroy_all(struct ike_engine *eng, bool wire, enum ike_reason reason,
     const char *link_id, monotime_t now)
 {
 	struct ike_sa *sa, *next;
-	size_t i;
+	size_t i, left = eng->nsa;
 
 	(void)now;
-	for (i = 0; i < IKE_HASH_SIZE; i++) {
+	/* left: SAs not yet visited; nothing here adds one to the table. */
+	for (i = 0; i < IKE_HASH_SIZE && left > 0; i++) {
 		for (sa = eng->by_lspi[i]; sa != NULL; sa = next) {
 			next = sa->lspi_next;
+			left--;
 			if (link_id != NULL && (!sa->have_cfg ||
 			    strcmp(sa->cfg.link_id, link_id) != 0))
 				continue;

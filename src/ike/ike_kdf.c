@@ -35,8 +35,9 @@ static pthread_once_t kdf_once = PTHREAD_ONCE_INIT;
 /* A keyed PRF (ike_crypto.h). */
 struct ike_prf_ctx {
 	EVP_MD_CTX	*in, *out;	/* after K0 ^ ipad, K0 ^ opad */
-	EVP_MD_CTX	*work;		/* NULL: one shot, in / out used up */
+	EVP_MD_CTX	*work;		/* a copy of in, then of out, per run */
 	size_t		len;
+	int		prf;
 };
 
 static void
@@ -60,42 +61,62 @@ kdf_digest(int prf)
 	return NULL;
 }
 
-/* RFC 2104 §2: K0 = K zero-padded to the block, or H(K) if longer. */
+/*
+ * RFC 2104 §2: K0 = K zero-padded to the block, or H(K) if longer;
+ * *bs = the block size. The caller cleanses k0.
+ */
+static int
+kdf_k0(const EVP_MD *md, const uint8_t *key, size_t klen,
+    uint8_t k0[KDF_BLOCK_MAX], size_t *bs)
+{
+	*bs = (size_t)EVP_MD_get_block_size(md);
+	if (*bs == 0 || *bs > KDF_BLOCK_MAX)
+		return -1;
+	memset(k0, 0, KDF_BLOCK_MAX);
+	if (klen > *bs) {
+		if (!EVP_Digest(key, klen, k0, NULL, md, NULL))
+			return -1;
+	} else if (klen > 0)
+		memcpy(k0, key, klen);
+	return 0;
+}
+
+/* h = a fresh digest state after K0 ^ (ipad or opad). */
+static int
+kdf_pad_init(EVP_MD_CTX *h, const EVP_MD *md, const uint8_t *k0, size_t bs,
+    uint8_t xor)
+{
+	uint8_t pad[KDF_BLOCK_MAX];
+	size_t i;
+	int ok;
+
+	for (i = 0; i < bs; i++)
+		pad[i] = k0[i] ^ xor;
+	ok = EVP_DigestInit_ex2(h, md, NULL) && EVP_DigestUpdate(h, pad, bs);
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return ok ? 0 : -1;
+}
+
 static int
 kdf_key(struct ike_prf_ctx *c, const EVP_MD *md, const uint8_t *key,
     size_t klen)
 {
-	uint8_t k0[KDF_BLOCK_MAX], pad[KDF_BLOCK_MAX];
-	size_t bs = (size_t)EVP_MD_get_block_size(md), i;
+	uint8_t k0[KDF_BLOCK_MAX];
+	size_t bs;
 	int rc = -1;
 
-	if (bs == 0 || bs > sizeof(k0))
-		return -1;
-	memset(k0, 0, sizeof(k0));
-	if (klen > bs) {
-		if (!EVP_Digest(key, klen, k0, NULL, md, NULL))
-			goto fail;
-	} else if (klen > 0)
-		memcpy(k0, key, klen);
-	for (i = 0; i < bs; i++)
-		pad[i] = k0[i] ^ 0x36;
-	if (!EVP_DigestInit_ex2(c->in, md, NULL) ||
-	    !EVP_DigestUpdate(c->in, pad, bs))
-		goto fail;
-	for (i = 0; i < bs; i++)
-		pad[i] = k0[i] ^ 0x5c;
-	if (!EVP_DigestInit_ex2(c->out, md, NULL) ||
-	    !EVP_DigestUpdate(c->out, pad, bs))
+	if (kdf_k0(md, key, klen, k0, &bs) == -1 ||
+	    kdf_pad_init(c->in, md, k0, bs, 0x36) == -1 ||
+	    kdf_pad_init(c->out, md, k0, bs, 0x5c) == -1)
 		goto fail;
 	rc = 0;
 fail:
 	OPENSSL_cleanse(k0, sizeof(k0));
-	OPENSSL_cleanse(pad, sizeof(pad));
 	return rc;
 }
 
-static struct ike_prf_ctx *
-kdf_new(int prf, const uint8_t *key, size_t klen, bool reuse)
+struct ike_prf_ctx *
+ike_prf_ctx_new(int prf, const uint8_t *key, size_t klen)
 {
 	const EVP_MD *md = kdf_digest(prf);
 	struct ike_prf_ctx *c;
@@ -103,20 +124,15 @@ kdf_new(int prf, const uint8_t *key, size_t klen, bool reuse)
 	if (md == NULL || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->len = ike_prf_len(prf);
+	c->prf = prf;
 	if ((c->in = EVP_MD_CTX_new()) == NULL ||
 	    (c->out = EVP_MD_CTX_new()) == NULL ||
-	    (reuse && (c->work = EVP_MD_CTX_new()) == NULL) ||
+	    (c->work = EVP_MD_CTX_new()) == NULL ||
 	    kdf_key(c, md, key, klen) == -1) {
 		ike_prf_ctx_free(c);
 		return NULL;
 	}
 	return c;
-}
-
-struct ike_prf_ctx *
-ike_prf_ctx_new(int prf, const uint8_t *key, size_t klen)
-{
-	return kdf_new(prf, key, klen, true);
 }
 
 /* HMAC = H(K0 ^ opad | H(K0 ^ ipad | data)) (RFC 2104 §2). */
@@ -125,29 +141,20 @@ ike_prf_ctx_run(struct ike_prf_ctx *c, const struct ike_chunk *data,
     size_t n, uint8_t *out)
 {
 	uint8_t inner[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *h = c->in;
 	unsigned int ilen, olen;
 	size_t i;
 	int rc = -1;
 
-	if (c->work != NULL) {
-		if (!EVP_MD_CTX_copy_ex(c->work, c->in))
-			goto fail;
-		h = c->work;
-	}
+	if (!EVP_MD_CTX_copy_ex(c->work, c->in))
+		goto fail;
 	for (i = 0; i < n; i++)
-		if (data[i].len && !EVP_DigestUpdate(h, data[i].p,
+		if (data[i].len && !EVP_DigestUpdate(c->work, data[i].p,
 		    data[i].len))
 			goto fail;
-	if (!EVP_DigestFinal_ex(h, inner, &ilen))
-		goto fail;
-	if (c->work != NULL) {
-		if (!EVP_MD_CTX_copy_ex(c->work, c->out))
-			goto fail;
-	} else
-		h = c->out;
-	if (!EVP_DigestUpdate(h, inner, ilen) ||
-	    !EVP_DigestFinal_ex(h, out, &olen) || olen != c->len)
+	if (!EVP_DigestFinal_ex(c->work, inner, &ilen) ||
+	    !EVP_MD_CTX_copy_ex(c->work, c->out) ||
+	    !EVP_DigestUpdate(c->work, inner, ilen) ||
+	    !EVP_DigestFinal_ex(c->work, out, &olen) || olen != c->len)
 		goto fail;
 	rc = 0;
 fail:
@@ -167,17 +174,37 @@ ike_prf_ctx_free(struct ike_prf_ctx *c)
 	free(c);
 }
 
+/* One key, one input: a single digest state, inner then outer hash. */
 int
 ike_prf(int prf, const uint8_t *key, size_t klen,
     const struct ike_chunk *data, size_t n, uint8_t *out)
 {
-	struct ike_prf_ctx *c;
-	int rc;
+	const EVP_MD *md = kdf_digest(prf);
+	uint8_t k0[KDF_BLOCK_MAX], inner[EVP_MAX_MD_SIZE];
+	unsigned int ilen, olen;
+	EVP_MD_CTX *h;
+	size_t bs, i;
+	int rc = -1;
 
-	if ((c = kdf_new(prf, key, klen, false)) == NULL)
+	if (md == NULL || (h = EVP_MD_CTX_new()) == NULL)
 		return -1;
-	rc = ike_prf_ctx_run(c, data, n, out);
-	ike_prf_ctx_free(c);
+	if (kdf_k0(md, key, klen, k0, &bs) == -1 ||
+	    kdf_pad_init(h, md, k0, bs, 0x36) == -1)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (data[i].len && !EVP_DigestUpdate(h, data[i].p,
+		    data[i].len))
+			goto fail;
+	if (!EVP_DigestFinal_ex(h, inner, &ilen) ||
+	    kdf_pad_init(h, md, k0, bs, 0x5c) == -1 ||
+	    !EVP_DigestUpdate(h, inner, ilen) ||
+	    !EVP_DigestFinal_ex(h, out, &olen) || olen != ike_prf_len(prf))
+		goto fail;
+	rc = 0;
+fail:
+	OPENSSL_cleanse(k0, sizeof(k0));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	EVP_MD_CTX_free(h);	/* the provider clears its state */
 	return rc;
 }
 
@@ -378,30 +405,76 @@ fail:
 /* §2.15: the pad string, 17 ASCII bytes without a terminator. */
 static const uint8_t kdf_key_pad[] = "Key Pad for IKEv2";
 
-int
-ike_auth_psk(int prf, const uint8_t *psk, size_t psklen,
-    const uint8_t *msg, size_t msglen, const uint8_t *nonce,
-    size_t noncelen, const uint8_t *sk_p, size_t sk_plen,
-    const uint8_t *id, size_t idlen, uint8_t *out)
+struct ike_prf_ctx *
+ike_auth_psk_ctx_new(int prf, const uint8_t *psk, size_t psklen)
 {
-	uint8_t padkey[IKE_PRF_MAX], maced_id[IKE_PRF_MAX];
+	uint8_t padkey[IKE_PRF_MAX];
 	struct ike_chunk pad = { kdf_key_pad, sizeof(kdf_key_pad) - 1 };
+	struct ike_prf_ctx *c = NULL;
+
+	if (ike_prf(prf, psk, psklen, &pad, 1, padkey) == 0)
+		c = ike_prf_ctx_new(prf, padkey, ike_prf_len(prf));
+	OPENSSL_cleanse(padkey, sizeof(padkey));
+	return c;
+}
+
+int
+ike_auth_psk_ctx(struct ike_prf_ctx *pk, const uint8_t *msg, size_t msglen,
+    const uint8_t *nonce, size_t noncelen, const uint8_t *sk_p,
+    size_t sk_plen, const uint8_t *id, size_t idlen, uint8_t *out)
+{
+	uint8_t maced_id[IKE_PRF_MAX];
 	struct ike_chunk idc = { id, idlen };
 	struct ike_chunk so[3] = {
 		{ msg, msglen }, { nonce, noncelen }, { maced_id, 0 },
 	};
 	int rc = -1;
 
-	if (ike_prf(prf, sk_p, sk_plen, &idc, 1, maced_id) == -1 ||
-	    ike_prf(prf, psk, psklen, &pad, 1, padkey) == -1)
+	if (ike_prf(pk->prf, sk_p, sk_plen, &idc, 1, maced_id) == -1)
 		goto fail;
-	so[2].len = ike_prf_len(prf);
-	if (ike_prf(prf, padkey, ike_prf_len(prf), so, 3, out) == -1)
+	so[2].len = pk->len;
+	if (ike_prf_ctx_run(pk, so, 3, out) == -1)
 		goto fail;
 	rc = 0;
 fail:
-	OPENSSL_cleanse(padkey, sizeof(padkey));
 	OPENSSL_cleanse(maced_id, sizeof(maced_id));
+	return rc;
+}
+
+int
+ike_auth_psk_ctx_verify(struct ike_prf_ctx *pk, const uint8_t *msg,
+    size_t msglen, const uint8_t *nonce, size_t noncelen,
+    const uint8_t *sk_p, size_t sk_plen, const uint8_t *id, size_t idlen,
+    const uint8_t *auth, size_t authlen)
+{
+	uint8_t want[IKE_PRF_MAX];
+	int rc = -1;
+
+	if (ike_auth_psk_ctx(pk, msg, msglen, nonce, noncelen, sk_p, sk_plen,
+	    id, idlen, want) == -1)
+		goto fail;
+	if (!ike_crypto_equal(want, pk->len, auth, authlen))
+		goto fail;
+	rc = 0;
+fail:
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
+}
+
+int
+ike_auth_psk(int prf, const uint8_t *psk, size_t psklen,
+    const uint8_t *msg, size_t msglen, const uint8_t *nonce,
+    size_t noncelen, const uint8_t *sk_p, size_t sk_plen,
+    const uint8_t *id, size_t idlen, uint8_t *out)
+{
+	struct ike_prf_ctx *pk;
+	int rc;
+
+	if ((pk = ike_auth_psk_ctx_new(prf, psk, psklen)) == NULL)
+		return -1;
+	rc = ike_auth_psk_ctx(pk, msg, msglen, nonce, noncelen, sk_p, sk_plen,
+	    id, idlen, out);
+	ike_prf_ctx_free(pk);
 	return rc;
 }
 
@@ -411,16 +484,13 @@ ike_auth_psk_verify(int prf, const uint8_t *psk, size_t psklen,
     size_t noncelen, const uint8_t *sk_p, size_t sk_plen,
     const uint8_t *id, size_t idlen, const uint8_t *auth, size_t authlen)
 {
-	uint8_t want[IKE_PRF_MAX];
-	int rc = -1;
+	struct ike_prf_ctx *pk;
+	int rc;
 
-	if (ike_auth_psk(prf, psk, psklen, msg, msglen, nonce, noncelen,
-	    sk_p, sk_plen, id, idlen, want) == -1)
-		goto fail;
-	if (!ike_crypto_equal(want, ike_prf_len(prf), auth, authlen))
-		goto fail;
-	rc = 0;
-fail:
-	OPENSSL_cleanse(want, sizeof(want));
+	if ((pk = ike_auth_psk_ctx_new(prf, psk, psklen)) == NULL)
+		return -1;
+	rc = ike_auth_psk_ctx_verify(pk, msg, msglen, nonce, noncelen, sk_p,
+	    sk_plen, id, idlen, auth, authlen);
+	ike_prf_ctx_free(pk);
 	return rc;
 }

@@ -43,6 +43,13 @@ ike_msg_resend_req(struct ike_sa *sa)
 		ike_msg_resend(sa, sa->req.pkt, sa->req.len);
 }
 
+/* The plaintext payloads (AUTH, keys' inputs): only what was written. */
+static void
+out_wipe(struct ike_out *o)
+{
+	explicit_bzero(o->buf, wbuf_len(&o->w));
+}
+
 /* Header, SK around o's payloads, seal: into out, *len bytes. */
 static int
 seal(struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid,
@@ -95,10 +102,10 @@ ike_msg_send_request(struct ike_sa *sa, uint8_t exchange, struct ike_out *o,
 
 	if (seal(sa, exchange, false, sa->req_next, o, out, sizeof(out),
 	    &len) == -1 || (copy = malloc(len)) == NULL) {
-		explicit_bzero(o->buf, sizeof(o->buf));
+		out_wipe(o);
 		return -1;
 	}
-	explicit_bzero(o->buf, sizeof(o->buf));
+	out_wipe(o);
 	memcpy(copy, out, len);
 	free(sa->req.pkt);
 	sa->req.pkt = copy;
@@ -123,10 +130,10 @@ ike_msg_send_response(struct ike_sa *sa, uint8_t exchange, uint32_t msgid,
 	(void)now;
 	if (seal(sa, exchange, true, msgid, o, out, sizeof(out), &len) == -1 ||
 	    (copy = malloc(len)) == NULL) {
-		explicit_bzero(o->buf, sizeof(o->buf));
+		out_wipe(o);
 		return -1;
 	}
-	explicit_bzero(o->buf, sizeof(o->buf));
+	out_wipe(o);
 	memcpy(copy, out, len);
 	free(sa->resp);
 	sa->resp = copy;
@@ -146,10 +153,10 @@ ike_msg_send_oneshot(struct ike_sa *sa, uint8_t exchange, struct ike_out *o)
 	/* The window may be full; the next id is the best we can do. */
 	id = sa->req.active ? sa->req.msgid + 1 : sa->req_next;
 	if (seal(sa, exchange, false, id, o, out, sizeof(out), &len) == -1) {
-		explicit_bzero(o->buf, sizeof(o->buf));
+		out_wipe(o);
 		return -1;
 	}
-	explicit_bzero(o->buf, sizeof(o->buf));
+	out_wipe(o);
 	ike_msg_resend(sa, out, len);
 	return 0;
 }

@@ -118,6 +118,11 @@ struct ike_pld_ts_set {
 	struct ike_pld_ts	ts[IKE_MAX_TS];
 };
 
+/*
+ * ike_pld_parse() resets the scalars and counts, not the payload arrays:
+ * read an array element only below its count (nprops, nxforms, nts,
+ * nnotify, ndelete, nspis), a singleton only if its has_* is set.
+ */
 struct ike_msg {
 	struct ike_hdr	hdr;
 	bool		has_sa, has_ke, has_nonce, has_idi, has_idr, has_auth,

@@ -19,12 +19,44 @@
 #include "ip4.h"
 #include "log.h"
 
+/*
+ * Without cb->random, small draws come from a per-engine pool refilled
+ * from RAND_bytes IKE_RND_POOL bytes at a time: every RAND_bytes call pays
+ * OpenSSL's fork check (a getpid() syscall) and DRBG locking, and a setup
+ * makes ~10 small draws. Bytes are wiped as they are handed out, the rest
+ * when the engine is freed. Not fork-safe: a child forked after
+ * ike_engine_new() would hand out the parent's pending bytes again; the
+ * daemon never forks once the engine exists. The engine is
+ * single-threaded, so the pool needs no lock.
+ */
 int
 ike_rand(struct ike_engine *eng, void *buf, size_t len)
 {
+	uint8_t *p;
+
 	if (eng->cb.random != NULL)
 		return eng->cb.random(eng->cb.arg, buf, len);
-	return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+	if (len > sizeof(eng->rnd))
+		return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+	if (len > eng->rnd_left) {
+		if (RAND_bytes(eng->rnd, (int)sizeof(eng->rnd)) != 1) {
+			explicit_bzero(eng->rnd, sizeof(eng->rnd));
+			eng->rnd_left = 0;
+			return -1;
+		}
+		eng->rnd_left = sizeof(eng->rnd);
+	}
+	p = eng->rnd + sizeof(eng->rnd) - eng->rnd_left;
+	memcpy(buf, p, len);
+	explicit_bzero(p, len);
+	eng->rnd_left -= len;
+	return 0;
+}
+
+int
+ike_rand_cb(void *eng, uint8_t *buf, size_t len)
+{
+	return ike_rand(eng, buf, len);
 }
 
 uint64_t
@@ -325,6 +357,8 @@ ike_sa_destroy(struct ike_sa *sa)
 	ike_sa_req_clear(sa);
 	ike_sk_free(sa->sk);
 	sa->sk = NULL;
+	ike_prf_ctx_free(sa->auth_psk);
+	sa->auth_psk = NULL;
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;
 	ike_sa_keys_wipe(&sa->keys);
@@ -381,6 +415,9 @@ int
 ike_sa_set_cfg(struct ike_sa *sa, const struct ike_peer_cfg *cfg)
 {
 	sa->cfg = *cfg;
+	/* The PSK may have changed: key the AUTH PRF afresh. */
+	ike_prf_ctx_free(sa->auth_psk);
+	sa->auth_psk = NULL;
 	sa->cfg.name[sizeof(sa->cfg.name) - 1] = '\0';
 	sa->cfg.link_id[sizeof(sa->cfg.link_id) - 1] = '\0';
 	sa->have_cfg = true;

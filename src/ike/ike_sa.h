@@ -26,6 +26,7 @@ struct ike_msg;
 #define IKE_RL_INTERVAL		(10 * MONOTIME_SEC)
 #define IKE_COOKIE_ROTATE	(300 * MONOTIME_SEC)
 #define IKE_REKEYED_GRACE	(30 * MONOTIME_SEC)	/* old SA awaiting DELETE */
+#define IKE_RND_POOL		512	/* ike_rand() refill from RAND_bytes */
 
 enum ike_sa_state {
 	IKE_SA_INIT_SENT,	/* initiator: IKE_SA_INIT request out */
@@ -123,6 +124,9 @@ struct ike_sa {
 	struct ike_suite suite;
 	struct ike_sa_keys keys;
 	struct ike_sk	*sk;
+	/* prf(PSK, "Key Pad for IKEv2") keyed (§2.15), made at the first
+	 * AUTH, wiped with the SA; NULL until then. */
+	struct ike_prf_ctx *auth_psk;
 	struct ike_dh	*dh;		/* initiator until the IKE_SA_INIT response */
 	uint16_t	init_groups[4];	/* tests: DH groups offered first */
 	size_t		n_init_groups;
@@ -185,12 +189,19 @@ struct ike_engine {
 	uint16_t	test_ike_dh;	/* ike_test_ike_group() */
 	/* Fetched once (OpenSSL 3 implicit fetches cost per call). */
 	struct evp_md_st *md_sha1, *md_sha256;
+	/* ike_rand() without cb->random: unused bytes are the last
+	 * rnd_left of rnd, each wiped as it is handed out. */
+	uint8_t		rnd[IKE_RND_POOL];
+	size_t		rnd_left;
 	uint8_t		rx[IKEV2_MSG_MAX];	/* input copy, decrypted in place */
 	struct ike_msg	msg;			/* parse of rx */
 };
 
-/* Random bytes through cb->random or OpenSSL. */
+/* Random bytes through cb->random or OpenSSL (SPIs, nonces, IVs, jitter;
+ * not DH private keys). */
 int	ike_rand(struct ike_engine *, void *, size_t);
+/* ike_rand() as an ike_rnd_fn, arg the engine (ike_sk_new). */
+int	ike_rand_cb(void *eng, uint8_t *, size_t);
 uint64_t ike_rand_u64(struct ike_engine *);
 
 /* spi 0: a fresh random one. NULL if spi is taken or out of memory. */

@@ -50,14 +50,30 @@ id_body(uint32_t ip, uint8_t *out, size_t cap, size_t *len)
 	return 0;
 }
 
+/* The SA's keyed prf(PSK, "Key Pad for IKEv2"), made once (§2.15). */
+static struct ike_prf_ctx *
+auth_psk(struct ike_sa *sa)
+{
+	const char *psk;
+
+	if (sa->auth_psk == NULL) {
+		psk = ike_psk(sa);
+		sa->auth_psk = ike_auth_psk_ctx_new(sa->suite.prf,
+		    (const uint8_t *)psk, strlen(psk));
+	}
+	return sa->auth_psk;
+}
+
 static int
 auth_value(struct ike_sa *sa, bool ours_is_initiator, const uint8_t *idb,
     size_t idlen, uint8_t *out)
 {
-	const char *psk = ike_psk(sa);
+	struct ike_prf_ctx *pk;
 	const uint8_t *msg, *nonce, *skp;
 	size_t msglen, noncelen;
 
+	if ((pk = auth_psk(sa)) == NULL)
+		return -1;
 	if (ours_is_initiator) {
 		msg = sa->init_req; msglen = sa->init_req_len;
 		nonce = sa->nr; noncelen = sa->nr_len;
@@ -67,9 +83,8 @@ auth_value(struct ike_sa *sa, bool ours_is_initiator, const uint8_t *idb,
 		nonce = sa->ni; noncelen = sa->ni_len;
 		skp = sa->keys.sk_pr;
 	}
-	return ike_auth_psk(sa->suite.prf, (const uint8_t *)psk, strlen(psk),
-	    msg, msglen, nonce, noncelen, skp, sa->keys.prf_len, idb, idlen,
-	    out);
+	return ike_auth_psk_ctx(pk, msg, msglen, nonce, noncelen, skp,
+	    sa->keys.prf_len, idb, idlen, out);
 }
 
 /* The peer's AUTH: the initiator's (responder checking) or the responder's. */
@@ -77,11 +92,12 @@ static int
 auth_verify(struct ike_sa *sa, bool peer_is_initiator,
     const struct ike_pld_id *id, const struct ike_pld_auth *auth)
 {
-	const char *psk = ike_psk(sa);
+	struct ike_prf_ctx *pk;
 	const uint8_t *msg, *nonce, *skp;
 	size_t msglen, noncelen;
 
-	if (auth->method != IKEV2_AUTHM_SHARED_KEY_MIC)
+	if (auth->method != IKEV2_AUTHM_SHARED_KEY_MIC ||
+	    (pk = auth_psk(sa)) == NULL)
 		return -1;
 	if (peer_is_initiator) {
 		msg = sa->init_req; msglen = sa->init_req_len;
@@ -92,9 +108,9 @@ auth_verify(struct ike_sa *sa, bool peer_is_initiator,
 		nonce = sa->ni; noncelen = sa->ni_len;
 		skp = sa->keys.sk_pr;
 	}
-	return ike_auth_psk_verify(sa->suite.prf, (const uint8_t *)psk,
-	    strlen(psk), msg, msglen, nonce, noncelen, skp, sa->keys.prf_len,
-	    id->body.ptr, id->body.len, auth->data.ptr, auth->data.len);
+	return ike_auth_psk_ctx_verify(pk, msg, msglen, nonce, noncelen, skp,
+	    sa->keys.prf_len, id->body.ptr, id->body.len, auth->data.ptr,
+	    auth->data.len);
 }
 
 static void
@@ -116,11 +132,13 @@ initial_contact(struct ike_sa *sa)
 {
 	struct ike_engine *eng = sa->eng;
 	struct ike_sa *o, *next;
-	size_t i;
+	size_t i, left = eng->nsa;
 
-	for (i = 0; i < IKE_HASH_SIZE; i++) {
+	/* left: SAs not yet visited; tearing one down adds none. */
+	for (i = 0; i < IKE_HASH_SIZE && left > 0; i++) {
 		for (o = eng->by_lspi[i]; o != NULL; o = next) {
 			next = o->lspi_next;
+			left--;
 			if (o == sa || !o->have_cfg || o->initiator ||
 			    strcmp(o->cfg.link_id, sa->cfg.link_id) != 0 ||
 			    o->state == IKE_SA_HALF_OPEN)

@@ -188,8 +188,8 @@ rekeyed_sa(struct ike_sa *old, bool initiator, uint64_t our_spi,
 	    skeyseed) == -1 ||
 	    ike_kdf_sa_keys(s, skeyseed, ike_prf_len(old->suite.prf), ni,
 	    nilen, nr, nrlen, spi_i, spi_r, &sa->keys) == -1 ||
-	    (sa->sk = ike_sk_new(&sa->keys, initiator, eng->cb.random,
-	    eng->cb.arg)) == NULL) {
+	    (sa->sk = ike_sk_new(&sa->keys, initiator, ike_rand_cb,
+	    eng)) == NULL) {
 		explicit_bzero(skeyseed, sizeof(skeyseed));
 		ike_sa_destroy(sa);
 		return NULL;

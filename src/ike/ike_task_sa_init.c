@@ -289,8 +289,8 @@ ike_sa_init_response(struct ike_sa *sa, struct ike_msg *m,
 	put64(spi_r, sa->spi_r);
 	if (ike_kdf_ike_sa_init(&s, gir, girlen, sa->ni, sa->ni_len, sa->nr,
 	    sa->nr_len, spi_i, spi_r, &sa->keys) == -1 ||
-	    (sa->sk = ike_sk_new(&sa->keys, true, eng->cb.random,
-	    eng->cb.arg)) == NULL)
+	    (sa->sk = ike_sk_new(&sa->keys, true, ike_rand_cb,
+	    eng)) == NULL)
 		goto bad;
 	explicit_bzero(gir, sizeof(gir));
 	ike_dh_free(sa->dh);
@@ -555,8 +555,8 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 	put64(spi_r, sa->spi_r);
 	if (ike_kdf_ike_sa_init(&s, gir, girlen, sa->ni, sa->ni_len, sa->nr,
 	    sa->nr_len, spi_i, spi_r, &sa->keys) == -1 ||
-	    (sa->sk = ike_sk_new(&sa->keys, false, eng->cb.random,
-	    eng->cb.arg)) == NULL)
+	    (sa->sk = ike_sk_new(&sa->keys, false, ike_rand_cb,
+	    eng)) == NULL)
 		goto fail;
 	explicit_bzero(gir, sizeof(gir));
 	/* The request's NAT-D hashes use SPIr = 0 (§2.23). */

@@ -31,7 +31,8 @@ test_open_new(char *path, size_t size)
 	struct store *s = NULL;
 	char err[256];
 
-	snprintf(path, size, "%s/e%d.db", test_dir, ++test_seq);
+	assert_true((size_t)snprintf(path, size, "%s/e%d.db", test_dir,
+	    ++test_seq) < size);
 	assert_int_equal(store_open(path, &s, err, sizeof(err)), 0);
 	return s;
 }
