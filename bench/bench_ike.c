@@ -3,20 +3,28 @@
  * initiator engine and a responder engine (ike.h), both on this thread;
  * each setup is IKE_SA_INIT + IKE_AUTH (both roles' work), then a DELETE.
  * Two transports:
- *  - in-process: datagrams go through a memory queue;
- *  - UDP: each engine owns a socket on 127.0.0.1 and every datagram goes
- *    through sendto / recvfrom, so the syscalls and the loopback path are
- *    paid on the same core as the crypto.
+ *  - in-process: one setup at a time, datagrams through a memory queue;
+ *  - UDP: each engine owns a socket and every datagram crosses loopback,
+ *    so the syscalls are paid on the same core as the crypto. Like a
+ *    gateway facing many branch routers, K setups are in flight at once
+ *    and the sockets are read with recvmmsg and written with sendmmsg in
+ *    batches. Each in-flight slot is its own device link with its own
+ *    source address (127.1.0.0/16, sent with IP_PKTINFO), so the
+ *    responder sees K distinct peers: the per-source half-open limit and
+ *    INITIAL_CONTACT (§2.4, which would tear down another slot's SA of
+ *    the same link) behave as in the field.
  * Next to them, the DH-only ceiling (bench_dh.h, the same figure bench_dh
  * prints): both sides' key pair + derive straight on OpenSSL, per setup.
  * The three are measured in interleaved rounds (ceiling, in-process, UDP,
  * again ...) so that a noisy machine hits them alike; the figures are the
  * medians over rounds, each ratio the median of the per-round ratios.
  *
- * usage: bench_ike [seconds per group, default 6] [group ...] (19 14 31)
+ * usage: bench_ike [-k K] [seconds per group, default 6] [group ...]
+ *        (groups 19 14 31; K setups in flight over UDP, default 32)
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +33,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "bench_dh.h"
 #include "ike.h"
@@ -37,14 +46,47 @@
 #define I_IP		0xc6336407u	/* 198.51.100.7 */
 #define R_IP		0xc0000202u	/* 192.0.2.2 */
 #define UDP_WAIT_MS	1000		/* a datagram not back by then is lost */
+#define BATCH		64		/* datagrams per recvmmsg / sendmmsg */
+#define DGRAM_MAX	4096		/* above any message of these suites */
+#define RCVBUF		(1 << 20)
+#define K_DEF		32
+#define K_MAX		1024
+#define SLOT_NET	0x7f010000u	/* slot s sends from SLOT_NET + 1 + s */
+#define SLOT_LINK	"bench-slot-"
+#define DRAIN_MAX_S	10		/* give up on a run's last setups */
 
 enum transport { T_MEM, T_UDP };
+enum slot_state { S_IDLE, S_OPEN, S_DONE };
 
 struct bpkt {
 	int		to;
 	struct ike_endpoint local, remote;
 	uint8_t		data[2048];
 	size_t		len;
+};
+
+union pktinfo_cmsg {
+	struct cmsghdr	h;
+	char		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+};
+
+/* One engine's socket with its receive and send batches. */
+struct usock {
+	int		fd;
+	struct ike_endpoint ep;		/* initiator: the port only */
+	struct mmsghdr	rmsg[BATCH];
+	struct iovec	riov[BATCH];
+	struct sockaddr_in rfrom[BATCH];
+	union pktinfo_cmsg rctl[BATCH];
+	uint8_t		rbuf[BATCH][DGRAM_MAX];
+	struct mmsghdr	smsg[BATCH];
+	struct iovec	siov[BATCH];
+	struct sockaddr_in sto[BATCH];
+	union pktinfo_cmsg sctl[BATCH];
+	uint8_t		sbuf[BATCH][DGRAM_MAX];
+	unsigned	ns;		/* queued in smsg */
+	unsigned long	inflight;	/* sent to this socket, not yet read */
+	unsigned long	nrecv, nsend;	/* recvmmsg / sendmmsg calls */
 };
 
 struct bench {
@@ -55,15 +97,22 @@ struct bench {
 	/* T_MEM */
 	struct bpkt	q[QMAX];
 	size_t		qh, qt;
-	/* T_UDP */
-	int		fd[2];
-	struct ike_endpoint ep[2];
-	struct sockaddr_in sa[2];
-	unsigned long	inflight[2];	/* sent to socket i, not yet read */
-	unsigned long	up, installs, dropped, lost;
+	/* T_UDP: K slots, each a device link with one setup at a time */
+	struct usock	u[2];
+	unsigned	k;
+	struct ike_peer_cfg pcfg[K_MAX];
+	enum slot_state	slot[K_MAX];
+	unsigned	freel[K_MAX], nfree;
+	unsigned	done[K_MAX], ndone;
+	unsigned	nopen;
+	unsigned long	npoll;
+	unsigned long	up, installs, dropped, lost, failed, retransmits;
 };
 
 static struct bench B;
+
+static void	udp_queue(int, const struct ike_endpoint *,
+		    const struct ike_endpoint *, const uint8_t *, size_t);
 
 static void
 b_send(void *arg, const struct ike_endpoint *local,
@@ -73,14 +122,7 @@ b_send(void *arg, const struct ike_endpoint *local,
 	struct bpkt *p;
 
 	if (B.tr == T_UDP) {
-		/* One peer each: the other engine's socket is the remote. */
-		if (sendto(B.fd[from], pkt, len, 0,
-		    (const struct sockaddr *)&B.sa[1 - from],
-		    sizeof(B.sa[0])) != (ssize_t)len) {
-			B.dropped++;
-			return;
-		}
-		B.inflight[1 - from]++;
+		udp_queue(from, local, remote, pkt, len);
 		return;
 	}
 	if (B.qt - B.qh >= QMAX || len > sizeof(p->data)) {
@@ -95,14 +137,36 @@ b_send(void *arg, const struct ike_endpoint *local,
 	p->len = len;
 }
 
+/* The UDP slot a source address or a link belongs to; -1 if none. */
+static int
+slot_of_ip(uint32_t ip)
+{
+	return ip > SLOT_NET && ip - SLOT_NET - 1 < B.k ?
+	    (int)(ip - SLOT_NET - 1) : -1;
+}
+
+static int
+slot_of_link(const char *link_id)
+{
+	size_t n = sizeof(SLOT_LINK) - 1;
+	unsigned long s;
+	char *end;
+
+	if (link_id == NULL || strncmp(link_id, SLOT_LINK, n) != 0)
+		return -1;
+	s = strtoul(link_id + n, &end, 10);
+	return *end == '\0' && s < B.k ? (int)s : -1;
+}
+
 static int
 b_lookup(void *arg, const struct ike_endpoint *local,
     const struct ike_endpoint *remote, struct ike_peer_cfg *out)
 {
+	int s = B.tr == T_UDP ? slot_of_ip(remote->ip) : -1;
+
 	(void)arg;
 	(void)local;
-	(void)remote;
-	*out = B.cfg;
+	*out = s >= 0 ? B.pcfg[s] : B.cfg;
 	return 0;
 }
 
@@ -117,8 +181,23 @@ b_install(void *arg, const struct ike_child_sa *c)
 static void
 b_event(void *arg, const struct ike_event *ev)
 {
-	if (*(int *)arg == 1 && ev->type == IKE_EV_TUNNEL_UP)
-		B.up++;
+	int s;
+
+	if (*(int *)arg == 1) {
+		if (ev->type == IKE_EV_TUNNEL_UP)
+			B.up++;
+		return;
+	}
+	/* Initiator: a slot's setup is over, torn down by the main loop. */
+	if (B.tr != T_UDP || (s = slot_of_link(ev->link_id)) < 0 ||
+	    B.slot[s] != S_OPEN)
+		return;
+	if (ev->type == IKE_EV_REJECT || ev->type == IKE_EV_TUNNEL_DOWN)
+		B.failed++;
+	else if (ev->type != IKE_EV_TUNNEL_UP)
+		return;
+	B.slot[s] = S_DONE;
+	B.done[B.ndone++] = (unsigned)s;
 }
 
 static void
@@ -133,100 +212,187 @@ pump_mem(monotime_t now)
 	}
 }
 
-/* Until every datagram sent (including those sent while handling one)
- * has been received and handled. */
+/* Sends socket i's batch; the peer socket is the only destination. */
 static void
-pump_udp(monotime_t now)
+udp_flush(int i)
 {
-	struct pollfd pfd[2];
-	struct sockaddr_in from;
-	struct ike_endpoint remote;
-	uint8_t buf[4096];
-	socklen_t flen;
-	ssize_t n;
-	int i, got;
+	struct usock *u = &B.u[i];
+	unsigned sent = 0;
+	int n;
 
-	while (B.inflight[0] + B.inflight[1] > 0) {
-		got = 0;
-		for (i = 0; i < 2; i++) {
-			if (B.inflight[i] == 0)
+	while (sent < u->ns) {
+		n = sendmmsg(u->fd, &u->smsg[sent], u->ns - sent, 0);
+		u->nsend++;
+		if (n < 0) {
+			if (errno == EINTR)
 				continue;
-			flen = sizeof(from);
-			n = recvfrom(B.fd[i], buf, sizeof(buf), MSG_DONTWAIT,
-			    (struct sockaddr *)&from, &flen);
-			if (n < 0)
-				continue;
-			got = 1;
-			B.inflight[i]--;
-			remote.ip = ntohl(from.sin_addr.s_addr);
-			remote.port = ntohs(from.sin_port);
-			ike_input(B.e[i], &B.ep[i], &remote, buf, (size_t)n,
-			    now);
-		}
-		if (got)
+			B.dropped++;	/* the first of the rest failed */
+			sent++;
 			continue;
-		for (i = 0; i < 2; i++) {
-			pfd[i].fd = B.fd[i];
-			pfd[i].events = POLLIN;
 		}
-		if (poll(pfd, 2, UDP_WAIT_MS) <= 0) {
-			B.lost += B.inflight[0] + B.inflight[1];
-			B.inflight[0] = B.inflight[1] = 0;
-		}
+		B.u[1 - i].inflight += (unsigned)n;
+		sent += (unsigned)n;
 	}
+	u->ns = 0;
 }
 
+/* The engines' send callback, UDP: into socket from's batch. */
 static void
-pump(monotime_t now)
+udp_queue(int from, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
-	if (B.tr == T_UDP)
-		pump_udp(now);
-	else
-		pump_mem(now);
+	struct usock *u = &B.u[from];
+	struct in_pktinfo pi;
+	struct msghdr *mh;
+	struct cmsghdr *c;
+	unsigned j;
+
+	if (len > DGRAM_MAX) {
+		B.dropped++;
+		return;
+	}
+	if (u->ns == BATCH)
+		udp_flush(from);
+	j = u->ns++;
+	memcpy(u->sbuf[j], pkt, len);
+	u->siov[j].iov_base = u->sbuf[j];
+	u->siov[j].iov_len = len;
+	memset(&u->sto[j], 0, sizeof(u->sto[j]));
+	u->sto[j].sin_family = AF_INET;
+	u->sto[j].sin_addr.s_addr = htonl(remote->ip);
+	u->sto[j].sin_port = htons(remote->port);
+	mh = &u->smsg[j].msg_hdr;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = &u->sto[j];
+	mh->msg_namelen = sizeof(u->sto[j]);
+	mh->msg_iov = &u->siov[j];
+	mh->msg_iovlen = 1;
+	if (from != 0)
+		return;
+	/* The initiator speaks from the slot's own address. */
+	memset(&u->sctl[j], 0, sizeof(u->sctl[j]));
+	mh->msg_control = u->sctl[j].buf;
+	mh->msg_controllen = sizeof(u->sctl[j].buf);
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi_spec_dst.s_addr = htonl(local->ip);
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 }
 
+/* The address a datagram read on the initiator socket was sent to. */
+static uint32_t
+udp_dst(struct msghdr *mh)
+{
+	struct in_pktinfo pi;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_PKTINFO) {
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			return ntohl(pi.ipi_addr.s_addr);
+		}
+	return INADDR_LOOPBACK;
+}
+
+/*
+ * Reads socket i until a short batch and hands every datagram to engine i
+ * (feed false: throws them away). Returns the datagrams read.
+ */
+static unsigned
+udp_drain(int i, bool feed, monotime_t now)
+{
+	struct usock *u = &B.u[i];
+	struct ike_endpoint local, remote;
+	struct msghdr *mh;
+	unsigned total = 0;
+	int j, n;
+
+	for (;;) {
+		for (j = 0; j < BATCH; j++) {
+			u->rmsg[j].msg_hdr.msg_namelen = sizeof(u->rfrom[j]);
+			u->rmsg[j].msg_hdr.msg_controllen = i == 0 ?
+			    sizeof(u->rctl[j].buf) : 0;
+			u->rmsg[j].msg_hdr.msg_flags = 0;
+		}
+		n = recvmmsg(u->fd, u->rmsg, BATCH, MSG_DONTWAIT, NULL);
+		u->nrecv++;
+		if (n <= 0)
+			break;
+		u->inflight -= u->inflight < (unsigned)n ?
+		    u->inflight : (unsigned)n;
+		total += (unsigned)n;
+		for (j = 0; feed && j < n; j++) {
+			mh = &u->rmsg[j].msg_hdr;
+			remote.ip = ntohl(u->rfrom[j].sin_addr.s_addr);
+			remote.port = ntohs(u->rfrom[j].sin_port);
+			local = u->ep;
+			if (i == 0)
+				local.ip = udp_dst(mh);
+			ike_input(B.e[i], &local, &remote, u->rbuf[j],
+			    u->rmsg[j].msg_len, now);
+		}
+		if (n < BATCH)
+			break;
+	}
+	return total;
+}
+
+/*
+ * The responder on 127.0.0.1; the initiator on the wildcard address, as
+ * it receives on every slot's 127.1.0.0/16 address.
+ */
 static int
 udp_open(void)
 {
+	struct sockaddr_in sa;
+	struct usock *u;
 	socklen_t len;
-	int i;
+	int i, j, on = 1, rcv = RCVBUF;
 
 	for (i = 0; i < 2; i++) {
-		memset(&B.sa[i], 0, sizeof(B.sa[i]));
-		B.sa[i].sin_family = AF_INET;
-		B.sa[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(B.sa[i]);
-		if ((B.fd[i] = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
-		    bind(B.fd[i], (struct sockaddr *)&B.sa[i],
-		    sizeof(B.sa[i])) == -1 ||
-		    getsockname(B.fd[i], (struct sockaddr *)&B.sa[i],
-		    &len) == -1) {
+		u = &B.u[i];
+		memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(i == 0 ? INADDR_ANY :
+		    INADDR_LOOPBACK);
+		len = sizeof(sa);
+		if ((u->fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+		    setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &rcv,
+		    sizeof(rcv)) == -1 ||
+		    (i == 0 && setsockopt(u->fd, IPPROTO_IP, IP_PKTINFO, &on,
+		    sizeof(on)) == -1) ||
+		    bind(u->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+		    getsockname(u->fd, (struct sockaddr *)&sa, &len) == -1) {
 			perror("bench_ike: udp socket");
 			return -1;
 		}
-		B.ep[i].ip = INADDR_LOOPBACK;
-		B.ep[i].port = ntohs(B.sa[i].sin_port);
+		u->ep.ip = INADDR_LOOPBACK;
+		u->ep.port = ntohs(sa.sin_port);
+		for (j = 0; j < BATCH; j++) {
+			u->riov[j].iov_base = u->rbuf[j];
+			u->riov[j].iov_len = sizeof(u->rbuf[j]);
+			memset(&u->rmsg[j], 0, sizeof(u->rmsg[j]));
+			u->rmsg[j].msg_hdr.msg_name = &u->rfrom[j];
+			u->rmsg[j].msg_hdr.msg_iov = &u->riov[j];
+			u->rmsg[j].msg_hdr.msg_iovlen = 1;
+			u->rmsg[j].msg_hdr.msg_control = i == 0 ?
+			    u->rctl[j].buf : NULL;
+		}
 	}
 	return 0;
 }
 
-/* Setups per second over about secs seconds; 0 on failure. */
-static double
-setups(int group, enum transport tr, double secs)
+static int
+engines_new(int group)
 {
-	struct ike_endpoint l = { I_IP, 500 }, r = { R_IP, 500 };
 	struct ike_callbacks cb;
 	struct ike_engine_cfg cfg;
-	monotime_t mt = MONOTIME_SEC;
-	unsigned long start_up, n = 0;
-	double t0, t;
 	int i;
 
-	B.tr = tr;
-	if (tr == T_UDP) {
-		l = B.ep[0];
-		r = B.ep[1];
-	}
 	ike_engine_cfg_defaults(&cfg);
 	cfg.cookie_threshold = 1000000;	/* measure the full handshake */
 	for (i = 0; i < 2; i++) {
@@ -237,27 +403,168 @@ setups(int group, enum transport tr, double secs)
 		cb.lookup = b_lookup;
 		cb.child_install = b_install;
 		cb.event = b_event;
-		if ((B.e[i] = ike_engine_new(&cfg, &cb)) == NULL)
-			return 0;
+		if ((B.e[i] = ike_engine_new(&cfg, &cb)) == NULL) {
+			if (i == 1)
+				ike_engine_free(B.e[0]);
+			return -1;
+		}
 		ike_test_ike_group(B.e[i], (uint16_t)group);
 	}
+	return 0;
+}
+
+static void
+engines_free(void)
+{
+	struct ike_stats st;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ike_get_stats(B.e[i], &st);
+		B.retransmits += st.retransmits;
+		ike_engine_free(B.e[i]);
+		B.e[i] = NULL;
+	}
+}
+
+/* In-process setups per second over about secs seconds; 0 on failure. */
+static double
+setups_mem(int group, double secs)
+{
+	struct ike_endpoint l = { I_IP, 500 }, r = { R_IP, 500 };
+	monotime_t mt = MONOTIME_SEC;
+	unsigned long start_up, n = 0;
+	double t0, t;
+
+	B.tr = T_MEM;
+	if (engines_new(group) == -1)
+		return 0;
 	start_up = B.up;
 	t0 = bdh_now();
 	do {
-		if (ike_initiate(B.e[0], &B.cfg, &l, &r, mt) == -1)
+		if (ike_initiate(B.e[0], &B.cfg, &l, &r, mt) == -1) {
+			engines_free();
 			return 0;
-		pump(mt);
+		}
+		pump_mem(mt);
 		/* DELETE from the initiator; the responder tears down too. */
 		ike_peer_remove(B.e[0], B.cfg.link_id, mt);
-		pump(mt);
+		pump_mem(mt);
 		mt += MONOTIME_MSEC;
 		n++;
 	} while ((t = bdh_now() - t0) < secs);
-	for (i = 0; i < 2; i++)
-		ike_engine_free(B.e[i]);
+	engines_free();
 	if (B.up - start_up != n)
 		fprintf(stderr, "bench_ike: %lu of %lu setups failed\n",
 		    n - (B.up - start_up), n);
+	return (double)(B.up - start_up) / t;
+}
+
+/* Sleeps until a socket is readable or a timer is due. */
+static void
+udp_wait(monotime_t now)
+{
+	struct pollfd pfd[2];
+	monotime_t next = ike_next_deadline(B.e[0]);
+	monotime_t d = ike_next_deadline(B.e[1]);
+	int i, ms = UDP_WAIT_MS;
+	bool timer = false;
+
+	if (d < next)
+		next = d;
+	if (next != MONOTIME_NEVER && (next - now) / MONOTIME_MSEC + 1 < ms) {
+		ms = next <= now ? 0 : (int)((next - now) / MONOTIME_MSEC + 1);
+		timer = true;
+	}
+	for (i = 0; i < 2; i++) {
+		pfd[i].fd = B.u[i].fd;
+		pfd[i].events = POLLIN;
+	}
+	B.npoll++;
+	if (poll(pfd, 2, ms) == 0 && !timer) {
+		B.lost += B.u[0].inflight + B.u[1].inflight;
+		B.u[0].inflight = B.u[1].inflight = 0;
+	}
+}
+
+/*
+ * UDP setups per second: K setups in flight for about secs seconds, then
+ * the last ones finished; every setup's work lies inside the time. 0 on
+ * failure.
+ */
+static double
+setups_udp(int group, double secs)
+{
+	struct ike_endpoint l;
+	monotime_t now, tstop = 0;
+	unsigned long start_up, started = 0;
+	unsigned got, queued, s;
+	double t0, t;
+	bool stop = false;
+	int i;
+
+	B.tr = T_UDP;
+	for (i = 0; i < 2; i++) {
+		(void)udp_drain(i, false, 0);	/* anything of a past run */
+		B.u[i].inflight = 0;
+	}
+	if (engines_new(group) == -1)
+		return 0;
+	B.nfree = B.ndone = B.nopen = 0;
+	for (s = 0; s < B.k; s++) {
+		B.slot[s] = S_IDLE;
+		B.freel[B.nfree++] = B.k - 1 - s;
+	}
+	l.port = B.u[0].ep.port;
+	start_up = B.up;
+	t0 = bdh_now();
+	for (;;) {
+		now = monotime_now();
+		got = udp_drain(1, true, now) + udp_drain(0, true, now);
+		while (B.ndone > 0) {
+			s = B.done[--B.ndone];
+			ike_peer_remove(B.e[0], B.pcfg[s].link_id, now);
+			B.slot[s] = S_IDLE;
+			B.freel[B.nfree++] = s;
+			B.nopen--;
+		}
+		while (!stop && B.nfree > 0) {
+			s = B.freel[--B.nfree];
+			l.ip = SLOT_NET + 1 + s;
+			B.slot[s] = S_OPEN;
+			B.nopen++;
+			if (ike_initiate(B.e[0], &B.pcfg[s], &l, &B.u[1].ep,
+			    now) == -1) {
+				engines_free();
+				return 0;
+			}
+			started++;
+		}
+		for (i = 0; i < 2; i++)
+			if (ike_next_deadline(B.e[i]) <= now)
+				ike_tick(B.e[i], now);
+		queued = B.u[0].ns + B.u[1].ns;
+		udp_flush(0);
+		udp_flush(1);
+		if (!stop && bdh_now() - t0 >= secs) {
+			stop = true;
+			tstop = now;
+		}
+		if (stop && B.nopen == 0 && B.u[0].inflight == 0 &&
+		    B.u[1].inflight == 0)
+			break;
+		if (stop && now - tstop > DRAIN_MAX_S * MONOTIME_SEC) {
+			B.failed += B.nopen;	/* abandoned */
+			break;
+		}
+		if (got == 0 && queued == 0)
+			udp_wait(now);
+	}
+	t = bdh_now() - t0;
+	engines_free();
+	if (B.up - start_up != started)
+		fprintf(stderr, "bench_ike: UDP: %lu of %lu setups failed\n",
+		    started - (B.up - start_up), started);
 	return (double)(B.up - start_up) / t;
 }
 
@@ -276,11 +583,26 @@ median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static unsigned long
+syscalls(bool resp_only)
+{
+	unsigned long n = B.u[1].nrecv + B.u[1].nsend;
+
+	return resp_only ? n : n + B.u[0].nrecv + B.u[0].nsend + B.npoll;
+}
+
+static unsigned long
+losses(void)
+{
+	return B.dropped + B.lost + B.failed + B.retransmits;
+}
+
 static int
 bench_group(int g, double secs)
 {
 	double c[ROUNDS], m[ROUNDS], u[ROUNDS], rm[ROUNDS], ru[ROUNDS];
 	double slice = secs / (3 * ROUNDS);
+	unsigned long rsys, asys, up, lost;
 	struct bdh dh;
 	char name[32];
 	int k;
@@ -290,34 +612,72 @@ bench_group(int g, double secs)
 		return -1;
 	}
 	/* Warm-up: lazily built tables, allocator, caches. */
-	if (bdh_rate(&dh, slice / 4) == 0 || setups(g, T_MEM, slice / 4) == 0 ||
-	    setups(g, T_UDP, slice / 4) == 0) {
+	lost = losses();
+	if (bdh_rate(&dh, slice / 4) == 0 || setups_mem(g, slice / 4) == 0 ||
+	    setups_udp(g, slice / 4) == 0) {
 		bdh_free(&dh);
 		return -1;
 	}
+	rsys = syscalls(true);
+	asys = syscalls(false);
+	up = B.up;
 	for (k = 0; k < ROUNDS; k++) {
 		c[k] = bdh_rate(&dh, slice) / 2;	/* two sides a setup */
-		m[k] = setups(g, T_MEM, slice);
-		u[k] = setups(g, T_UDP, slice);
+		m[k] = setups_mem(g, slice);
+		up -= B.up;	/* only the UDP setups count below */
+		u[k] = setups_udp(g, slice);
+		up += B.up;
 		rm[k] = c[k] > 0 ? m[k] / c[k] : 0;
 		ru[k] = c[k] > 0 ? u[k] / c[k] : 0;
 	}
 	bdh_free(&dh);
+	up = up > 0 ? up : 1;
 	snprintf(name, sizeof(name), "%s (%d)", bdh_name(g), g);
-	printf("%-18s %12.0f %12.0f %6.0f%% %12.0f %6.0f%%\n", name,
-	    median(c, ROUNDS), median(m, ROUNDS), 100 * median(rm, ROUNDS),
-	    median(u, ROUNDS), 100 * median(ru, ROUNDS));
+	printf("%-14s %9.0f %9.0f %5.0f%% %9.0f %5.0f%% %9.2f %8.2f %6lu\n",
+	    name, median(c, ROUNDS), median(m, ROUNDS),
+	    100 * median(rm, ROUNDS), median(u, ROUNDS),
+	    100 * median(ru, ROUNDS), (double)(syscalls(true) - rsys) / up,
+	    (double)(syscalls(false) - asys) / up, losses() - lost);
 	fflush(stdout);
 	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench_ike [-k K] [seconds per group] "
+	    "[group ...]\n");
+	exit(1);
 }
 
 int
 main(int argc, char **argv)
 {
 	static const int def[] = { 19, 14, 31 };
-	double secs = argc > 1 ? atof(argv[1]) : 6.0;
-	int i, n, rc = 0;
+	double secs = 6.0;
+	unsigned s;
+	int ch, i, n, rc = 0;
 
+	B.k = K_DEF;
+	while ((ch = getopt(argc, argv, "k:")) != -1) {
+		switch (ch) {
+		case 'k':
+			i = atoi(optarg);
+			if (i < 1 || i > K_MAX) {
+				fprintf(stderr, "bench_ike: K is 1 to %d\n",
+				    K_MAX);
+				return 1;
+			}
+			B.k = (unsigned)i;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && (secs = atof(argv[0])) <= 0)
+		secs = 6.0;
 	log_set_level(LOG_ERR);
 	memset(&B.cfg, 0, sizeof(B.cfg));
 	snprintf(B.cfg.link_id, sizeof(B.cfg.link_id), "bench-link");
@@ -326,24 +686,34 @@ main(int argc, char **argv)
 	B.cfg.cpe_ip = I_IP;
 	B.cfg.gw_ip = R_IP;
 	snprintf(B.cfg.tunnel.psk, sizeof(B.cfg.tunnel.psk), "bench-psk-0123");
-	if (secs <= 0)
-		secs = 6.0;
+	for (s = 0; s < B.k; s++) {
+		B.pcfg[s] = B.cfg;
+		snprintf(B.pcfg[s].link_id, sizeof(B.pcfg[s].link_id),
+		    SLOT_LINK "%u", s);
+	}
 	if (udp_open() == -1)
 		return 1;
-	n = argc > 2 ? argc - 2 : 3;
+	n = argc > 1 ? argc - 1 : 3;
 	printf("IKE_SA + first CHILD_SA setups/s, one core (initiator + "
 	    "responder on one thread;\naes256gcm16-prfsha384, ESP "
 	    "aes256gcm16). Ceiling: DH alone on OpenSSL, both sides'\n"
 	    "key pair + derive per setup. Medians of %d interleaved rounds; "
-	    "ratio = median of\nper-round setups/ceiling.\n", ROUNDS);
-	printf("%-18s %12s %12s %7s %12s %7s\n", "group", "DH ceiling",
-	    "in-process", "ratio", "UDP lo", "ratio");
+	    "ratio = median of\nper-round setups/ceiling. In-process: one "
+	    "setup at a time. UDP lo: K = %u setups\nin flight, recvmmsg / "
+	    "sendmmsg batches of up to %d; rsys = responder syscalls\nper "
+	    "setup, sys = all (both sockets + poll); lost = send failures + "
+	    "datagrams lost\n+ failed setups + retransmits.\n", ROUNDS, B.k,
+	    BATCH);
+	printf("%-14s %9s %9s %6s %9s %6s %9s %8s %6s\n", "group",
+	    "ceiling", "in-proc", "ratio", "UDP lo", "ratio", "rsys/set",
+	    "sys/set", "lost");
 	for (i = 0; i < n; i++)
-		rc |= bench_group(argc > 2 ? atoi(argv[i + 2]) : def[i], secs);
-	if (B.dropped > 0 || B.lost > 0)
-		printf("(send failures: %lu, datagrams lost: %lu)\n",
-		    B.dropped, B.lost);
-	close(B.fd[0]);
-	close(B.fd[1]);
+		rc |= bench_group(argc > 1 ? atoi(argv[i + 1]) : def[i], secs);
+	if (B.dropped > 0 || B.lost > 0 || B.failed > 0 || B.retransmits > 0)
+		printf("(send failures: %lu, datagrams lost: %lu, setups "
+		    "failed: %lu, retransmits: %lu)\n", B.dropped, B.lost,
+		    B.failed, B.retransmits);
+	close(B.u[0].fd);
+	close(B.u[1].fd);
 	return rc ? 1 : 0;
 }
