@@ -535,6 +535,17 @@ ike_log_remote(struct ike_engine *eng, uint32_t ip, monotime_t now,
 	return true;
 }
 
+void
+ike_put_spi(uint8_t out[8], uint64_t spi)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		out[i] = (uint8_t)spi;
+		spi >>= 8;
+	}
+}
+
 struct ike_child *
 ike_child_alloc(struct ike_sa *sa)
 {

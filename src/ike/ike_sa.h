@@ -232,6 +232,8 @@ void	ike_event_anon(struct ike_engine *, enum ike_event_type,
 bool	ike_log_remote(struct ike_engine *, uint32_t ip, monotime_t now,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* "link NAME (ID)" or "unknown peer A.B.C.D". */
+/* An IKE SPI as its 8 wire bytes (big-endian). */
+void	ike_put_spi(uint8_t out[8], uint64_t spi);
 const char *ike_sa_who(const struct ike_sa *, char *, size_t);
 const char *ike_psk(const struct ike_sa *);
 

@@ -18,17 +18,6 @@
 #include "ikev2_wire.h"
 #include "log.h"
 
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
 /* Nonces as unsigned big numbers of bytes; a shorter prefix is lower. */
 static int
 nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -181,8 +170,8 @@ rekeyed_sa(struct ike_sa *old, bool initiator, uint64_t our_spi,
 	sa->nat_local = old->nat_local;
 	sa->nat_remote = old->nat_remote;
 	sa->suite = *s;
-	put64(spi_i, sa->spi_i);
-	put64(spi_r, sa->spi_r);
+	ike_put_spi(spi_i, sa->spi_i);
+	ike_put_spi(spi_r, sa->spi_r);
 	if (ike_kdf_skeyseed_rekey(old->suite.prf, old->keys.sk_d,
 	    old->keys.prf_len, gir, girlen, ni, nilen, nr, nrlen,
 	    skeyseed) == -1 ||

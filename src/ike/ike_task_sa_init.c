@@ -23,17 +23,6 @@
 #define COOKIE_HASH_LEN	16
 #define SA_INIT_RESTARTS 4	/* COOKIE / INVALID_KE round trips we follow */
 
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
 /* §2.23: SHA-1(SPIi | SPIr | IP | port). */
 static void
 nat_hash(const struct ike_engine *eng, uint64_t spi_i, uint64_t spi_r,
@@ -42,8 +31,8 @@ nat_hash(const struct ike_engine *eng, uint64_t spi_i, uint64_t spi_r,
 	uint8_t in[22];
 	unsigned int olen = 20;
 
-	put64(in, spi_i);
-	put64(in + 8, spi_r);
+	ike_put_spi(in, spi_i);
+	ike_put_spi(in + 8, spi_r);
 	in[16] = (uint8_t)(ep->ip >> 24);
 	in[17] = (uint8_t)(ep->ip >> 16);
 	in[18] = (uint8_t)(ep->ip >> 8);
@@ -285,8 +274,8 @@ ike_sa_init_response(struct ike_sa *sa, struct ike_msg *m,
 	if (ike_dh_derive(sa->dh, m->ke.data.ptr, m->ke.data.len, gir,
 	    &girlen) == -1)
 		goto bad;
-	put64(spi_i, sa->spi_i);
-	put64(spi_r, sa->spi_r);
+	ike_put_spi(spi_i, sa->spi_i);
+	ike_put_spi(spi_r, sa->spi_r);
 	if (ike_kdf_ike_sa_init(&s, gir, girlen, sa->ni, sa->ni_len, sa->nr,
 	    sa->nr_len, spi_i, spi_r, &sa->keys) == -1 ||
 	    (sa->sk = ike_sk_new(&sa->keys, true, ike_rand_cb,
@@ -344,7 +333,7 @@ cookie_make(const struct ike_engine *eng, const struct ike_cookie_secret *s,
 	EVP_MD_CTX *c;
 	int ok;
 
-	put64(b, m->hdr.spi_i);
+	ike_put_spi(b, m->hdr.spi_i);
 	b[8] = (uint8_t)(ip >> 24);
 	b[9] = (uint8_t)(ip >> 16);
 	b[10] = (uint8_t)(ip >> 8);
@@ -551,8 +540,8 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 	}
 	ike_dh_free(dh);
 	dh = NULL;
-	put64(spi_i, sa->spi_i);
-	put64(spi_r, sa->spi_r);
+	ike_put_spi(spi_i, sa->spi_i);
+	ike_put_spi(spi_r, sa->spi_r);
 	if (ike_kdf_ike_sa_init(&s, gir, girlen, sa->ni, sa->ni_len, sa->nr,
 	    sa->nr_len, spi_i, spi_r, &sa->keys) == -1 ||
 	    (sa->sk = ike_sk_new(&sa->keys, false, ike_rand_cb,
