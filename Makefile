@@ -7,7 +7,7 @@ DB	?= sqlite:./var/branchgate.db
 JOBS	?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike clean
+.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp clean
 
 all: build
 
@@ -52,6 +52,11 @@ bench-ike: build
 	@taskset -c 0 build/bench/bench_dh 3 19 14 31
 	@echo "== IKE_SA + first CHILD_SA, one core"
 	@taskset -c 0 build/bench/bench_ike
+
+# One ESP worker (CPU 0) fed over loopback by a sealing sender (CPU 1),
+# next to openssl speed for 1400-byte AES-GCM in the same run. Needs root.
+bench-esp: build
+	@build/bench/bench_esp 3
 
 clean:
 	rm -rf build build-asan build-fuzz

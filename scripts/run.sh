@@ -37,5 +37,8 @@ cat <<TXT
 
 TXT
 # BG_DAEMON_ARGS: extra flags (the tests use --ike-port 0 --natt-port 0).
+# The ESP data plane (tenant namespaces, TUN) needs root: without it, IKE only.
+DP=
+[ "$(id -u)" = 0 ] || DP=--no-dataplane
 exec "$BIN/branchgated" --db "$DB" --api "$API" --endpoint 1=127.0.0.1 \
-    --endpoint 2=127.0.0.2 ${BG_DAEMON_ARGS:-}
+    --endpoint 2=127.0.0.2 $DP ${BG_DAEMON_ARGS:-}

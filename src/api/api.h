@@ -24,6 +24,13 @@ struct api_config {
 	 */
 	void		(*on_change)(void *arg);
 	void		*on_change_arg;
+	/*
+	 * Called from the API thread for GET .../deviceLinks/{id}/status; must
+	 * be thread-safe and quick. NULL: the link reads as disconnected.
+	 */
+	int		(*link_status)(void *arg, const char *link_id,
+			    struct model_link_status *out);
+	void		*link_status_arg;
 };
 
 int	api_start(struct api **out, struct store *, const struct api_config *);

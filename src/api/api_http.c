@@ -48,6 +48,7 @@ static const struct api_route api_routes[] = {
 	{ "PATCH",  RN "/{}/deviceLinks/{}",			api_link_update },
 	{ "DELETE", RN "/{}/deviceLinks/{}",			api_link_delete },
 	{ "GET",    RN "/{}/deviceLinks/{}/cpeConfiguration",	api_cpe_get },
+	{ "GET",    RN "/{}/deviceLinks/{}/status",		api_link_status },
 	{ "GET",    RN "/{}/connectivityConfiguration",	api_connectivity_get },
 	{ "GET",    RN "/{}/forwardingProfiles",		api_rn_profiles_get },
 	{ "PATCH",  RN "/{}/forwardingProfiles",		api_rn_profiles_update },
@@ -395,6 +396,8 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->ctx = cfg->ctx;
 	api->on_change = cfg->on_change;
 	api->on_change_arg = cfg->on_change_arg;
+	api->link_status = cfg->link_status;
+	api->link_status_arg = cfg->link_status_arg;
 	if (api_profiles_load(api, cfg->datadir) == -1)
 		goto fail;
 	api->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |

@@ -28,6 +28,9 @@ struct api {
 	uint16_t		 port;
 	void			(*on_change)(void *arg);
 	void			*on_change_arg;
+	int			(*link_status)(void *, const char *,
+				    struct model_link_status *);
+	void			*link_status_arg;
 };
 
 struct api_req {
@@ -77,7 +80,7 @@ api_handler	api_rn_list, api_rn_create, api_rn_get, api_rn_update,
 		api_rn_delete;
 /* api_link.c */
 api_handler	api_link_list, api_link_create, api_link_get, api_link_update,
-		api_link_delete;
+		api_link_delete, api_link_status;
 /* Loads path ids; on failure the 404/500 is already set. */
 int	api_rn_load(struct api_req *, const char *id, struct model_rn *out);
 /* The remote network and its device links (free with model_links_free). */

@@ -124,6 +124,59 @@ api_link_get(struct api_req *r)
 	r->status = 200;
 }
 
+/*
+ * Not a Graph resource: the gateway's live view of the link's tunnel and
+ * its ESP counters (issue 4), refreshed by the gateway once a second.
+ */
+void
+api_link_status(struct api_req *r)
+{
+	struct model_link_status st;
+	struct model_link l;
+	struct model_rn rn;
+	char ip[IP4_STRLEN], when[WALLCLOCK_STRLEN];
+	json_t *o;
+
+	if (api_query_check(r, NULL) == -1 ||
+	    api_rn_load(r, r->seg[3], &rn) == -1 ||
+	    api_link_load(r, rn.id, r->seg[5], &l) == -1)
+		return;
+	model_link_wipe(&l);
+	memset(&st, 0, sizeof(st));
+	if (r->api->link_status != NULL &&
+	    r->api->link_status(r->api->link_status_arg, l.id, &st) == -1) {
+		api_error(r, 503, "ServiceUnavailable", NULL,
+		    "the gateway status is not available");
+		return;
+	}
+	o = json_pack("{s:s, s:s, s:b, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I}}",
+	    "linkId", l.id,
+	    "tunnelState", st.connected ? "connected" : "disconnected",
+	    "dataPlane", st.dataplane,
+	    "childSecurityAssociations", (json_int_t)st.child_sas,
+	    "esp",
+	    "inboundPackets", (json_int_t)st.in_packets,
+	    "inboundBytes", (json_int_t)st.in_bytes,
+	    "outboundPackets", (json_int_t)st.out_packets,
+	    "outboundBytes", (json_int_t)st.out_bytes,
+	    "replayDrops", (json_int_t)st.replay,
+	    "authenticationFailures", (json_int_t)st.auth_failed,
+	    "malformedDrops", (json_int_t)st.malformed);
+	if (o != NULL && st.connected) {
+		wallclock_fmt(st.established_ms, when);
+		json_object_set_new(o, "remoteEndpoint",
+		    json_string(ip4_fmt(st.remote_ip, ip)));
+		json_object_set_new(o, "remotePort",
+		    json_integer(st.remote_port));
+		json_object_set_new(o, "ikeSuite", json_string(st.ike_suite));
+		json_object_set_new(o, "espSuite", json_string(st.esp_suite));
+		json_object_set_new(o, "establishedDateTime", json_string(when));
+	}
+	r->resp = o;
+	r->status = o != NULL ? 200 : 500;
+}
+
 void
 api_link_create(struct api_req *r)
 {

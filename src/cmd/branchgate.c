@@ -1423,7 +1423,7 @@ static int
 rn_profiles_delta(struct cli *c, struct args *a, bool remove)
 {
 	struct sbuf	 u = SB_INIT(URL_MAX);
-	json_t		*o, *arr, *e, *out = NULL;
+	json_t		*o, *arr = NULL, *e, *out = NULL;
 	size_t		 i;
 	int		 ret, errs = 0;
 

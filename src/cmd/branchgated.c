@@ -27,6 +27,10 @@ struct daemon_cfg {
 	bool		 endpoint_set;
 	uint16_t	 ike_port;
 	uint16_t	 natt_port;
+	bool		 no_dataplane;
+	char		 netns_prefix[16];
+	uint32_t	 egress;
+	unsigned	 esp_workers;
 };
 
 static void
@@ -43,6 +47,13 @@ usage(FILE *f)
 "  --ike-port N         UDP port for IKE on each endpoint (default 500;\n"
 "                       0 picks a free port, for tests)\n"
 "  --natt-port N        UDP port for NAT-T/ESP-in-UDP (default 4500)\n"
+"  --netns-prefix P     tenant network namespaces are named P<tenant>\n"
+"                       (default bg-; distinct per daemon on one machine;\n"
+"                       P* left by a crash are removed at start)\n"
+"  --egress IP          SNAT address for tenants' internet traffic\n"
+"                       (default: masquerade)\n"
+"  --esp-workers N      ESP worker threads (default: one per core, max 16)\n"
+"  --no-dataplane       IKE only: no namespaces, TUN or ESP (no root needed)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
@@ -99,6 +110,31 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			c->ike_port = (uint16_t)port;
 		else
 			c->natt_port = (uint16_t)port;
+	} else if (strcmp(key, "netns-prefix") == 0) {
+		if (strlen(val) == 0 || strlen(val) > 12) {
+			fprintf(stderr, "branchgated: --netns-prefix '%s': want "
+			    "1..12 characters ending in '-' or '_'\n", val);
+			return -1;
+		}
+		snprintf(c->netns_prefix, sizeof(c->netns_prefix), "%s", val);
+	} else if (strcmp(key, "egress") == 0) {
+		if (ip4_parse(val, &c->egress) == -1 || c->egress == 0) {
+			fprintf(stderr, "branchgated: --egress '%s': want an "
+			    "IPv4 address\n", val);
+			return -1;
+		}
+	} else if (strcmp(key, "esp-workers") == 0) {
+		errno = 0;
+		port = strtoul(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || port > 16) {
+			fprintf(stderr, "branchgated: --esp-workers '%s': want "
+			    "0..16 (0: one per core)\n", val);
+			return -1;
+		}
+		c->esp_workers = (unsigned)port;
+	} else if (strcmp(key, "no-dataplane") == 0) {
+		c->no_dataplane = strcmp(val, "no") != 0 &&
+		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
 	} else if (strcmp(key, "log-level") == 0) {
 		if (strcmp(val, "debug") == 0)
 			log_set_level(LOG_DEBUG);
@@ -166,6 +202,10 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "ike-port", required_argument, NULL, 'I' },
 		{ "natt-port", required_argument, NULL, 'N' },
+		{ "netns-prefix", required_argument, NULL, 'p' },
+		{ "egress", required_argument, NULL, 'g' },
+		{ "esp-workers", required_argument, NULL, 'w' },
+		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -200,6 +240,12 @@ main(int argc, char **argv)
 		case 'l': key = "log-level"; break;
 		case 'I': key = "ike-port"; break;
 		case 'N': key = "natt-port"; break;
+		case 'p': key = "netns-prefix"; break;
+		case 'g': key = "egress"; break;
+		case 'w': key = "esp-workers"; break;
+		case 'X':
+			c.no_dataplane = true;
+			continue;
 		case 'c':
 			if (cfg_file(&c, optarg) == -1)
 				return 64;
@@ -246,6 +292,10 @@ main(int argc, char **argv)
 	memcpy(gc.endpoint, c.ctx.endpoint, sizeof(gc.endpoint));
 	gc.ike_port = c.ike_port;
 	gc.natt_port = c.natt_port;
+	gc.dataplane = !c.no_dataplane;
+	gc.netns_prefix = c.netns_prefix[0] != '\0' ? c.netns_prefix : NULL;
+	gc.egress = c.egress;
+	gc.esp_workers = c.esp_workers;
 	if (gw_new(&gw, gst, &gc) == -1)
 		goto out;
 	memset(&ac, 0, sizeof(ac));
@@ -254,6 +304,8 @@ main(int argc, char **argv)
 	ac.ctx = c.ctx;
 	ac.on_change = gw_config_changed;
 	ac.on_change_arg = gw;
+	ac.link_status = gw_link_status;
+	ac.link_status_arg = gw;
 	if (api_start(&api, st, &ac) == -1)
 		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)

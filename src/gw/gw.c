@@ -15,16 +15,21 @@
  */
 #include "gw.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <event2/event.h>
 
+#include "esp_sa.h"
+#include "esp_worker.h"
 #include "guid.h"
+#include "gw_dp.h"
 #include "ike.h"
 #include "ip4.h"
 #include "log.h"
@@ -65,6 +70,16 @@ struct gw {
 	struct event		*ev_notify, *ev_timer, *ev_prune;
 	struct event		*ev_sig[3];
 	bool			 stopping;
+
+	struct gw_dp		*dp;		/* NULL: --no-dataplane */
+	struct event		*ev_status;
+	/* Link status for the API thread: by link id, under st_mu. */
+	pthread_mutex_t		 st_mu;
+	char			(*st_id)[MODEL_ID_LEN + 1];
+	struct model_link_status *st;
+	size_t			 nst;
+	struct event		*ev_dp_ike, *ev_dp_tick;
+	uint8_t			*dp_ike_buf;
 
 	struct store_tenant_link *links;	/* sorted by link id */
 	size_t			 nlinks;
@@ -274,6 +289,8 @@ gw_reload(struct gw *g)
 	g->by_ip = idx;
 	g->nlinks = nn;
 	g->reloads++;
+	if (g->dp != NULL)
+		gw_dp_links(g->dp, nl, nn);
 	gw_warn_shared_ips(nl, idx, nn);
 	log_info("gw: %zu device links (%zu added, %zu deleted, %zu changed)",
 	    nn, added, removed, changed);
@@ -406,6 +423,8 @@ gw_on_signal(evutil_socket_t sig, short what, void *arg)
 		log_info("gw: SIGHUP: reloading device links");
 		gw_reload(g);
 		gw_log_stats(g);
+		if (g->dp != NULL)
+			gw_dp_log_stats(g->dp);
 		gw_timer_arm(g);
 		return;
 	}
@@ -477,9 +496,12 @@ gw_ike_child_install(void *arg, const struct ike_child_sa *sa)
 	snprintf(nc->link_id, sizeof(nc->link_id), "%s", sa->link_id);
 	nc->spi_in = sa->spi_in;
 	nc->spi_out = sa->spi_out;
-	log_info("CHILD_SA installed link=%s spi_in=0x%08x spi_out=0x%08x%s "
-	    "(data plane pending)", sa->link_id, sa->spi_in, sa->spi_out,
-	    sa->udp_encap ? " udp-encap" : "");
+	if (g->dp != NULL)
+		gw_dp_child_install(g->dp, sa, monotime_now());
+	log_info("CHILD_SA installed link=%s spi_in=0x%08x spi_out=0x%08x%s%s",
+	    sa->link_id, sa->spi_in, sa->spi_out,
+	    sa->udp_encap ? " udp-encap" : "",
+	    g->dp != NULL ? "" : " (no data plane)");
 }
 
 static void
@@ -496,8 +518,104 @@ gw_ike_child_delete(void *arg, const char *link_id, uint32_t spi_in,
 			break;
 		}
 	}
+	if (g->dp != NULL)
+		gw_dp_child_delete(g->dp, spi_in, monotime_now());
 	log_info("CHILD_SA deleted link=%s spi_in=0x%08x spi_out=0x%08x",
 	    link_id, spi_in, spi_out);
+}
+
+static void
+gw_ike_child_update(void *arg, const char *link_id, uint32_t spi_in,
+    uint32_t spi_out, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, bool udp_encap)
+{
+	struct gw *g = arg;
+	char a[IP4_STRLEN];
+
+	if (g->dp != NULL)
+		gw_dp_child_update(g->dp, spi_in, local, remote, udp_encap);
+	log_info("CHILD_SA moved link=%s spi_in=0x%08x spi_out=0x%08x: peer "
+	    "now %s:%u%s", link_id, spi_in, spi_out, ip4_fmt(remote->ip, a),
+	    remote->port, udp_encap ? " udp-encap" : "");
+}
+
+/* --- data plane ---------------------------------------------------------------- */
+
+#define GW_DP_IKE_MAX	(sizeof(struct esp_worker_ike) + 65536)
+
+/* IKE that reached an ESP worker's socket (see esp_worker.h). */
+static void
+gw_on_dp_ike(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+	struct esp_worker_ike h;
+	struct udp_endpoint l, r;
+	ssize_t n;
+	int i;
+
+	(void)what;
+	for (i = 0; i < 64; i++) {
+		n = recv(fd, g->dp_ike_buf, GW_DP_IKE_MAX, MSG_DONTWAIT);
+		if (n < (ssize_t)sizeof(h))
+			break;
+		memcpy(&h, g->dp_ike_buf, sizeof(h));
+		l.ip = h.local_ip;
+		l.port = h.local_port;
+		r.ip = h.remote_ip;
+		r.port = h.remote_port;
+		udp_demux(g->udp, true, &l, &r, g->dp_ike_buf + sizeof(h),
+		    (size_t)n - sizeof(h));
+	}
+	gw_timer_arm(g);
+}
+
+static void
+gw_dp_rekey(void *arg, const char *link_id)
+{
+	struct gw *g = arg;
+
+	(void)ike_rekey_child(g->ike, link_id, monotime_now());
+}
+
+static void
+gw_on_dp_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+
+	(void)fd;
+	(void)what;
+	gw_dp_tick(g->dp, monotime_now(), gw_dp_rekey, g);
+	gw_timer_arm(g);
+}
+
+static int
+gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
+{
+	struct timeval sec = { 1, 0 };
+	struct gw_dp_cfg dc;
+	uint16_t ports[MODEL_ZONES_MAX];
+	size_t i;
+
+	for (i = 0; i < nips; i++)
+		ports[i] = udp_bound_port(g->udp, ips[i], true);
+	memset(&dc, 0, sizeof(dc));
+	dc.prefix = g->cfg.netns_prefix;
+	dc.egress = g->cfg.egress;
+	dc.workers = g->cfg.esp_workers;
+	dc.ips = ips;
+	dc.ports = ports;
+	dc.nips = nips;
+	if ((g->dp_ike_buf = malloc(GW_DP_IKE_MAX)) == NULL ||
+	    gw_dp_new(&g->dp, &dc) == -1)
+		return -1;
+	g->ev_dp_ike = event_new(g->base, gw_dp_ike_fd(g->dp),
+	    EV_READ | EV_PERSIST, gw_on_dp_ike, g);
+	g->ev_dp_tick = event_new(g->base, -1, EV_PERSIST, gw_on_dp_tick, g);
+	if (g->ev_dp_ike == NULL || g->ev_dp_tick == NULL ||
+	    event_add(g->ev_dp_ike, NULL) == -1 ||
+	    event_add(g->ev_dp_tick, &sec) == -1)
+		return -1;
+	return 0;
 }
 
 static void
@@ -617,6 +735,124 @@ gw_ike_event(void *arg, const struct ike_event *ev)
 	}
 }
 
+/* --- status for the API --------------------------------------------------- */
+
+struct gw_st_build {
+	struct gw			*g;
+	struct model_link_status	*st;
+};
+
+static void
+gw_st_add_sa(void *arg, const char *link_id, const struct esp_sa_stats *in,
+    const struct esp_sa_stats *out)
+{
+	struct gw_st_build *b = arg;
+	const struct store_tenant_link *tl;
+	struct model_link_status *s;
+
+	if ((tl = gw_link_by_id(b->g, link_id)) == NULL)
+		return;
+	s = &b->st[tl - b->g->links];
+	s->in_packets += in->packets;
+	s->in_bytes += in->bytes;
+	s->out_packets += out->packets;
+	s->out_bytes += out->bytes;
+	s->replay += in->replay;
+	s->auth_failed += in->auth_failed;
+	s->malformed += in->malformed;
+}
+
+/* Rebuilt from the engine and the data plane, then swapped in under st_mu. */
+static void
+gw_status_refresh(struct gw *g)
+{
+	struct gw_st_build b = { g, NULL };
+	struct ike_sa_status *is = NULL;
+	const struct store_tenant_link *tl;
+	struct model_link_status *s;
+	char (*ids)[MODEL_ID_LEN + 1] = NULL;
+	size_t n = g->nlinks, max = g->nlinks * 2 + 16, k, i;
+	monotime_t now = monotime_now();
+	int64_t wall = wallclock_now_ms();
+
+	if ((n > 0 && ((b.st = calloc(n, sizeof(*b.st))) == NULL ||
+	    (ids = calloc(n, sizeof(*ids))) == NULL)) ||
+	    (is = calloc(max, sizeof(*is))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "%s", g->links[i].link.id);
+		b.st[i].dataplane = g->dp != NULL;
+	}
+	k = ike_status(g->ike, is, max);
+	for (i = 0; i < k && i < max; i++) {
+		if (!is[i].established ||
+		    (tl = gw_link_by_id(g, is[i].link_id)) == NULL)
+			continue;
+		s = &b.st[tl - g->links];
+		if (s->connected && s->established_ms >=
+		    wall - (now - is[i].established_at) / MONOTIME_MSEC)
+			continue;	/* keep the newest IKE SA */
+		s->connected = true;
+		s->remote_ip = is[i].remote.ip;
+		s->remote_port = is[i].remote.port;
+		snprintf(s->ike_suite, sizeof(s->ike_suite), "%s",
+		    is[i].ike_suite);
+		snprintf(s->esp_suite, sizeof(s->esp_suite), "%s",
+		    is[i].esp_suite);
+		s->established_ms = wall -
+		    (now - is[i].established_at) / MONOTIME_MSEC;
+		s->child_sas = is[i].child_sas;
+	}
+	if (g->dp != NULL)
+		gw_dp_sa_stats(g->dp, gw_st_add_sa, &b);
+	pthread_mutex_lock(&g->st_mu);
+	free(g->st);
+	free(g->st_id);
+	g->st = b.st;
+	g->st_id = ids;
+	g->nst = n;
+	pthread_mutex_unlock(&g->st_mu);
+	b.st = NULL;
+	ids = NULL;
+out:
+	free(b.st);
+	free(ids);
+	free(is);
+}
+
+static void
+gw_on_status(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	gw_status_refresh(arg);
+}
+
+int
+gw_link_status(void *arg, const char *link_id, struct model_link_status *out)
+{
+	struct gw *g = arg;
+	size_t lo, hi, mid;
+	int c;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&g->st_mu);
+	for (lo = 0, hi = g->nst; lo < hi;) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(g->st_id[mid], link_id)) == 0) {
+			*out = g->st[mid];
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	out->dataplane = g->dp != NULL;
+	pthread_mutex_unlock(&g->st_mu);
+	return 0;
+}
+
 /* --- life cycle ------------------------------------------------------------ */
 
 void
@@ -646,6 +882,7 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		return -1;
 	g->store = st;
 	g->cfg = *cfg;
+	pthread_mutex_init(&g->st_mu, NULL);
 	if ((g->base = event_base_new()) == NULL) {
 		log_err("gw: event_base_new failed");
 		goto fail;
@@ -660,6 +897,7 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 	cb.lookup = gw_ike_lookup;
 	cb.child_install = gw_ike_child_install;
 	cb.child_delete = gw_ike_child_delete;
+	cb.child_update = gw_ike_child_update;
 	cb.event = gw_ike_event;
 	if ((g->ike = ike_engine_new(&ic, &cb)) == NULL) {
 		log_err("gw: cannot create the IKE engine");
@@ -674,6 +912,7 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 	uc.nips = nips;
 	uc.ike_port = cfg->ike_port;
 	uc.natt_port = cfg->natt_port;
+	uc.natt_reuseport = cfg->dataplane;
 	memset(&uh, 0, sizeof(uh));
 	uh.arg = g;
 	uh.ike = gw_udp_ike;
@@ -707,9 +946,22 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		if (g->ev_sig[i] == NULL || event_add(g->ev_sig[i], NULL) == -1)
 			goto fail_ev;
 	}
+	if (cfg->dataplane && gw_dp_start(g, ips, nips) == -1) {
+		log_err("gw: cannot start the data plane");
+		goto fail;
+	}
 	if (gw_reload(g) == -1)
 		goto fail;
 	gw_on_prune(-1, 0, g);
+	{
+		struct timeval sec = { 1, 0 };
+
+		g->ev_status = event_new(g->base, -1, EV_PERSIST, gw_on_status,
+		    g);
+		if (g->ev_status == NULL || event_add(g->ev_status, &sec) == -1)
+			goto fail_ev;
+		gw_status_refresh(g);
+	}
 	*out = g;
 	return 0;
 fail_ev:
@@ -728,6 +980,8 @@ gw_run(struct gw *g)
 		return -1;
 	}
 	gw_log_stats(g);
+	if (g->dp != NULL)
+		gw_dp_log_stats(g->dp);
 	return 0;
 }
 
@@ -749,13 +1003,25 @@ gw_free(struct gw *g)
 		event_free(g->ev_timer);
 	if (g->ev_prune != NULL)
 		event_free(g->ev_prune);
+	if (g->ev_status != NULL)
+		event_free(g->ev_status);
+	if (g->ev_dp_ike != NULL)
+		event_free(g->ev_dp_ike);
+	if (g->ev_dp_tick != NULL)
+		event_free(g->ev_dp_tick);
 	if (g->ike != NULL)
 		ike_engine_free(g->ike);
+	/* After the engine: its teardown may still delete CHILD SAs. */
+	gw_dp_free(g->dp);
+	free(g->dp_ike_buf);
 	udp_close(g->udp);
 	notify_free(g->notify);
 	if (g->base != NULL)
 		event_base_free(g->base);
 	gw_links_free(g);
 	free(g->child);
+	free(g->st);
+	free(g->st_id);
+	pthread_mutex_destroy(&g->st_mu);
 	free(g);
 }

@@ -11,6 +11,7 @@
 #ifndef GW_H
 #define GW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -22,6 +23,11 @@ struct gw_config {
 	uint32_t	endpoint[MODEL_ZONES_MAX];	/* zone i+1; 0 = absent */
 	uint16_t	ike_port;			/* 500; 0 = any (tests) */
 	uint16_t	natt_port;			/* 4500 */
+	/* Data plane (gw_dp.h); off: IKE only, no namespaces, no root needed. */
+	bool		dataplane;
+	const char	*netns_prefix;			/* NULL: "bg-" */
+	uint32_t	egress;				/* SNAT address; 0: masquerade */
+	unsigned	esp_workers;			/* 0: one per core */
 };
 
 /* Binds what it can (a failed bind is logged, not fatal) and loads links. */
@@ -36,5 +42,12 @@ void	gw_free(struct gw *);
 
 /* Thread-safe, never blocks: the configuration in the store changed. */
 void	gw_config_changed(void *gw);
+/*
+ * Thread-safe (api_config.link_status): the link's tunnel state and ESP
+ * counters as of the gateway's last refresh (every second). 0, with a
+ * disconnected status for a link the gateway does not know.
+ */
+int	gw_link_status(void *gw, const char *link_id,
+	    struct model_link_status *out);
 
 #endif

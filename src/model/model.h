@@ -219,6 +219,22 @@ size_t	model_profiles_builtin(struct model_profile *out, size_t max);
 int	model_dh_iana(int dh);
 int	model_pfs_iana(int pfs);
 
+/*
+ * A device link's live state on this gateway, for GET .../deviceLinks/{id}/
+ * status: filled by the gateway (gw_link_status), shaped by the API.
+ */
+struct model_link_status {
+	bool		connected;	/* an IKE SA is established */
+	bool		dataplane;	/* the ESP data plane runs */
+	uint32_t	remote_ip;
+	uint16_t	remote_port;
+	char		ike_suite[64], esp_suite[64];
+	int64_t		established_ms;	/* wall clock; 0 = not connected */
+	unsigned	child_sas;
+	uint64_t	in_packets, in_bytes, out_packets, out_bytes;
+	uint64_t	replay, auth_failed, malformed;
+};
+
 /* explicit_bzero of the pre-shared keys. */
 void	model_link_wipe(struct model_link *);
 void	model_links_free(struct model_link *links, size_t n);

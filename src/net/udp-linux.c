@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -65,7 +66,8 @@ udp_err_log(struct udp *u, const char *what, uint32_t ip, uint16_t port,
 }
 
 static int
-udp_sock_open(struct udp_sock *s, uint32_t ip, uint16_t port, bool natt)
+udp_sock_open(struct udp_sock *s, uint32_t ip, uint16_t port, bool natt,
+    bool reuseport)
 {
 	struct sockaddr_in sin;
 	socklen_t slen = sizeof(sin);
@@ -85,6 +87,12 @@ udp_sock_open(struct udp_sock *s, uint32_t ip, uint16_t port, bool natt)
 	 * not on this host yet: bind anyway, it works once it arrives.
 	 */
 	(void)setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) == -1) {
+		log_err("udp: SO_REUSEPORT: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(ip);
@@ -135,7 +143,8 @@ udp_open(struct udp **out, const struct udp_config *cfg,
 	for (i = 0; i < cfg->nips; i++) {
 		for (k = 0; k < 2; k++) {
 			rc = udp_sock_open(&u->sock[u->nsock], cfg->ips[i],
-			    k ? cfg->natt_port : cfg->ike_port, k == 1);
+			    k ? cfg->natt_port : cfg->ike_port, k == 1,
+			    k == 1 && cfg->natt_reuseport);
 			if (rc == -1)
 				goto fail;
 			if (rc == 0)
@@ -342,4 +351,37 @@ void
 udp_get_stats(const struct udp *u, struct udp_stats *out)
 {
 	*out = u->st;
+}
+
+int
+udp_reuseport_open(uint32_t ip, uint16_t port)
+{
+	struct udp_sock s;
+
+	if (udp_sock_open(&s, ip, port, true, true) != 0)
+		return -1;
+	return s.fd;
+}
+
+int
+udp_reuseport_steer(int fd, unsigned nworkers)
+{
+	struct sock_filter code[] = {
+		/* A = first 4 octets of the UDP payload (a short one: return 0) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		/* RFC 3948 §2.2: SPI 0 is the non-ESP marker: IKE */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, nworkers),
+		BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+
+	if (nworkers == 0 || setsockopt(fd, SOL_SOCKET,
+	    SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) == -1) {
+		log_err("udp: SO_ATTACH_REUSEPORT_CBPF: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -55,6 +55,7 @@ struct udp_config {
 	size_t		 nips;
 	uint16_t	 ike_port;
 	uint16_t	 natt_port;
+	bool		 natt_reuseport;	/* ESP workers join the NAT-T sockets */
 };
 
 /*
@@ -81,5 +82,19 @@ void	udp_demux(struct udp *, bool natt, const struct udp_endpoint *local,
 	    const struct udp_endpoint *remote, const uint8_t *pkt, size_t len);
 
 void	udp_get_stats(const struct udp *, struct udp_stats *);
+
+/*
+ * ESP workers: one more non-blocking socket on ip:port joining the
+ * SO_REUSEPORT group of the gateway's NAT-T socket (natt_reuseport), which
+ * must be the group's first member. -1 on error (logged).
+ */
+int	udp_reuseport_open(uint32_t ip, uint16_t port);
+/*
+ * Attaches a classic BPF program to fd's group that steers each datagram
+ * by its first 4 octets: ESP by SPI to member 1 + SPI mod nworkers (one
+ * worker per inbound SA: its replay window has one writer), IKE (non-ESP
+ * marker) and anything shorter (keepalives) to member 0, the gateway's.
+ */
+int	udp_reuseport_steer(int fd, unsigned nworkers);
 
 #endif

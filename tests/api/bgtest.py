@@ -43,7 +43,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [DAEMON, "--db", self.db, "--api", "127.0.0.1:0",
              "--endpoint", "1=203.0.113.1", "--endpoint", "2=203.0.113.2",
-             "--ike-port", "0", "--natt-port", "0",
+             "--ike-port", "0", "--natt-port", "0", "--no-dataplane",
              "--log-level", "debug"] + self.extra,
             stdout=self.logf, stderr=self.logf)
         deadline = time.time() + 20

@@ -36,7 +36,7 @@ def setup():
     os.symlink(os.path.abspath(BIN), os.path.join(c.dir, "build"))
     c.env = dict(os.environ, BG_BINDIR=os.path.abspath(BIN),
                  BG_VARDIR=os.path.join(c.dir, "var"),
-                 BG_DAEMON_ARGS="--ike-port 0 --natt-port 0")
+                 BG_DAEMON_ARGS="--ike-port 0 --natt-port 0 --no-dataplane")
     c.out = open(os.path.join(c.dir, "run.out"), "w+")
     c.proc = subprocess.Popen(
         ["sh", os.path.join(SRC, "scripts", "run.sh"), "127.0.0.1:%d" % c.port,

@@ -65,6 +65,7 @@ DB=sqlite:$W/bg.db
 TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$W/tenant.json")
 ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
     --endpoint 1=192.0.2.2 --endpoint 2=192.0.2.3 --log-level debug \
+    --netns-prefix "bi$$-" \
     >"$W/daemon.log" 2>&1 &
 DPID=$!
 for _ in $(seq 100); do grep -q "API listening" "$W/daemon.log" && break; sleep 0.1; done

@@ -137,7 +137,7 @@ test_demux(void **state)
 	static const uint8_t marker_only[] = { 0, 0, 0, 0 };
 	static const uint8_t ike[] = { 'I', 'K', 'E', '5', '0', '0' };
 	uint32_t ips[1] = { LOOPBACK };
-	struct udp_config cfg = { ips, 1, 0, 0 };
+	struct udp_config cfg = { ips, 1, 0, 0, false };
 	struct udp_handlers h;
 	struct udp_stats st;
 	struct seen seen;
@@ -202,7 +202,7 @@ static void
 test_send(void **state)
 {
 	uint32_t ips[1] = { LOOPBACK };
-	struct udp_config cfg = { ips, 1, 0, 0 };
+	struct udp_config cfg = { ips, 1, 0, 0, false };
 	struct udp_handlers h;
 	struct udp_endpoint local, remote;
 	struct udp_stats st;
@@ -253,7 +253,7 @@ static void
 test_demux_direct(void **state)
 {
 	static const uint8_t esp[] = { 0, 0, 0, 9, 0, 0, 0, 1 };
-	struct udp_config cfg = { NULL, 0, 0, 0 };
+	struct udp_config cfg = { NULL, 0, 0, 0, false };
 	struct udp_endpoint l = { LOOPBACK, 4500 }, r = { 0xc6336407, 31000 };
 	struct udp_handlers h;
 	struct udp_stats st;
@@ -297,7 +297,7 @@ static void
 test_bind_failure(void **state)
 {
 	uint32_t ips[2] = { 0xc0000201, LOOPBACK };	/* 192.0.2.1 */
-	struct udp_config cfg = { ips, 2, 0, 0 };
+	struct udp_config cfg = { ips, 2, 0, 0, false };
 	struct udp_handlers h;
 	struct udp *u = NULL;
 	struct sockaddr_in sin;

@@ -1,0 +1,146 @@
+/*
+ * lpm.c - per-length hash tables (open addressing, linear probing), built
+ * once. Lengths present are kept longest first, so lookup stops at the
+ * first hit. Fine for the hundreds to tens of thousands of prefixes a
+ * tenant's links announce; a path-compressed trie would bound the probes
+ * for full tables (later, behind the same interface).
+ */
+#include "lpm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lpm_slot {
+	uint32_t	key;		/* masked prefix */
+	uint32_t	value;
+	uint32_t	used;
+};
+
+struct lpm_level {
+	uint8_t		plen;
+	uint32_t	mask;		/* netmask */
+	uint32_t	size_mask;	/* slots - 1 */
+	struct lpm_slot	*slot;
+};
+
+struct lpm {
+	size_t		n;
+	unsigned	nlevels;
+	struct lpm_level level[33];
+	/* slots follow */
+};
+
+static uint32_t
+lpm_mask(uint8_t plen)
+{
+	return plen == 0 ? 0 : UINT32_MAX << (32 - plen);
+}
+
+static uint32_t
+lpm_hash(uint32_t k)
+{
+	/* Murmur3 finalizer: prefixes differ in few bits. */
+	k ^= k >> 16;
+	k *= 0x85ebca6bu;
+	k ^= k >> 13;
+	k *= 0xc2b2ae35u;
+	k ^= k >> 16;
+	return k;
+}
+
+static size_t
+lpm_slots_for(size_t n)
+{
+	size_t s = 4;
+
+	while (s < n * 2)
+		s <<= 1;
+	return s;
+}
+
+struct lpm *
+lpm_build(const struct lpm_entry *e, size_t n)
+{
+	size_t count[33] = { 0 }, total = 0, i, off;
+	struct lpm_slot *slots;
+	struct lpm_level *lv;
+	struct lpm *t;
+	unsigned idx[33];
+	int p;
+	uint32_t h, key;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].plen > 32)
+			return NULL;
+		count[e[i].plen]++;
+	}
+	for (p = 0; p <= 32; p++)
+		if (count[p] > 0)
+			total += lpm_slots_for(count[p]);
+	if ((t = calloc(1, sizeof(*t) + total * sizeof(*slots))) == NULL)
+		return NULL;
+	slots = (struct lpm_slot *)(t + 1);
+	off = 0;
+	for (p = 32; p >= 0; p--) {
+		if (count[p] == 0)
+			continue;
+		idx[p] = t->nlevels;
+		lv = &t->level[t->nlevels++];
+		lv->plen = (uint8_t)p;
+		lv->mask = lpm_mask((uint8_t)p);
+		lv->size_mask = (uint32_t)(lpm_slots_for(count[p]) - 1);
+		lv->slot = slots + off;
+		off += lv->size_mask + 1;
+	}
+	for (i = 0; i < n; i++) {
+		lv = &t->level[idx[e[i].plen]];
+		key = e[i].prefix & lv->mask;
+		for (h = lpm_hash(key) & lv->size_mask;; h = (h + 1) & lv->size_mask) {
+			if (!lv->slot[h].used) {
+				lv->slot[h].used = 1;
+				lv->slot[h].key = key;
+				lv->slot[h].value = e[i].value;
+				t->n++;
+				break;
+			}
+			if (lv->slot[h].key == key)
+				break;		/* duplicate: the first wins */
+		}
+	}
+	return t;
+}
+
+void
+lpm_free(struct lpm *t)
+{
+	free(t);
+}
+
+size_t
+lpm_size(const struct lpm *t)
+{
+	return t != NULL ? t->n : 0;
+}
+
+int
+lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
+{
+	const struct lpm_level *lv;
+	uint32_t key, h;
+	unsigned l;
+
+	if (t == NULL)
+		return -1;
+	for (l = 0; l < t->nlevels; l++) {
+		lv = &t->level[l];
+		key = addr & lv->mask;
+		for (h = lpm_hash(key) & lv->size_mask; lv->slot[h].used;
+		    h = (h + 1) & lv->size_mask) {
+			if (lv->slot[h].key == key) {
+				*value = lv->slot[h].value;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,476 @@
+/*
+ * esp_table.c - master state on the control thread, immutable snapshots
+ * for the workers (see esp_table.h). Every commit rebuilds the whole
+ * snapshot: O(links + CHILD SAs), which is cheap next to an IKE exchange
+ * for the hundreds of branches a node carries; incremental copies can come
+ * when a node holds tens of thousands.
+ */
+#include "esp_table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu/urcu-memb.h>
+
+#include "esp_sa.h"
+#include "log.h"
+#include "lpm.h"
+
+struct esp_tchild {
+	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
+	struct esp_sa	*in, *out;
+	uint32_t	 local_ip, remote_ip;
+	uint16_t	 local_port, remote_port;
+	bool		 udp_encap;
+	uint64_t	 seq;			/* install order */
+	bool		 in_seen;		/* the peer sent on it */
+	monotime_t	 linger_until;		/* MONOTIME_NEVER: live */
+};
+
+struct esp_table {
+	struct esp_snap		*cur;		/* RCU-published */
+	struct esp_snap_tenant	*tenants;	/* [ESP_TABLE_TENANTS_MAX] */
+	struct esp_table_link	*links;
+	size_t			 nlinks;
+	struct esp_tchild	*child;
+	size_t			 nchild, child_cap;
+	uint64_t		 seq;
+	struct esp_sa		**retired;	/* freed after the next grace period */
+	size_t			 nretired, retired_cap;
+};
+
+static uint32_t
+esp_table_hash(uint32_t spi)
+{
+	spi ^= spi >> 16;
+	spi *= 0x7feb352du;
+	spi ^= spi >> 15;
+	return spi;
+}
+
+/* --- read side ------------------------------------------------------------ */
+
+const struct esp_snap *
+esp_table_snap(struct esp_table *t)
+{
+	return rcu_dereference(t->cur);
+}
+
+const struct esp_snap_in *
+esp_snap_in_find(const struct esp_snap *s, uint32_t spi)
+{
+	uint32_t h;
+
+	if (s == NULL || spi == 0)
+		return NULL;
+	for (h = esp_table_hash(spi) & s->in_mask; s->in[h].spi != 0;
+	    h = (h + 1) & s->in_mask)
+		if (s->in[h].spi == spi)
+			return &s->in[h];
+	return NULL;
+}
+
+const struct esp_snap_tenant *
+esp_snap_tenant(const struct esp_snap *s, uint32_t slot, uint32_t gen)
+{
+	if (s == NULL || slot >= s->ntenants || gen == 0 ||
+	    s->tenants[slot].gen != gen)
+		return NULL;
+	return &s->tenants[slot];
+}
+
+const struct esp_snap_link *
+esp_snap_route(const struct esp_snap *s, const struct esp_snap_tenant *tn,
+    uint32_t dst)
+{
+	uint32_t v;
+
+	if (lpm_lookup(tn->lpm, dst, &v) == -1 || v >= s->nlinks)
+		return NULL;
+	return &s->links[v];
+}
+
+/* --- snapshots -------------------------------------------------------------- */
+
+static void
+esp_snap_free(struct esp_snap *s)
+{
+	unsigned i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ntenants; i++)
+		lpm_free(s->tenants[i].lpm);
+	free(s->tenants);
+	free(s->links);
+	free(s->in);
+	free(s);
+}
+
+static const struct esp_table_link *
+esp_table_link_find(const struct esp_table *t, const char *id, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < t->nlinks; i++)
+		if (strcmp(t->links[i].id, id) == 0) {
+			*idx = i;
+			return &t->links[i];
+		}
+	return NULL;
+}
+
+static struct esp_snap *
+esp_snap_build(const struct esp_table *t)
+{
+	const struct esp_table_link *l;
+	const struct esp_tchild *c;
+	struct esp_snap_link *sl;
+	struct esp_lpm_tmp { struct lpm_entry *e; size_t n; } tmp = { NULL, 0 };
+	struct esp_snap *s;
+	uint64_t *best = NULL;
+	size_t i, j, size;
+	uint32_t h, spi;
+	unsigned nt = 0;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	for (i = 0; i < ESP_TABLE_TENANTS_MAX; i++)
+		if (t->tenants[i].gen != 0)
+			nt = (unsigned)i + 1;
+	s->ntenants = nt;
+	if (nt > 0 && (s->tenants = calloc(nt, sizeof(*s->tenants))) == NULL)
+		goto fail;
+	s->nlinks = t->nlinks;
+	if (t->nlinks > 0 &&
+	    ((s->links = calloc(t->nlinks, sizeof(*s->links))) == NULL ||
+	    (best = calloc(t->nlinks, sizeof(*best))) == NULL ||
+	    (tmp.e = calloc(t->nlinks, sizeof(*tmp.e))) == NULL))
+		goto fail;
+
+	/*
+	 * Outbound: each link's newest live CHILD SA the peer has sent on,
+	 * else its newest live one. After a rekey the peer may not have
+	 * installed the new SA's inbound half yet (we answered, it has not
+	 * read the answer): the old SA carries on until the peer uses the
+	 * new one or deletes the old.
+	 */
+	for (i = 0; i < t->nchild; i++) {
+		uint64_t rank;
+
+		c = &t->child[i];
+		rank = c->seq | (c->in_seen ? UINT64_C(1) << 63 : 0);
+		if (c->linger_until != MONOTIME_NEVER ||
+		    esp_table_link_find(t, c->link_id, &j) == NULL ||
+		    rank < best[j])
+			continue;
+		best[j] = rank;
+		sl = &s->links[j];
+		sl->out = c->out;
+		sl->local_ip = c->local_ip;
+		sl->local_port = c->local_port;
+		sl->remote_ip = c->remote_ip;
+		sl->remote_port = c->remote_port;
+		sl->udp_encap = c->udp_encap;
+	}
+
+	/* Per tenant: TUN queues and the LPM of its links' prefixes. */
+	for (i = 0; i < nt; i++) {
+		if (t->tenants[i].gen == 0)
+			continue;
+		s->tenants[i] = t->tenants[i];
+		s->tenants[i].lpm = NULL;
+		tmp.n = 0;
+		for (j = 0; j < t->nlinks; j++) {
+			l = &t->links[j];
+			if (l->tenant != i || l->peer_bgp == 0)
+				continue;
+			tmp.e[tmp.n].prefix = l->peer_bgp;
+			tmp.e[tmp.n].plen = 32;
+			tmp.e[tmp.n].value = (uint32_t)j;
+			tmp.n++;
+		}
+		if ((s->tenants[i].lpm = lpm_build(tmp.e, tmp.n)) == NULL)
+			goto fail;
+	}
+
+	/* Inbound: every CHILD SA, lingering ones too. */
+	for (size = 16; size < t->nchild * 2; size <<= 1)
+		;
+	s->in_mask = (uint32_t)size - 1;
+	if ((s->in = calloc(size, sizeof(*s->in))) == NULL)
+		goto fail;
+	for (i = 0; i < t->nchild; i++) {
+		c = &t->child[i];
+		spi = esp_sa_spi(c->in);
+		for (h = esp_table_hash(spi) & s->in_mask; s->in[h].spi != 0 &&
+		    s->in[h].spi != spi; h = (h + 1) & s->in_mask)
+			;
+		s->in[h].spi = spi;
+		s->in[h].sa = c->in;
+		l = esp_table_link_find(t, c->link_id, &j);
+		s->in[h].tenant = l != NULL ? l->tenant : UINT32_MAX;
+	}
+	free(best);
+	free(tmp.e);
+	return s;
+fail:
+	free(best);
+	free(tmp.e);
+	esp_snap_free(s);
+	return NULL;
+}
+
+int
+esp_table_commit(struct esp_table *t)
+{
+	struct esp_snap *n, *old;
+	size_t i;
+
+	if ((n = esp_snap_build(t)) == NULL) {
+		log_err("esp_table: out of memory building a snapshot");
+		return -1;
+	}
+	old = t->cur;
+	rcu_assign_pointer(t->cur, n);
+	/* Grace period: no worker can still hold old or a retired SA. */
+	urcu_memb_synchronize_rcu();
+	esp_snap_free(old);
+	for (i = 0; i < t->nretired; i++)
+		esp_sa_free(t->retired[i]);
+	t->nretired = 0;
+	return 0;
+}
+
+/* --- control side --------------------------------------------------------- */
+
+struct esp_table *
+esp_table_new(void)
+{
+	struct esp_table *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->tenants = calloc(ESP_TABLE_TENANTS_MAX,
+	    sizeof(*t->tenants))) == NULL) {
+		free(t);
+		return NULL;
+	}
+	if (esp_table_commit(t) == -1) {
+		esp_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+esp_table_free(struct esp_table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	esp_snap_free(t->cur);
+	for (i = 0; i < t->nchild; i++) {
+		esp_sa_free(t->child[i].in);
+		esp_sa_free(t->child[i].out);
+	}
+	for (i = 0; i < t->nretired; i++)
+		esp_sa_free(t->retired[i]);
+	free(t->retired);
+	free(t->child);
+	free(t->links);
+	free(t->tenants);
+	free(t);
+}
+
+int
+esp_table_tenant_set(struct esp_table *t, uint32_t slot, uint32_t gen,
+    const int *tun_fd, unsigned nq)
+{
+	struct esp_snap_tenant *tn;
+	unsigned q;
+
+	if (slot >= ESP_TABLE_TENANTS_MAX || gen == 0 || nq == 0 ||
+	    nq > ESP_TABLE_QUEUES_MAX)
+		return -1;
+	tn = &t->tenants[slot];
+	memset(tn, 0, sizeof(*tn));
+	tn->gen = gen;
+	tn->nq = nq;
+	for (q = 0; q < nq; q++)
+		tn->tun_fd[q] = tun_fd[q];
+	return 0;
+}
+
+void
+esp_table_tenant_del(struct esp_table *t, uint32_t slot)
+{
+	if (slot < ESP_TABLE_TENANTS_MAX)
+		memset(&t->tenants[slot], 0, sizeof(t->tenants[slot]));
+}
+
+int
+esp_table_links_set(struct esp_table *t, const struct esp_table_link *l,
+    size_t n)
+{
+	struct esp_table_link *nl = NULL;
+
+	if (n > 0) {
+		if ((nl = calloc(n, sizeof(*nl))) == NULL)
+			return -1;
+		memcpy(nl, l, n * sizeof(*nl));
+	}
+	free(t->links);
+	t->links = nl;
+	t->nlinks = n;
+	return 0;
+}
+
+static int
+esp_table_reserve(struct esp_table *t, size_t need)
+{
+	struct esp_sa **r;
+	size_t cap = t->retired_cap ? t->retired_cap : 16;
+
+	if (need <= t->retired_cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if ((r = reallocarray(t->retired, cap, sizeof(*r))) == NULL)
+		return -1;
+	t->retired = r;
+	t->retired_cap = cap;
+	return 0;
+}
+
+static int
+esp_table_retire(struct esp_table *t, struct esp_sa *sa)
+{
+	if (esp_table_reserve(t, t->nretired + 1) == -1)
+		return -1;
+	t->retired[t->nretired++] = sa;
+	return 0;
+}
+
+int
+esp_table_child_add(struct esp_table *t, const struct esp_table_child *c)
+{
+	struct esp_tchild *nc;
+	size_t cap, i;
+	uint32_t spi = esp_sa_spi(c->in);
+
+	for (i = 0; i < t->nchild; i++)
+		if (esp_sa_spi(t->child[i].in) == spi) {
+			log_warn("esp_table: inbound SPI 0x%08x installed "
+			    "twice: ignoring the second", spi);
+			return -1;
+		}
+	/* Room for the retire list too, so that deleting never fails. */
+	if (t->nchild == t->child_cap) {
+		cap = t->child_cap ? t->child_cap * 2 : 16;
+		if ((nc = reallocarray(t->child, cap, sizeof(*nc))) == NULL)
+			return -1;
+		t->child = nc;
+		t->child_cap = cap;
+	}
+	if (esp_table_reserve(t, t->nretired + (t->nchild + 1) * 2) == -1)
+		return -1;
+	nc = &t->child[t->nchild++];
+	memset(nc, 0, sizeof(*nc));
+	snprintf(nc->link_id, sizeof(nc->link_id), "%s", c->link_id);
+	nc->in = c->in;
+	nc->out = c->out;
+	nc->local_ip = c->local_ip;
+	nc->local_port = c->local_port;
+	nc->remote_ip = c->remote_ip;
+	nc->remote_port = c->remote_port;
+	nc->udp_encap = c->udp_encap;
+	nc->seq = ++t->seq;
+	nc->linger_until = MONOTIME_NEVER;
+	return 0;
+}
+
+static struct esp_tchild *
+esp_table_child_find(struct esp_table *t, uint32_t spi_in)
+{
+	size_t i;
+
+	for (i = 0; i < t->nchild; i++)
+		if (esp_sa_spi(t->child[i].in) == spi_in)
+			return &t->child[i];
+	return NULL;
+}
+
+int
+esp_table_child_del(struct esp_table *t, uint32_t spi_in, monotime_t now)
+{
+	struct esp_tchild *c;
+
+	if ((c = esp_table_child_find(t, spi_in)) == NULL)
+		return -1;
+	if (c->linger_until == MONOTIME_NEVER)
+		c->linger_until = now + ESP_TABLE_LINGER;
+	return 0;
+}
+
+int
+esp_table_child_update(struct esp_table *t, uint32_t spi_in,
+    uint32_t local_ip, uint16_t local_port, uint32_t remote_ip,
+    uint16_t remote_port, bool udp_encap)
+{
+	struct esp_tchild *c;
+
+	if ((c = esp_table_child_find(t, spi_in)) == NULL)
+		return -1;
+	c->local_ip = local_ip;
+	c->local_port = local_port;
+	c->remote_ip = remote_ip;
+	c->remote_port = remote_port;
+	c->udp_encap = udp_encap;
+	return 0;
+}
+
+monotime_t
+esp_table_tick(struct esp_table *t, monotime_t now)
+{
+	monotime_t next = MONOTIME_NEVER;
+	struct esp_sa_stats st;
+	size_t i = 0;
+	bool changed = false;
+
+	while (i < t->nchild) {
+		if (!t->child[i].in_seen) {
+			esp_sa_get_stats(t->child[i].in, &st);
+			if (st.packets > 0) {
+				t->child[i].in_seen = true;
+				changed = true;
+			}
+		}
+		if (t->child[i].linger_until <= now) {
+			/* Capacity was reserved by esp_table_child_add. */
+			(void)esp_table_retire(t, t->child[i].in);
+			(void)esp_table_retire(t, t->child[i].out);
+			t->child[i] = t->child[--t->nchild];
+			changed = true;
+			continue;
+		}
+		if (t->child[i].linger_until < next)
+			next = t->child[i].linger_until;
+		i++;
+	}
+	if (changed)
+		(void)esp_table_commit(t);
+	return next;
+}
+
+void
+esp_table_walk(struct esp_table *t, void (*fn)(void *, const char *,
+    struct esp_sa *, struct esp_sa *, bool), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < t->nchild; i++)
+		fn(arg, t->child[i].link_id, t->child[i].in, t->child[i].out,
+		    t->child[i].linger_until != MONOTIME_NEVER);
+}

@@ -1,0 +1,119 @@
+/*
+ * esp_table.h - the data plane's tables, published with RCU (liburcu, memb
+ * flavour): inbound SPI -> SA (+ tenant), and per tenant an LPM of
+ * destinations -> link -> current outbound SA, endpoints, encapsulation.
+ *
+ * The control (gw) thread owns the master state and the SAs. Each change
+ * ends with esp_table_commit(), which builds a new immutable snapshot,
+ * publishes it with rcu_assign_pointer() and frees the old one after a
+ * grace period. The workers read a snapshot inside rcu_read_lock().
+ *
+ * Deleted CHILD SAs stay in the inbound table for ESP_TABLE_LINGER (their
+ * outbound half stops being used at once): packets the peer sealed with
+ * the old SA just before a rekey are still delivered. esp_table_tick()
+ * retires them and frees their SAs after a grace period.
+ */
+#ifndef ESP_TABLE_H
+#define ESP_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monotime.h"
+
+struct esp_sa;
+struct esp_table;
+
+#define ESP_TABLE_TENANTS_MAX	4096
+#define ESP_TABLE_QUEUES_MAX	16
+#define ESP_TABLE_LINGER	(5 * MONOTIME_SEC)
+#define ESP_TABLE_LINK_ID_MAX	40
+
+/* Read side (workers, inside rcu_read_lock). ---------------------------- */
+
+struct esp_snap_link {
+	struct esp_sa	*out;		/* NULL: no tunnel up */
+	uint32_t	 local_ip, remote_ip;
+	uint16_t	 local_port, remote_port;
+	bool		 udp_encap;
+};
+
+struct esp_snap_tenant {
+	uint32_t	 gen;		/* 0: slot unused */
+	unsigned	 nq;
+	int		 tun_fd[ESP_TABLE_QUEUES_MAX];
+	struct lpm	*lpm;		/* dst -> index into esp_snap.links */
+};
+
+struct esp_snap_in {
+	uint32_t	 spi;		/* 0: empty */
+	uint32_t	 tenant;	/* slot; UINT32_MAX: link without tenant */
+	struct esp_sa	*sa;
+};
+
+struct esp_snap {
+	uint32_t		 in_mask;
+	struct esp_snap_in	*in;
+	struct esp_snap_link	*links;
+	size_t			 nlinks;
+	unsigned		 ntenants;	/* slots in tenants[] */
+	struct esp_snap_tenant	*tenants;
+};
+
+/* The current snapshot; call inside rcu_read_lock(). */
+const struct esp_snap *esp_table_snap(struct esp_table *);
+const struct esp_snap_in *esp_snap_in_find(const struct esp_snap *,
+	    uint32_t spi);
+/* The tenant of slot if its generation is gen, else NULL. */
+const struct esp_snap_tenant *esp_snap_tenant(const struct esp_snap *,
+	    uint32_t slot, uint32_t gen);
+const struct esp_snap_link *esp_snap_route(const struct esp_snap *,
+	    const struct esp_snap_tenant *, uint32_t dst);
+
+/* Control side (one thread). --------------------------------------------- */
+
+struct esp_table_link {
+	char		 id[ESP_TABLE_LINK_ID_MAX + 1];
+	uint32_t	 tenant;	/* slot */
+	uint32_t	 peer_bgp;	/* routed here as a /32; 0: none */
+};
+
+struct esp_table_child {
+	const char	*link_id;
+	struct esp_sa	*in, *out;	/* ownership passes to the table */
+	uint32_t	 local_ip, remote_ip;
+	uint16_t	 local_port, remote_port;
+	bool		 udp_encap;
+};
+
+struct esp_table *esp_table_new(void);
+/* Frees every SA; the workers must be gone. */
+void	esp_table_free(struct esp_table *);
+
+/* A tenant's TUN queues (nq fds, owned by the caller); gen must be != 0. */
+int	esp_table_tenant_set(struct esp_table *, uint32_t slot, uint32_t gen,
+	    const int *tun_fd, unsigned nq);
+void	esp_table_tenant_del(struct esp_table *, uint32_t slot);
+/* Replaces every link (and so the routes). */
+int	esp_table_links_set(struct esp_table *, const struct esp_table_link *,
+	    size_t n);
+/* On -1 the caller still owns the SAs. */
+int	esp_table_child_add(struct esp_table *, const struct esp_table_child *);
+/* Starts the linger of the CHILD SA with spi_in; -1 if unknown. */
+int	esp_table_child_del(struct esp_table *, uint32_t spi_in,
+	    monotime_t now);
+int	esp_table_child_update(struct esp_table *, uint32_t spi_in,
+	    uint32_t local_ip, uint16_t local_port, uint32_t remote_ip,
+	    uint16_t remote_port, bool udp_encap);
+/* Publishes the changes; 0 or -1 (no memory: the old snapshot stays). */
+int	esp_table_commit(struct esp_table *);
+/* Retires lingering SAs (commits if any); the next deadline. */
+monotime_t esp_table_tick(struct esp_table *, monotime_t now);
+
+/* Walks installed CHILD SAs (linger included) for stats and rekey polls. */
+void	esp_table_walk(struct esp_table *, void (*fn)(void *arg,
+	    const char *link_id, struct esp_sa *in, struct esp_sa *out,
+	    bool lingering), void *arg);
+
+#endif

@@ -1,0 +1,574 @@
+/*
+ * esp_worker-linux.c - esp_worker.h with epoll, recvmmsg/sendmmsg and
+ * pthreads. Each worker has its buffers allocated once at start; the
+ * per-packet path only parses, looks up (RCU), seals/opens, and makes
+ * batched syscalls. Counters are per worker, single writer, read racily
+ * (relaxed atomics) by the control thread.
+ */
+#include "esp_worker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <urcu/urcu-memb.h>
+
+#include "buf.h"
+#include "esp_in.h"
+#include "esp_out.h"
+#include "esp_sa.h"
+#include "esp_table.h"
+#include "esp_wire.h"
+#include "log.h"
+#include "monotime.h"
+#include "udp.h"
+
+#define W_BATCH		32
+#define W_BUF		2048		/* > TUN MTU + ESP overhead; larger is truncated */
+#define W_ROUNDS	8		/* batches per readiness event: stay fair */
+#define W_EVENTS	64
+#define W_TAG_SOCK	UINT64_C(0xffffffff00000000)
+#define W_TAG_STOP	UINT64_C(0xffffffffffffffff)
+#define IP4_HDR_MIN	20
+
+struct w_ctr {
+	_Atomic uint64_t rx_esp, rx_bytes, tx_esp, tx_bytes, rx_ike,
+			rx_keepalive, drop[ESP_WD_MAX];
+};
+
+struct esp_worker {
+	struct esp_workers	*ws;
+	unsigned		 id;
+	pthread_t		 th;
+	bool			 started;
+	int			 ep;
+	int			 sock[ESP_WORKERS_ENDPOINTS];
+	uint32_t		 sock_ip[ESP_WORKERS_ENDPOINTS];
+	struct w_ctr		 ctr;
+
+	uint8_t			*rx;		/* W_BATCH * W_BUF */
+	uint8_t			*tx;		/* W_BATCH * W_BUF */
+	struct mmsghdr		 rmsg[W_BATCH], smsg[W_BATCH], fmsg[W_BATCH];
+	struct iovec		 riov[W_BATCH], siov[W_BATCH];
+	struct sockaddr_in	 rfrom[W_BATCH], sto[W_BATCH];
+	unsigned		 ssock[W_BATCH];	/* socket index per sealed packet */
+};
+
+struct esp_workers {
+	struct esp_workers_cfg	 cfg;
+	uint32_t		 ips[ESP_WORKERS_ENDPOINTS];
+	uint16_t		 ports[ESP_WORKERS_ENDPOINTS];
+	size_t			 nips;
+	int			 stop_fd;
+	unsigned		 n;
+	struct esp_worker	*w;
+};
+
+static const char *const w_drop_names[ESP_WD_MAX] = {
+	[ESP_WD_RUNT] = "runt",
+	[ESP_WD_UNKNOWN_SPI] = "unknown-spi",
+	[ESP_WD_NO_TENANT] = "no-tenant",
+	[ESP_WD_ESP_IN] = "esp-in",
+	[ESP_WD_NOT_IPV4] = "not-ipv4",
+	[ESP_WD_TUN_WRITE] = "tun-write",
+	[ESP_WD_NO_ROUTE] = "no-route",
+	[ESP_WD_NO_SA] = "no-sa",
+	[ESP_WD_NO_ENCAP] = "no-encap",
+	[ESP_WD_ESP_OUT] = "esp-out",
+	[ESP_WD_SEND] = "send",
+	[ESP_WD_IKE_HANDOFF] = "ike-handoff",
+};
+
+const char *
+esp_worker_drop_name(enum esp_worker_drop d)
+{
+	return (unsigned)d < ESP_WD_MAX ? w_drop_names[d] : "?";
+}
+
+/* Single writer: a plain load + store, no locked instruction. */
+static inline void
+w_add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c,
+	    memory_order_relaxed) + v, memory_order_relaxed);
+}
+
+/* The SPI of an ESP packet (esp_udp_classify() saw at least 8 octets). */
+static uint32_t
+w_spi(const uint8_t *pkt, size_t len)
+{
+	struct buf b;
+	uint32_t spi = 0;
+
+	buf_init(&b, pkt, len);
+	(void)buf_get_u32(&b, &spi);
+	return spi;
+}
+
+/* RFC 791 §3.1: version 4 and the destination address; -1 otherwise. */
+static int
+w_ip4_dst(const uint8_t *pkt, size_t len, uint32_t *dst)
+{
+	struct buf b;
+	uint8_t vhl;
+
+	buf_init(&b, pkt, len);
+	if (len < IP4_HDR_MIN || buf_get_u8(&b, &vhl) == -1 ||
+	    (vhl >> 4) != 4 || buf_skip(&b, 15) == -1 ||
+	    buf_get_u32(&b, dst) == -1)
+		return -1;
+	return 0;
+}
+
+/* --- UDP side: ESP in -------------------------------------------------------- */
+
+static void
+w_ike_handoff(struct esp_worker *w, unsigned si, const struct sockaddr_in *from,
+    const uint8_t *pkt, size_t len)
+{
+	struct esp_worker_ike h;
+	struct iovec iov[2];
+	struct msghdr mh;
+
+	w_add(&w->ctr.rx_ike, 1);
+	if (w->ws->cfg.ike_fd == -1) {
+		w_add(&w->ctr.drop[ESP_WD_IKE_HANDOFF], 1);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	h.local_ip = w->sock_ip[si];
+	h.local_port = w->ws->ports[si];
+	h.remote_ip = ntohl(from->sin_addr.s_addr);
+	h.remote_port = ntohs(from->sin_port);
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)(uintptr_t)pkt;
+	iov[1].iov_len = len;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	if (sendmsg(w->ws->cfg.ike_fd, &mh, MSG_DONTWAIT) == -1)
+		w_add(&w->ctr.drop[ESP_WD_IKE_HANDOFF], 1);
+}
+
+static void
+w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
+    size_t len, monotime_t now)
+{
+	const struct esp_snap_in *e;
+	const struct esp_snap_tenant *tn;
+	struct esp_crypto *cr;
+	const uint8_t *inner;
+	size_t inner_len;
+	uint8_t nh;
+	int fd;
+
+	if ((e = esp_snap_in_find(s, w_spi(pkt, len))) == NULL) {
+		w_add(&w->ctr.drop[ESP_WD_UNKNOWN_SPI], 1);
+		return;
+	}
+	if (e->tenant >= s->ntenants || s->tenants[e->tenant].gen == 0) {
+		w_add(&w->ctr.drop[ESP_WD_NO_TENANT], 1);
+		return;
+	}
+	tn = &s->tenants[e->tenant];
+	if ((cr = esp_sa_crypto(e->sa, w->id)) == NULL ||
+	    esp_in(e->sa, cr, pkt, len, &inner, &inner_len, &nh, now) != ESP_OK) {
+		w_add(&w->ctr.drop[ESP_WD_ESP_IN], 1);
+		return;
+	}
+	if (nh != ESP_NH_IPV4) {
+		w_add(&w->ctr.drop[ESP_WD_NOT_IPV4], 1);
+		return;
+	}
+	fd = tn->tun_fd[w->id % tn->nq];
+	if (write(fd, inner, inner_len) != (ssize_t)inner_len) {
+		w_add(&w->ctr.drop[ESP_WD_TUN_WRITE], 1);
+		return;
+	}
+	w_add(&w->ctr.rx_esp, 1);
+	w_add(&w->ctr.rx_bytes, inner_len);
+}
+
+static void
+w_udp_read(struct esp_worker *w, unsigned si)
+{
+	const struct esp_snap *s;
+	monotime_t now;
+	uint8_t *p;
+	size_t len;
+	int i, n, round;
+
+	for (round = 0; round < W_ROUNDS; round++) {
+		for (i = 0; i < W_BATCH; i++) {
+			w->riov[i].iov_base = w->rx + (size_t)i * W_BUF;
+			w->riov[i].iov_len = W_BUF;
+			memset(&w->rmsg[i].msg_hdr, 0, sizeof(w->rmsg[i].msg_hdr));
+			w->rmsg[i].msg_hdr.msg_iov = &w->riov[i];
+			w->rmsg[i].msg_hdr.msg_iovlen = 1;
+			w->rmsg[i].msg_hdr.msg_name = &w->rfrom[i];
+			w->rmsg[i].msg_hdr.msg_namelen = sizeof(w->rfrom[i]);
+		}
+		n = recvmmsg(w->sock[si], w->rmsg, W_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		now = monotime_now();
+		urcu_memb_read_lock();
+		s = esp_table_snap(w->ws->cfg.table);
+		for (i = 0; i < n; i++) {
+			p = w->riov[i].iov_base;
+			len = w->rmsg[i].msg_len;
+			if (w->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+				continue;
+			}
+			switch (esp_udp_classify(p, len)) {
+			case ESP_UDP_ESP:
+				w_esp_in(w, s, p, len, now);
+				break;
+			case ESP_UDP_IKE:
+				w_ike_handoff(w, si, &w->rfrom[i], p, len);
+				break;
+			case ESP_UDP_KEEPALIVE:
+				w_add(&w->ctr.rx_keepalive, 1);
+				break;
+			default:
+				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+				break;
+			}
+		}
+		urcu_memb_read_unlock();
+		if (n < W_BATCH)
+			return;
+	}
+}
+
+/* --- TUN side: ESP out --------------------------------------------------------- */
+
+static void
+w_send(struct esp_worker *w, unsigned si, struct mmsghdr *m, unsigned cnt)
+{
+	unsigned i;
+	int r;
+
+	while (cnt > 0) {
+		r = sendmmsg(w->sock[si], m, cnt, MSG_DONTWAIT);
+		if (r <= 0) {
+			w_add(&w->ctr.drop[ESP_WD_SEND], cnt);
+			return;
+		}
+		for (i = 0; i < (unsigned)r; i++)
+			w_add(&w->ctr.tx_bytes, m[i].msg_hdr.msg_iov->iov_len);
+		w_add(&w->ctr.tx_esp, (uint64_t)r);
+		m += r;
+		cnt -= (unsigned)r;
+	}
+}
+
+/* One sendmmsg per endpoint socket, in order within each. */
+static void
+w_flush(struct esp_worker *w, unsigned nout)
+{
+	unsigned si, i, k;
+
+	if (w->ws->nips == 1) {
+		w_send(w, 0, w->smsg, nout);
+		return;
+	}
+	for (si = 0; si < w->ws->nips; si++) {
+		for (i = 0, k = 0; i < nout; i++)
+			if (w->ssock[i] == si)
+				w->fmsg[k++] = w->smsg[i];
+		if (k > 0)
+			w_send(w, si, w->fmsg, k);
+	}
+}
+
+static void
+w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
+{
+	const struct esp_snap_tenant *tn;
+	const struct esp_snap_link *l;
+	const struct esp_snap *s;
+	struct esp_crypto *cr;
+	struct sockaddr_in *to;
+	uint8_t *in, *out;
+	size_t out_len;
+	ssize_t r;
+	monotime_t now;
+	unsigned i, nout, si, round;
+	uint32_t dst;
+	int fd;
+
+	for (round = 0; round < W_ROUNDS; round++) {
+		urcu_memb_read_lock();
+		s = esp_table_snap(w->ws->cfg.table);
+		if ((tn = esp_snap_tenant(s, slot, gen)) == NULL) {
+			urcu_memb_read_unlock();
+			return;
+		}
+		fd = tn->tun_fd[w->id % tn->nq];
+		now = monotime_now();
+		nout = 0;
+		for (i = 0; i < W_BATCH; i++) {
+			in = w->rx + (size_t)i * W_BUF;
+			if ((r = read(fd, in, W_BUF)) <= 0)
+				break;
+			if (w_ip4_dst(in, (size_t)r, &dst) == -1) {
+				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+				continue;
+			}
+			if ((l = esp_snap_route(s, tn, dst)) == NULL) {
+				w_add(&w->ctr.drop[ESP_WD_NO_ROUTE], 1);
+				continue;
+			}
+			if (l->out == NULL) {
+				w_add(&w->ctr.drop[ESP_WD_NO_SA], 1);
+				continue;
+			}
+			if (!l->udp_encap) {
+				w_add(&w->ctr.drop[ESP_WD_NO_ENCAP], 1);
+				continue;
+			}
+			for (si = 0; si < w->ws->nips; si++)
+				if (w->sock_ip[si] == l->local_ip)
+					break;
+			out = w->tx + (size_t)nout * W_BUF;
+			if (si == w->ws->nips ||
+			    (cr = esp_sa_crypto(l->out, w->id)) == NULL ||
+			    esp_out(l->out, cr, in, (size_t)r, ESP_NH_IPV4, out,
+			    W_BUF, &out_len, now) != ESP_OK) {
+				w_add(&w->ctr.drop[ESP_WD_ESP_OUT], 1);
+				continue;
+			}
+			to = &w->sto[nout];
+			memset(to, 0, sizeof(*to));
+			to->sin_family = AF_INET;
+			to->sin_addr.s_addr = htonl(l->remote_ip);
+			to->sin_port = htons(l->remote_port);
+			w->siov[nout].iov_base = out;
+			w->siov[nout].iov_len = out_len;
+			memset(&w->smsg[nout], 0, sizeof(w->smsg[nout]));
+			w->smsg[nout].msg_hdr.msg_name = to;
+			w->smsg[nout].msg_hdr.msg_namelen = sizeof(*to);
+			w->smsg[nout].msg_hdr.msg_iov = &w->siov[nout];
+			w->smsg[nout].msg_hdr.msg_iovlen = 1;
+			w->ssock[nout] = si;
+			nout++;
+		}
+		urcu_memb_read_unlock();
+		if (nout > 0)
+			w_flush(w, nout);
+		if (i < W_BATCH)
+			return;
+	}
+}
+
+/* --- threads ---------------------------------------------------------------------- */
+
+static void *
+w_main(void *arg)
+{
+	struct esp_worker *w = arg;
+	struct epoll_event ev[W_EVENTS];
+	uint64_t d;
+	int i, n;
+
+	urcu_memb_register_thread();
+	for (;;) {
+		n = epoll_wait(w->ep, ev, W_EVENTS, -1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		for (i = 0; i < n; i++) {
+			d = ev[i].data.u64;
+			if (d == W_TAG_STOP)
+				goto out;
+			if ((d & W_TAG_SOCK) == W_TAG_SOCK)
+				w_udp_read(w, (unsigned)(d & 0xffffffffu));
+			else
+				w_tun_read(w, (uint32_t)d, (uint32_t)(d >> 32));
+		}
+	}
+out:
+	urcu_memb_unregister_thread();
+	return NULL;
+}
+
+static int
+w_ep_add(int ep, int fd, uint64_t data)
+{
+	struct epoll_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLIN;
+	e.data.u64 = data;
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+int
+esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
+{
+	struct esp_workers *ws;
+	struct esp_worker *w;
+	unsigned i;
+	size_t k;
+
+	*out = NULL;
+	if (cfg->n == 0 || cfg->n > ESP_TABLE_QUEUES_MAX || cfg->nips == 0 ||
+	    cfg->nips > ESP_WORKERS_ENDPOINTS) {
+		log_err("esp: bad worker configuration (%u workers, %zu "
+		    "endpoints)", cfg->n, cfg->nips);
+		return -1;
+	}
+	if ((ws = calloc(1, sizeof(*ws))) == NULL ||
+	    (ws->w = calloc(cfg->n, sizeof(*ws->w))) == NULL) {
+		free(ws);
+		return -1;
+	}
+	ws->cfg = *cfg;
+	ws->n = cfg->n;
+	ws->nips = cfg->nips;
+	for (k = 0; k < cfg->nips; k++) {
+		ws->ips[k] = cfg->ips[k];
+		ws->ports[k] = cfg->ports[k];
+	}
+	ws->cfg.ips = ws->ips;
+	ws->cfg.ports = ws->ports;
+	ws->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	for (i = 0; i < ws->n; i++) {
+		w = &ws->w[i];
+		w->ws = ws;
+		w->id = i;
+		w->ep = -1;
+		for (k = 0; k < ESP_WORKERS_ENDPOINTS; k++)
+			w->sock[k] = -1;
+	}
+	if (ws->stop_fd == -1)
+		goto fail;
+	/* Sockets in worker order: group member i + 1 is worker i. */
+	for (i = 0; i < ws->n; i++) {
+		w = &ws->w[i];
+		if ((w->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+		    (w->rx = malloc((size_t)W_BATCH * W_BUF)) == NULL ||
+		    (w->tx = malloc((size_t)W_BATCH * W_BUF)) == NULL ||
+		    w_ep_add(w->ep, ws->stop_fd, W_TAG_STOP) == -1)
+			goto fail;
+		for (k = 0; k < ws->nips; k++) {
+			w->sock_ip[k] = ws->ips[k];
+			if ((w->sock[k] = udp_reuseport_open(ws->ips[k],
+			    ws->ports[k])) == -1 ||
+			    w_ep_add(w->ep, w->sock[k], W_TAG_SOCK | k) == -1)
+				goto fail;
+		}
+	}
+	for (k = 0; k < ws->nips; k++)
+		if (udp_reuseport_steer(ws->w[0].sock[k], ws->n) == -1)
+			goto fail;
+	for (i = 0; i < ws->n; i++) {
+		if (pthread_create(&ws->w[i].th, NULL, w_main, &ws->w[i]) != 0)
+			goto fail;
+		ws->w[i].started = true;
+	}
+	log_info("esp: %u worker(s) on %zu endpoint(s), NAT-T port %u",
+	    ws->n, ws->nips, ws->ports[0]);
+	*out = ws;
+	return 0;
+fail:
+	log_err("esp: cannot start the workers: %s", strerror(errno));
+	esp_workers_stop(ws);
+	return -1;
+}
+
+void
+esp_workers_stop(struct esp_workers *ws)
+{
+	uint64_t one = 1;
+	unsigned i;
+	size_t k;
+
+	if (ws == NULL)
+		return;
+	if (ws->stop_fd != -1 && write(ws->stop_fd, &one, sizeof(one)) == -1)
+		log_warn("esp: stop signal: %s", strerror(errno));
+	for (i = 0; i < ws->n; i++) {
+		struct esp_worker *w = &ws->w[i];
+
+		if (w->started)
+			pthread_join(w->th, NULL);
+		for (k = 0; k < ESP_WORKERS_ENDPOINTS; k++)
+			if (w->sock[k] != -1)
+				close(w->sock[k]);
+		if (w->ep != -1)
+			close(w->ep);
+		free(w->rx);
+		free(w->tx);
+	}
+	if (ws->stop_fd != -1)
+		close(ws->stop_fd);
+	free(ws->w);
+	free(ws);
+}
+
+int
+esp_workers_tenant_add(struct esp_workers *ws, uint32_t slot, uint32_t gen,
+    const int *tun_fd, unsigned nq)
+{
+	uint64_t d = (uint64_t)gen << 32 | slot;
+	unsigned i;
+
+	if (nq != ws->n || gen == 0 || gen == UINT32_MAX)
+		return -1;
+	for (i = 0; i < ws->n; i++)
+		if (w_ep_add(ws->w[i].ep, tun_fd[i], d) == -1) {
+			log_err("esp: epoll add TUN queue %u: %s", i,
+			    strerror(errno));
+			esp_workers_tenant_del(ws, tun_fd, i);
+			return -1;
+		}
+	return 0;
+}
+
+void
+esp_workers_tenant_del(struct esp_workers *ws, const int *tun_fd, unsigned nq)
+{
+	unsigned i;
+
+	for (i = 0; i < nq && i < ws->n; i++)
+		(void)epoll_ctl(ws->w[i].ep, EPOLL_CTL_DEL, tun_fd[i], NULL);
+}
+
+void
+esp_workers_stats(const struct esp_workers *ws, struct esp_worker_stats *st)
+{
+	const struct w_ctr *c;
+	unsigned i, d;
+
+	memset(st, 0, sizeof(*st));
+	if (ws == NULL)
+		return;
+	for (i = 0; i < ws->n; i++) {
+		c = &ws->w[i].ctr;
+		st->rx_esp += atomic_load_explicit(&c->rx_esp, memory_order_relaxed);
+		st->rx_bytes += atomic_load_explicit(&c->rx_bytes, memory_order_relaxed);
+		st->tx_esp += atomic_load_explicit(&c->tx_esp, memory_order_relaxed);
+		st->tx_bytes += atomic_load_explicit(&c->tx_bytes, memory_order_relaxed);
+		st->rx_ike += atomic_load_explicit(&c->rx_ike, memory_order_relaxed);
+		st->rx_keepalive += atomic_load_explicit(&c->rx_keepalive,
+		    memory_order_relaxed);
+		for (d = 0; d < ESP_WD_MAX; d++)
+			st->drop[d] += atomic_load_explicit(&c->drop[d],
+			    memory_order_relaxed);
+	}
+}

@@ -1,0 +1,79 @@
+/*
+ * esp_worker.h - the ESP data plane threads. Each worker owns, per tunnel
+ * endpoint, a UDP socket on the NAT-T port in the gateway socket's
+ * SO_REUSEPORT group (the kernel steers ESP by SPI, see
+ * udp_reuseport_steer()), and queue <worker id> of every tenant's TUN:
+ *
+ *   UDP 4500 --recvmmsg--> SPI -> SA (esp_table) -> esp_in -> tenant TUN
+ *   tenant TUN --read--> dst -> tenant LPM -> link -> esp_out --sendmmsg-->
+ *
+ * Tables are read under RCU; no lock, allocation or log call per packet.
+ * IKE that still reaches a worker (the steering program not yet attached)
+ * is handed to the gateway loop over a datagram socket (ike_fd), framed by
+ * struct esp_worker_ike. Raw ESP (IP protocol 50) is not handled yet: a
+ * link without UDP encapsulation gets nothing (counted as no_encap).
+ */
+#ifndef ESP_WORKER_H
+#define ESP_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct esp_table;
+struct esp_workers;
+
+#define ESP_WORKERS_ENDPOINTS	2
+
+struct esp_workers_cfg {
+	unsigned	 n;		/* threads, 1..ESP_TABLE_QUEUES_MAX */
+	const uint32_t	*ips;		/* tunnel endpoints (host order) */
+	size_t		 nips;
+	const uint16_t	*ports;		/* the NAT-T port the gateway bound, per ip */
+	struct esp_table *table;
+	int		 ike_fd;	/* write end for IKE hand-off; -1: drop */
+};
+
+/* Header of an IKE hand-off datagram; the NAT-T payload follows. */
+struct esp_worker_ike {
+	uint32_t	local_ip, remote_ip;
+	uint16_t	local_port, remote_port;
+};
+
+enum esp_worker_drop {
+	ESP_WD_RUNT,		/* too short / truncated / not IPv4 from TUN */
+	ESP_WD_UNKNOWN_SPI,
+	ESP_WD_NO_TENANT,	/* SA of a link without a tenant network */
+	ESP_WD_ESP_IN,		/* esp_in verdict (detail in the SA counters) */
+	ESP_WD_NOT_IPV4,	/* inner IPv6: the tenant TUN is IPv4 only */
+	ESP_WD_TUN_WRITE,
+	ESP_WD_NO_ROUTE,	/* TUN packet: no link for the destination */
+	ESP_WD_NO_SA,		/* link without a tunnel up */
+	ESP_WD_NO_ENCAP,	/* link without UDP encapsulation (raw ESP: todo) */
+	ESP_WD_ESP_OUT,
+	ESP_WD_SEND,
+	ESP_WD_IKE_HANDOFF,	/* hand-off socket full */
+	ESP_WD_MAX
+};
+
+struct esp_worker_stats {
+	uint64_t	rx_esp, rx_bytes;	/* delivered to a TUN */
+	uint64_t	tx_esp, tx_bytes;	/* sent to a peer */
+	uint64_t	rx_ike, rx_keepalive;
+	uint64_t	drop[ESP_WD_MAX];
+};
+
+const char *esp_worker_drop_name(enum esp_worker_drop);
+
+/* Opens the sockets, attaches the steering program, starts the threads. */
+int	esp_workers_start(struct esp_workers **, const struct esp_workers_cfg *);
+/* Stops and joins the threads, closes the sockets. NULL is fine. */
+void	esp_workers_stop(struct esp_workers *);
+/* Worker i polls tun_fd[i] (nq == n), tagged with (slot, gen). */
+int	esp_workers_tenant_add(struct esp_workers *, uint32_t slot,
+	    uint32_t gen, const int *tun_fd, unsigned nq);
+void	esp_workers_tenant_del(struct esp_workers *, const int *tun_fd,
+	    unsigned nq);
+/* Sum over the workers. */
+void	esp_workers_stats(const struct esp_workers *, struct esp_worker_stats *);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * gw_dp.h - the gateway's data plane: per tenant with device links a
+ * tenant network (namespace, multiqueue TUN, BGP addresses, routes to the
+ * peers' BGP /32s, egress), the ESP tables (esp_table) fed from the IKE
+ * engine's CHILD SA callbacks, and the ESP worker threads. Runs on the gw
+ * thread; gw.c calls it from its callbacks.
+ */
+#ifndef GW_DP_H
+#define GW_DP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monotime.h"
+
+struct gw_dp;
+struct ike_child_sa;
+struct ike_endpoint;
+struct store_tenant_link;
+
+struct gw_dp_cfg {
+	const char	*prefix;	/* --netns-prefix */
+	uint32_t	 egress;	/* --egress; 0: masquerade */
+	unsigned	 workers;	/* --esp-workers; 0: one per core */
+	const uint32_t	*ips;		/* tunnel endpoints */
+	const uint16_t	*ports;		/* their bound NAT-T ports */
+	size_t		 nips;
+};
+
+/* Cleans up after a crashed predecessor, opens egress, starts the workers. */
+int	gw_dp_new(struct gw_dp **, const struct gw_dp_cfg *);
+/* Stops the workers, removes every tenant network and the egress. */
+void	gw_dp_free(struct gw_dp *);
+/* Read end of the IKE hand-off (struct esp_worker_ike + payload). */
+int	gw_dp_ike_fd(const struct gw_dp *);
+
+/* The full link list after a (re)load: tenants, addresses, routes, LPMs. */
+void	gw_dp_links(struct gw_dp *, const struct store_tenant_link *, size_t n);
+void	gw_dp_child_install(struct gw_dp *, const struct ike_child_sa *,
+	    monotime_t now);
+void	gw_dp_child_delete(struct gw_dp *, uint32_t spi_in, monotime_t now);
+void	gw_dp_child_update(struct gw_dp *, uint32_t spi_in,
+	    const struct ike_endpoint *local, const struct ike_endpoint *remote,
+	    bool udp_encap);
+/* Retires lingering SAs; rekey(link) for SAs past a soft/hard limit. */
+void	gw_dp_tick(struct gw_dp *, monotime_t now,
+	    void (*rekey)(void *arg, const char *link_id), void *arg);
+/* fn(arg, link, in, out) for every CHILD SA, lingering ones included. */
+struct esp_sa_stats;
+void	gw_dp_sa_stats(struct gw_dp *, void (*fn)(void *arg,
+	    const char *link_id, const struct esp_sa_stats *in,
+	    const struct esp_sa_stats *out), void *arg);
+/* Per-SA and per-reason counters to the log (SIGHUP). */
+void	gw_dp_log_stats(struct gw_dp *);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * test_esp_table.c - esp_table.c: snapshots after each commit (SPI lookup,
+ * per-tenant LPM -> link -> outbound SA), the choice of outbound SA across
+ * a rekey, the linger of deleted SAs and their retirement, endpoint
+ * updates, tenant removal. Single-threaded: the RCU grace periods pass at
+ * once.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "esp_sa.h"
+#include "esp_table.h"
+#include "esp_wire.h"
+#include "ike.h"
+
+#define PEER	0x0a010001u	/* 10.1.0.1 */
+
+static struct esp_table_child
+mk(const char *link, uint32_t spi_in, uint32_t spi_out, uint16_t rport)
+{
+	struct ike_child_sa c;
+	struct esp_table_child tc;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.link_id, sizeof(c.link_id), "%s", link);
+	c.spi_in = spi_in;
+	c.spi_out = spi_out;
+	c.esp_encr = ESP_IANA_ENCR_AES_GCM_16;
+	c.key_bits = 128;
+	c.encr_len = 20;
+	for (i = 0; i < c.encr_len; i++)
+		c.encr_in[i] = c.encr_out[i] = (uint8_t)i;
+	memset(&tc, 0, sizeof(tc));
+	tc.link_id = link;
+	tc.in = esp_sa_new(&c, ESP_DIR_IN, NULL, 0);
+	tc.out = esp_sa_new(&c, ESP_DIR_OUT, NULL, 0);
+	tc.local_ip = 0xc0000202;
+	tc.local_port = 4500;
+	tc.remote_ip = 0xc0000201;
+	tc.remote_port = rport;
+	tc.udp_encap = true;
+	assert_non_null(tc.in);
+	assert_non_null(tc.out);
+	return tc;
+}
+
+static void
+test_table(void **state)
+{
+	struct esp_table *t = esp_table_new();
+	struct esp_table_link l[2];
+	struct esp_table_child a, b, c;
+	const struct esp_snap *s;
+	const struct esp_snap_tenant *ta, *tb;
+	const struct esp_snap_link *sl;
+	const struct esp_snap_in *in;
+	int fa = 10, fb = 11;
+
+	(void)state;
+	assert_non_null(t);
+	/* Two tenants, one link each, the same peer address. */
+	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
+	assert_int_equal(esp_table_tenant_set(t, 3, 8, &fb, 1), 0);
+	memset(l, 0, sizeof(l));
+	snprintf(l[0].id, sizeof(l[0].id), "link-a");
+	l[0].tenant = 0;
+	l[0].peer_bgp = PEER;
+	snprintf(l[1].id, sizeof(l[1].id), "link-b");
+	l[1].tenant = 3;
+	l[1].peer_bgp = PEER;
+	assert_int_equal(esp_table_links_set(t, l, 2), 0);
+	a = mk("link-a", 0x1001, 0x2001, 4500);
+	b = mk("link-b", 0x1002, 0x2002, 4501);
+	assert_int_equal(esp_table_child_add(t, &a), 0);
+	assert_int_equal(esp_table_child_add(t, &b), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+
+	s = esp_table_snap(t);
+	assert_null(esp_snap_tenant(s, 0, 8));		/* wrong generation */
+	assert_null(esp_snap_tenant(s, 1, 7));
+	ta = esp_snap_tenant(s, 0, 7);
+	tb = esp_snap_tenant(s, 3, 8);
+	assert_non_null(ta);
+	assert_non_null(tb);
+	assert_int_equal(ta->tun_fd[0], 10);
+	assert_int_equal(tb->tun_fd[0], 11);
+	in = esp_snap_in_find(s, 0x1001);
+	assert_non_null(in);
+	assert_ptr_equal(in->sa, a.in);
+	assert_int_equal(in->tenant, 0);
+	in = esp_snap_in_find(s, 0x1002);
+	assert_non_null(in);
+	assert_int_equal(in->tenant, 3);
+	assert_null(esp_snap_in_find(s, 0x2001));	/* outbound SPI */
+	sl = esp_snap_route(s, ta, PEER);
+	assert_non_null(sl);
+	assert_ptr_equal(sl->out, a.out);
+	sl = esp_snap_route(s, tb, PEER);
+	assert_ptr_equal(sl->out, b.out);
+	assert_int_equal(sl->remote_port, 4501);
+	assert_null(esp_snap_route(s, ta, PEER + 1));
+
+	/*
+	 * Rekey of link-a: the old SA, which the peer has sent on (the tick
+	 * notices), stays outbound until the peer uses the new one...
+	 */
+	atomic_store(&a.in->ctr.packets, 1);
+	assert_int_equal(esp_table_tick(t, 50), MONOTIME_NEVER);
+	c = mk("link-a", 0x1003, 0x2003, 4500);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	s = esp_table_snap(t);
+	assert_ptr_equal(esp_snap_route(s, esp_snap_tenant(s, 0, 7), PEER)->out,
+	    a.out);
+	atomic_store(&c.in->ctr.packets, 1);
+	(void)esp_table_tick(t, 60);
+	s = esp_table_snap(t);
+	assert_ptr_equal(esp_snap_route(s, esp_snap_tenant(s, 0, 7), PEER)->out,
+	    c.out);
+	/* ... or deletes the old one, which lingers inbound. */
+	assert_int_equal(esp_table_child_del(t, 0x1001, 100), 0);
+	assert_int_equal(esp_table_child_del(t, 0x9999, 100), -1);
+	assert_int_equal(esp_table_commit(t), 0);
+	s = esp_table_snap(t);
+	assert_ptr_equal(esp_snap_route(s, esp_snap_tenant(s, 0, 7), PEER)->out,
+	    c.out);
+	assert_non_null(esp_snap_in_find(s, 0x1001));
+	assert_int_equal(esp_table_tick(t, 100 + ESP_TABLE_LINGER - 1),
+	    100 + ESP_TABLE_LINGER);
+	assert_non_null(esp_snap_in_find(esp_table_snap(t), 0x1001));
+	assert_int_equal(esp_table_tick(t, 100 + ESP_TABLE_LINGER), MONOTIME_NEVER);
+	s = esp_table_snap(t);
+	assert_null(esp_snap_in_find(s, 0x1001));	/* retired and freed */
+	assert_non_null(esp_snap_in_find(s, 0x1003));
+
+	/* NAT rebinding moves the endpoint. */
+	assert_int_equal(esp_table_child_update(t, 0x1003, 0xc0000202, 4500,
+	    0xc6336401, 6000, true), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	s = esp_table_snap(t);
+	sl = esp_snap_route(s, esp_snap_tenant(s, 0, 7), PEER);
+	assert_int_equal(sl->remote_ip, 0xc6336401);
+	assert_int_equal(sl->remote_port, 6000);
+
+	/* A duplicate inbound SPI is refused (the caller keeps the SAs). */
+	a = mk("link-b", 0x1002, 0x2009, 4500);
+	assert_int_equal(esp_table_child_add(t, &a), -1);
+	esp_sa_free(a.in);
+	esp_sa_free(a.out);
+
+	/* Tenant B goes: its SA stays known but has no tenant. */
+	esp_table_tenant_del(t, 3);
+	l[1].tenant = UINT32_MAX;
+	assert_int_equal(esp_table_links_set(t, l, 2), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	s = esp_table_snap(t);
+	assert_null(esp_snap_tenant(s, 3, 8));
+	in = esp_snap_in_find(s, 0x1002);
+	assert_non_null(in);
+	assert_true(in->tenant >= s->ntenants);
+	esp_table_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
