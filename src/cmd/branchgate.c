@@ -67,7 +67,7 @@ struct cli {
 	CURL		*curl;
 };
 
-static void
+static _Noreturn void
 oom(void)
 {
 	fputs("branchgate: out of memory\n", stderr);
