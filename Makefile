@@ -7,7 +7,7 @@ DB	?= sqlite:./var/branchgate.db
 JOBS	?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp clean
+.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp bench-tunnel clean
 
 all: build
 
@@ -57,6 +57,12 @@ bench-ike: build
 # next to openssl speed for 1400-byte AES-GCM in the same run. Needs root.
 bench-esp: build
 	@build/bench/bench_esp 3
+
+# iperf3 TCP 10 s through one tunnel in namespaces, in one run: strongSwan
+# <-> strongSwan (reference), strongSwan <-> branchgated, branchgate CPE
+# (--role cpe) <-> branchgated; prints the ratio CPE/strongSwan. Needs root.
+bench-tunnel: build
+	@bash bench/bench_tunnel.sh build/bin
 
 clean:
 	rm -rf build build-asan build-fuzz

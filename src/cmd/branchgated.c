@@ -1,8 +1,9 @@
 /*
  * branchgated.c - the gateway daemon: flag and config-file parsing, then the
  * store (one handle for the API thread, one for the gateway), the API, and
- * the gateway's event loop on the main thread. Everything else lives in the
- * modules.
+ * the gateway's event loop on the main thread. With --role cpe, the branch
+ * side instead (gw/cpe_role.c): no store, no API. Everything else lives in
+ * the modules.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cpe_role.h"
 #include "gw.h"
 #include "ip4.h"
 #include "log.h"
@@ -31,6 +33,10 @@ struct daemon_cfg {
 	char		 netns_prefix[16];
 	uint32_t	 egress;
 	unsigned	 esp_workers;
+	bool		 cpe;		/* --role cpe */
+	const char	*gw_only;	/* a gateway-only key given */
+	const char	*cpe_only;	/* a CPE-only key given */
+	struct cpe_role_config cpe_cfg;
 };
 
 static void
@@ -58,7 +64,20 @@ usage(FILE *f)
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
 "  --log-level LEVEL    debug, info, warn or error (default info)\n"
-"  --help\n");
+"  --role gateway|cpe   cpe: the branch side of one tunnel to a gateway\n"
+"                       (see docs/cpe-role.md); default gateway\n"
+"  --help\n"
+"CPE role (--role cpe; also as keys in --config):\n"
+"  --gateway IP         gateway tunnel endpoint (its IKE identity)\n"
+"  --local IP           our public address, bound (our IKE identity)\n"
+"  --psk-file FILE      pre-shared key, one line (mode 0600)\n"
+"  --policy default|custom  with custom: --ike-enc --ike-int --dh\n"
+"                       --ipsec-enc --ipsec-int --pfs --sa-lifetime (API\n"
+"                       enum spellings, e.g. aes256, sha256, ecp384)\n"
+"  --tunnel-addr IP     inner (BGP) address, put on the TUN\n"
+"  --route CIDR         routed into the tunnel (repeatable, max 8)\n"
+"  --tun-name NAME      TUN device (default bgcpe0)\n"
+"  --ike-port/--natt-port/--esp-workers as above (the gateway's ports)\n");
 }
 
 static int
@@ -68,7 +87,25 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 	uint32_t ip;
 	char *end;
 
-	if (strcmp(key, "db") == 0)
+	static const char *const gw_only[] = { "db", "api", "data-dir",
+		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane" };
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(gw_only) / sizeof(gw_only[0]); i++)
+		if (strcmp(key, gw_only[i]) == 0)
+			c->gw_only = gw_only[i];
+	if (strcmp(key, "role") == 0) {
+		if (strcmp(val, "gateway") == 0)
+			c->cpe = false;
+		else if (strcmp(val, "cpe") == 0)
+			c->cpe = true;
+		else {
+			fprintf(stderr, "branchgated: --role '%s': want gateway "
+			    "or cpe\n", val);
+			return -1;
+		}
+	} else if (strcmp(key, "db") == 0)
 		snprintf(c->db, sizeof(c->db), "%s", val);
 	else if (strcmp(key, "api") == 0)
 		snprintf(c->listen, sizeof(c->listen), "%s", val);
@@ -148,11 +185,50 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			fprintf(stderr, "branchgated: unknown log level '%s'\n", val);
 			return -1;
 		}
+	} else if ((r = cpe_role_config_set(&c->cpe_cfg, key, val)) != 1) {
+		if (r == -1)
+			return -1;
+		c->cpe_only = key;
 	} else {
 		fprintf(stderr, "branchgated: unknown option '%s'\n", key);
 		return -1;
 	}
 	return 0;
+}
+
+/* --role cpe: no store, no API; the branch side runs on this thread. */
+static int
+run_cpe(struct daemon_cfg *c)
+{
+	struct cpe_role *cr = NULL;
+	sigset_t sigs;
+	int rc = 1;
+
+	if (c->gw_only != NULL) {
+		fprintf(stderr, "branchgated: '%s' is a gateway option, not "
+		    "one of --role cpe\n", c->gw_only);
+		return 64;
+	}
+	c->cpe_cfg.ike_port = c->ike_port;
+	c->cpe_cfg.natt_port = c->natt_port;
+	c->cpe_cfg.esp_workers = c->esp_workers;
+	if (cpe_role_config_check(&c->cpe_cfg) == -1)
+		return 64;
+	/* As for the gateway: the worker threads inherit the blocked mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (cpe_role_new(&cr, &c->cpe_cfg) == 0) {
+		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+		if (cpe_role_run(cr) == 0)
+			rc = 0;
+	}
+	cpe_role_free(cr);
+	explicit_bzero(&c->cpe_cfg.tunnel, sizeof(c->cpe_cfg.tunnel));
+	return rc;
 }
 
 static int
@@ -207,6 +283,22 @@ main(int argc, char **argv)
 		{ "esp-workers", required_argument, NULL, 'w' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
+		/* Taken by name (key = option name); --role cpe keys. */
+		{ "role", required_argument, NULL, 'K' },
+		{ "gateway", required_argument, NULL, 'K' },
+		{ "local", required_argument, NULL, 'K' },
+		{ "psk-file", required_argument, NULL, 'K' },
+		{ "policy", required_argument, NULL, 'K' },
+		{ "ike-enc", required_argument, NULL, 'K' },
+		{ "ike-int", required_argument, NULL, 'K' },
+		{ "dh", required_argument, NULL, 'K' },
+		{ "ipsec-enc", required_argument, NULL, 'K' },
+		{ "ipsec-int", required_argument, NULL, 'K' },
+		{ "pfs", required_argument, NULL, 'K' },
+		{ "sa-lifetime", required_argument, NULL, 'K' },
+		{ "tunnel-addr", required_argument, NULL, 'K' },
+		{ "route", required_argument, NULL, 'K' },
+		{ "tun-name", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_cfg c;
@@ -217,9 +309,10 @@ main(int argc, char **argv)
 	struct gw *gw = NULL;
 	char err[256], ep[IP4_STRLEN];
 	sigset_t sigs;
-	int ch, i, rc = 1;
+	int ch, i, li, rc = 1;
 
 	memset(&c, 0, sizeof(c));
+	cpe_role_config_init(&c.cpe_cfg);
 	snprintf(c.db, sizeof(c.db), "sqlite:./var/branchgate.db");
 	snprintf(c.listen, sizeof(c.listen), "127.0.0.1:8080");
 	snprintf(c.datadir, sizeof(c.datadir), "%s", BG_DATADIR);
@@ -228,10 +321,11 @@ main(int argc, char **argv)
 	c.ike_port = 500;
 	c.natt_port = 4500;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		const char *key = NULL;
 
 		switch (ch) {
+		case 'K': key = opts[li].name; break;
 		case 'd': key = "db"; break;
 		case 'a': key = "api"; break;
 		case 'e': key = "endpoint"; break;
@@ -267,6 +361,13 @@ main(int argc, char **argv)
 	if (c.ike_port != 0 && c.ike_port == c.natt_port) {
 		fprintf(stderr, "branchgated: --ike-port and --natt-port must "
 		    "differ (RFC 3948 demultiplexes on the NAT-T port)\n");
+		return 64;
+	}
+	if (c.cpe)
+		return run_cpe(&c);
+	if (c.cpe_only != NULL) {
+		fprintf(stderr, "branchgated: '%s' needs --role cpe\n",
+		    c.cpe_only);
 		return 64;
 	}
 

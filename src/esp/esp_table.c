@@ -146,7 +146,8 @@ esp_snap_build(const struct esp_table *t)
 	if (t->nlinks > 0 &&
 	    ((s->links = calloc(t->nlinks, sizeof(*s->links))) == NULL ||
 	    (best = calloc(t->nlinks, sizeof(*best))) == NULL ||
-	    (tmp.e = calloc(t->nlinks, sizeof(*tmp.e))) == NULL))
+	    (tmp.e = calloc(t->nlinks * (1 + ESP_TABLE_LINK_ROUTES_MAX),
+	    sizeof(*tmp.e))) == NULL))
 		goto fail;
 
 	/*
@@ -183,13 +184,24 @@ esp_snap_build(const struct esp_table *t)
 		s->tenants[i].lpm = NULL;
 		tmp.n = 0;
 		for (j = 0; j < t->nlinks; j++) {
+			unsigned r;
+
 			l = &t->links[j];
-			if (l->tenant != i || l->peer_bgp == 0)
+			if (l->tenant != i)
 				continue;
-			tmp.e[tmp.n].prefix = l->peer_bgp;
-			tmp.e[tmp.n].plen = 32;
-			tmp.e[tmp.n].value = (uint32_t)j;
-			tmp.n++;
+			if (l->peer_bgp != 0) {
+				tmp.e[tmp.n].prefix = l->peer_bgp;
+				tmp.e[tmp.n].plen = 32;
+				tmp.e[tmp.n].value = (uint32_t)j;
+				tmp.n++;
+			}
+			for (r = 0; r < l->nroutes &&
+			    r < ESP_TABLE_LINK_ROUTES_MAX; r++) {
+				tmp.e[tmp.n].prefix = l->routes[r].prefix;
+				tmp.e[tmp.n].plen = l->routes[r].plen;
+				tmp.e[tmp.n].value = (uint32_t)j;
+				tmp.n++;
+			}
 		}
 		if ((s->tenants[i].lpm = lpm_build(tmp.e, tmp.n)) == NULL)
 			goto fail;

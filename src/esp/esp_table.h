@@ -73,10 +73,20 @@ const struct esp_snap_link *esp_snap_route(const struct esp_snap *,
 
 /* Control side (one thread). --------------------------------------------- */
 
+#define ESP_TABLE_LINK_ROUTES_MAX	8
+
+struct esp_table_route {
+	uint32_t	 prefix;	/* host bits ignored */
+	uint8_t		 plen;
+};
+
 struct esp_table_link {
 	char		 id[ESP_TABLE_LINK_ID_MAX + 1];
 	uint32_t	 tenant;	/* slot */
 	uint32_t	 peer_bgp;	/* routed here as a /32; 0: none */
+	/* More prefixes routed here (the CPE role's routes); 0 for the gateway. */
+	struct esp_table_route routes[ESP_TABLE_LINK_ROUTES_MAX];
+	unsigned	 nroutes;
 };
 
 struct esp_table_child {

@@ -1,0 +1,888 @@
+/*
+ * cpe_role.c - branchgated --role cpe (cpe_role.h): the gateway role's
+ * pieces wired the other way round.
+ *
+ *   udp socket readable    -> udp_read -> udp_demux -> ike_input
+ *   ike send callback      -> udp_send (non-ESP marker on the NAT-T port)
+ *   child_install/delete   -> esp_sa_new -> esp_table (link "cpe", slot 0)
+ *   1 s tick               -> linger/rekey polls; initiate when no IKE SA
+ *                             is left and the back-off has passed
+ *   ike events             -> one log line per tunnel up / down
+ *
+ * One tenant slot (0) holds the TUN queues; one link ("cpe") holds the
+ * configured routes, so the workers seal whatever the kernel routes into
+ * the TUN with the current outbound SA.
+ */
+#include "cpe_role.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "esp_sa.h"
+#include "esp_table.h"
+#include "esp_worker.h"
+#include "ike.h"
+#include "ip4.h"
+#include "log.h"
+#include "monotime.h"
+#include "tun.h"
+#include "udp.h"
+
+#define CPE_LINK		"cpe"
+#define CPE_UDP_FDS		4
+#define CPE_SHUTDOWN_GRACE_MS	500
+#define CPE_BACKOFF_MIN		(1 * MONOTIME_SEC)
+#define CPE_BACKOFF_MAX		(60 * MONOTIME_SEC)
+#define CPE_IKE_MAX		(sizeof(struct esp_worker_ike) + 65536)
+#define CPE_STATUS_MAX		8
+
+enum { CK_IKE_ENC, CK_IKE_INT, CK_DH, CK_IPSEC_ENC, CK_IPSEC_INT, CK_PFS,
+	CK_LIFETIME };
+
+static const struct {
+	const char		*key;
+	const struct model_enum	*e;
+} cpe_policy_keys[] = {
+	[CK_IKE_ENC] = { "ike-enc", &model_ike_enc_enum },
+	[CK_IKE_INT] = { "ike-int", &model_ike_int_enum },
+	[CK_DH] = { "dh", &model_dh_enum },
+	[CK_IPSEC_ENC] = { "ipsec-enc", &model_ipsec_enc_enum },
+	[CK_IPSEC_INT] = { "ipsec-int", &model_ipsec_int_enum },
+	[CK_PFS] = { "pfs", &model_pfs_enum },
+	[CK_LIFETIME] = { "sa-lifetime", NULL },
+};
+
+struct cpe_role {
+	struct cpe_role_config	 cfg;
+	struct ike_peer_cfg	 peer;
+	struct event_base	*base;
+	struct ike_engine	*ike;
+	struct udp		*udp;
+	struct event		*ev_udp[CPE_UDP_FDS];
+	size_t			 nev_udp;
+	struct event		*ev_timer, *ev_tick, *ev_dp_ike;
+	struct event		*ev_sig[3];
+	uint16_t		 natt_local;
+	int			 nsfd;
+	struct tun		*tun;
+	unsigned		 nworkers;
+	int			 fds[ESP_TABLE_QUEUES_MAX];
+	struct esp_table	*table;
+	struct esp_workers	*workers;
+	int			 ike_pair[2];	/* [0] we read, [1] workers write */
+	uint8_t			*ike_buf;
+	bool			 stopping, up;
+	monotime_t		 next_try, backoff;
+	uint64_t		 attempts;
+};
+
+/* --- configuration --------------------------------------------------------- */
+
+void
+cpe_role_config_init(struct cpe_role_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ike_port = 500;
+	c->natt_port = 4500;
+	snprintf(c->tun_name, sizeof(c->tun_name), "%s", CPE_ROLE_TUN_DEFAULT);
+}
+
+static int
+cpe_psk_file(struct cpe_role_config *c, const char *path)
+{
+	char buf[MODEL_PSK_MAX + 3];
+	struct stat sb;
+	ssize_t n;
+	size_t len;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "branchgated: psk-file %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0)
+		fprintf(stderr, "branchgated: warning: psk-file %s is readable "
+		    "by group or others (chmod 600)\n", path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		fprintf(stderr, "branchgated: psk-file %s: %s\n", path,
+		    strerror(errno));
+		goto out;
+	}
+	len = (size_t)n;
+	buf[len] = '\0';
+	/* One trailing newline, as `branchgate --psk-file` accepts. */
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	if (len < MODEL_PSK_MIN || len > MODEL_PSK_MAX || strlen(buf) != len) {
+		fprintf(stderr, "branchgated: psk-file %s: want %d to %d "
+		    "characters on one line\n", path, MODEL_PSK_MIN,
+		    MODEL_PSK_MAX);
+		goto out;
+	}
+	memcpy(c->tunnel.psk, buf, len + 1);
+	c->psk_set = true;
+	rc = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+static int
+cpe_addr(const char *key, const char *val, uint32_t *out)
+{
+	if (ip4_parse(val, out) == -1 || *out == 0) {
+		fprintf(stderr, "branchgated: %s '%s': want an IPv4 address\n",
+		    key, val);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cpe_role_config_set(struct cpe_role_config *c, const char *key,
+    const char *val)
+{
+	unsigned long lt;
+	uint32_t a;
+	uint8_t plen;
+	char *end;
+	size_t i;
+	int v;
+
+	if (strcmp(key, "gateway") == 0)
+		return cpe_addr(key, val, &c->gateway);
+	if (strcmp(key, "local") == 0)
+		return cpe_addr(key, val, &c->local);
+	if (strcmp(key, "tunnel-addr") == 0)
+		return cpe_addr(key, val, &c->tunnel_addr);
+	if (strcmp(key, "psk-file") == 0)
+		return cpe_psk_file(c, val);
+	if (strcmp(key, "tun-name") == 0) {
+		if (val[0] == '\0' || strlen(val) >= sizeof(c->tun_name) ||
+		    strpbrk(val, "/ \t") != NULL) {
+			fprintf(stderr, "branchgated: tun-name '%s': want 1..15 "
+			    "characters\n", val);
+			return -1;
+		}
+		snprintf(c->tun_name, sizeof(c->tun_name), "%s", val);
+		return 0;
+	}
+	if (strcmp(key, "route") == 0) {
+		if (ip4_prefix_parse(val, &a, &plen) == -1) {
+			fprintf(stderr, "branchgated: route '%s': want "
+			    "A.B.C.D/LEN\n", val);
+			return -1;
+		}
+		if (c->nroutes == CPE_ROLE_ROUTES_MAX) {
+			fprintf(stderr, "branchgated: more than %d routes\n",
+			    CPE_ROLE_ROUTES_MAX);
+			return -1;
+		}
+		c->routes[c->nroutes].prefix = plen == 0 ? 0 :
+		    a & (uint32_t)(0xffffffffu << (32 - plen));
+		c->routes[c->nroutes].plen = plen;
+		c->nroutes++;
+		return 0;
+	}
+	if (strcmp(key, "policy") == 0) {
+		if (strcmp(val, "default") == 0)
+			c->tunnel.custom = false;
+		else if (strcmp(val, "custom") == 0)
+			c->tunnel.custom = true;
+		else {
+			fprintf(stderr, "branchgated: policy '%s': want default "
+			    "or custom\n", val);
+			return -1;
+		}
+		return 0;
+	}
+	for (i = 0; i < sizeof(cpe_policy_keys) / sizeof(cpe_policy_keys[0]);
+	    i++) {
+		if (strcmp(key, cpe_policy_keys[i].key) != 0)
+			continue;
+		if (i == CK_LIFETIME) {
+			errno = 0;
+			lt = strtoul(val, &end, 10);
+			if (errno != 0 || end == val || *end != '\0' ||
+			    lt < MODEL_SA_LIFETIME_MIN ||
+			    lt > MODEL_SA_LIFETIME_MAX) {
+				fprintf(stderr, "branchgated: sa-lifetime '%s': "
+				    "want %d..%d seconds\n", val,
+				    MODEL_SA_LIFETIME_MIN,
+				    MODEL_SA_LIFETIME_MAX);
+				return -1;
+			}
+			c->tunnel.sa_lifetime = (int64_t)lt;
+		} else {
+			if ((v = model_enum_parse(cpe_policy_keys[i].e, val))
+			    == -1) {
+				fprintf(stderr, "branchgated: %s '%s': not a "
+				    "%s value\n", key, val,
+				    cpe_policy_keys[i].e->type);
+				return -1;
+			}
+			switch (i) {
+			case CK_IKE_ENC: c->tunnel.ike_enc = v; break;
+			case CK_IKE_INT: c->tunnel.ike_int = v; break;
+			case CK_DH: c->tunnel.dh = v; break;
+			case CK_IPSEC_ENC: c->tunnel.ipsec_enc = v; break;
+			case CK_IPSEC_INT: c->tunnel.ipsec_int = v; break;
+			default: c->tunnel.pfs = v; break;
+			}
+		}
+		c->custom_set[i] = true;
+		return 0;
+	}
+	return 1;
+}
+
+int
+cpe_role_config_check(const struct cpe_role_config *c)
+{
+	size_t i;
+	int rc = 0;
+
+	if (c->gateway == 0 || c->local == 0 || c->tunnel_addr == 0 ||
+	    !c->psk_set) {
+		fprintf(stderr, "branchgated: --role cpe needs gateway, local, "
+		    "tunnel-addr and psk-file\n");
+		rc = -1;
+	}
+	if (c->nroutes == 0)
+		fprintf(stderr, "branchgated: warning: no route: nothing will "
+		    "be sent into the tunnel\n");
+	if (c->natt_port == 0 || c->ike_port == 0) {
+		fprintf(stderr, "branchgated: --role cpe needs the gateway's "
+		    "ports (not 0)\n");
+		rc = -1;
+	}
+	for (i = 0; i < sizeof(cpe_policy_keys) / sizeof(cpe_policy_keys[0]);
+	    i++) {
+		if (c->tunnel.custom && !c->custom_set[i]) {
+			fprintf(stderr, "branchgated: policy custom needs %s\n",
+			    cpe_policy_keys[i].key);
+			rc = -1;
+		} else if (!c->tunnel.custom && c->custom_set[i]) {
+			fprintf(stderr, "branchgated: %s needs policy custom\n",
+			    cpe_policy_keys[i].key);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < c->nroutes; i++)
+		if (ip4_in_prefix(c->gateway, c->routes[i].prefix,
+		    c->routes[i].plen))
+			fprintf(stderr, "branchgated: warning: route %u covers "
+			    "the gateway endpoint: it must stay reachable by a "
+			    "more specific route outside the tunnel\n",
+			    (unsigned)i + 1);
+	return rc;
+}
+
+/* --- timers ----------------------------------------------------------------- */
+
+static void
+cpe_timer_arm(struct cpe_role *c)
+{
+	monotime_t dl = ike_next_deadline(c->ike), d;
+	struct timeval tv;
+
+	if (dl == MONOTIME_NEVER) {
+		evtimer_del(c->ev_timer);
+		return;
+	}
+	d = dl - monotime_now();
+	if (d < 0)
+		d = 0;
+	/* Rounded up: waking a microsecond early would spin once for nothing. */
+	d += 999;
+	tv.tv_sec = (time_t)(d / MONOTIME_SEC);
+	tv.tv_usec = (suseconds_t)((d % MONOTIME_SEC) / 1000);
+	evtimer_add(c->ev_timer, &tv);
+}
+
+static void
+cpe_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct cpe_role *c = arg;
+
+	(void)fd;
+	(void)what;
+	ike_tick(c->ike, monotime_now());
+	cpe_timer_arm(c);
+}
+
+/* No IKE SA left (never was, refused, timed out, deleted): try again. */
+static void
+cpe_maybe_initiate(struct cpe_role *c, monotime_t now)
+{
+	struct ike_sa_status st[CPE_STATUS_MAX];
+	struct ike_endpoint l = { c->cfg.local, c->natt_local };
+	struct ike_endpoint r = { c->cfg.gateway, c->cfg.natt_port };
+	char a[IP4_STRLEN];
+
+	if (c->stopping || ike_status(c->ike, st, CPE_STATUS_MAX) > 0 ||
+	    now < c->next_try)
+		return;
+	c->attempts++;
+	if (c->attempts == 1 || c->backoff >= 8 * MONOTIME_SEC)
+		log_info("cpe: connecting to gateway %s:%u (attempt %llu)",
+		    ip4_fmt(r.ip, a), r.port,
+		    (unsigned long long)c->attempts);
+	if (ike_initiate(c->ike, &c->peer, &l, &r, now) == -1)
+		log_err("cpe: cannot start IKE_SA_INIT (policy or memory)");
+	c->next_try = now + c->backoff;
+	c->backoff *= 2;
+	if (c->backoff > CPE_BACKOFF_MAX)
+		c->backoff = CPE_BACKOFF_MAX;
+}
+
+static void
+cpe_rekey_one(void *arg, const char *link_id, struct esp_sa *in,
+    struct esp_sa *out, bool lingering)
+{
+	struct cpe_role *c = arg;
+	monotime_t now = monotime_now();
+	unsigned f;
+
+	f = esp_sa_rekey_poll(in, now) | esp_sa_rekey_poll(out, now);
+	if (f != 0 && !lingering) {
+		log_info("cpe: ESP SA 0x%08x reached its %s lifetime: "
+		    "rekeying", esp_sa_spi(in),
+		    (f & ESP_REKEY_HARD) ? "hard" : "soft");
+		(void)ike_rekey_child(c->ike, link_id, now);
+	}
+}
+
+static void
+cpe_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct cpe_role *c = arg;
+	monotime_t now = monotime_now();
+
+	(void)fd;
+	(void)what;
+	(void)esp_table_tick(c->table, now);
+	esp_table_walk(c->table, cpe_rekey_one, c);
+	cpe_maybe_initiate(c, now);
+	cpe_timer_arm(c);
+}
+
+/* --- I/O ---------------------------------------------------------------------- */
+
+static void
+cpe_udp_ike(void *arg, const struct udp_endpoint *local,
+    const struct udp_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	struct cpe_role *c = arg;
+	struct ike_endpoint l = { local->ip, local->port };
+	struct ike_endpoint r = { remote->ip, remote->port };
+
+	ike_input(c->ike, &l, &r, pkt, len, monotime_now());
+}
+
+static void
+cpe_on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct cpe_role *c = arg;
+
+	(void)what;
+	udp_read(c->udp, fd);
+	cpe_timer_arm(c);
+}
+
+/* IKE that reached an ESP worker's socket (see esp_worker.h). */
+static void
+cpe_on_dp_ike(evutil_socket_t fd, short what, void *arg)
+{
+	struct cpe_role *c = arg;
+	struct esp_worker_ike h;
+	struct udp_endpoint l, r;
+	ssize_t n;
+	int i;
+
+	(void)what;
+	for (i = 0; i < 64; i++) {
+		n = recv(fd, c->ike_buf, CPE_IKE_MAX, MSG_DONTWAIT);
+		if (n < (ssize_t)sizeof(h))
+			break;
+		memcpy(&h, c->ike_buf, sizeof(h));
+		l.ip = h.local_ip;
+		l.port = h.local_port;
+		r.ip = h.remote_ip;
+		r.port = h.remote_port;
+		udp_demux(c->udp, true, &l, &r, c->ike_buf + sizeof(h),
+		    (size_t)n - sizeof(h));
+	}
+	cpe_timer_arm(c);
+}
+
+static void
+cpe_log_sa(void *arg, const char *link_id, struct esp_sa *in,
+    struct esp_sa *out, bool lingering)
+{
+	struct esp_sa_stats si, so;
+
+	(void)arg;
+	(void)link_id;
+	esp_sa_get_stats(in, &si);
+	esp_sa_get_stats(out, &so);
+	log_info("cpe: esp sa in 0x%08x out 0x%08x%s: in %llu pkts %llu bytes "
+	    "(replay %llu auth %llu malformed %llu), out %llu pkts %llu bytes",
+	    esp_sa_spi(in), esp_sa_spi(out), lingering ? " (lingering)" : "",
+	    (unsigned long long)si.packets, (unsigned long long)si.bytes,
+	    (unsigned long long)si.replay, (unsigned long long)si.auth_failed,
+	    (unsigned long long)si.malformed, (unsigned long long)so.packets,
+	    (unsigned long long)so.bytes);
+}
+
+static void
+cpe_log_stats(struct cpe_role *c)
+{
+	struct esp_worker_stats ws;
+	struct ike_stats is;
+	char drops[512];
+	size_t off = 0;
+	unsigned d;
+
+	ike_get_stats(c->ike, &is);
+	esp_workers_stats(c->workers, &ws);
+	drops[0] = '\0';
+	for (d = 0; d < ESP_WD_MAX && off < sizeof(drops); d++)
+		off += (size_t)snprintf(drops + off, sizeof(drops) - off,
+		    " %s %llu", esp_worker_drop_name(d),
+		    (unsigned long long)ws.drop[d]);
+	log_info("cpe: ike rx %llu tx %llu retransmits %llu established %llu; "
+	    "%llu connection attempts", (unsigned long long)is.rx,
+	    (unsigned long long)is.tx, (unsigned long long)is.retransmits,
+	    (unsigned long long)is.sa_established,
+	    (unsigned long long)c->attempts);
+	log_info("cpe: esp workers rx %llu pkts %llu bytes, tx %llu pkts %llu "
+	    "bytes; drops:%s", (unsigned long long)ws.rx_esp,
+	    (unsigned long long)ws.rx_bytes, (unsigned long long)ws.tx_esp,
+	    (unsigned long long)ws.tx_bytes, drops);
+	esp_table_walk(c->table, cpe_log_sa, NULL);
+}
+
+static void
+cpe_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct cpe_role *c = arg;
+	struct timeval grace = { 0, CPE_SHUTDOWN_GRACE_MS * 1000 };
+
+	(void)what;
+	if (sig == SIGHUP) {
+		cpe_log_stats(c);
+		return;
+	}
+	if (c->stopping) {
+		event_base_loopbreak(c->base);
+		return;
+	}
+	log_info("signal %d: shutting down; deleting the IKE SA", (int)sig);
+	c->stopping = true;
+	ike_shutdown(c->ike, monotime_now());
+	cpe_timer_arm(c);
+	/* The DELETE left in ike_shutdown; stay to answer its reply. */
+	event_base_loopexit(c->base, &grace);
+}
+
+/* --- engine callbacks --------------------------------------------------------- */
+
+static void
+cpe_ike_send(void *arg, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	struct cpe_role *c = arg;
+	struct udp_endpoint l = { local->ip, local->port };
+	struct udp_endpoint r = { remote->ip, remote->port };
+
+	(void)udp_send(c->udp, &l, &r, pkt, len);
+}
+
+/* The gateway never initiates: nothing is accepted as a responder. */
+static int
+cpe_ike_lookup(void *arg, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, struct ike_peer_cfg *out)
+{
+	(void)arg;
+	(void)local;
+	(void)remote;
+	(void)out;
+	return -1;
+}
+
+static void
+cpe_ike_child_install(void *arg, const struct ike_child_sa *sa)
+{
+	struct cpe_role *c = arg;
+	struct esp_table_child tc;
+	struct esp_sa_cfg sc;
+	monotime_t now = monotime_now();
+
+	memset(&sc, 0, sizeof(sc));
+	sc.workers = c->nworkers;
+	memset(&tc, 0, sizeof(tc));
+	tc.link_id = sa->link_id;
+	tc.local_ip = sa->local.ip;
+	tc.local_port = sa->local.port;
+	tc.remote_ip = sa->remote.ip;
+	tc.remote_port = sa->remote.port;
+	tc.udp_encap = sa->udp_encap;
+	tc.in = esp_sa_new(sa, ESP_DIR_IN, &sc, now);
+	tc.out = esp_sa_new(sa, ESP_DIR_OUT, &sc, now);
+	if (tc.in == NULL || tc.out == NULL ||
+	    esp_table_child_add(c->table, &tc) == -1) {
+		log_err("cpe: CHILD_SA 0x%08x/0x%08x not installed in the data "
+		    "plane (unsupported algorithm or no memory)", sa->spi_in,
+		    sa->spi_out);
+		esp_sa_free(tc.in);
+		esp_sa_free(tc.out);
+		return;
+	}
+	(void)esp_table_commit(c->table);
+	if (!sa->udp_encap)
+		log_warn("cpe: CHILD_SA 0x%08x without UDP encapsulation: raw "
+		    "ESP is not supported", sa->spi_in);
+	log_debug("cpe: CHILD_SA installed spi_in=0x%08x spi_out=0x%08x",
+	    sa->spi_in, sa->spi_out);
+}
+
+static void
+cpe_ike_child_delete(void *arg, const char *link_id, uint32_t spi_in,
+    uint32_t spi_out)
+{
+	struct cpe_role *c = arg;
+
+	(void)link_id;
+	if (esp_table_child_del(c->table, spi_in, monotime_now()) == 0)
+		(void)esp_table_commit(c->table);
+	log_debug("cpe: CHILD_SA deleted spi_in=0x%08x spi_out=0x%08x",
+	    spi_in, spi_out);
+}
+
+static void
+cpe_ike_child_update(void *arg, const char *link_id, uint32_t spi_in,
+    uint32_t spi_out, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, bool udp_encap)
+{
+	struct cpe_role *c = arg;
+
+	(void)link_id;
+	(void)spi_out;
+	if (esp_table_child_update(c->table, spi_in, local->ip, local->port,
+	    remote->ip, remote->port, udp_encap) == 0)
+		(void)esp_table_commit(c->table);
+}
+
+static const char *
+cpe_reason(enum ike_reason r)
+{
+	switch (r) {
+	case IKE_R_NO_PROPOSAL: return "no proposal chosen";
+	case IKE_R_AUTH_FAILED: return "authentication failed";
+	case IKE_R_TS_UNACCEPTABLE: return "traffic selectors unacceptable";
+	case IKE_R_PEER_DELETE: return "gateway deleted";
+	case IKE_R_LOCAL_DELETE: return "deleted locally";
+	case IKE_R_DEAD_PEER: return "dead peer";
+	case IKE_R_TIMEOUT: return "timed out";
+	default: return "rejected";
+	}
+}
+
+static void
+cpe_ike_event(void *arg, const struct ike_event *ev)
+{
+	struct cpe_role *c = arg;
+	char rip[IP4_STRLEN], lip[IP4_STRLEN];
+
+	ip4_fmt(ev->remote.ip, rip);
+	ip4_fmt(ev->local.ip, lip);
+	switch (ev->type) {
+	case IKE_EV_TUNNEL_UP:
+		c->up = true;
+		c->backoff = CPE_BACKOFF_MIN;
+		log_info("cpe: tunnel up: %s:%u -> gateway %s:%u", lip,
+		    ev->local.port, rip, ev->remote.port);
+		break;
+	case IKE_EV_TUNNEL_DOWN:
+		if (!c->up)
+			break;
+		c->up = false;
+		/* The engine's detail for a local DELETE speaks as a gateway. */
+		if (ev->reason == IKE_R_LOCAL_DELETE)
+			log_info("cpe: tunnel down: gateway %s:%u: deleted "
+			    "locally (shutdown)", rip, ev->remote.port);
+		else
+			log_info("cpe: tunnel down: gateway %s:%u: %s%s%s", rip,
+			    ev->remote.port, cpe_reason(ev->reason),
+			    ev->detail != NULL ? ": " : "",
+			    ev->detail != NULL ? ev->detail : "");
+		break;
+	case IKE_EV_REJECT:
+		/* Strangers' IKE_SA_INIT: counted by the engine, not logged. */
+		if (ev->link_id == NULL)
+			break;
+		log_warn("cpe: gateway %s:%u: %s%s%s", rip, ev->remote.port,
+		    cpe_reason(ev->reason), ev->detail != NULL ? ": " : "",
+		    ev->detail != NULL ? ev->detail : "");
+		break;
+	case IKE_EV_REKEYED:
+		log_debug("cpe: rekeyed%s%s", ev->detail ? ": " : "",
+		    ev->detail ? ev->detail : "");
+		break;
+	}
+}
+
+/* --- life cycle ------------------------------------------------------------ */
+
+static int
+cpe_dp_start(struct cpe_role *c)
+{
+	struct esp_workers_cfg wc;
+	struct esp_table_link el;
+	struct tun_cfg tc;
+	char a[IP4_STRLEN];
+	unsigned q, i;
+	long ncpu;
+
+	c->nworkers = c->cfg.esp_workers;
+	if (c->nworkers == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		c->nworkers = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	if (c->nworkers > ESP_TABLE_QUEUES_MAX)
+		c->nworkers = ESP_TABLE_QUEUES_MAX;
+	if (c->nworkers > TUN_QUEUES_MAX)
+		c->nworkers = TUN_QUEUES_MAX;
+
+	/* The TUN lives in our own (the branch's) namespace. */
+	if ((c->nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) == -1) {
+		log_err("cpe: /proc/self/ns/net: %m");
+		return -1;
+	}
+	memset(&tc, 0, sizeof(tc));
+	tc.name = c->cfg.tun_name;
+	tc.queues = c->nworkers;
+	if (tun_open(&c->tun, c->nsfd, &tc) == -1) {
+		log_err("cpe: cannot create TUN %s (root needed)",
+		    c->cfg.tun_name);
+		return -1;
+	}
+	if (tun_addr_add(c->tun, c->cfg.tunnel_addr) == -1) {
+		log_err("cpe: cannot put %s on %s: %m",
+		    ip4_fmt(c->cfg.tunnel_addr, a), c->cfg.tun_name);
+		return -1;
+	}
+	for (i = 0; i < c->cfg.nroutes; i++)
+		if (tun_route_add(c->tun, c->cfg.routes[i].prefix,
+		    c->cfg.routes[i].plen) == -1)
+			log_warn("cpe: route %s/%u via %s failed: %m",
+			    ip4_fmt(c->cfg.routes[i].prefix, a),
+			    c->cfg.routes[i].plen, c->cfg.tun_name);
+	for (q = 0; q < c->nworkers; q++)
+		c->fds[q] = tun_fd(c->tun, q);
+
+	if ((c->table = esp_table_new()) == NULL)
+		return -1;
+	memset(&el, 0, sizeof(el));
+	snprintf(el.id, sizeof(el.id), "%s", CPE_LINK);
+	el.tenant = 0;
+	for (i = 0; i < c->cfg.nroutes && i < ESP_TABLE_LINK_ROUTES_MAX; i++) {
+		el.routes[i].prefix = c->cfg.routes[i].prefix;
+		el.routes[i].plen = c->cfg.routes[i].plen;
+	}
+	el.nroutes = i;
+	if (esp_table_tenant_set(c->table, 0, 1, c->fds, c->nworkers) == -1 ||
+	    esp_table_links_set(c->table, &el, 1) == -1 ||
+	    esp_table_commit(c->table) == -1)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    c->ike_pair) == -1) {
+		log_err("cpe: socketpair: %m");
+		return -1;
+	}
+	memset(&wc, 0, sizeof(wc));
+	wc.n = c->nworkers;
+	wc.ips = &c->cfg.local;
+	wc.ports = &c->natt_local;
+	wc.nips = 1;
+	wc.table = c->table;
+	wc.ike_fd = c->ike_pair[1];
+	if (esp_workers_start(&c->workers, &wc) == -1 ||
+	    esp_workers_tenant_add(c->workers, 0, 1, c->fds,
+	    c->nworkers) == -1)
+		return -1;
+	if ((c->ike_buf = malloc(CPE_IKE_MAX)) == NULL)
+		return -1;
+	c->ev_dp_ike = event_new(c->base, c->ike_pair[0], EV_READ | EV_PERSIST,
+	    cpe_on_dp_ike, c);
+	if (c->ev_dp_ike == NULL || event_add(c->ev_dp_ike, NULL) == -1)
+		return -1;
+	return 0;
+}
+
+int
+cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct timeval sec = { 1, 0 };
+	struct ike_engine_cfg ic;
+	struct ike_callbacks cb;
+	struct udp_handlers uh;
+	struct udp_config uc;
+	struct cpe_role *c;
+	char a[IP4_STRLEN], b[IP4_STRLEN], t[IP4_STRLEN];
+	int fds[CPE_UDP_FDS];
+	size_t bound = 0, nfd, i;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	c->cfg = *cfg;
+	c->nsfd = -1;
+	c->ike_pair[0] = c->ike_pair[1] = -1;
+	c->backoff = CPE_BACKOFF_MIN;
+	snprintf(c->peer.tenant_id, sizeof(c->peer.tenant_id), CPE_LINK);
+	snprintf(c->peer.rn_id, sizeof(c->peer.rn_id), CPE_LINK);
+	snprintf(c->peer.link_id, sizeof(c->peer.link_id), CPE_LINK);
+	snprintf(c->peer.name, sizeof(c->peer.name), "gateway %s",
+	    ip4_fmt(cfg->gateway, a));
+	c->peer.zone = 1;
+	c->peer.cpe_ip = cfg->local;
+	c->peer.gw_ip = cfg->gateway;
+	c->peer.tunnel = cfg->tunnel;
+	if ((c->base = event_base_new()) == NULL)
+		goto fail;
+
+	/* Fewer tries than a gateway: a silent gateway is retried sooner. */
+	ike_engine_cfg_defaults(&ic);
+	ic.retransmit_tries = 5;
+	memset(&cb, 0, sizeof(cb));
+	cb.arg = c;
+	cb.send = cpe_ike_send;
+	cb.lookup = cpe_ike_lookup;
+	cb.child_install = cpe_ike_child_install;
+	cb.child_delete = cpe_ike_child_delete;
+	cb.child_update = cpe_ike_child_update;
+	cb.event = cpe_ike_event;
+	if ((c->ike = ike_engine_new(&ic, &cb)) == NULL) {
+		log_err("cpe: cannot create the IKE engine");
+		goto fail;
+	}
+
+	memset(&uc, 0, sizeof(uc));
+	uc.ips = &c->cfg.local;
+	uc.nips = 1;
+	uc.ike_port = cfg->ike_port;
+	uc.natt_port = cfg->natt_port;
+	uc.natt_reuseport = true;
+	memset(&uh, 0, sizeof(uh));
+	uh.arg = c;
+	uh.ike = cpe_udp_ike;
+	if (udp_open(&c->udp, &uc, &uh, &bound) == -1)
+		goto fail;
+	if (bound < 2 || (c->natt_local = udp_bound_port(c->udp, cfg->local,
+	    true)) == 0) {
+		log_err("cpe: cannot bind UDP %u and %u on %s (is it an "
+		    "address of this host?)", cfg->ike_port, cfg->natt_port,
+		    ip4_fmt(cfg->local, a));
+		goto fail;
+	}
+	nfd = udp_fds(c->udp, fds, CPE_UDP_FDS);
+	for (i = 0; i < nfd; i++) {
+		c->ev_udp[i] = event_new(c->base, fds[i], EV_READ | EV_PERSIST,
+		    cpe_on_udp, c);
+		if (c->ev_udp[i] == NULL || event_add(c->ev_udp[i], NULL) == -1)
+			goto fail;
+		c->nev_udp++;
+	}
+	c->ev_timer = evtimer_new(c->base, cpe_on_timer, c);
+	c->ev_tick = event_new(c->base, -1, EV_PERSIST, cpe_on_tick, c);
+	if (c->ev_timer == NULL || c->ev_tick == NULL ||
+	    event_add(c->ev_tick, &sec) == -1)
+		goto fail;
+	for (i = 0; i < 3; i++) {
+		c->ev_sig[i] = evsignal_new(c->base, sigs[i], cpe_on_signal, c);
+		if (c->ev_sig[i] == NULL || event_add(c->ev_sig[i], NULL) == -1)
+			goto fail;
+	}
+	if (cpe_dp_start(c) == -1) {
+		log_err("cpe: cannot start the data plane");
+		goto fail;
+	}
+	log_info("cpe: %s -> gateway %s:%u, %s on %s, %u route(s), %u ESP "
+	    "worker(s)", ip4_fmt(cfg->local, a), ip4_fmt(cfg->gateway, b),
+	    cfg->natt_port, ip4_fmt(cfg->tunnel_addr, t), cfg->tun_name,
+	    cfg->nroutes, c->nworkers);
+	*out = c;
+	return 0;
+fail:
+	cpe_role_free(c);
+	return -1;
+}
+
+int
+cpe_role_run(struct cpe_role *c)
+{
+	cpe_maybe_initiate(c, monotime_now());
+	cpe_timer_arm(c);
+	if (event_base_dispatch(c->base) == -1) {
+		log_err("cpe: event loop failed");
+		return -1;
+	}
+	cpe_log_stats(c);
+	return 0;
+}
+
+void
+cpe_role_free(struct cpe_role *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nev_udp; i++)
+		event_free(c->ev_udp[i]);
+	for (i = 0; i < 3; i++)
+		if (c->ev_sig[i] != NULL)
+			event_free(c->ev_sig[i]);
+	if (c->ev_timer != NULL)
+		event_free(c->ev_timer);
+	if (c->ev_tick != NULL)
+		event_free(c->ev_tick);
+	if (c->ev_dp_ike != NULL)
+		event_free(c->ev_dp_ike);
+	if (c->ike != NULL)
+		ike_engine_free(c->ike);
+	/* Workers off the TUN before it closes; table after the engine. */
+	esp_workers_stop(c->workers);
+	esp_table_free(c->table);
+	tun_close(c->tun);
+	if (c->nsfd != -1)
+		close(c->nsfd);
+	if (c->ike_pair[0] != -1)
+		close(c->ike_pair[0]);
+	if (c->ike_pair[1] != -1)
+		close(c->ike_pair[1]);
+	free(c->ike_buf);
+	udp_close(c->udp);
+	if (c->base != NULL)
+		event_base_free(c->base);
+	explicit_bzero(&c->cfg.tunnel, sizeof(c->cfg.tunnel));
+	explicit_bzero(&c->peer.tunnel, sizeof(c->peer.tunnel));
+	free(c);
+}

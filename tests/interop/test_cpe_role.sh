@@ -1,0 +1,241 @@
+#!/bin/bash
+# test_cpe_role.sh - branchgated --role cpe (the branch side) against
+# branchgated (the gateway, data plane on), both in network namespaces:
+#
+#   bgcpe-N-br: branchgated --role cpe 192.0.2.1 ==veth== 192.0.2.2 :bgcpe-N-gw
+#               TUN bgcpe0 10.1.0.1                       branchgated (gateway)
+#   bgcpe-N-in: 203.0.113.2 ==veth== 203.0.113.1 :gw (egress SNAT address)
+#
+# The device link is created through the CLI; the CPE's config file is
+# written from the same values (PSK from a 0600 file). The CPE is started
+# before the link exists, so its first attempts go unanswered and it must
+# retry on its own. Checks: (a) the tunnel comes up (CPE log line, gateway
+# health event tunnelConnected via the logs API); (b) ping of the gateway
+# BGP address 10.255.0.1 from 10.1.0.1; (c) ping and HTTP to the internet
+# host through the gateway egress; (d) iperf3 TCP 10 s branch -> internet;
+# (e) a policy change at the gateway: DELETE, refusal, retries, then up
+# again with the custom policy keys; (f) SIGTERM of the CPE: DELETE ->
+# tunnelDisconnected at the gateway, the CPE exits 0 and its TUN is gone.
+# Exit 77 (skip) only without root or without the tools.
+set -u
+
+SRC=${BG_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BIN=${BG_BINDIR:-$SRC/build}/bin
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TUN)"
+for t in ip ping curl python3; do command -v $t >/dev/null || skip "$t missing"; done
+[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
+# scripts/deps.sh installs iperf3: its absence is a failure, not a skip.
+HAVE_IPERF=1
+command -v iperf3 >/dev/null || HAVE_IPERF=0
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/bgtest-cpe-$$.XXXXXX")
+NS_G=bgcpe-$$-gw
+NS_I=bgcpe-$$-in
+NS_B=bgcpe-$$-br
+PFX=bc$$-
+API=127.0.0.1:18083
+RC=0
+DPID=
+CPID=
+PIDS=
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null && wait "$CPID" 2>/dev/null
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	sleep 0.3
+	for n in "$NS_B" "$NS_I" "$NS_G"; do ip netns del "$n" 2>/dev/null; done
+	# The gateway removes its tenant namespaces; be sure after a crash.
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX"); do ip netns del "$n"; done
+	if [ "$RC" != 0 ]; then
+		echo "--- gateway log (tail)"; tail -60 "$W/gw.log"
+		echo "--- cpe log (tail)"; tail -40 "$W/cpe.log"
+	fi
+	[ -n "${KEEP:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() { echo "FAIL: $*"; RC=1; }
+ok() { echo "ok   $*"; }
+sanitizer() { grep -E "AddressSanitizer|runtime error|LeakSanitizer" "$@"; }
+
+for n in "$NS_G" "$NS_I" "$NS_B"; do
+	ip netns add "$n" || { echo "FAIL: netns $n"; exit 1; }
+	ip -n "$n" link set lo up
+done
+ip link add bcb0 netns "$NS_B" type veth peer name bcg0 netns "$NS_G"
+ip link add bci0 netns "$NS_I" type veth peer name bcgi netns "$NS_G"
+ip -n "$NS_B" addr add 192.0.2.1/24 dev bcb0
+ip -n "$NS_G" addr add 192.0.2.2/24 dev bcg0
+ip -n "$NS_I" addr add 203.0.113.2/24 dev bci0
+ip -n "$NS_G" addr add 203.0.113.1/24 dev bcgi
+for l in "$NS_B bcb0" "$NS_I bci0" "$NS_G bcg0" "$NS_G bcgi"; do
+	set -- $l; ip -n "$1" link set "$2" up
+done
+
+# --- the gateway ------------------------------------------------------------
+DB=sqlite:$W/bg.db
+"$BIN/branchgate" tenant create tenant-cpe --db "$DB" >"$W/t.json" || exit 1
+TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$W/t.json")
+ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
+    --endpoint 1=192.0.2.2 --netns-prefix "$PFX" --egress 203.0.113.1 \
+    --esp-workers 2 --log-level debug >"$W/gw.log" 2>&1 &
+DPID=$!
+for _ in $(seq 100); do grep -q "API listening" "$W/gw.log" && break; sleep 0.1; done
+grep -q "API listening" "$W/gw.log" || { fail "gateway did not start"; exit 1; }
+bg() { ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$TOKEN" "$BIN/branchgate" "$@"; }
+api() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOKEN" "http://$API$1"; }
+events() { api "/networkAccess/logs/remoteNetworks?\$top=1000"; }
+count_events() { events | grep -o "\"status\": *\"$1\"" | wc -l; }
+
+# The device link's values: the CLI gets them, and so does the CPE config.
+CPE_IP=192.0.2.1
+GW_IP=192.0.2.2
+GW_BGP=10.255.0.1
+CPE_BGP=10.1.0.1
+umask 077
+printf '%s\n' 'cpe-role-psk-0123456789abcdef' >"$W/psk"
+umask 022
+cat >"$W/cpe.conf" <<EOF
+# branchgated --role cpe, from device link values
+role cpe
+gateway $GW_IP
+local $CPE_IP
+psk-file $W/psk
+policy default
+tunnel-addr $CPE_BGP
+route $GW_BGP/32
+route 203.0.113.0/24
+tun-name bgcpe0
+esp-workers 2
+EOF
+
+# --- the CPE, started before the link exists: it must keep trying ------------
+ip netns exec "$NS_B" "$BIN/branchgated" --config "$W/cpe.conf" --log-level debug \
+    >"$W/cpe.log" 2>&1 &
+CPID=$!
+for _ in $(seq 50); do grep -q "cpe: connecting" "$W/cpe.log" && break; sleep 0.1; done
+grep -q "cpe: connecting" "$W/cpe.log" && ok "CPE started: $(grep -m1 'cpe: 192' "$W/cpe.log" | sed 's/.*cpe: //')" ||
+    { fail "CPE did not start"; exit 1; }
+ip -n "$NS_B" -o addr show dev bgcpe0 2>/dev/null | grep -q "inet $CPE_BGP/32" &&
+    ok "TUN bgcpe0 with $CPE_BGP in the branch namespace" || fail "bgcpe0/$CPE_BGP missing"
+sleep 1
+kill -0 "$CPID" 2>/dev/null || { fail "CPE exited while the gateway ignored it"; exit 1; }
+
+RN=$(bg -q rn create --name "CPE role branch" --region westEurope) || { fail "rn create"; exit 1; }
+LINK=$(bg -q link create "$RN" --name cpe-link --ip "$CPE_IP" --vendor other --asn 65000 \
+    --local-bgp "$GW_BGP" --peer-bgp "$CPE_BGP" --psk-file "$W/psk") || { fail "link create"; exit 1; }
+
+# (a) up, by the CPE's log line and the gateway's health event
+T0=$(date +%s)
+for _ in $(seq 300); do grep -q "cpe: tunnel up" "$W/cpe.log" && break; sleep 0.2; done
+grep -q "cpe: tunnel up" "$W/cpe.log" &&
+    ok "(a) CPE retried and came up $(( $(date +%s) - T0 )) s after the link was created: $(grep -m1 'cpe: tunnel up' "$W/cpe.log" | sed 's/.*cpe: //')" ||
+    { fail "(a) tunnel did not come up"; exit 1; }
+for _ in $(seq 30); do [ "$(count_events tunnelConnected)" -ge 1 ] && break; sleep 0.2; done
+[ "$(count_events tunnelConnected)" -ge 1 ] && ok "(a) gateway logs API: tunnelConnected" ||
+    fail "(a) no tunnelConnected event: $(events | head -c 300)"
+
+# (b) the gateway's BGP address through the tunnel
+out=$(ip netns exec "$NS_B" ping -c 5 -i 0.2 -W 2 -I "$CPE_BGP" "$GW_BGP" 2>&1)
+echo "$out" | grep -q " 0% packet loss" && ok "(b) branch pings gateway BGP $GW_BGP from $CPE_BGP: $(echo "$out" | tail -1)" ||
+    fail "(b) ping $GW_BGP: $out"
+
+# (c) internet through the gateway's egress: ping and HTTP
+mkdir -p "$W/www" && echo "hello from the internet" >"$W/www/index.html"
+ip netns exec "$NS_I" python3 -m http.server 8080 --bind 203.0.113.2 --directory "$W/www" >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+out=$(ip netns exec "$NS_B" ping -c 5 -i 0.2 -W 2 -I "$CPE_BGP" 203.0.113.2 2>&1)
+echo "$out" | grep -q " 0% packet loss" && ok "(c) branch pings internet host 203.0.113.2" ||
+    fail "(c) ping 203.0.113.2: $out"
+for _ in $(seq 20); do ip netns exec "$NS_I" ss -ltn | grep -q 203.0.113.2:8080 && break; sleep 0.1; done
+body=$(ip netns exec "$NS_B" curl -s --max-time 10 --interface "$CPE_BGP" http://203.0.113.2:8080/index.html)
+[ "$body" = "hello from the internet" ] && ok "(c) branch HTTP GET to the internet host through the tunnel" ||
+    fail "(c) HTTP through the tunnel: '$body'"
+# The kernel picks the TUN's address as source on its own (no -I).
+out=$(ip netns exec "$NS_B" ping -c 2 -i 0.2 -W 2 203.0.113.2 2>&1)
+echo "$out" | grep -q " 0% packet loss" && ok "(c) plain ping (source chosen by the kernel) works too" ||
+    fail "(c) ping without -I: $out"
+
+# (d) iperf3 TCP 10 s
+if [ "$HAVE_IPERF" = 1 ]; then
+	ip netns exec "$NS_I" iperf3 -s -B 203.0.113.2 -1 >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+	sleep 0.5
+	ip netns exec "$NS_B" iperf3 -c 203.0.113.2 -B "$CPE_BGP" -t 10 -J >"$W/iperf.json" 2>&1
+	mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf.json" 2>/dev/null)
+	[ -n "$mbps" ] && ok "(d) iperf3 TCP 10 s branch -> internet, CPE role <-> gateway: $mbps Mbit/s" ||
+	    fail "(d) iperf3: $(tail -5 "$W/iperf.json")"
+else
+	fail "(d) iperf3 not installed (scripts/deps.sh installs it)"
+fi
+
+# Counters on SIGHUP; the tunnel keeps working.
+kill -HUP "$CPID"
+sleep 0.5
+grep -E "cpe: esp sa in 0x" "$W/cpe.log" | tail -1 | sed 's/^/     /'
+grep -Eq "cpe: esp sa in 0x.* in [1-9][0-9]* pkts" "$W/cpe.log" && ok "per-SA ESP counters in the CPE log on SIGHUP" ||
+    fail "no CPE per-SA counters"
+
+# (e) the link moves to a custom policy: the gateway deletes the SA, the
+# CPE (default policy) is refused and keeps retrying; restarted with the
+# same custom policy keys it comes up again.
+bg -q link update "$RN" "$LINK" --custom --ike-enc aes256 --ike-int sha384 --dh ecp384 \
+    --ipsec-enc gcmAes256 --ipsec-int gcmAes256 --pfs ecp384 --sa-lifetime 3600 >/dev/null ||
+    fail "(e) link update --custom"
+for _ in $(seq 50); do grep -q "cpe: tunnel down" "$W/cpe.log" && break; sleep 0.2; done
+grep -q "cpe: tunnel down: .*gateway deleted" "$W/cpe.log" &&
+    ok "(e) policy change: $(grep -m1 'cpe: tunnel down' "$W/cpe.log" | sed 's/.*cpe: //')" ||
+    fail "(e) no gateway-deleted tunnel down in the CPE log"
+for _ in $(seq 50); do grep -q "cpe: gateway .*no proposal" "$W/cpe.log" && break; sleep 0.2; done
+grep -q "cpe: gateway .*no proposal" "$W/cpe.log" &&
+    ok "(e) default proposals refused: $(grep -m1 'cpe: gateway .*no proposal' "$W/cpe.log" | sed 's/.*cpe: //' | cut -c1-110)" ||
+    fail "(e) no refusal logged"
+sleep 2
+kill -0 "$CPID" 2>/dev/null && ok "(e) CPE still running and retrying ($(grep -c 'no proposal' "$W/cpe.log") refusals so far)" ||
+    fail "(e) CPE gave up"
+kill "$CPID"; wait "$CPID"; CPID=
+cat >>"$W/cpe.conf" <<EOC
+policy custom
+ike-enc aes256
+ike-int sha384
+dh ecp384
+ipsec-enc gcmAes256
+ipsec-int gcmAes256
+pfs ecp384
+sa-lifetime 3600
+EOC
+ip netns exec "$NS_B" "$BIN/branchgated" --config "$W/cpe.conf" --log-level debug \
+    >"$W/cpe.log" 2>&1 &
+CPID=$!
+for _ in $(seq 100); do grep -q "cpe: tunnel up" "$W/cpe.log" && break; sleep 0.2; done
+grep -q "cpe: tunnel up" "$W/cpe.log" && ok "(e) CPE with the custom policy keys is up again" ||
+    fail "(e) custom policy: no tunnel"
+out=$(ip netns exec "$NS_B" ping -c 3 -i 0.2 -W 2 -I "$CPE_BGP" "$GW_BGP" 2>&1)
+echo "$out" | grep -q " 0% packet loss" && ok "(e) ping $GW_BGP over the custom-policy tunnel" ||
+    fail "(e) ping after custom policy: $out"
+
+# (f) SIGTERM: DELETE to the gateway, tunnelDisconnected, clean exit
+before=$(count_events tunnelDisconnected)
+kill "$CPID"; wait "$CPID"; crc=$?; CPID=
+[ "$crc" = 0 ] && ok "(f) CPE exited 0 on SIGTERM" || fail "(f) CPE exit status $crc"
+grep -q "cpe: tunnel down" "$W/cpe.log" && ok "(f) CPE: $(grep -m1 'cpe: tunnel down' "$W/cpe.log" | sed 's/.*cpe: //')" ||
+    fail "(f) no tunnel-down line in the CPE log"
+for _ in $(seq 25); do [ "$(count_events tunnelDisconnected)" -gt "$before" ] && break; sleep 0.2; done
+[ "$(count_events tunnelDisconnected)" -gt "$before" ] && ok "(f) gateway logs API: tunnelDisconnected" ||
+    fail "(f) no tunnelDisconnected event"
+grep -q "tunnel down: link $LINK.*peer deleted" "$W/gw.log" && ok "(f) the gateway saw the CPE's DELETE" ||
+    fail "(f) gateway log has no peer-deleted tunnel down for $LINK"
+ip -n "$NS_B" link show bgcpe0 >/dev/null 2>&1 && fail "(f) bgcpe0 left behind" || ok "(f) TUN bgcpe0 removed"
+
+sanitizer "$W/cpe.log" && fail "sanitizer report in the CPE"
+sanitizer "$W/gw.log" && fail "sanitizer report in the gateway"
+kill -0 "$DPID" 2>/dev/null || fail "gateway died"
+kill "$DPID"; wait "$DPID"; drc=$?; DPID=
+[ "$drc" = 0 ] || fail "gateway exit status $drc"
+sanitizer "$W/gw.log" && fail "sanitizer report in the gateway"
+[ "$RC" = 0 ] && echo "all CPE role cases passed"
+exit $RC
