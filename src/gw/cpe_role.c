@@ -1,6 +1,6 @@
 /*
  * cpe_role.c - branchgated --role cpe (cpe_role.h): the gateway role's
- * pieces wired the other way round.
+ * pieces wired the other way round, in the same loop (gw_host.c).
  *
  *   udp socket readable    -> udp_read -> udp_demux -> ike_input
  *   ike send callback      -> udp_send (non-ESP marker on the NAT-T port)
@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
 #include "esp_sa.h"
 #include "esp_table.h"
 #include "esp_worker.h"
+#include "gw_host.h"
 #include "ike.h"
 #include "ip4.h"
 #include "log.h"
@@ -38,11 +36,8 @@
 #include "udp.h"
 
 #define CPE_LINK		"cpe"
-#define CPE_UDP_FDS		4
-#define CPE_SHUTDOWN_GRACE_MS	500
 #define CPE_BACKOFF_MIN		(1 * MONOTIME_SEC)
 #define CPE_BACKOFF_MAX		(60 * MONOTIME_SEC)
-#define CPE_IKE_MAX		(sizeof(struct esp_worker_ike) + 65536)
 #define CPE_STATUS_MAX		8
 
 enum { CK_IKE_ENC, CK_IKE_INT, CK_DH, CK_IPSEC_ENC, CK_IPSEC_INT, CK_PFS,
@@ -64,13 +59,8 @@ static const struct {
 struct cpe_role {
 	struct cpe_role_config	 cfg;
 	struct ike_peer_cfg	 peer;
-	struct event_base	*base;
-	struct ike_engine	*ike;
-	struct udp		*udp;
-	struct event		*ev_udp[CPE_UDP_FDS];
-	size_t			 nev_udp;
-	struct event		*ev_timer, *ev_tick, *ev_dp_ike;
-	struct event		*ev_sig[3];
+	struct gw_host		*host;
+	struct ike_engine	*ike;		/* the host's */
 	uint16_t		 natt_local;
 	int			 nsfd;
 	struct tun		*tun;
@@ -79,8 +69,7 @@ struct cpe_role {
 	struct esp_table	*table;
 	struct esp_workers	*workers;
 	int			 ike_pair[2];	/* [0] we read, [1] workers write */
-	uint8_t			*ike_buf;
-	bool			 stopping, up;
+	bool			 up;
 	monotime_t		 next_try, backoff;
 	uint64_t		 attempts;
 };
@@ -294,37 +283,6 @@ cpe_role_config_check(const struct cpe_role_config *c)
 
 /* --- timers ----------------------------------------------------------------- */
 
-static void
-cpe_timer_arm(struct cpe_role *c)
-{
-	monotime_t dl = ike_next_deadline(c->ike), d;
-	struct timeval tv;
-
-	if (dl == MONOTIME_NEVER) {
-		evtimer_del(c->ev_timer);
-		return;
-	}
-	d = dl - monotime_now();
-	if (d < 0)
-		d = 0;
-	/* Rounded up: waking a microsecond early would spin once for nothing. */
-	d += 999;
-	tv.tv_sec = (time_t)(d / MONOTIME_SEC);
-	tv.tv_usec = (suseconds_t)((d % MONOTIME_SEC) / 1000);
-	evtimer_add(c->ev_timer, &tv);
-}
-
-static void
-cpe_on_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct cpe_role *c = arg;
-
-	(void)fd;
-	(void)what;
-	ike_tick(c->ike, monotime_now());
-	cpe_timer_arm(c);
-}
-
 /* No IKE SA left (never was, refused, timed out, deleted): try again. */
 static void
 cpe_maybe_initiate(struct cpe_role *c, monotime_t now)
@@ -334,7 +292,7 @@ cpe_maybe_initiate(struct cpe_role *c, monotime_t now)
 	struct ike_endpoint r = { c->cfg.gateway, c->cfg.natt_port };
 	char a[IP4_STRLEN];
 
-	if (c->stopping || ike_status(c->ike, st, CPE_STATUS_MAX) > 0 ||
+	if (gw_host_stopping(c->host) || ike_status(c->ike, st, CPE_STATUS_MAX) > 0 ||
 	    now < c->next_try)
 		return;
 	c->attempts++;
@@ -351,84 +309,25 @@ cpe_maybe_initiate(struct cpe_role *c, monotime_t now)
 }
 
 static void
-cpe_rekey_one(void *arg, const char *link_id, struct esp_sa *in,
-    struct esp_sa *out, bool lingering)
+cpe_rekey_one(void *arg, const char *link_id, uint32_t spi_in, bool hard)
 {
 	struct cpe_role *c = arg;
-	monotime_t now = monotime_now();
-	unsigned f;
 
-	f = esp_sa_rekey_poll(in, now) | esp_sa_rekey_poll(out, now);
-	if (f != 0 && !lingering) {
-		log_info("cpe: ESP SA 0x%08x reached its %s lifetime: "
-		    "rekeying", esp_sa_spi(in),
-		    (f & ESP_REKEY_HARD) ? "hard" : "soft");
-		(void)ike_rekey_child(c->ike, link_id, now);
-	}
+	log_info("cpe: ESP SA 0x%08x reached its %s lifetime: rekeying",
+	    spi_in, hard ? "hard" : "soft");
+	(void)ike_rekey_child(c->ike, link_id, monotime_now());
 }
 
 static void
-cpe_on_tick(evutil_socket_t fd, short what, void *arg)
+cpe_on_tick(void *arg, monotime_t now)
 {
 	struct cpe_role *c = arg;
-	monotime_t now = monotime_now();
 
-	(void)fd;
-	(void)what;
-	(void)esp_table_tick(c->table, now);
-	esp_table_walk(c->table, cpe_rekey_one, c);
+	gw_host_sa_tick(c->table, now, cpe_rekey_one, c);
 	cpe_maybe_initiate(c, now);
-	cpe_timer_arm(c);
 }
 
-/* --- I/O ---------------------------------------------------------------------- */
-
-static void
-cpe_udp_ike(void *arg, const struct udp_endpoint *local,
-    const struct udp_endpoint *remote, const uint8_t *pkt, size_t len)
-{
-	struct cpe_role *c = arg;
-	struct ike_endpoint l = { local->ip, local->port };
-	struct ike_endpoint r = { remote->ip, remote->port };
-
-	ike_input(c->ike, &l, &r, pkt, len, monotime_now());
-}
-
-static void
-cpe_on_udp(evutil_socket_t fd, short what, void *arg)
-{
-	struct cpe_role *c = arg;
-
-	(void)what;
-	udp_read(c->udp, fd);
-	cpe_timer_arm(c);
-}
-
-/* IKE that reached an ESP worker's socket (see esp_worker.h). */
-static void
-cpe_on_dp_ike(evutil_socket_t fd, short what, void *arg)
-{
-	struct cpe_role *c = arg;
-	struct esp_worker_ike h;
-	struct udp_endpoint l, r;
-	ssize_t n;
-	int i;
-
-	(void)what;
-	for (i = 0; i < 64; i++) {
-		n = recv(fd, c->ike_buf, CPE_IKE_MAX, MSG_DONTWAIT);
-		if (n < (ssize_t)sizeof(h))
-			break;
-		memcpy(&h, c->ike_buf, sizeof(h));
-		l.ip = h.local_ip;
-		l.port = h.local_port;
-		r.ip = h.remote_ip;
-		r.port = h.remote_port;
-		udp_demux(c->udp, true, &l, &r, c->ike_buf + sizeof(h),
-		    (size_t)n - sizeof(h));
-	}
-	cpe_timer_arm(c);
-}
+/* --- stats -------------------------------------------------------------------- */
 
 static void
 cpe_log_sa(void *arg, const char *link_id, struct esp_sa *in,
@@ -478,26 +377,9 @@ cpe_log_stats(struct cpe_role *c)
 }
 
 static void
-cpe_on_signal(evutil_socket_t sig, short what, void *arg)
+cpe_on_hup(void *arg)
 {
-	struct cpe_role *c = arg;
-	struct timeval grace = { 0, CPE_SHUTDOWN_GRACE_MS * 1000 };
-
-	(void)what;
-	if (sig == SIGHUP) {
-		cpe_log_stats(c);
-		return;
-	}
-	if (c->stopping) {
-		event_base_loopbreak(c->base);
-		return;
-	}
-	log_info("signal %d: shutting down; deleting the IKE SA", (int)sig);
-	c->stopping = true;
-	ike_shutdown(c->ike, monotime_now());
-	cpe_timer_arm(c);
-	/* The DELETE left in ike_shutdown; stay to answer its reply. */
-	event_base_loopexit(c->base, &grace);
+	cpe_log_stats(arg);
 }
 
 /* --- engine callbacks --------------------------------------------------------- */
@@ -507,10 +389,8 @@ cpe_ike_send(void *arg, const struct ike_endpoint *local,
     const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
 	struct cpe_role *c = arg;
-	struct udp_endpoint l = { local->ip, local->port };
-	struct udp_endpoint r = { remote->ip, remote->port };
 
-	(void)udp_send(c->udp, &l, &r, pkt, len);
+	gw_host_send(c->host, local, remote, pkt, len);
 }
 
 /* The gateway never initiates: nothing is accepted as a responder. */
@@ -529,31 +409,14 @@ static void
 cpe_ike_child_install(void *arg, const struct ike_child_sa *sa)
 {
 	struct cpe_role *c = arg;
-	struct esp_table_child tc;
-	struct esp_sa_cfg sc;
-	monotime_t now = monotime_now();
 
-	memset(&sc, 0, sizeof(sc));
-	sc.workers = c->nworkers;
-	memset(&tc, 0, sizeof(tc));
-	tc.link_id = sa->link_id;
-	tc.local_ip = sa->local.ip;
-	tc.local_port = sa->local.port;
-	tc.remote_ip = sa->remote.ip;
-	tc.remote_port = sa->remote.port;
-	tc.udp_encap = sa->udp_encap;
-	tc.in = esp_sa_new(sa, ESP_DIR_IN, &sc, now);
-	tc.out = esp_sa_new(sa, ESP_DIR_OUT, &sc, now);
-	if (tc.in == NULL || tc.out == NULL ||
-	    esp_table_child_add(c->table, &tc) == -1) {
+	if (gw_host_sa_install(c->table, c->nworkers, sa,
+	    monotime_now()) == -1) {
 		log_err("cpe: CHILD_SA 0x%08x/0x%08x not installed in the data "
 		    "plane (unsupported algorithm or no memory)", sa->spi_in,
 		    sa->spi_out);
-		esp_sa_free(tc.in);
-		esp_sa_free(tc.out);
 		return;
 	}
-	(void)esp_table_commit(c->table);
 	if (!sa->udp_encap)
 		log_warn("cpe: CHILD_SA 0x%08x without UDP encapsulation: raw "
 		    "ESP is not supported", sa->spi_in);
@@ -568,8 +431,7 @@ cpe_ike_child_delete(void *arg, const char *link_id, uint32_t spi_in,
 	struct cpe_role *c = arg;
 
 	(void)link_id;
-	if (esp_table_child_del(c->table, spi_in, monotime_now()) == 0)
-		(void)esp_table_commit(c->table);
+	gw_host_sa_delete(c->table, spi_in, monotime_now());
 	log_debug("cpe: CHILD_SA deleted spi_in=0x%08x spi_out=0x%08x",
 	    spi_in, spi_out);
 }
@@ -583,9 +445,7 @@ cpe_ike_child_update(void *arg, const char *link_id, uint32_t spi_in,
 
 	(void)link_id;
 	(void)spi_out;
-	if (esp_table_child_update(c->table, spi_in, local->ip, local->port,
-	    remote->ip, remote->port, udp_encap) == 0)
-		(void)esp_table_commit(c->table);
+	gw_host_sa_update(c->table, spi_in, local, remote, udp_encap);
 }
 
 static const char *
@@ -726,28 +586,19 @@ cpe_dp_start(struct cpe_role *c)
 	    esp_workers_tenant_add(c->workers, 0, 1, c->fds,
 	    c->nworkers) == -1)
 		return -1;
-	if ((c->ike_buf = malloc(CPE_IKE_MAX)) == NULL)
-		return -1;
-	c->ev_dp_ike = event_new(c->base, c->ike_pair[0], EV_READ | EV_PERSIST,
-	    cpe_on_dp_ike, c);
-	if (c->ev_dp_ike == NULL || event_add(c->ev_dp_ike, NULL) == -1)
-		return -1;
-	return 0;
+	return gw_host_dp_ike(c->host, c->ike_pair[0]);
 }
 
 int
 cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
 {
-	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
-	struct timeval sec = { 1, 0 };
+	struct gw_host_ops ho;
 	struct ike_engine_cfg ic;
 	struct ike_callbacks cb;
-	struct udp_handlers uh;
 	struct udp_config uc;
 	struct cpe_role *c;
 	char a[IP4_STRLEN], b[IP4_STRLEN], t[IP4_STRLEN];
-	int fds[CPE_UDP_FDS];
-	size_t bound = 0, nfd, i;
+	size_t bound = 0;
 
 	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -765,7 +616,12 @@ cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
 	c->peer.cpe_ip = cfg->local;
 	c->peer.gw_ip = cfg->gateway;
 	c->peer.tunnel = cfg->tunnel;
-	if ((c->base = event_base_new()) == NULL)
+	memset(&ho, 0, sizeof(ho));
+	ho.arg = c;
+	ho.stopping = "deleting the IKE SA";
+	ho.hup = cpe_on_hup;
+	ho.tick = cpe_on_tick;
+	if (gw_host_new(&c->host, &ho) == -1)
 		goto fail;
 
 	/* Fewer tries than a gateway: a silent gateway is retried sooner. */
@@ -790,36 +646,17 @@ cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
 	uc.ike_port = cfg->ike_port;
 	uc.natt_port = cfg->natt_port;
 	uc.natt_reuseport = true;
-	memset(&uh, 0, sizeof(uh));
-	uh.arg = c;
-	uh.ike = cpe_udp_ike;
-	if (udp_open(&c->udp, &uc, &uh, &bound) == -1)
+	if (gw_host_open(c->host, c->ike, &uc, &bound) == -1)
 		goto fail;
-	if (bound < 2 || (c->natt_local = udp_bound_port(c->udp, cfg->local,
-	    true)) == 0) {
+	if (bound < 2 || (c->natt_local = udp_bound_port(gw_host_udp(c->host),
+	    cfg->local, true)) == 0) {
 		log_err("cpe: cannot bind UDP %u and %u on %s (is it an "
 		    "address of this host?)", cfg->ike_port, cfg->natt_port,
 		    ip4_fmt(cfg->local, a));
 		goto fail;
 	}
-	nfd = udp_fds(c->udp, fds, CPE_UDP_FDS);
-	for (i = 0; i < nfd; i++) {
-		c->ev_udp[i] = event_new(c->base, fds[i], EV_READ | EV_PERSIST,
-		    cpe_on_udp, c);
-		if (c->ev_udp[i] == NULL || event_add(c->ev_udp[i], NULL) == -1)
-			goto fail;
-		c->nev_udp++;
-	}
-	c->ev_timer = evtimer_new(c->base, cpe_on_timer, c);
-	c->ev_tick = event_new(c->base, -1, EV_PERSIST, cpe_on_tick, c);
-	if (c->ev_timer == NULL || c->ev_tick == NULL ||
-	    event_add(c->ev_tick, &sec) == -1)
+	if (gw_host_listen(c->host) == -1)
 		goto fail;
-	for (i = 0; i < 3; i++) {
-		c->ev_sig[i] = evsignal_new(c->base, sigs[i], cpe_on_signal, c);
-		if (c->ev_sig[i] == NULL || event_add(c->ev_sig[i], NULL) == -1)
-			goto fail;
-	}
 	if (cpe_dp_start(c) == -1) {
 		log_err("cpe: cannot start the data plane");
 		goto fail;
@@ -839,8 +676,7 @@ int
 cpe_role_run(struct cpe_role *c)
 {
 	cpe_maybe_initiate(c, monotime_now());
-	cpe_timer_arm(c);
-	if (event_base_dispatch(c->base) == -1) {
+	if (gw_host_run(c->host) == -1) {
 		log_err("cpe: event loop failed");
 		return -1;
 	}
@@ -851,23 +687,9 @@ cpe_role_run(struct cpe_role *c)
 void
 cpe_role_free(struct cpe_role *c)
 {
-	size_t i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->nev_udp; i++)
-		event_free(c->ev_udp[i]);
-	for (i = 0; i < 3; i++)
-		if (c->ev_sig[i] != NULL)
-			event_free(c->ev_sig[i]);
-	if (c->ev_timer != NULL)
-		event_free(c->ev_timer);
-	if (c->ev_tick != NULL)
-		event_free(c->ev_tick);
-	if (c->ev_dp_ike != NULL)
-		event_free(c->ev_dp_ike);
-	if (c->ike != NULL)
-		ike_engine_free(c->ike);
+	gw_host_drop_engine(c->host);
 	/* Workers off the TUN before it closes; table after the engine. */
 	esp_workers_stop(c->workers);
 	esp_table_free(c->table);
@@ -878,10 +700,7 @@ cpe_role_free(struct cpe_role *c)
 		close(c->ike_pair[0]);
 	if (c->ike_pair[1] != -1)
 		close(c->ike_pair[1]);
-	free(c->ike_buf);
-	udp_close(c->udp);
-	if (c->base != NULL)
-		event_base_free(c->base);
+	gw_host_free(c->host);
 	explicit_bzero(&c->cfg.tunnel, sizeof(c->cfg.tunnel));
 	explicit_bzero(&c->peer.tunnel, sizeof(c->peer.tunnel));
 	free(c);

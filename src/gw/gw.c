@@ -1,6 +1,6 @@
 /*
  * gw.c - the gateway role: wires the sans-IO IKE engine (ike/) to the UDP
- * front end (net/udp), the store, and one libevent loop.
+ * front end (net/udp), the store, and one libevent loop (gw_host.c).
  *
  *   udp socket readable -> udp_read -> udp_demux -> ike_input
  *   ike send callback   -> udp_send (non-ESP marker added on 4500)
@@ -16,20 +16,18 @@
 #include "gw.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 
 #include <event2/event.h>
 
 #include "esp_sa.h"
-#include "esp_worker.h"
 #include "guid.h"
 #include "gw_dp.h"
+#include "gw_host.h"
 #include "ike.h"
 #include "ip4.h"
 #include "log.h"
@@ -39,8 +37,6 @@
 #include "udp.h"
 #include "wallclock.h"
 
-#define GW_UDP_FDS		8
-#define GW_SHUTDOWN_GRACE_MS	500
 #define GW_PRUNE_EVERY_S	3600
 #define GW_EVENT_KEEP_MS	((int64_t)31 * 24 * 3600 * 1000)	/* Graph keeps a month */
 #define GW_REJECT_BURST		10	/* lines per reason per window */
@@ -61,15 +57,10 @@ struct gw_ratelimit {
 struct gw {
 	struct store		*store;
 	struct gw_config	 cfg;
-	struct event_base	*base;
-	struct ike_engine	*ike;
-	struct udp		*udp;
+	struct gw_host		*host;
+	struct ike_engine	*ike;		/* the host's */
 	struct notify		*notify;
-	struct event		*ev_udp[GW_UDP_FDS];
-	size_t			 nev_udp;
-	struct event		*ev_notify, *ev_timer, *ev_prune;
-	struct event		*ev_sig[3];
-	bool			 stopping;
+	struct event		*ev_notify, *ev_prune;
 
 	struct gw_dp		*dp;		/* NULL: --no-dataplane */
 	struct event		*ev_status;
@@ -78,8 +69,6 @@ struct gw {
 	char			(*st_id)[MODEL_ID_LEN + 1];
 	struct model_link_status *st;
 	size_t			 nst;
-	struct event		*ev_dp_ike, *ev_dp_tick;
-	uint8_t			*dp_ike_buf;
 
 	struct store_tenant_link *links;	/* sorted by link id */
 	size_t			 nlinks;
@@ -300,40 +289,6 @@ gw_reload(struct gw *g)
 /* --- timers --------------------------------------------------------------- */
 
 static void
-gw_timer_arm(struct gw *g)
-{
-	monotime_t dl = ike_next_deadline(g->ike), d;
-	struct timeval tv;
-
-	if (dl == MONOTIME_NEVER) {
-		evtimer_del(g->ev_timer);
-		return;
-	}
-	d = dl - monotime_now();
-	if (d < 0)
-		d = 0;
-	tv.tv_sec = (time_t)(d / MONOTIME_SEC);
-	tv.tv_usec = (suseconds_t)((d % MONOTIME_SEC) / 1000);
-	/* Round up: waking a microsecond early would spin once for nothing. */
-	if (d % 1000 != 0 && ++tv.tv_usec == 1000000) {
-		tv.tv_sec++;
-		tv.tv_usec = 0;
-	}
-	evtimer_add(g->ev_timer, &tv);
-}
-
-static void
-gw_on_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct gw *g = arg;
-
-	(void)fd;
-	(void)what;
-	ike_tick(g->ike, monotime_now());
-	gw_timer_arm(g);
-}
-
-static void
 gw_on_prune(evutil_socket_t fd, short what, void *arg)
 {
 	struct gw *g = arg;
@@ -351,37 +306,16 @@ gw_on_prune(evutil_socket_t fd, short what, void *arg)
 /* --- I/O ------------------------------------------------------------------ */
 
 static void
-gw_udp_ike(void *arg, const struct udp_endpoint *local,
-    const struct udp_endpoint *remote, const uint8_t *pkt, size_t len)
-{
-	struct gw *g = arg;
-	struct ike_endpoint l = { local->ip, local->port };
-	struct ike_endpoint r = { remote->ip, remote->port };
-
-	ike_input(g->ike, &l, &r, pkt, len, monotime_now());
-}
-
-static void
-gw_on_udp(evutil_socket_t fd, short what, void *arg)
-{
-	struct gw *g = arg;
-
-	(void)what;
-	udp_read(g->udp, fd);
-	gw_timer_arm(g);
-}
-
-static void
 gw_on_notify(evutil_socket_t fd, short what, void *arg)
 {
 	struct gw *g = arg;
 
 	(void)fd;
 	(void)what;
-	if (!notify_drain(g->notify) || g->stopping)
+	if (!notify_drain(g->notify) || gw_host_stopping(g->host))
 		return;
 	gw_reload(g);
-	gw_timer_arm(g);
+	gw_host_timer_arm(g->host);
 }
 
 static void
@@ -391,7 +325,7 @@ gw_log_stats(struct gw *g)
 	struct udp_stats us;
 
 	ike_get_stats(g->ike, &is);
-	udp_get_stats(g->udp, &us);
+	udp_get_stats(gw_host_udp(g->host), &us);
 	log_info("gw: udp rx ike %llu natt-ike %llu keepalive %llu esp %llu "
 	    "(dropped %llu) runt %llu truncated %llu, tx %llu (errors %llu)",
 	    (unsigned long long)us.rx_ike, (unsigned long long)us.rx_natt_ike,
@@ -413,31 +347,16 @@ gw_log_stats(struct gw *g)
 }
 
 static void
-gw_on_signal(evutil_socket_t sig, short what, void *arg)
+gw_on_hup(void *arg)
 {
 	struct gw *g = arg;
-	struct timeval grace = { 0, GW_SHUTDOWN_GRACE_MS * 1000 };
 
-	(void)what;
-	if (sig == SIGHUP) {
-		log_info("gw: SIGHUP: reloading device links");
-		gw_reload(g);
-		gw_log_stats(g);
-		if (g->dp != NULL)
-			gw_dp_log_stats(g->dp);
-		gw_timer_arm(g);
-		return;
-	}
-	if (g->stopping) {
-		event_base_loopbreak(g->base);
-		return;
-	}
-	log_info("signal %d: shutting down; deleting IKE SAs", (int)sig);
-	g->stopping = true;
-	ike_shutdown(g->ike, monotime_now());
-	gw_timer_arm(g);
-	/* The DELETEs left in ike_shutdown; stay to answer their replies. */
-	event_base_loopexit(g->base, &grace);
+	log_info("gw: SIGHUP: reloading device links");
+	gw_reload(g);
+	gw_log_stats(g);
+	if (g->dp != NULL)
+		gw_dp_log_stats(g->dp);
+	gw_host_timer_arm(g->host);
 }
 
 /* --- engine callbacks ------------------------------------------------------ */
@@ -447,10 +366,8 @@ gw_ike_send(void *arg, const struct ike_endpoint *local,
     const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
 	struct gw *g = arg;
-	struct udp_endpoint l = { local->ip, local->port };
-	struct udp_endpoint r = { remote->ip, remote->port };
 
-	(void)udp_send(g->udp, &l, &r, pkt, len);
+	gw_host_send(g->host, local, remote, pkt, len);
 }
 
 static int
@@ -541,34 +458,6 @@ gw_ike_child_update(void *arg, const char *link_id, uint32_t spi_in,
 
 /* --- data plane ---------------------------------------------------------------- */
 
-#define GW_DP_IKE_MAX	(sizeof(struct esp_worker_ike) + 65536)
-
-/* IKE that reached an ESP worker's socket (see esp_worker.h). */
-static void
-gw_on_dp_ike(evutil_socket_t fd, short what, void *arg)
-{
-	struct gw *g = arg;
-	struct esp_worker_ike h;
-	struct udp_endpoint l, r;
-	ssize_t n;
-	int i;
-
-	(void)what;
-	for (i = 0; i < 64; i++) {
-		n = recv(fd, g->dp_ike_buf, GW_DP_IKE_MAX, MSG_DONTWAIT);
-		if (n < (ssize_t)sizeof(h))
-			break;
-		memcpy(&h, g->dp_ike_buf, sizeof(h));
-		l.ip = h.local_ip;
-		l.port = h.local_port;
-		r.ip = h.remote_ip;
-		r.port = h.remote_port;
-		udp_demux(g->udp, true, &l, &r, g->dp_ike_buf + sizeof(h),
-		    (size_t)n - sizeof(h));
-	}
-	gw_timer_arm(g);
-}
-
 static void
 gw_dp_rekey(void *arg, const char *link_id)
 {
@@ -578,26 +467,22 @@ gw_dp_rekey(void *arg, const char *link_id)
 }
 
 static void
-gw_on_dp_tick(evutil_socket_t fd, short what, void *arg)
+gw_on_tick(void *arg, monotime_t now)
 {
 	struct gw *g = arg;
 
-	(void)fd;
-	(void)what;
-	gw_dp_tick(g->dp, monotime_now(), gw_dp_rekey, g);
-	gw_timer_arm(g);
+	gw_dp_tick(g->dp, now, gw_dp_rekey, g);
 }
 
 static int
 gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 {
-	struct timeval sec = { 1, 0 };
 	struct gw_dp_cfg dc;
 	uint16_t ports[MODEL_ZONES_MAX];
 	size_t i;
 
 	for (i = 0; i < nips; i++)
-		ports[i] = udp_bound_port(g->udp, ips[i], true);
+		ports[i] = udp_bound_port(gw_host_udp(g->host), ips[i], true);
 	memset(&dc, 0, sizeof(dc));
 	dc.prefix = g->cfg.netns_prefix;
 	dc.egress = g->cfg.egress;
@@ -605,15 +490,8 @@ gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 	dc.ips = ips;
 	dc.ports = ports;
 	dc.nips = nips;
-	if ((g->dp_ike_buf = malloc(GW_DP_IKE_MAX)) == NULL ||
-	    gw_dp_new(&g->dp, &dc) == -1)
-		return -1;
-	g->ev_dp_ike = event_new(g->base, gw_dp_ike_fd(g->dp),
-	    EV_READ | EV_PERSIST, gw_on_dp_ike, g);
-	g->ev_dp_tick = event_new(g->base, -1, EV_PERSIST, gw_on_dp_tick, g);
-	if (g->ev_dp_ike == NULL || g->ev_dp_tick == NULL ||
-	    event_add(g->ev_dp_ike, NULL) == -1 ||
-	    event_add(g->ev_dp_tick, &sec) == -1)
+	if (gw_dp_new(&g->dp, &dc) == -1 ||
+	    gw_host_dp_ike(g->host, gw_dp_ike_fd(g->dp)) == -1)
 		return -1;
 	return 0;
 }
@@ -866,15 +744,13 @@ gw_config_changed(void *arg)
 int
 gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 {
-	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct gw_host_ops ho;
 	struct ike_engine_cfg ic;
 	struct ike_callbacks cb;
-	struct udp_handlers uh;
 	struct udp_config uc;
 	struct timeval hour = { GW_PRUNE_EVERY_S, 0 };
 	uint32_t ips[MODEL_ZONES_MAX];
-	int fds[GW_UDP_FDS];
-	size_t nips = 0, bound = 0, nfd, i;
+	size_t nips = 0, bound = 0, i;
 	struct gw *g;
 
 	*out = NULL;
@@ -883,7 +759,12 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 	g->store = st;
 	g->cfg = *cfg;
 	pthread_mutex_init(&g->st_mu, NULL);
-	if ((g->base = event_base_new()) == NULL) {
+	memset(&ho, 0, sizeof(ho));
+	ho.arg = g;
+	ho.stopping = "deleting IKE SAs";
+	ho.hup = gw_on_hup;
+	ho.tick = cfg->dataplane ? gw_on_tick : NULL;
+	if (gw_host_new(&g->host, &ho) == -1) {
 		log_err("gw: event_base_new failed");
 		goto fail;
 	}
@@ -913,10 +794,7 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 	uc.ike_port = cfg->ike_port;
 	uc.natt_port = cfg->natt_port;
 	uc.natt_reuseport = cfg->dataplane;
-	memset(&uh, 0, sizeof(uh));
-	uh.arg = g;
-	uh.ike = gw_udp_ike;
-	if (udp_open(&g->udp, &uc, &uh, &bound) == -1)
+	if (gw_host_open(g->host, g->ike, &uc, &bound) == -1)
 		goto fail;
 	/* A gateway that cannot hear its tunnels must say so and stop. */
 	if (bound < nips * 2) {
@@ -925,27 +803,16 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		goto fail;
 	}
 
-	nfd = udp_fds(g->udp, fds, GW_UDP_FDS);
-	for (i = 0; i < nfd; i++) {
-		g->ev_udp[i] = event_new(g->base, fds[i], EV_READ | EV_PERSIST,
-		    gw_on_udp, g);
-		if (g->ev_udp[i] == NULL || event_add(g->ev_udp[i], NULL) == -1)
-			goto fail_ev;
-		g->nev_udp++;
-	}
-	g->ev_notify = event_new(g->base, notify_fd(g->notify),
+	if (gw_host_listen(g->host) == -1)
+		goto fail_ev;
+	g->ev_notify = event_new(gw_host_base(g->host), notify_fd(g->notify),
 	    EV_READ | EV_PERSIST, gw_on_notify, g);
-	g->ev_timer = evtimer_new(g->base, gw_on_timer, g);
-	g->ev_prune = event_new(g->base, -1, EV_PERSIST, gw_on_prune, g);
-	if (g->ev_notify == NULL || g->ev_timer == NULL || g->ev_prune == NULL ||
+	g->ev_prune = event_new(gw_host_base(g->host), -1, EV_PERSIST,
+	    gw_on_prune, g);
+	if (g->ev_notify == NULL || g->ev_prune == NULL ||
 	    event_add(g->ev_notify, NULL) == -1 ||
 	    event_add(g->ev_prune, &hour) == -1)
 		goto fail_ev;
-	for (i = 0; i < 3; i++) {
-		g->ev_sig[i] = evsignal_new(g->base, sigs[i], gw_on_signal, g);
-		if (g->ev_sig[i] == NULL || event_add(g->ev_sig[i], NULL) == -1)
-			goto fail_ev;
-	}
 	if (cfg->dataplane && gw_dp_start(g, ips, nips) == -1) {
 		log_err("gw: cannot start the data plane");
 		goto fail;
@@ -956,8 +823,8 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 	{
 		struct timeval sec = { 1, 0 };
 
-		g->ev_status = event_new(g->base, -1, EV_PERSIST, gw_on_status,
-		    g);
+		g->ev_status = event_new(gw_host_base(g->host), -1, EV_PERSIST,
+		    gw_on_status, g);
 		if (g->ev_status == NULL || event_add(g->ev_status, &sec) == -1)
 			goto fail_ev;
 		gw_status_refresh(g);
@@ -974,8 +841,7 @@ fail:
 int
 gw_run(struct gw *g)
 {
-	gw_timer_arm(g);
-	if (event_base_dispatch(g->base) == -1) {
+	if (gw_host_run(g->host) == -1) {
 		log_err("gw: event loop failed");
 		return -1;
 	}
@@ -988,36 +854,19 @@ gw_run(struct gw *g)
 void
 gw_free(struct gw *g)
 {
-	size_t i;
-
 	if (g == NULL)
 		return;
-	for (i = 0; i < g->nev_udp; i++)
-		event_free(g->ev_udp[i]);
-	for (i = 0; i < 3; i++)
-		if (g->ev_sig[i] != NULL)
-			event_free(g->ev_sig[i]);
 	if (g->ev_notify != NULL)
 		event_free(g->ev_notify);
-	if (g->ev_timer != NULL)
-		event_free(g->ev_timer);
 	if (g->ev_prune != NULL)
 		event_free(g->ev_prune);
 	if (g->ev_status != NULL)
 		event_free(g->ev_status);
-	if (g->ev_dp_ike != NULL)
-		event_free(g->ev_dp_ike);
-	if (g->ev_dp_tick != NULL)
-		event_free(g->ev_dp_tick);
-	if (g->ike != NULL)
-		ike_engine_free(g->ike);
+	gw_host_drop_engine(g->host);
 	/* After the engine: its teardown may still delete CHILD SAs. */
 	gw_dp_free(g->dp);
-	free(g->dp_ike_buf);
-	udp_close(g->udp);
+	gw_host_free(g->host);
 	notify_free(g->notify);
-	if (g->base != NULL)
-		event_base_free(g->base);
 	gw_links_free(g);
 	free(g->child);
 	free(g->st);

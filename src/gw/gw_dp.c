@@ -29,6 +29,7 @@
 #include "esp_sa.h"
 #include "esp_table.h"
 #include "esp_worker.h"
+#include "gw_host.h"
 #include "ike.h"
 #include "ip4.h"
 #include "log.h"
@@ -305,30 +306,13 @@ void
 gw_dp_child_install(struct gw_dp *dp, const struct ike_child_sa *c,
     monotime_t now)
 {
-	struct esp_sa_cfg sc;
-	struct esp_table_child tc;
+	int rc;
 
-	memset(&sc, 0, sizeof(sc));
-	sc.workers = dp->nworkers;
-	memset(&tc, 0, sizeof(tc));
-	tc.link_id = c->link_id;
-	tc.local_ip = c->local.ip;
-	tc.local_port = c->local.port;
-	tc.remote_ip = c->remote.ip;
-	tc.remote_port = c->remote.port;
-	tc.udp_encap = c->udp_encap;
-	tc.in = esp_sa_new(c, ESP_DIR_IN, &sc, now);
-	tc.out = esp_sa_new(c, ESP_DIR_OUT, &sc, now);
-	if (tc.in == NULL || tc.out == NULL ||
-	    esp_table_child_add(dp->table, &tc) == -1) {
+	if ((rc = gw_host_sa_install(dp->table, dp->nworkers, c, now)) == -1)
 		log_err("gw: link %s: CHILD_SA 0x%08x/0x%08x not installed in "
 		    "the data plane (unsupported algorithm or no memory)",
 		    c->link_id, c->spi_in, c->spi_out);
-		esp_sa_free(tc.in);
-		esp_sa_free(tc.out);
-		return;
-	}
-	if (esp_table_commit(dp->table) == -1)
+	if (rc != 0)
 		return;
 	if (!c->udp_encap)
 		log_warn("gw: link %s: CHILD_SA 0x%08x without UDP "
@@ -339,8 +323,7 @@ gw_dp_child_install(struct gw_dp *dp, const struct ike_child_sa *c,
 void
 gw_dp_child_delete(struct gw_dp *dp, uint32_t spi_in, monotime_t now)
 {
-	if (esp_table_child_del(dp->table, spi_in, now) == 0)
-		(void)esp_table_commit(dp->table);
+	gw_host_sa_delete(dp->table, spi_in, now);
 }
 
 void
@@ -348,42 +331,33 @@ gw_dp_child_update(struct gw_dp *dp, uint32_t spi_in,
     const struct ike_endpoint *local, const struct ike_endpoint *remote,
     bool udp_encap)
 {
-	if (esp_table_child_update(dp->table, spi_in, local->ip, local->port,
-	    remote->ip, remote->port, udp_encap) == 0)
-		(void)esp_table_commit(dp->table);
+	gw_host_sa_update(dp->table, spi_in, local, remote, udp_encap);
 }
 
 struct dp_walk {
-	monotime_t	 now;
 	void		(*rekey)(void *, const char *);
 	void		*arg;
-	unsigned	 n;
 };
 
 static void
-dp_rekey_one(void *arg, const char *link_id, struct esp_sa *in,
-    struct esp_sa *out, bool lingering)
+dp_rekey_one(void *arg, const char *link_id, uint32_t spi_in, bool hard)
 {
 	struct dp_walk *w = arg;
-	unsigned f;
 
-	f = esp_sa_rekey_poll(in, w->now) | esp_sa_rekey_poll(out, w->now);
-	if (f != 0 && !lingering && w->rekey != NULL) {
-		log_info("gw: link %s: ESP SA 0x%08x reached its %s lifetime: "
-		    "rekeying", link_id, esp_sa_spi(in),
-		    (f & ESP_REKEY_HARD) ? "hard" : "soft");
-		w->rekey(w->arg, link_id);
-	}
+	if (w->rekey == NULL)
+		return;
+	log_info("gw: link %s: ESP SA 0x%08x reached its %s lifetime: "
+	    "rekeying", link_id, spi_in, hard ? "hard" : "soft");
+	w->rekey(w->arg, link_id);
 }
 
 void
 gw_dp_tick(struct gw_dp *dp, monotime_t now,
     void (*rekey)(void *, const char *), void *arg)
 {
-	struct dp_walk w = { now, rekey, arg, 0 };
+	struct dp_walk w = { rekey, arg };
 
-	(void)esp_table_tick(dp->table, now);
-	esp_table_walk(dp->table, dp_rekey_one, &w);
+	gw_host_sa_tick(dp->table, now, dp_rekey_one, &w);
 }
 
 static void
