@@ -49,33 +49,6 @@ esp_out_gcm(struct esp_sa *sa, struct esp_crypto *c, uint64_t seq,
 	return ESP_OK;
 }
 
-/* RFC 4303 §3.3.2.1: ICV over SPI .. Next Header, then seq high with ESN. */
-static int
-esp_out_hmac(struct esp_sa *sa, struct esp_crypto *c, const uint8_t *authd,
-    size_t alen, uint64_t seq, uint8_t *icv)
-{
-	uint8_t md[ESP_HMAC_SHA256_LEN], hi[ESP_SEQ_HI_LEN];
-	struct wbuf w;
-	size_t mdlen;
-	int r = ESP_ERR_CRYPTO;
-
-	wbuf_init(&w, hi, sizeof(hi));
-	if (wbuf_add_u32(&w, (uint32_t)(seq >> 32)) == -1)
-		goto out;
-	if (EVP_MAC_init(c->mac, NULL, 0, NULL) != 1 ||
-	    EVP_MAC_update(c->mac, authd, alen) != 1 ||
-	    (sa->esn && EVP_MAC_update(c->mac, hi, sizeof(hi)) != 1) ||
-	    EVP_MAC_final(c->mac, md, &mdlen, sizeof(md)) != 1 ||
-	    mdlen != sizeof(md))
-		goto out;
-	/* RFC 4868 §2.3: the first 128 bits. */
-	memcpy(icv, md, ESP_HMAC_SHA256_ICV_LEN);
-	r = ESP_OK;
-out:
-	explicit_bzero(md, sizeof(md));
-	return r;
-}
-
 int
 esp_out(struct esp_sa *sa, struct esp_crypto *c, const uint8_t *inner,
     size_t inner_len, uint8_t next_header, uint8_t *out, size_t out_cap,
@@ -129,7 +102,8 @@ esp_out(struct esp_sa *sa, struct esp_crypto *c, const uint8_t *inner,
 	else if ((authd = wbuf_ptr_at(&w, 0, icv_at)) == NULL)
 		r = ESP_ERR_SPACE;
 	else
-		r = esp_out_hmac(sa, c, authd, icv_at, seq, icv);
+		r = esp_sa_hmac_icv(sa, c, authd, icv_at, seq, icv) == 0 ?
+		    ESP_OK : ESP_ERR_CRYPTO;
 	if (r != ESP_OK)
 		return r;
 	esp_sa_account(sa, seq, inner_len, now);

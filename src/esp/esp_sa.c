@@ -303,3 +303,34 @@ esp_sa_rekey_poll(struct esp_sa *sa, monotime_t now)
 	return atomic_exchange_explicit(&sa->rekey_new, 0,
 	    memory_order_relaxed);
 }
+
+/*
+ * RFC 4303 §3.3.2.1: the HMAC covers SPI .. Next Header and, with ESN, the
+ * high 32 bits of the sequence number appended (never sent); RFC 4868 §2.3
+ * keeps the first 128 bits. Shared by esp_in (verify) and esp_out (seal).
+ */
+int
+esp_sa_hmac_icv(struct esp_sa *sa, struct esp_crypto *c, const uint8_t *authd,
+    size_t alen, uint64_t seq, uint8_t *icv)
+{
+	uint8_t md[ESP_HMAC_SHA256_LEN], hi[ESP_SEQ_HI_LEN];
+	size_t mdlen;
+	int rc = -1;
+
+	hi[0] = (uint8_t)(seq >> 56);
+	hi[1] = (uint8_t)(seq >> 48);
+	hi[2] = (uint8_t)(seq >> 40);
+	hi[3] = (uint8_t)(seq >> 32);
+	/* A NULL key re-keys from the schedule set at install. */
+	if (EVP_MAC_init(c->mac, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(c->mac, authd, alen) != 1 ||
+	    (sa->esn && EVP_MAC_update(c->mac, hi, sizeof(hi)) != 1) ||
+	    EVP_MAC_final(c->mac, md, &mdlen, sizeof(md)) != 1 ||
+	    mdlen != sizeof(md))
+		goto fail;
+	memcpy(icv, md, ESP_HMAC_SHA256_ICV_LEN);
+	rc = 0;
+fail:
+	explicit_bzero(md, sizeof(md));
+	return rc;
+}

@@ -138,6 +138,9 @@ unsigned esp_sa_rekey_state(struct esp_sa *, monotime_t now);
 unsigned esp_sa_rekey_poll(struct esp_sa *, monotime_t now);
 
 /* Bytes of ESP (from the SPI through the ICV) for an inner packet of len. */
+/* The truncated HMAC-SHA2-256-128 ICV of authd (NULL + HMAC SAs); 0 or -1. */
+int	esp_sa_hmac_icv(struct esp_sa *, struct esp_crypto *,
+	    const uint8_t *authd, size_t alen, uint64_t seq, uint8_t *icv);
 size_t	esp_sa_overhead(const struct esp_sa *, size_t inner_len);
 
 /* For esp_in.c / esp_out.c. */
