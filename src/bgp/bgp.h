@@ -1,0 +1,178 @@
+/*
+ * bgp.h - one BGP-4 session (RFC 4271) with one peer, sans-IO: the host
+ * feeds in TCP bytes, TCP connection events and the time; the session hands
+ * back bytes to send, route changes and up/down events through callbacks.
+ * No socket, no clock, no routing table in here: the gateway (gw/) owns the
+ * TCP listener inside the tenant namespace and the forwarding tables, and
+ * tests run two sessions against each other in one process.
+ *
+ * Scope: eBGP, IPv4 unicast, 4-octet AS numbers (RFC 6793; a peer without
+ * the capability is refused), route refresh (RFC 2918), UPDATE error
+ * handling of RFC 7606. Addresses and prefixes are IPv4 in host byte order.
+ * See docs/bgp.md.
+ */
+#ifndef BGP_H
+#define BGP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monotime.h"
+
+struct bgp_session;
+
+/* An IPv4 prefix, host byte order, host bits zero. */
+struct bgp_prefix {
+	uint32_t	addr;
+	uint8_t		len;
+};
+
+/* §8.2.2, reduced to what a host with one TCP connection per peer needs. */
+enum bgp_state {
+	BGP_IDLE,
+	BGP_CONNECT,	/* active: waiting for our TCP connect to complete */
+	BGP_ACTIVE,	/* passive: waiting for the peer to connect */
+	BGP_OPENSENT,
+	BGP_OPENCONFIRM,
+	BGP_ESTABLISHED,
+};
+
+#define BGP_HOLD_DEFAULT	90	/* §10 */
+#define BGP_CONNECT_RETRY_DEFAULT 120	/* §10 */
+#define BGP_IDLE_HOLD_DEFAULT	5
+#define BGP_MAX_PREFIXES_DEFAULT 1000
+#define BGP_MAX_PREFIXES_LIMIT	65536
+#define BGP_MAX_ADV_DEFAULT	1024
+#define BGP_MAX_ADV_LIMIT	65536
+
+struct bgp_config {
+	char		name[64];	/* for log lines (the device link) */
+	uint32_t	local_as;
+	uint32_t	peer_as;	/* must differ from local_as: eBGP only */
+	uint32_t	local_id;	/* BGP Identifier; 0 = local_addr */
+	uint32_t	local_addr;	/* our BGP address: NEXT_HOP of what we announce */
+	uint32_t	peer_addr;	/* the branch router's BGP address */
+	uint16_t	hold_time;	/* 0 or >= 3 (§4.2); keepalives every third */
+	bool		passive;	/* wait for the peer to connect (the gateway) */
+	uint32_t	max_prefixes;	/* from the peer; one more is Cease, RFC 4486 */
+	uint32_t	max_advertised;	/* size of the advertised set */
+	uint16_t	connect_retry_s;	/* active: between connect attempts */
+	uint16_t	idle_hold_s;	/* active: wait after a session failed */
+	const struct bgp_prefix *adv;	/* announced once Established; copied */
+	size_t		nadv;
+};
+
+/* A route learned from the peer, as the session hands it to the host. */
+struct bgp_route {
+	uint32_t	addr;
+	uint8_t		len;
+	uint32_t	nexthop;
+	uint8_t		origin;		/* 0 IGP, 1 EGP, 2 INCOMPLETE */
+	bool		has_med;
+	uint32_t	med;
+	uint32_t	path_len;	/* §9.1.2.2 a */
+	uint32_t	neighbor_as;	/* leftmost AS: the peer's, checked */
+	uint32_t	origin_as;	/* rightmost AS; 0 if the path ends in an AS_SET */
+};
+
+enum bgp_down_reason {
+	BGP_DOWN_NOTIFY_SENT,	/* we found an error: code/subcode say which */
+	BGP_DOWN_NOTIFY_RCVD,	/* the peer sent a NOTIFICATION */
+	BGP_DOWN_HOLD_EXPIRED,	/* nothing heard for the hold time (NOTIFICATION sent) */
+	BGP_DOWN_TCP_CLOSED,	/* the host reported the connection closed */
+	BGP_DOWN_STOPPED,	/* bgp_stop() (Cease / Administrative Shutdown sent) */
+};
+
+struct bgp_down {
+	enum bgp_down_reason reason;
+	uint8_t		code, subcode;	/* of the NOTIFICATION, if any */
+	bool		was_established;
+	const char	*detail;	/* one printable line, may be empty */
+};
+
+/*
+ * Callbacks run synchronously from the bgp_*() call that caused them and
+ * must not call back into the same session.
+ */
+struct bgp_callbacks {
+	void	*arg;
+	/* Whole messages, in order; the host queues them on the TCP connection. */
+	void	(*send)(void *arg, const uint8_t *data, size_t len);
+	/* Active only: connect to the peer (again: drop any attempt under way). */
+	void	(*connect)(void *arg);
+	void	(*up)(void *arg);
+	/*
+	 * The connection is finished with: the host closes it once the bytes
+	 * already handed to send() are out. Every learned route has been
+	 * withdrawn through route_withdraw() before this is called.
+	 */
+	void	(*down)(void *arg, const struct bgp_down *);
+	/* replaces: the prefix was known and now has other attributes. */
+	void	(*route_add)(void *arg, const struct bgp_route *, bool replaces);
+	void	(*route_withdraw)(void *arg, uint32_t addr, uint8_t len);
+	/* Optional: randomness for timer jitter (§10) and the RIB hash; NULL = none. */
+	uint32_t (*random)(void *arg);
+};
+
+/* Fills the defaults above; addresses and AS numbers are left 0. */
+void	bgp_config_defaults(struct bgp_config *);
+/* 0 if the configuration is usable; else -1 and why. */
+int	bgp_config_check(const struct bgp_config *, char *why, size_t whylen);
+
+/*
+ * NULL if the configuration is refused (logged), a callback it needs is
+ * missing (send; connect when active) or memory runs out.
+ */
+struct bgp_session *bgp_session_new(const struct bgp_config *,
+	    const struct bgp_callbacks *);
+/* Sends nothing and calls nothing: bgp_stop() first for a clean end. */
+void	bgp_session_free(struct bgp_session *);
+
+/* Leave Idle: passive -> Active (wait), active -> Connect (connect()). */
+void	bgp_start(struct bgp_session *, monotime_t now);
+/* Cease / Administrative Shutdown if connected, then Idle until bgp_start(). */
+void	bgp_stop(struct bgp_session *, monotime_t now);
+
+/*
+ * A TCP connection with the peer is up (ours completed, or the peer's was
+ * accepted). -1: the session takes no connection now (Idle, or it already
+ * has one): the host closes this one. Sends our OPEN.
+ */
+int	bgp_connected(struct bgp_session *, monotime_t now);
+/* Bytes received on the connection. -1 once the session has gone down. */
+int	bgp_input(struct bgp_session *, const uint8_t *data, size_t len,
+	    monotime_t now);
+/* The connection closed or failed (or our connect attempt failed). */
+void	bgp_closed(struct bgp_session *, monotime_t now);
+
+/* Run due timers: hold, keepalive, connect retry, idle hold. */
+void	bgp_tick(struct bgp_session *, monotime_t now);
+monotime_t bgp_next_deadline(const struct bgp_session *);
+
+/*
+ * Replace the advertised set; when Established, withdraw what left and
+ * announce what came (ORIGIN IGP, AS_PATH [local AS], NEXT_HOP local_addr).
+ * -1 (nothing changed) if a prefix has host bits set or n > max_advertised.
+ */
+int	bgp_set_advertised(struct bgp_session *, const struct bgp_prefix *,
+	    size_t n, monotime_t now);
+/* Ask the peer to send its routes again (RFC 2918); -1 if it cannot. */
+int	bgp_request_refresh(struct bgp_session *, monotime_t now);
+
+struct bgp_status {
+	enum bgp_state	state;
+	uint32_t	peer_id;
+	uint16_t	hold, keepalive;	/* negotiated, seconds */
+	monotime_t	established_at;
+	size_t		prefixes_in, prefixes_out;
+	uint64_t	msgs_in, msgs_out, updates_in, updates_out,
+			notify_in, notify_out, established, treat_as_withdraw,
+			attrs_discarded, loops, bad_nexthop, refresh_in;
+	bool		has_last_down;
+	struct bgp_down	last_down;	/* detail NULL */
+};
+void	bgp_status(const struct bgp_session *, struct bgp_status *);
+const char *bgp_state_name(enum bgp_state);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * bgp_adv.c - what we announce (the Adj-RIB-Out, RFC 4271 §3.2): a sorted
+ * set of prefixes, all with the same attributes (ORIGIN IGP, AS_PATH
+ * [local AS] as §5.1.2 asks of a route we originate towards an external
+ * peer, NEXT_HOP our BGP address, §5.1.3). The whole set goes out when the
+ * session is Established or the peer asks for a route refresh; a new set
+ * from the host goes out as its difference with the old one. Every array
+ * is allocated once, at the configured maximum.
+ */
+#include "bgp_session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool
+bgp_adv_valid(const struct bgp_prefix *p)
+{
+	if (p->len > 32)
+		return false;
+	return p->len == 0 ? p->addr == 0 :
+	    (p->addr & ~(0xffffffffu << (32 - p->len))) == 0;
+}
+
+static int
+bgp_adv_cmp(const void *a, const void *b)
+{
+	const struct bgp_prefix *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+/* p[0..n) validated, sorted and without duplicates into out; the count, or -1. */
+static int
+bgp_adv_normalise(const struct bgp_session *s, const struct bgp_prefix *p,
+    size_t n, struct bgp_prefix *out, size_t *nout)
+{
+	size_t i, j;
+
+	if (n > s->cfg.max_advertised)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!bgp_adv_valid(&p[i]))
+			return -1;
+		out[i].addr = p[i].addr;
+		out[i].len = p[i].len;
+	}
+	if (n > 1)
+		qsort(out, n, sizeof(*out), bgp_adv_cmp);
+	for (i = j = 0; i < n; i++)
+		if (j == 0 || bgp_adv_cmp(&out[j - 1], &out[i]) != 0)
+			out[j++] = out[i];
+	*nout = j;
+	return 0;
+}
+
+int
+bgp_adv_init(struct bgp_session *s, const struct bgp_prefix *p, size_t n)
+{
+	size_t cap = s->cfg.max_advertised;
+
+	s->adv = calloc(cap, sizeof(*s->adv));
+	s->adv_new = calloc(cap, sizeof(*s->adv_new));
+	s->adv_wd = calloc(cap, sizeof(*s->adv_wd));
+	s->adv_add = calloc(cap, sizeof(*s->adv_add));
+	if (s->adv == NULL || s->adv_new == NULL || s->adv_wd == NULL ||
+	    s->adv_add == NULL)
+		return -1;
+	return bgp_adv_normalise(s, p, n, s->adv, &s->nadv);
+}
+
+void
+bgp_adv_free(struct bgp_session *s)
+{
+	free(s->adv);
+	free(s->adv_new);
+	free(s->adv_wd);
+	free(s->adv_add);
+	s->adv = s->adv_new = s->adv_wd = s->adv_add = NULL;
+	s->nadv = 0;
+}
+
+/* As many UPDATEs as it takes, each at most 4096 octets. */
+static void
+bgp_adv_send(struct bgp_session *s, const struct bgp_prefix *wd, size_t nwd,
+    const struct bgp_prefix *add, size_t nadd, monotime_t now)
+{
+	struct bgp_attrs_out a;
+	struct wbuf w;
+	uint32_t path[1] = { s->cfg.local_as };
+	size_t dw, da;
+
+	memset(&a, 0, sizeof(a));
+	a.origin = BGP_ORIGIN_IGP;
+	a.aspath = path;
+	a.aspath_len = 1;
+	a.nexthop = s->cfg.local_addr;
+	while ((nwd > 0 || nadd > 0) && s->state == BGP_ESTABLISHED) {
+		wbuf_init(&w, s->out, sizeof(s->out));
+		if (bgp_wire_update_build(&w, wd, nwd, &dw, &a, add, nadd,
+		    &da) == -1 || dw + da == 0)
+			return;		/* cannot happen with 4096 octets */
+		bgp_session_send(s, s->out, wbuf_len(&w), now);
+		wd += dw;
+		nwd -= dw;
+		add += da;
+		nadd -= da;
+	}
+}
+
+void
+bgp_adv_send_all(struct bgp_session *s, monotime_t now)
+{
+	bgp_adv_send(s, s->adv_wd, 0, s->adv, s->nadv, now);
+}
+
+int
+bgp_adv_set(struct bgp_session *s, const struct bgp_prefix *p, size_t n,
+    monotime_t now)
+{
+	struct bgp_prefix *tmp;
+	size_t nnew, i = 0, j = 0, nwd = 0, nadd = 0;
+	int c;
+
+	if (bgp_adv_normalise(s, p, n, s->adv_new, &nnew) == -1)
+		return -1;
+	/* Both sorted: one merge pass gives what left and what came. */
+	while (i < s->nadv || j < nnew) {
+		if (i == s->nadv)
+			c = 1;
+		else if (j == nnew)
+			c = -1;
+		else
+			c = bgp_adv_cmp(&s->adv[i], &s->adv_new[j]);
+		if (c < 0)
+			s->adv_wd[nwd++] = s->adv[i++];
+		else if (c > 0)
+			s->adv_add[nadd++] = s->adv_new[j++];
+		else
+			i++, j++;
+	}
+	tmp = s->adv;
+	s->adv = s->adv_new;
+	s->adv_new = tmp;
+	s->nadv = nnew;
+	bgp_adv_send(s, s->adv_wd, nwd, s->adv_add, nadd, now);
+	return 0;
+}

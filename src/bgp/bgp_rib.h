@@ -1,0 +1,49 @@
+/*
+ * bgp_rib.h - one session's Adj-RIB-In (RFC 4271 §3.2): the routes the peer
+ * announced and we accepted, keyed by prefix. A fixed-size open-addressing
+ * table sized from the session's prefix limit when the session is created,
+ * so memory follows the configuration and never what the peer sends.
+ */
+#ifndef BGP_RIB_H
+#define BGP_RIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp.h"
+
+struct bgp_rib_slot {
+	bool		used;
+	struct bgp_route route;
+};
+
+struct bgp_rib {
+	struct bgp_rib_slot *slot;
+	size_t		mask;	/* slots - 1, a power of two */
+	size_t		count;
+	size_t		max;
+	uint64_t	seed;
+};
+
+/* Room for max routes; seed keys the hash. -1 if out of memory. */
+int	bgp_rib_init(struct bgp_rib *, size_t max, uint64_t seed);
+void	bgp_rib_free(struct bgp_rib *);
+const struct bgp_route *bgp_rib_get(const struct bgp_rib *, uint32_t addr,
+	    uint8_t len);
+
+enum bgp_rib_put {
+	BGP_RIB_NEW,
+	BGP_RIB_CHANGED,	/* replaced a route with other attributes */
+	BGP_RIB_SAME,		/* the same route again: nothing to tell */
+	BGP_RIB_FULL,		/* would exceed max: nothing stored */
+};
+enum bgp_rib_put bgp_rib_put(struct bgp_rib *, const struct bgp_route *);
+/* 0 if the prefix was there, -1 if not. */
+int	bgp_rib_del(struct bgp_rib *, uint32_t addr, uint8_t len);
+/* Walking the table: slot i < bgp_rib_slots(), NULL if it is free. */
+size_t	bgp_rib_slots(const struct bgp_rib *);
+const struct bgp_route *bgp_rib_at(const struct bgp_rib *, size_t i);
+void	bgp_rib_clear(struct bgp_rib *);
+
+#endif
