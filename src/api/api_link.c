@@ -169,6 +169,9 @@ api_link_status(struct api_req *r)
 		    json_string(ip4_fmt(st.remote_ip, ip)));
 		json_object_set_new(o, "remotePort",
 		    json_integer(st.remote_port));
+		/* "none": ESP straight over IP (protocol 50), no NAT seen. */
+		json_object_set_new(o, "encapsulation",
+		    json_string(st.udp_encap ? "udp" : "none"));
 		json_object_set_new(o, "ikeSuite", json_string(st.ike_suite));
 		json_object_set_new(o, "espSuite", json_string(st.esp_suite));
 		json_object_set_new(o, "establishedDateTime", json_string(when));

@@ -77,6 +77,9 @@ usage(FILE *f)
 "  --tunnel-addr IP     inner (BGP) address, put on the TUN\n"
 "  --route CIDR         routed into the tunnel (repeatable, max 8)\n"
 "  --tun-name NAME      TUN device (default bgcpe0)\n"
+"  --encap auto|always  auto (default): IKE from port 500, ESP in UDP only\n"
+"                       behind a NAT, else raw ESP (IP protocol 50);\n"
+"                       always: IKE and ESP on the NAT-T port\n"
 "  --ike-port/--natt-port/--esp-workers as above (the gateway's ports)\n");
 }
 
@@ -299,6 +302,7 @@ main(int argc, char **argv)
 		{ "tunnel-addr", required_argument, NULL, 'K' },
 		{ "route", required_argument, NULL, 'K' },
 		{ "tun-name", required_argument, NULL, 'K' },
+		{ "encap", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_cfg c;

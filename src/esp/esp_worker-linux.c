@@ -3,7 +3,9 @@
  * pthreads. Each worker has its buffers allocated once at start; the
  * per-packet path only parses, looks up (RCU), seals/opens, and makes
  * batched syscalls. Counters are per worker, single writer, read racily
- * (relaxed atomics) by the control thread.
+ * (relaxed atomics) by the control thread. Raw ESP (protocol 50) has its
+ * own section; it shares the receive path from the SPI on (w_esp_in) and
+ * the batched send (w_flush) with ESP-in-UDP.
  */
 #include "esp_worker.h"
 
@@ -25,12 +27,14 @@
 
 #include "buf.h"
 #include "esp_in.h"
+#include "esp_ip.h"
 #include "esp_out.h"
 #include "esp_sa.h"
 #include "esp_table.h"
 #include "esp_wire.h"
 #include "log.h"
 #include "monotime.h"
+#include "rawesp.h"
 #include "udp.h"
 
 #define W_BATCH		32
@@ -38,12 +42,14 @@
 #define W_ROUNDS	8		/* batches per readiness event: stay fair */
 #define W_EVENTS	64
 #define W_TAG_SOCK	UINT64_C(0xffffffff00000000)
+#define W_TAG_RAW	UINT64_C(0x100)		/* with W_TAG_SOCK: raw socket k */
+#define W_RAW		ESP_WORKERS_ENDPOINTS	/* tx socket W_RAW + k: raw k */
 #define W_TAG_STOP	UINT64_C(0xffffffffffffffff)
 #define IP4_HDR_MIN	20
 
 struct w_ctr {
 	_Atomic uint64_t rx_esp, rx_bytes, tx_esp, tx_bytes, rx_ike,
-			rx_keepalive, drop[ESP_WD_MAX];
+			rx_keepalive, rx_raw, tx_raw, drop[ESP_WD_MAX];
 };
 
 struct esp_worker {
@@ -53,6 +59,7 @@ struct esp_worker {
 	bool			 started;
 	int			 ep;
 	int			 sock[ESP_WORKERS_ENDPOINTS];
+	int			 raw[ESP_WORKERS_ENDPOINTS];	/* -1: none */
 	uint32_t		 sock_ip[ESP_WORKERS_ENDPOINTS];
 	struct w_ctr		 ctr;
 
@@ -61,7 +68,7 @@ struct esp_worker {
 	struct mmsghdr		 rmsg[W_BATCH], smsg[W_BATCH], fmsg[W_BATCH];
 	struct iovec		 riov[W_BATCH], siov[W_BATCH];
 	struct sockaddr_in	 rfrom[W_BATCH], sto[W_BATCH];
-	unsigned		 ssock[W_BATCH];	/* socket index per sealed packet */
+	unsigned		 ssock[W_BATCH];	/* tx socket per sealed packet */
 };
 
 struct esp_workers {
@@ -71,6 +78,7 @@ struct esp_workers {
 	size_t			 nips;
 	int			 stop_fd;
 	unsigned		 n;
+	bool			 raw;		/* raw ESP sockets open */
 	struct esp_worker	*w;
 };
 
@@ -83,10 +91,11 @@ static const char *const w_drop_names[ESP_WD_MAX] = {
 	[ESP_WD_TUN_WRITE] = "tun-write",
 	[ESP_WD_NO_ROUTE] = "no-route",
 	[ESP_WD_NO_SA] = "no-sa",
-	[ESP_WD_NO_ENCAP] = "no-encap",
+	[ESP_WD_NO_RAW] = "no-raw",
 	[ESP_WD_ESP_OUT] = "esp-out",
 	[ESP_WD_SEND] = "send",
 	[ESP_WD_IKE_HANDOFF] = "ike-handoff",
+	[ESP_WD_RAW_HDR] = "raw-hdr",
 };
 
 const char *
@@ -161,7 +170,8 @@ w_ike_handoff(struct esp_worker *w, unsigned si, const struct sockaddr_in *from,
 		w_add(&w->ctr.drop[ESP_WD_IKE_HANDOFF], 1);
 }
 
-static void
+/* ESP from the SPI on, from either path; 0 if delivered to the TUN. */
+static int
 w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
     size_t len, monotime_t now)
 {
@@ -175,29 +185,47 @@ w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
 
 	if ((e = esp_snap_in_find(s, w_spi(pkt, len))) == NULL) {
 		w_add(&w->ctr.drop[ESP_WD_UNKNOWN_SPI], 1);
-		return;
+		return -1;
 	}
 	if (e->tenant >= s->ntenants || s->tenants[e->tenant].gen == 0) {
 		w_add(&w->ctr.drop[ESP_WD_NO_TENANT], 1);
-		return;
+		return -1;
 	}
 	tn = &s->tenants[e->tenant];
 	if ((cr = esp_sa_crypto(e->sa, w->id)) == NULL ||
 	    esp_in(e->sa, cr, pkt, len, &inner, &inner_len, &nh, now) != ESP_OK) {
 		w_add(&w->ctr.drop[ESP_WD_ESP_IN], 1);
-		return;
+		return -1;
 	}
 	if (nh != ESP_NH_IPV4) {
 		w_add(&w->ctr.drop[ESP_WD_NOT_IPV4], 1);
-		return;
+		return -1;
 	}
 	fd = tn->tun_fd[w->id % tn->nq];
 	if (write(fd, inner, inner_len) != (ssize_t)inner_len) {
 		w_add(&w->ctr.drop[ESP_WD_TUN_WRITE], 1);
-		return;
+		return -1;
 	}
 	w_add(&w->ctr.rx_esp, 1);
 	w_add(&w->ctr.rx_bytes, inner_len);
+	return 0;
+}
+
+/* The receive batch: W_BATCH buffers of W_BUF, sources in rfrom[]. */
+static void
+w_rx_prep(struct esp_worker *w)
+{
+	int i;
+
+	for (i = 0; i < W_BATCH; i++) {
+		w->riov[i].iov_base = w->rx + (size_t)i * W_BUF;
+		w->riov[i].iov_len = W_BUF;
+		memset(&w->rmsg[i].msg_hdr, 0, sizeof(w->rmsg[i].msg_hdr));
+		w->rmsg[i].msg_hdr.msg_iov = &w->riov[i];
+		w->rmsg[i].msg_hdr.msg_iovlen = 1;
+		w->rmsg[i].msg_hdr.msg_name = &w->rfrom[i];
+		w->rmsg[i].msg_hdr.msg_namelen = sizeof(w->rfrom[i]);
+	}
 }
 
 static void
@@ -210,15 +238,7 @@ w_udp_read(struct esp_worker *w, unsigned si)
 	int i, n, round;
 
 	for (round = 0; round < W_ROUNDS; round++) {
-		for (i = 0; i < W_BATCH; i++) {
-			w->riov[i].iov_base = w->rx + (size_t)i * W_BUF;
-			w->riov[i].iov_len = W_BUF;
-			memset(&w->rmsg[i].msg_hdr, 0, sizeof(w->rmsg[i].msg_hdr));
-			w->rmsg[i].msg_hdr.msg_iov = &w->riov[i];
-			w->rmsg[i].msg_hdr.msg_iovlen = 1;
-			w->rmsg[i].msg_hdr.msg_name = &w->rfrom[i];
-			w->rmsg[i].msg_hdr.msg_namelen = sizeof(w->rfrom[i]);
-		}
+		w_rx_prep(w);
 		n = recvmmsg(w->sock[si], w->rmsg, W_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
@@ -234,7 +254,7 @@ w_udp_read(struct esp_worker *w, unsigned si)
 			}
 			switch (esp_udp_classify(p, len)) {
 			case ESP_UDP_ESP:
-				w_esp_in(w, s, p, len, now);
+				(void)w_esp_in(w, s, p, len, now);
 				break;
 			case ESP_UDP_IKE:
 				w_ike_handoff(w, si, &w->rfrom[i], p, len);
@@ -253,16 +273,78 @@ w_udp_read(struct esp_worker *w, unsigned si)
 	}
 }
 
+/* --- raw ESP (IP protocol 50) ------------------------------------------------ */
+
+/* What raw socket k holds: IPv4 header + ESP, only this worker's SPIs. */
+static void
+w_raw_read(struct esp_worker *w, unsigned k)
+{
+	const struct esp_snap *s;
+	struct esp_ip ip;
+	monotime_t now;
+	uint8_t *p;
+	int i, n, round, v;
+
+	for (round = 0; round < W_ROUNDS; round++) {
+		w_rx_prep(w);
+		n = recvmmsg(w->raw[k], w->rmsg, W_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		now = monotime_now();
+		urcu_memb_read_lock();
+		s = esp_table_snap(w->ws->cfg.table);
+		for (i = 0; i < n; i++) {
+			p = w->riov[i].iov_base;
+			if (w->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+				continue;
+			}
+			v = esp_ip_parse(p, w->rmsg[i].msg_len, &ip);
+			if (v == ESP_IP_RUNT)
+				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+			else if (v != ESP_IP_OK)
+				w_add(&w->ctr.drop[ESP_WD_RAW_HDR], 1);
+			else if (w_esp_in(w, s, p + ip.esp_off, ip.esp_len,
+			    now) == 0)
+				w_add(&w->ctr.rx_raw, 1);
+		}
+		urcu_memb_read_unlock();
+		if (n < W_BATCH)
+			return;
+	}
+}
+
+/*
+ * The tx socket of a link's ESP (see w_flush): UDP on its endpoint, or
+ * without encapsulation (RFC 7296 §2.23: no NAT) raw ESP there.
+ * -1: no socket on that endpoint; -2: raw ESP unavailable.
+ */
+static int
+w_out_sock(const struct esp_worker *w, const struct esp_snap_link *l)
+{
+	unsigned k;
+
+	for (k = 0; k < w->ws->nips; k++)
+		if (w->sock_ip[k] == l->local_ip)
+			break;
+	if (k == w->ws->nips)
+		return -1;
+	if (l->udp_encap)
+		return (int)k;
+	return w->raw[k] != -1 ? (int)(W_RAW + k) : -2;
+}
+
 /* --- TUN side: ESP out --------------------------------------------------------- */
 
 static void
 w_send(struct esp_worker *w, unsigned si, struct mmsghdr *m, unsigned cnt)
 {
+	int fd = si >= W_RAW ? w->raw[si - W_RAW] : w->sock[si];
 	unsigned i;
 	int r;
 
 	while (cnt > 0) {
-		r = sendmmsg(w->sock[si], m, cnt, MSG_DONTWAIT);
+		r = sendmmsg(fd, m, cnt, MSG_DONTWAIT);
 		if (r <= 0) {
 			w_add(&w->ctr.drop[ESP_WD_SEND], cnt);
 			return;
@@ -270,22 +352,26 @@ w_send(struct esp_worker *w, unsigned si, struct mmsghdr *m, unsigned cnt)
 		for (i = 0; i < (unsigned)r; i++)
 			w_add(&w->ctr.tx_bytes, m[i].msg_hdr.msg_iov->iov_len);
 		w_add(&w->ctr.tx_esp, (uint64_t)r);
+		if (si >= W_RAW)
+			w_add(&w->ctr.tx_raw, (uint64_t)r);
 		m += r;
 		cnt -= (unsigned)r;
 	}
 }
 
-/* One sendmmsg per endpoint socket, in order within each. */
+/* One sendmmsg per tx socket (UDP or raw, per endpoint), in order in each. */
 static void
 w_flush(struct esp_worker *w, unsigned nout)
 {
 	unsigned si, i, k;
 
-	if (w->ws->nips == 1) {
-		w_send(w, 0, w->smsg, nout);
+	for (i = 1; i < nout && w->ssock[i] == w->ssock[0]; i++)
+		;
+	if (i == nout) {
+		w_send(w, w->ssock[0], w->smsg, nout);
 		return;
 	}
-	for (si = 0; si < w->ws->nips; si++) {
+	for (si = 0; si < W_RAW + ESP_WORKERS_ENDPOINTS; si++) {
 		for (i = 0, k = 0; i < nout; i++)
 			if (w->ssock[i] == si)
 				w->fmsg[k++] = w->smsg[i];
@@ -306,9 +392,9 @@ w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
 	size_t out_len;
 	ssize_t r;
 	monotime_t now;
-	unsigned i, nout, si, round;
+	unsigned i, nout, round;
 	uint32_t dst;
-	int fd;
+	int fd, si;
 
 	for (round = 0; round < W_ROUNDS; round++) {
 		urcu_memb_read_lock();
@@ -336,15 +422,12 @@ w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
 				w_add(&w->ctr.drop[ESP_WD_NO_SA], 1);
 				continue;
 			}
-			if (!l->udp_encap) {
-				w_add(&w->ctr.drop[ESP_WD_NO_ENCAP], 1);
+			if ((si = w_out_sock(w, l)) == -2) {
+				w_add(&w->ctr.drop[ESP_WD_NO_RAW], 1);
 				continue;
 			}
-			for (si = 0; si < w->ws->nips; si++)
-				if (w->sock_ip[si] == l->local_ip)
-					break;
 			out = w->tx + (size_t)nout * W_BUF;
-			if (si == w->ws->nips ||
+			if (si == -1 ||
 			    (cr = esp_sa_crypto(l->out, w->id)) == NULL ||
 			    esp_out(l->out, cr, in, (size_t)r, ESP_NH_IPV4, out,
 			    W_BUF, &out_len, now) != ESP_OK) {
@@ -355,7 +438,8 @@ w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
 			memset(to, 0, sizeof(*to));
 			to->sin_family = AF_INET;
 			to->sin_addr.s_addr = htonl(l->remote_ip);
-			to->sin_port = htons(l->remote_port);
+			/* A raw socket has no ports. */
+			to->sin_port = l->udp_encap ? htons(l->remote_port) : 0;
 			w->siov[nout].iov_base = out;
 			w->siov[nout].iov_len = out_len;
 			memset(&w->smsg[nout], 0, sizeof(w->smsg[nout]));
@@ -363,7 +447,7 @@ w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
 			w->smsg[nout].msg_hdr.msg_namelen = sizeof(*to);
 			w->smsg[nout].msg_hdr.msg_iov = &w->siov[nout];
 			w->smsg[nout].msg_hdr.msg_iovlen = 1;
-			w->ssock[nout] = si;
+			w->ssock[nout] = (unsigned)si;
 			nout++;
 		}
 		urcu_memb_read_unlock();
@@ -395,7 +479,9 @@ w_main(void *arg)
 			d = ev[i].data.u64;
 			if (d == W_TAG_STOP)
 				goto out;
-			if ((d & W_TAG_SOCK) == W_TAG_SOCK)
+			if ((d & W_TAG_SOCK) == W_TAG_SOCK && (d & W_TAG_RAW))
+				w_raw_read(w, (unsigned)(d & 0xffu));
+			else if ((d & W_TAG_SOCK) == W_TAG_SOCK)
 				w_udp_read(w, (unsigned)(d & 0xffffffffu));
 			else
 				w_tun_read(w, (uint32_t)d, (uint32_t)(d >> 32));
@@ -415,6 +501,38 @@ w_ep_add(int ep, int fd, uint64_t data)
 	e.events = EPOLLIN;
 	e.data.u64 = data;
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+/* Every worker's raw socket per endpoint, polled; all or none. */
+static int
+w_raw_open(struct esp_workers *ws)
+{
+	struct esp_worker *w;
+	unsigned i;
+	size_t k;
+
+	for (i = 0; i < ws->n; i++) {
+		w = &ws->w[i];
+		for (k = 0; k < ws->nips; k++)
+			if ((w->raw[k] = rawesp_open(ws->ips[k], i,
+			    ws->n)) == -1 || w_ep_add(w->ep, w->raw[k],
+			    W_TAG_SOCK | W_TAG_RAW | k) == -1)
+				goto fail;
+	}
+	ws->raw = true;
+	return 0;
+fail:
+	log_err("esp: no raw ESP (IP protocol 50) socket: %s%s; links without "
+	    "UDP encapsulation (no NAT) get no traffic (counted no-raw)",
+	    strerror(errno), errno == EPERM || errno == EACCES ?
+	    " (CAP_NET_RAW needed)" : "");
+	for (i = 0; i < ws->n; i++)
+		for (k = 0; k < ESP_WORKERS_ENDPOINTS; k++)
+			if (ws->w[i].raw[k] != -1) {
+				close(ws->w[i].raw[k]);
+				ws->w[i].raw[k] = -1;
+			}
+	return -1;
 }
 
 int
@@ -453,7 +571,7 @@ esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
 		w->id = i;
 		w->ep = -1;
 		for (k = 0; k < ESP_WORKERS_ENDPOINTS; k++)
-			w->sock[k] = -1;
+			w->sock[k] = w->raw[k] = -1;
 	}
 	if (ws->stop_fd == -1)
 		goto fail;
@@ -476,13 +594,16 @@ esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
 	for (k = 0; k < ws->nips; k++)
 		if (udp_reuseport_steer(ws->w[0].sock[k], ws->n) == -1)
 			goto fail;
+	/* Without raw ESP the UDP path still serves NATed peers: go on. */
+	if (cfg->raw_esp)
+		(void)w_raw_open(ws);
 	for (i = 0; i < ws->n; i++) {
 		if (pthread_create(&ws->w[i].th, NULL, w_main, &ws->w[i]) != 0)
 			goto fail;
 		ws->w[i].started = true;
 	}
-	log_info("esp: %u worker(s) on %zu endpoint(s), NAT-T port %u",
-	    ws->n, ws->nips, ws->ports[0]);
+	log_info("esp: %u worker(s) on %zu endpoint(s), NAT-T port %u%s",
+	    ws->n, ws->nips, ws->ports[0], ws->raw ? ", raw ESP" : "");
 	*out = ws;
 	return 0;
 fail:
@@ -507,9 +628,12 @@ esp_workers_stop(struct esp_workers *ws)
 
 		if (w->started)
 			pthread_join(w->th, NULL);
-		for (k = 0; k < ESP_WORKERS_ENDPOINTS; k++)
+		for (k = 0; k < ESP_WORKERS_ENDPOINTS; k++) {
 			if (w->sock[k] != -1)
 				close(w->sock[k]);
+			if (w->raw[k] != -1)
+				close(w->raw[k]);
+		}
 		if (w->ep != -1)
 			close(w->ep);
 		free(w->rx);
@@ -549,6 +673,12 @@ esp_workers_tenant_del(struct esp_workers *ws, const int *tun_fd, unsigned nq)
 		(void)epoll_ctl(ws->w[i].ep, EPOLL_CTL_DEL, tun_fd[i], NULL);
 }
 
+bool
+esp_workers_raw(const struct esp_workers *ws)
+{
+	return ws != NULL && ws->raw;
+}
+
 void
 esp_workers_stats(const struct esp_workers *ws, struct esp_worker_stats *st)
 {
@@ -567,6 +697,8 @@ esp_workers_stats(const struct esp_workers *ws, struct esp_worker_stats *st)
 		st->rx_ike += atomic_load_explicit(&c->rx_ike, memory_order_relaxed);
 		st->rx_keepalive += atomic_load_explicit(&c->rx_keepalive,
 		    memory_order_relaxed);
+		st->rx_raw += atomic_load_explicit(&c->rx_raw, memory_order_relaxed);
+		st->tx_raw += atomic_load_explicit(&c->tx_raw, memory_order_relaxed);
 		for (d = 0; d < ESP_WD_MAX; d++)
 			st->drop[d] += atomic_load_explicit(&c->drop[d],
 			    memory_order_relaxed);

@@ -10,12 +10,23 @@
  * Tables are read under RCU; no lock, allocation or log call per packet.
  * IKE that still reaches a worker (the steering program not yet attached)
  * is handed to the gateway loop over a datagram socket (ike_fd), framed by
- * struct esp_worker_ike. Raw ESP (IP protocol 50) is not handled yet: a
- * link without UDP encapsulation gets nothing (counted as no_encap).
+ * struct esp_worker_ike.
+ *
+ * Raw ESP (IP protocol 50, raw_esp): each worker also has a raw socket per
+ * endpoint (rawesp.h, filtered by the same SPI -> worker mapping):
+ *
+ *   protocol 50 --recvmmsg--> IPv4 header (esp_ip) -> SPI -> same as UDP
+ *   link without UDP encapsulation --esp_out--> sendmmsg on the raw socket
+ *
+ * Inbound SAs take ESP from either path (RFC 7296 §2.23: both must be
+ * accepted at any time); the outbound path follows the link's udp_encap.
+ * If the raw sockets cannot be opened (no CAP_NET_RAW), the workers run
+ * UDP only and count the packets of links without encapsulation as no_raw.
  */
 #ifndef ESP_WORKER_H
 #define ESP_WORKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +42,7 @@ struct esp_workers_cfg {
 	const uint16_t	*ports;		/* the NAT-T port the gateway bound, per ip */
 	struct esp_table *table;
 	int		 ike_fd;	/* write end for IKE hand-off; -1: drop */
+	bool		 raw_esp;	/* also IP protocol 50 on every endpoint */
 };
 
 /* Header of an IKE hand-off datagram; the NAT-T payload follows. */
@@ -48,10 +60,11 @@ enum esp_worker_drop {
 	ESP_WD_TUN_WRITE,
 	ESP_WD_NO_ROUTE,	/* TUN packet: no link for the destination */
 	ESP_WD_NO_SA,		/* link without a tunnel up */
-	ESP_WD_NO_ENCAP,	/* link without UDP encapsulation (raw ESP: todo) */
+	ESP_WD_NO_RAW,		/* no UDP encapsulation, and no raw ESP socket */
 	ESP_WD_ESP_OUT,
 	ESP_WD_SEND,
 	ESP_WD_IKE_HANDOFF,	/* hand-off socket full */
+	ESP_WD_RAW_HDR,		/* protocol 50: IPv4 header refused (esp_ip.h) */
 	ESP_WD_MAX
 };
 
@@ -59,13 +72,19 @@ struct esp_worker_stats {
 	uint64_t	rx_esp, rx_bytes;	/* delivered to a TUN */
 	uint64_t	tx_esp, tx_bytes;	/* sent to a peer */
 	uint64_t	rx_ike, rx_keepalive;
+	uint64_t	rx_raw, tx_raw;		/* of rx_esp / tx_esp: protocol 50 */
 	uint64_t	drop[ESP_WD_MAX];
 };
 
 const char *esp_worker_drop_name(enum esp_worker_drop);
 
-/* Opens the sockets, attaches the steering program, starts the threads. */
+/*
+ * Opens the sockets, attaches the steering program, starts the threads.
+ * Raw ESP sockets that cannot be opened are logged, not fatal.
+ */
 int	esp_workers_start(struct esp_workers **, const struct esp_workers_cfg *);
+/* The raw ESP sockets are open (cfg.raw_esp and they could be). */
+bool	esp_workers_raw(const struct esp_workers *);
 /* Stops and joins the threads, closes the sockets. NULL is fine. */
 void	esp_workers_stop(struct esp_workers *);
 /* Worker i polls tun_fd[i] (nq == n), tagged with (slot, gen). */

@@ -4,6 +4,8 @@
  *
  *   udp socket readable    -> udp_read -> udp_demux -> ike_input
  *   ike send callback      -> udp_send (non-ESP marker on the NAT-T port)
+ *   initiate               -> from the IKE port (encap auto) or the NAT-T
+ *                             port (encap always, or no raw ESP socket)
  *   child_install/delete   -> esp_sa_new -> esp_table (link "cpe", slot 0)
  *   1 s tick               -> linger/rekey polls; initiate when no IKE SA
  *                             is left and the back-off has passed
@@ -61,7 +63,7 @@ struct cpe_role {
 	struct ike_peer_cfg	 peer;
 	struct gw_host		*host;
 	struct ike_engine	*ike;		/* the host's */
-	uint16_t		 natt_local;
+	uint16_t		 ike_local, natt_local;
 	int			 nsfd;
 	struct tun		*tun;
 	unsigned		 nworkers;
@@ -187,6 +189,18 @@ cpe_role_config_set(struct cpe_role_config *c, const char *key,
 		c->nroutes++;
 		return 0;
 	}
+	if (strcmp(key, "encap") == 0) {
+		if (strcmp(val, "auto") == 0)
+			c->encap_always = false;
+		else if (strcmp(val, "always") == 0)
+			c->encap_always = true;
+		else {
+			fprintf(stderr, "branchgated: encap '%s': want auto or "
+			    "always\n", val);
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(key, "policy") == 0) {
 		if (strcmp(val, "default") == 0)
 			c->tunnel.custom = false;
@@ -259,6 +273,11 @@ cpe_role_config_check(const struct cpe_role_config *c)
 		    "ports (not 0)\n");
 		rc = -1;
 	}
+	/* The engine floats to the RFC 3948 port itself when it sees a NAT. */
+	if (!c->encap_always && c->natt_port != 4500)
+		fprintf(stderr, "branchgated: warning: encap auto with natt-port "
+		    "%u: behind a NAT, IKE moves to port 4500 regardless\n",
+		    c->natt_port);
 	for (i = 0; i < sizeof(cpe_policy_keys) / sizeof(cpe_policy_keys[0]);
 	    i++) {
 		if (c->tunnel.custom && !c->custom_set[i]) {
@@ -283,13 +302,28 @@ cpe_role_config_check(const struct cpe_role_config *c)
 
 /* --- timers ----------------------------------------------------------------- */
 
+/*
+ * RFC 7296 §2.23: start on the IKE port; the engine moves to the NAT-T
+ * port if NAT detection says so, and ESP is UDP-encapsulated then only.
+ * Starting on the NAT-T port forces encapsulation, which is also what
+ * keeps a CPE without raw ESP sockets working.
+ */
+static bool
+cpe_start_natt(const struct cpe_role *c)
+{
+	return c->cfg.encap_always || !esp_workers_raw(c->workers);
+}
+
 /* No IKE SA left (never was, refused, timed out, deleted): try again. */
 static void
 cpe_maybe_initiate(struct cpe_role *c, monotime_t now)
 {
 	struct ike_sa_status st[CPE_STATUS_MAX];
-	struct ike_endpoint l = { c->cfg.local, c->natt_local };
-	struct ike_endpoint r = { c->cfg.gateway, c->cfg.natt_port };
+	bool natt = cpe_start_natt(c);
+	struct ike_endpoint l = { c->cfg.local,
+	    natt ? c->natt_local : c->ike_local };
+	struct ike_endpoint r = { c->cfg.gateway,
+	    natt ? c->cfg.natt_port : c->cfg.ike_port };
 	char a[IP4_STRLEN];
 
 	if (gw_host_stopping(c->host) || ike_status(c->ike, st, CPE_STATUS_MAX) > 0 ||
@@ -370,9 +404,11 @@ cpe_log_stats(struct cpe_role *c)
 	    (unsigned long long)is.sa_established,
 	    (unsigned long long)c->attempts);
 	log_info("cpe: esp workers rx %llu pkts %llu bytes, tx %llu pkts %llu "
-	    "bytes; drops:%s", (unsigned long long)ws.rx_esp,
-	    (unsigned long long)ws.rx_bytes, (unsigned long long)ws.tx_esp,
-	    (unsigned long long)ws.tx_bytes, drops);
+	    "bytes, raw esp rx %llu tx %llu; drops:%s",
+	    (unsigned long long)ws.rx_esp, (unsigned long long)ws.rx_bytes,
+	    (unsigned long long)ws.tx_esp, (unsigned long long)ws.tx_bytes,
+	    (unsigned long long)ws.rx_raw, (unsigned long long)ws.tx_raw,
+	    drops);
 	esp_table_walk(c->table, cpe_log_sa, NULL);
 }
 
@@ -417,11 +453,9 @@ cpe_ike_child_install(void *arg, const struct ike_child_sa *sa)
 		    sa->spi_out);
 		return;
 	}
-	if (!sa->udp_encap)
-		log_warn("cpe: CHILD_SA 0x%08x without UDP encapsulation: raw "
-		    "ESP is not supported", sa->spi_in);
-	log_debug("cpe: CHILD_SA installed spi_in=0x%08x spi_out=0x%08x",
-	    sa->spi_in, sa->spi_out);
+	log_info("cpe: CHILD_SA 0x%08x/0x%08x installed: ESP %s", sa->spi_in,
+	    sa->spi_out, sa->udp_encap ? "in UDP (RFC 3948)" :
+	    "over IP (protocol 50)");
 }
 
 static void
@@ -582,6 +616,8 @@ cpe_dp_start(struct cpe_role *c)
 	wc.nips = 1;
 	wc.table = c->table;
 	wc.ike_fd = c->ike_pair[1];
+	/* Also with encap always: §2.23 asks to take raw ESP at any time. */
+	wc.raw_esp = true;
 	if (esp_workers_start(&c->workers, &wc) == -1 ||
 	    esp_workers_tenant_add(c->workers, 0, 1, c->fds,
 	    c->nworkers) == -1)
@@ -649,7 +685,8 @@ cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
 	if (gw_host_open(c->host, c->ike, &uc, &bound) == -1)
 		goto fail;
 	if (bound < 2 || (c->natt_local = udp_bound_port(gw_host_udp(c->host),
-	    cfg->local, true)) == 0) {
+	    cfg->local, true)) == 0 || (c->ike_local = udp_bound_port(
+	    gw_host_udp(c->host), cfg->local, false)) == 0) {
 		log_err("cpe: cannot bind UDP %u and %u on %s (is it an "
 		    "address of this host?)", cfg->ike_port, cfg->natt_port,
 		    ip4_fmt(cfg->local, a));
@@ -661,10 +698,14 @@ cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
 		log_err("cpe: cannot start the data plane");
 		goto fail;
 	}
+	if (!cfg->encap_always && cpe_start_natt(c))
+		log_warn("cpe: encap auto without raw ESP: starting on the "
+		    "NAT-T port, so ESP is always UDP-encapsulated");
 	log_info("cpe: %s -> gateway %s:%u, %s on %s, %u route(s), %u ESP "
-	    "worker(s)", ip4_fmt(cfg->local, a), ip4_fmt(cfg->gateway, b),
-	    cfg->natt_port, ip4_fmt(cfg->tunnel_addr, t), cfg->tun_name,
-	    cfg->nroutes, c->nworkers);
+	    "worker(s), encap %s", ip4_fmt(cfg->local, a),
+	    ip4_fmt(cfg->gateway, b), cpe_start_natt(c) ? cfg->natt_port :
+	    cfg->ike_port, ip4_fmt(cfg->tunnel_addr, t), cfg->tun_name,
+	    cfg->nroutes, c->nworkers, cfg->encap_always ? "always" : "auto");
 	*out = c;
 	return 0;
 fail:

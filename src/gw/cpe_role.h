@@ -4,13 +4,17 @@
  * the gateway role, with one TUN device in the daemon's own network
  * namespace instead of per-tenant namespaces:
  *
- *   TUN (routes) --worker--> LPM -> link "cpe" -> ESP out --UDP 4500--> gw
- *   gw --UDP 4500--> worker (SPI steering) -> ESP in -> TUN
+ *   TUN (routes) --worker--> LPM -> link "cpe" -> ESP out --ESP--> gw
+ *   gw --ESP--> worker (SPI steering) -> ESP in -> TUN
+ *   (ESP: IP protocol 50, or UDP 4500 behind a NAT / with encap always)
  *
- * The CPE starts IKE on the gateway's NAT-T port (RFC 7296 §2.23 allows an
- * initiator to use 4500 from the start), so ESP is always UDP-encapsulated:
- * the data plane has no raw ESP. It initiates again, with back-off, whenever
- * it has no IKE SA: the gateway never initiates.
+ * encap auto (default): IKE starts on the IKE port and moves to the NAT-T
+ * port only if a NAT is detected (RFC 7296 §2.23); ESP then goes in UDP
+ * (RFC 3948), else straight over IP (protocol 50). encap always: IKE
+ * starts on the NAT-T port (§2.23 allows it from the beginning), so ESP is
+ * always UDP-encapsulated, as strongSwan's encap = yes. Without raw ESP
+ * sockets (no CAP_NET_RAW) auto behaves as always. It initiates again,
+ * with back-off, whenever it has no IKE SA: the gateway never initiates.
  */
 #ifndef CPE_ROLE_H
 #define CPE_ROLE_H
@@ -39,6 +43,7 @@ struct cpe_role_config {
 	unsigned	nroutes;
 	char		tun_name[16];
 	unsigned	esp_workers;	/* 0: one per core */
+	bool		encap_always;	/* encap always: IKE and ESP on NAT-T */
 	/* Parse state: which keys were given. */
 	bool		psk_set, custom_set[7];
 };

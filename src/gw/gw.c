@@ -673,6 +673,7 @@ gw_status_refresh(struct gw *g)
 		s->connected = true;
 		s->remote_ip = is[i].remote.ip;
 		s->remote_port = is[i].remote.port;
+		s->udp_encap = is[i].udp_encap;
 		snprintf(s->ike_suite, sizeof(s->ike_suite), "%s",
 		    is[i].ike_suite);
 		snprintf(s->esp_suite, sizeof(s->esp_suite), "%s",

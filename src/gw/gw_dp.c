@@ -5,7 +5,8 @@
  *                            esp_table links + LPMs, worker TUN queues
  *   child_install         -> esp_sa_new(in), esp_sa_new(out) -> esp_table
  *   child_delete          -> esp_table linger (inbound kept 5 s)
- *   child_update          -> new endpoints for the link's outbound SA
+ *   child_update          -> new endpoints and encapsulation (RFC 7296
+ *                            §2.23: NAT mapping moved) of the outbound SA
  *
  * Order that keeps the workers safe: a new tenant is published before its
  * TUN queues join the workers' epoll sets; a removed tenant leaves the
@@ -314,10 +315,10 @@ gw_dp_child_install(struct gw_dp *dp, const struct ike_child_sa *c,
 		    c->link_id, c->spi_in, c->spi_out);
 	if (rc != 0)
 		return;
-	if (!c->udp_encap)
+	if (!c->udp_encap && !esp_workers_raw(dp->workers))
 		log_warn("gw: link %s: CHILD_SA 0x%08x without UDP "
-		    "encapsulation: raw ESP (protocol 50) is not supported yet",
-		    c->link_id, c->spi_in);
+		    "encapsulation (no NAT), but no raw ESP socket: its "
+		    "traffic is dropped (no-raw)", c->link_id, c->spi_in);
 }
 
 void
@@ -426,11 +427,14 @@ gw_dp_log_stats(struct gw_dp *dp)
 		    " %s %llu", esp_worker_drop_name(d),
 		    (unsigned long long)st.drop[d]);
 	log_info("esp: workers rx %llu pkts %llu bytes, tx %llu pkts %llu "
-	    "bytes, ike %llu keepalive %llu; drops:%s",
+	    "bytes, ike %llu keepalive %llu, raw esp rx %llu tx %llu; "
+	    "drops:%s",
 	    (unsigned long long)st.rx_esp, (unsigned long long)st.rx_bytes,
 	    (unsigned long long)st.tx_esp, (unsigned long long)st.tx_bytes,
 	    (unsigned long long)st.rx_ike,
-	    (unsigned long long)st.rx_keepalive, drops);
+	    (unsigned long long)st.rx_keepalive,
+	    (unsigned long long)st.rx_raw, (unsigned long long)st.tx_raw,
+	    drops);
 	esp_table_walk(dp->table, dp_log_sa, NULL);
 }
 
@@ -498,6 +502,8 @@ gw_dp_new(struct gw_dp **out, const struct gw_dp_cfg *cfg)
 	wc.nips = cfg->nips;
 	wc.table = dp->table;
 	wc.ike_fd = dp->ike_pair[1];
+	/* RFC 7296 §2.23: without a NAT, ESP goes straight over IP. */
+	wc.raw_esp = true;
 	if (esp_workers_start(&dp->workers, &wc) == -1)
 		goto fail;
 	*out = dp;

@@ -180,6 +180,7 @@ struct ike_sa_status {
 	bool		established;
 	bool		initiator;
 	bool		nat_detected;
+	bool		udp_encap;	/* what its CHILD SAs use (ike_child_sa) */
 	struct ike_endpoint local, remote;
 	char		ike_suite[64];	/* "aes256gcm16-prfsha384-modp2048s256" */
 	char		esp_suite[64];

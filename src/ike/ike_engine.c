@@ -439,6 +439,7 @@ ike_status(const struct ike_engine *eng, struct ike_sa_status *out,
 			s->established = sa->state == IKE_SA_ESTABLISHED;
 			s->initiator = sa->initiator;
 			s->nat_detected = sa->nat_local || sa->nat_remote;
+			s->udp_encap = ike_sa_udp_encap(sa);
 			s->local = sa->local;
 			s->remote = sa->remote;
 			if (sa->sk != NULL)

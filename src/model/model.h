@@ -228,6 +228,7 @@ struct model_link_status {
 	bool		dataplane;	/* the ESP data plane runs */
 	uint32_t	remote_ip;
 	uint16_t	remote_port;
+	bool		udp_encap;	/* ESP in UDP (RFC 3948), else over IP */
 	char		ike_suite[64], esp_suite[64];
 	int64_t		established_ms;	/* wall clock; 0 = not connected */
 	unsigned	child_sas;

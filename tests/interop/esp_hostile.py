@@ -1,18 +1,24 @@
 #!/usr/bin/python3
-# esp_hostile.py - hostile ESP-in-UDP for test_esp_hostile.sh, crafted with
-# scapy (python3-scapy; its AES-GCM uses python3-cryptography) from the keys
-# of a strongSwan branch's outbound CHILD_SA (charon's chd=4 log).
+# esp_hostile.py - hostile ESP-in-UDP and raw ESP (IP protocol 50) for
+# test_esp_hostile.sh, crafted with scapy (python3-scapy; its AES-GCM uses
+# python3-cryptography) from the keys of a strongSwan branch's outbound
+# CHILD_SA (charon's chd=4 log). The raw-* categories send that SA's ESP
+# straight over IP: RFC 7296 §2.23 has the gateway accept both forms at
+# any time, whatever the SA's own encapsulation.
 #
 #   esp_hostile.py send CATEGORY --spi HEX --key HEX --seq N --src IP --dst IP
 #                  [--state DIR] [--other-spi HEX]
 #       Sends one category from the branch's public address, UDP 4500 ->
-#       4500 as the real tunnel does (a raw socket: charon holds 4500), and
+#       4500 as the real tunnel does (a raw socket: charon holds 4500), or
+#       as protocol 50 (raw-*, some with IPv4 headers that lie), and
 #       prints a JSON object: what the gateway must count (see EXPECT), and
 #       "next_seq", the first sequence number not yet authenticated by the
 #       gateway (only authenticated packets move its replay window).
-#   esp_hostile.py counters LOG OFFSET SPI
+#   esp_hostile.py counters LOG OFFSET SPI [SNMP]
 #       The counters of the first "esp: workers" line after byte OFFSET of
-#       the daemon log and of the SA line for inbound SPI after it, as JSON.
+#       the daemon log and of the SA line for inbound SPI after it, as JSON;
+#       with SNMP (the gateway namespace's /proc/net/snmp + netstat), the
+#       kernel's IPv4 input counters as "ip-<name>".
 #   esp_hostile.py check BEFORE.json AFTER.json EXPECT.json
 #       Compares counter deltas with what was expected; exit 1 on mismatch.
 #
@@ -43,6 +49,14 @@ W_KEYS = ("runt", "unknown-spi", "esp-in", "not-ipv4", "gw-runt",
           "gw-keepalive", "gw-natt-ike", "ike-rx", "ike-malformed")
 SA_KEYS = ("pkts", "replay", "auth", "malformed", "padding", "next-header")
 EXACT = ("replay", "auth", "malformed", "padding", "next-header")
+# Protocol 50: "raw-rx" delivered by the workers' raw sockets, "raw-hdr"
+# refused by their IPv4 header check. The kernel checks the header first
+# (ip_rcv): its counters say where a lying header died. InUnknownProtos
+# must not move: every protocol 50 packet found a raw socket.
+RAW_KEYS = ("raw-rx", "raw-hdr", "ip-InHdrErrors", "ip-InTruncatedPkts",
+            "ip-InCsumErrors", "ip-ReasmReqds", "ip-ReasmOKs",
+            "ip-InUnknownProtos")
+EXACT_ZERO = ("ip-InUnknownProtos",)
 
 
 def die(msg):
@@ -103,6 +117,40 @@ def send_udp(src, dst, payloads, sport=4500):
         time.sleep(0.002)
 
 
+RAW_IDS = [random.randrange(1, 1 << 16)]
+
+
+def raw_ip(src, dst, esp, **hdr):
+    """IPv4 + ESP; hdr overrides header fields (lies included). Each gets
+    its own IP ID: fragments of different packets never meet in the
+    gateway's reassembly queue (a lone one stays there 30 s)."""
+    from scapy.layers.inet import IP
+    from scapy.packet import Raw
+    RAW_IDS[0] = RAW_IDS[0] % 65535 + 1
+    hdr.setdefault("id", RAW_IDS[0])
+    return IP(src=src, dst=dst, proto=50, **hdr) / Raw(esp)
+
+
+def send_ip(pkts):
+    """Sent as built (a packet socket: the branch's kernel fixes nothing)."""
+    from scapy.sendrecv import send
+    for p in pkts:
+        send(p, verbose=0)
+        time.sleep(0.002)
+
+
+def send_raw(src, dst, payloads):
+    from scapy.layers.inet import fragment
+    pkts = []
+    for p in payloads:
+        ip = raw_ip(src, dst, p)
+        if len(ip) > 1500:
+            pkts.extend(fragment(ip, fragsize=1400))
+        else:
+            pkts.append(ip)
+    send_ip(pkts)
+
+
 def wait_echo_reply(sock, ident, timeout):
     end = time.time() + timeout
     while time.time() < end:
@@ -136,6 +184,8 @@ def cmd_send(argv):
     sa = scapy_sa(spi, key, a.src, a.dst)
     seq = a.seq
     exp = {k: 0 for k in W_KEYS + tuple("sa-" + k for k in SA_KEYS)}
+    if a.category.startswith("raw-"):
+        exp.update({k: 0 for k in RAW_KEYS})
     info = {}
     saved = os.path.join(a.state, "valid.bin")
     rnd = random.Random(0x5eed ^ spi)
@@ -304,6 +354,120 @@ def cmd_send(argv):
             payloads.append(p)
             exp["unknown-spi"] += 1
         send_udp(a.src, a.dst, payloads)
+    elif cat == "raw-valid":
+        # As "valid", over protocol 50; the answer comes back through the
+        # tunnel as the SA says (UDP, strongSwan's encap = yes).
+        ident = 0x4800 | (seq & 0xff)
+        pkt = esp_valid(sa, seq, inner_icmp(ident, 1))
+        with open(os.path.join(a.state, "raw-valid.bin"), "wb") as f:
+            f.write(pkt)
+        rs = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        send_raw(a.src, a.dst, [pkt])
+        info["echo_reply"] = wait_echo_reply(rs, ident, 3.0)
+        seq += 1
+        exp["sa-pkts"] = 1
+        exp["raw-rx"] = 1
+    elif cat == "raw-replay":
+        with open(os.path.join(a.state, "raw-valid.bin"), "rb") as f:
+            pkt = f.read()
+        send_raw(a.src, a.dst, [pkt, pkt, pkt])
+        exp["sa-replay"] = 3
+        exp["esp-in"] = 3
+    elif cat == "raw-truncated":
+        # No octet after the IPv4 header up to a cut ICV. Below 4 octets
+        # the SPI filter gives the packet to worker 0 alone; below 8 it
+        # is no ESP (runt).
+        pkt = esp_valid(sa, seq, inner_icmp(0x4900, 1))
+        cuts = [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 25, MIN_ESP - 1, MIN_ESP,
+                len(pkt) - 16, len(pkt) - 1]
+        for n in cuts:
+            if n < 8:
+                exp["runt"] += 1
+            elif n < MIN_ESP:
+                exp["sa-malformed"] += 1
+                exp["esp-in"] += 1
+            else:
+                exp["sa-auth"] += 1
+                exp["esp-in"] += 1
+        send_raw(a.src, a.dst, [pkt[:n] for n in cuts])
+        info["lengths"] = cuts
+    elif cat == "raw-badicv":
+        pkt = bytearray(esp_valid(sa, seq, inner_icmp(0x4a00, 1)))
+        offs = [len(pkt) - 1, len(pkt) - ICV, 8, 16, 4]
+        variants = []
+        for off in offs:
+            v = bytearray(pkt)
+            v[off] ^= 0x01
+            variants.append(bytes(v))
+        send_raw(a.src, a.dst, variants)
+        exp["sa-auth"] = len(variants)
+        exp["esp-in"] = len(variants)
+        info["flipped_offsets"] = offs
+    elif cat == "raw-garbage":
+        # Well-formed ESP under SPIs that are not inbound SAs (SPI 0 is no
+        # IKE marker over IP), and random bytes behind random SPIs.
+        spis = [rand_spi() for _ in range(12)] + [0, 1, 255]
+        if int(a.other_spi, 16):
+            spis.append(int(a.other_spi, 16))
+        payloads = []
+        for s in spis:
+            other = scapy_sa(s, key, a.src, a.dst)
+            payloads.append(esp_valid(other, seq, inner_icmp(0x4b00, 1)))
+        for _ in range(20):
+            n = rnd.randrange(8, 1400)
+            payloads.append(struct.pack("!I", rand_spi()) + bytes(
+                rnd.getrandbits(8) for _ in range(n - 4)))
+        send_raw(a.src, a.dst, payloads)
+        exp["unknown-spi"] = len(payloads)
+    elif cat == "raw-iphdr":
+        # IPv4 headers that lie (RFC 791 §3.1), for the real SA's ESP. The
+        # gateway's kernel drops most before any socket; what it lets
+        # through must be whole and is judged as ESP.
+        from scapy.layers.inet import IPOption, fragment
+        lie = esp_valid(sa, seq, inner_icmp(0x4c00, 1))
+        pkts = [raw_ip(a.src, a.dst, lie, version=5),
+                raw_ip(a.src, a.dst, lie, ihl=4),
+                raw_ip(a.src, a.dst, lie[:8], ihl=15),
+                raw_ip(a.src, a.dst, lie, len=10)]
+        exp["ip-InHdrErrors"] = 4
+        pkts.append(raw_ip(a.src, a.dst, lie, len=20 + len(lie) + 100))
+        exp["ip-InTruncatedPkts"] = 1
+        good = raw_ip(a.src, a.dst, lie)
+        good = good.__class__(bytes(good))     # with its checksum
+        pkts.append(raw_ip(a.src, a.dst, lie, id=good.id,
+                           chksum=good.chksum ^ 0x0101))
+        exp["ip-InCsumErrors"] = 1
+        exp["ip-InHdrErrors"] += 1
+        # Shorter than the datagram: the kernel trims to it, the ICV is
+        # gone: an authentication failure (failures keep the number free).
+        pkts.append(raw_ip(a.src, a.dst, lie, len=20 + len(lie) - 10))
+        exp["sa-auth"] = 1
+        exp["esp-in"] = 1
+        # A first fragment whose rest never comes: held by reassembly.
+        pkts.append(raw_ip(a.src, a.dst, lie, flags="MF"))
+        # Well-formed after all: behind IP options (IHL 6), and in four
+        # fragments the kernel puts together. Each takes a number.
+        opt = esp_valid(sa, seq, inner_icmp(0x4c01, 1))
+        seq += 1
+        pkts.append(raw_ip(a.src, a.dst, opt,
+                           options=[IPOption(b"\x01\x01\x01\x00")]))
+        frag = esp_valid(sa, seq, inner_icmp(0x4c02, 1))
+        seq += 1
+        frags = fragment(raw_ip(a.src, a.dst, frag), fragsize=40)
+        pkts.extend(frags)
+        exp["ip-ReasmReqds"] = 1 + len(frags)
+        exp["ip-ReasmOKs"] = 1
+        exp["sa-pkts"] = 2
+        exp["raw-rx"] = 2
+        send_ip(pkts)
+        info["fragments"] = len(frags)
+    elif cat == "raw-oversized":
+        # Reassembled datagrams beyond a worker's buffer (MSG_TRUNC): runt.
+        payloads = [struct.pack("!II", spi, seq) + os.urandom(n - 8)
+                    for n in (2100, 9000, 65000)]
+        payloads.append(esp_valid(sa, seq, inner_icmp(0x4d00, 1, size=3000)))
+        send_raw(a.src, a.dst, payloads)
+        exp["runt"] = len(payloads)
     else:
         die("unknown category " + cat)
     print(json.dumps({"category": cat, "expect": exp, "next_seq": seq,
@@ -315,7 +479,8 @@ RX_GW = re.compile(r"gw: udp rx ike (\d+) natt-ike (\d+) keepalive (\d+) esp "
                    r"(\d+) \(dropped (\d+)\) runt (\d+) truncated (\d+)")
 RX_IKE = re.compile(r"gw: ike rx (\d+) malformed (\d+) ")
 RX_W = re.compile(r"esp: workers rx (\d+) pkts (\d+) bytes, tx (\d+) pkts "
-                  r"(\d+) bytes, ike (\d+) keepalive (\d+); drops:(.*)$")
+                  r"(\d+) bytes, ike (\d+) keepalive (\d+), raw esp rx "
+                  r"(\d+) tx (\d+); drops:(.*)$")
 
 
 def cmd_counters(argv):
@@ -344,8 +509,9 @@ def cmd_counters(argv):
         m = RX_W.search(line)
         if m and c is None:
             c = {"rx": int(m.group(1)), "ike": int(m.group(5)),
-                 "keepalive": int(m.group(6))}
-            d = m.group(7).split()
+                 "keepalive": int(m.group(6)), "raw-rx": int(m.group(7)),
+                 "raw-tx": int(m.group(8))}
+            d = m.group(9).split()
             for i in range(0, len(d) - 1, 2):
                 c[d[i]] = int(d[i + 1])
             continue
@@ -359,7 +525,25 @@ def cmd_counters(argv):
     if c is None or "sa-pkts" not in c or len(g) != 5:
         die("no counters for SA 0x%08x after offset %d" % (spi, off))
     c.update(g)
+    if len(argv) > 3:
+        c.update(snmp(argv[3]))
     print(json.dumps(c))
+
+
+def snmp(path):
+    """'Ip:' and 'IpExt:' of /proc/net/snmp + netstat: names, then values."""
+    out, heads = {}, {}
+    with open(path) as f:
+        for line in f:
+            tag, _, rest = line.partition(":")
+            if tag not in ("Ip", "IpExt"):
+                continue
+            if tag not in heads:
+                heads[tag] = rest.split()
+            else:
+                for k, v in zip(heads.pop(tag), rest.split()):
+                    out["ip-" + k] = int(v)
+    return out
 
 
 def cmd_check(argv):
@@ -368,10 +552,13 @@ def cmd_check(argv):
     e = json.load(open(argv[2]))["expect"]
     bad, got = [], []
     for k, want in e.items():
-        d = a.get(k, 0) - b.get(k, 0)
+        if k not in a or k not in b:
+            bad.append("%s: not in the counters" % k)
+            continue
+        d = a[k] - b[k]
         if want:
             got.append("%s +%d" % (k, d))
-        exact = k.startswith("sa-") and k[3:] in EXACT
+        exact = (k.startswith("sa-") and k[3:] in EXACT) or k in EXACT_ZERO
         if (exact and d != want) or d < want:
             bad.append("%s: +%d, expected %s%d" %
                        (k, d, "" if exact else ">=", want))

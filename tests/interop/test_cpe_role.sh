@@ -16,6 +16,13 @@
 # (e) a policy change at the gateway: DELETE, refusal, retries, then up
 # again with the custom policy keys; (f) SIGTERM of the CPE: DELETE ->
 # tunnelDisconnected at the gateway, the CPE exits 0 and its TUN is gone.
+#
+# Encapsulation (RFC 7296 §2.23): there is no NAT between the two, so the
+# default CPE (encap auto) keeps IKE on UDP 500 and ESP goes straight over
+# IP (protocol 50). nftables counters in the gateway namespace prove it:
+# ESP both ways and not one UDP 4500 datagram during (a)-(d), and the
+# status endpoint says "encapsulation": "none". The CPE of (e) runs with
+# encap always: IKE and ESP on UDP 4500, no protocol 50, "udp".
 # Exit 77 (skip) only without root or without the tools.
 set -u
 
@@ -24,7 +31,7 @@ BIN=${BG_BINDIR:-$SRC/build}/bin
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TUN)"
-for t in ip ping curl python3; do command -v $t >/dev/null || skip "$t missing"; done
+for t in ip ping curl python3 nft; do command -v $t >/dev/null || skip "$t missing"; done
 [ -c /dev/net/tun ] || skip "/dev/net/tun missing"
 # scripts/deps.sh installs iperf3: its absence is a failure, not a skip.
 HAVE_IPERF=1
@@ -76,6 +83,30 @@ for l in "$NS_B bcb0" "$NS_I bci0" "$NS_G bcg0" "$NS_G bcgi"; do
 	set -- $l; ip -n "$1" link set "$2" up
 done
 
+# What crosses the gateway's veth to the branch, by encapsulation.
+ip netns exec "$NS_G" nft -f - <<'EON' || { echo "FAIL: nft counters"; exit 1; }
+table ip bgcpetest {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		iifname "bcg0" ip protocol esp counter comment "esp-in"
+		iifname "bcg0" udp dport 4500 counter comment "natt-in"
+		iifname "bcg0" udp dport 500 counter comment "ike-in"
+	}
+	chain out {
+		type filter hook output priority 0; policy accept;
+		oifname "bcg0" ip protocol esp counter comment "esp-out"
+		oifname "bcg0" udp sport 4500 counter comment "natt-out"
+	}
+}
+EON
+# ctr NAME: packets counted by the rule with that comment.
+ctr() {
+	ip netns exec "$NS_G" nft list table ip bgcpetest |
+	    sed -n "s/.*counter packets \([0-9]*\) bytes .*comment \"$1\".*/\1/p"
+}
+# ctrs: "esp-in esp-out natt-in natt-out ike-in".
+ctrs() { echo "$(ctr esp-in) $(ctr esp-out) $(ctr natt-in) $(ctr natt-out) $(ctr ike-in)"; }
+
 # --- the gateway ------------------------------------------------------------
 DB=sqlite:$W/bg.db
 "$BIN/branchgate" tenant create tenant-cpe --db "$DB" >"$W/t.json" || exit 1
@@ -112,6 +143,7 @@ route 203.0.113.0/24
 tun-name bgcpe0
 esp-workers 2
 EOF
+grep -q '^encap' "$W/cpe.conf" && { fail "encap given: the first run must use the default"; exit 1; }
 
 # --- the CPE, started before the link exists: it must keep trying ------------
 ip netns exec "$NS_B" "$BIN/branchgated" --config "$W/cpe.conf" --log-level debug \
@@ -173,7 +205,28 @@ else
 	fail "(d) iperf3 not installed (scripts/deps.sh installs it)"
 fi
 
+# No NAT: ESP over IP both ways, nothing on UDP 4500 (IKE stayed on 500).
+read -r e_in e_out n_in n_out i_in <<<"$(ctrs)"
+echo "     gateway veth: esp in $e_in out $e_out, udp 4500 in $n_in out $n_out, udp 500 in $i_in"
+[ "${e_in:-0}" -gt 1000 ] && [ "${e_out:-0}" -gt 100 ] && [ "$n_in" = 0 ] && [ "$n_out" = 0 ] &&
+    [ "${i_in:-0}" -gt 0 ] &&
+    ok "(a-d) encap auto, no NAT: $e_in ESP (protocol 50) packets in, $e_out out, none on UDP 4500" ||
+    fail "(a-d) encap auto: esp in '$e_in' out '$e_out', udp 4500 in '$n_in' out '$n_out', ike '$i_in'"
+grep -q "cpe: CHILD_SA .* installed: ESP over IP (protocol 50)" "$W/cpe.log" &&
+    ok "(a-d) CPE: $(grep -m1 'cpe: CHILD_SA' "$W/cpe.log" | sed 's/.*cpe: //')" ||
+    fail "(a-d) no raw-ESP CHILD_SA line in the CPE log"
+sleep 1.2
+st=$(api "/networkAccess/connectivity/remoteNetworks/$RN/deviceLinks/$LINK/status")
+echo "$st" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["encapsulation"] == "none" and d["remotePort"] == 500, d' 2>/dev/null &&
+    ok "(a-d) status endpoint: \"encapsulation\": \"none\", remote port 500" ||
+    fail "(a-d) status endpoint: $st"
+
 # Counters on SIGHUP; the tunnel keeps working.
+kill -HUP "$DPID"
+for _ in $(seq 20); do grep -q "esp: workers rx" "$W/gw.log" && break; sleep 0.1; done
+grep -Eq "esp: workers rx .*raw esp rx [1-9][0-9]* tx [1-9][0-9]*;" "$W/gw.log" &&
+    ok "gateway workers count the protocol 50 path: $(grep -Eo 'raw esp rx [0-9]+ tx [0-9]+' "$W/gw.log" | tail -1)" ||
+    fail "gateway workers: no raw ESP counts ($(grep 'esp: workers rx' "$W/gw.log" | tail -1))"
 kill -HUP "$CPID"
 sleep 0.5
 grep -E "cpe: esp sa in 0x" "$W/cpe.log" | tail -1 | sed 's/^/     /'
@@ -198,7 +251,10 @@ sleep 2
 kill -0 "$CPID" 2>/dev/null && ok "(e) CPE still running and retrying ($(grep -c 'no proposal' "$W/cpe.log") refusals so far)" ||
     fail "(e) CPE gave up"
 kill "$CPID"; wait "$CPID"; CPID=
+# This run: IKE and ESP on UDP 4500 from the start (strongSwan's encap = yes).
+read -r e_in0 e_out0 n_in0 n_out0 _ <<<"$(ctrs)"
 cat >>"$W/cpe.conf" <<EOC
+encap always
 policy custom
 ike-enc aes256
 ike-int sha384
@@ -214,9 +270,20 @@ CPID=$!
 for _ in $(seq 100); do grep -q "cpe: tunnel up" "$W/cpe.log" && break; sleep 0.2; done
 grep -q "cpe: tunnel up" "$W/cpe.log" && ok "(e) CPE with the custom policy keys is up again" ||
     fail "(e) custom policy: no tunnel"
-out=$(ip netns exec "$NS_B" ping -c 3 -i 0.2 -W 2 -I "$CPE_BGP" "$GW_BGP" 2>&1)
+out=$(ip netns exec "$NS_B" ping -c 10 -i 0.1 -W 2 -I "$CPE_BGP" "$GW_BGP" 2>&1)
 echo "$out" | grep -q " 0% packet loss" && ok "(e) ping $GW_BGP over the custom-policy tunnel" ||
     fail "(e) ping after custom policy: $out"
+read -r e_in1 e_out1 n_in1 n_out1 _ <<<"$(ctrs)"
+# IKE_SA_INIT and IKE_AUTH each way, then the 10 echoes and their replies.
+[ "$e_in1" = "$e_in0" ] && [ "$e_out1" = "$e_out0" ] && [ $((n_in1 - n_in0)) -ge 12 ] &&
+    [ $((n_out1 - n_out0)) -ge 12 ] &&
+    ok "(e) encap always: $((n_in1 - n_in0)) datagrams in, $((n_out1 - n_out0)) out on UDP 4500, no protocol 50" ||
+    fail "(e) encap always: esp $e_in0->$e_in1 / $e_out0->$e_out1, udp 4500 $n_in0->$n_in1 / $n_out0->$n_out1"
+sleep 1.2
+st=$(api "/networkAccess/connectivity/remoteNetworks/$RN/deviceLinks/$LINK/status")
+echo "$st" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["encapsulation"] == "udp" and d["remotePort"] == 4500, d' 2>/dev/null &&
+    ok "(e) status endpoint: \"encapsulation\": \"udp\", remote port 4500" ||
+    fail "(e) status endpoint: $st"
 
 # (f) SIGTERM: DELETE to the gateway, tunnelDisconnected, clean exit
 before=$(count_events tunnelDisconnected)

@@ -8,8 +8,14 @@
 # (random, non-ESP marker + junk IKE, 0xFF keepalive lookalikes). After each
 # category: the right drop counters moved (SIGHUP log; tests/interop/
 # esp_hostile.py says what each packet must count as), the daemon is alive,
-# and the tunnel still carries a ping. At the end, the status endpoint shows
-# the drops. Exit 77 (skip) only without root or without the tools.
+# and the tunnel still carries a ping. Then the same SA's ESP as IP
+# protocol 50 (RFC 7296 §2.23: a gateway takes raw ESP at any time, even
+# for an SA that sends in UDP): valid (answered through the tunnel),
+# replayed, truncated, bad ICV, unknown SPIs and garbage, IPv4 headers that
+# lie (the kernel's counters show where each died; a trimmed one, one with
+# options and a fragmented one reach the SA), oversized. At the end, the
+# status endpoint shows the drops. Exit 77 (skip) only without root or
+# without the tools.
 #
 #   bghx-N-b1: charon 192.0.2.1 ==veth== 192.0.2.2 :bghx-N-gw branchgated
 set -u
@@ -86,6 +92,9 @@ LINK=$(bg -q link create "$RN" --name hostile-link --ip 192.0.2.1 --vendor other
     { fail "link create"; exit 1; }
 mkdir -p "$C/run" "$C"/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
 bg cpe-config "$RN" "$LINK" --format swanctl -o "$C/swanctl.conf" || { fail "cpe-config"; exit 1; }
+# kernel-libipsec does ESP over charon's UDP sockets only (raw ESP is an
+# option from strongSwan 5.9.11, docs.strongswan.org kernel-libipsec; Debian
+# 12 has 5.9.8): encap = yes fakes NAT detection so both ends use UDP.
 sed -i '/^    mobike = no/a\    encap = yes' "$C/swanctl.conf"
 cat >"$C/strongswan.conf" <<EOC
 charon {
@@ -157,16 +166,18 @@ NPK=$(grep -E '^ *out ' "$W/sas.txt" | grep -Eo '[0-9]+ packets' | head -1 | cut
 SEQ=$(( ${NPK:-20} + 300 ))
 
 # --- counters -----------------------------------------------------------------
-# snap FILE: SIGHUP, wait for the new counter lines, parse them.
+# snap FILE: SIGHUP, wait for the new counter lines, parse them (with the
+# gateway namespace's IPv4 input counters).
 snap() {
 	local off i
 	off=$(stat -c %s "$W/daemon.log")
+	ip netns exec "$NS_G" cat /proc/net/snmp /proc/net/netstat >"$1.snmp" || return 1
 	kill -HUP "$DPID" 2>/dev/null || return 1
 	for i in $(seq 50); do
 		tail -c +$((off + 1)) "$W/daemon.log" | grep -q "esp: link .* sa in 0x$SPI " && break
 		sleep 0.1
 	done
-	$PY "$HELPER" counters "$W/daemon.log" "$off" "$SPI" >"$1"
+	$PY "$HELPER" counters "$W/daemon.log" "$off" "$SPI" "$1.snmp" >"$1"
 }
 
 # hostile CATEGORY DESCRIPTION
@@ -180,11 +191,13 @@ hostile() {
 	SEQ=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["next_seq"])' "$W/$cat.expect.json")
 	sleep 0.5
 	snap "$W/$cat.after.json" || { fail "$cat: counters after (daemon gone?)"; return; }
-	if [ "$cat" = valid ] && ! grep -q '"echo_reply": true' "$W/$cat.expect.json"; then
+	if grep -q '"echo_reply": false' "$W/$cat.expect.json"; then
 		fail "$what: no echo reply through the tunnel"
 	elif res=$($PY "$HELPER" check "$W/$cat.before.json" "$W/$cat.after.json" "$W/$cat.expect.json"); then
-		[ "$cat" = valid ] && ok "$what: accepted, answered ($res)" ||
-		    ok "$what: dropped and counted ($(echo "$res" | head -1))"
+		case $cat in
+		*valid) ok "$what: accepted, answered ($res)" ;;
+		*) ok "$what: dropped and counted ($(echo "$res" | head -1))" ;;
+		esac
 	else
 		fail "$what: $(echo "$res" | tr '\n' ' ')"
 	fi
@@ -217,6 +230,16 @@ hostile garbage "(8) garbage on 4500 (random, marker + junk IKE, 0xFF lookalikes
 
 # The valid path still works after all that: another crafted packet.
 hostile valid "(9) crafted valid ESP after the storm"
+
+# The same SA's ESP straight over IP (protocol 50).
+hostile raw-valid "(10) raw ESP: crafted valid packet"
+hostile raw-replay "(11) raw ESP: replayed (x3)"
+hostile raw-truncated "(12) raw ESP: truncated (15 lengths, 0 to ICV - 1)"
+hostile raw-badicv "(13) raw ESP: bad ICV (5 bit flips)"
+hostile raw-garbage "(14) raw ESP: unknown SPIs (16, SPI 0 too) + 20 random"
+hostile raw-iphdr "(15) raw ESP: lying IPv4 headers (version, IHL, length, checksum, trimmed, lone fragment) + options + fragments"
+hostile raw-oversized "(16) raw ESP: oversized (2100, 9000, 65000 octets, 3 kB ESP)"
+hostile valid "(17) crafted valid ESP-in-UDP after the raw storm"
 
 # The status endpoint shows the drops (refreshed once a second).
 sleep 1.2

@@ -2,7 +2,11 @@
 # test_esp_strongswan.sh - branchgated's ESP data plane against strongSwan
 # 5.9 branches (charon + kernel-libipsec, userspace ESP over TUN ipsec0),
 # configured with the swanctl.conf branchgate generated (plus encap = yes:
-# raw ESP, IP protocol 50, is not handled by the data plane yet).
+# kernel-libipsec sends and receives ESP over charon's UDP sockets only,
+# raw ESP being optional from strongSwan 5.9.11 (docs.strongswan.org,
+# kernel-libipsec plugin); Debian 12 has 5.9.8. encap = yes fakes NAT
+# detection, so branchgated uses ESP in UDP too; its raw ESP path is
+# covered by test_cpe_role.sh and test_esp_hostile.sh).
 #
 #   bgesp-N-b1: charon 192.0.2.1 ==veth== 192.0.2.2 :bgesp-N-gw  branchgated
 #   bgesp-N-b2: charon 198.51.100.1 ==veth== 198.51.100.2 :gw    (tenants A, B)
