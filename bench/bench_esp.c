@@ -6,15 +6,21 @@
  * UDP by a sender process that seals 1400-byte inner packets as fast as it
  * can. Reported: packets/s and Gbit/s (inner bytes) the worker delivered
  * to the TUN, AES-GCM-128 and -256, next to the per-packet crypto ceiling
- * of `openssl speed -evp aes-N-gcm -bytes 1400` in the same run.
+ * of `openssl speed -evp aes-N-gcm -bytes 1400` in the same run. Two
+ * senders: "GSO" hands the kernel 32 ESP datagrams at a time with
+ * UDP_SEGMENT (what branchgate's own CPE role does; the worker's UDP_GRO
+ * socket then receives them as one), "plain" one datagram per message of a
+ * sendmmsg (what strongSwan sends; over a real NIC, GRO would coalesce them).
  *
  * Needs root (namespace, TUN). Worker on CPU 0, sender on CPU 1.
  * usage: bench_esp [seconds per key size, default 3]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +39,7 @@
 #include "monotime.h"
 #include "tenant_net.h"
 #include "udp.h"
+#include "vnet.h"
 
 #define INNER	1400
 #define BATCH	32
@@ -66,9 +73,47 @@ child_sa(struct ike_child_sa *c, unsigned bits)
 	c->local.ip = c->remote.ip = LO;
 }
 
+/* RFC 768: the UDP checksum over the pseudo-header and the datagram. */
+static void
+udp_csum(uint8_t *ip)
+{
+	uint8_t ph[12];
+	uint32_t sum;
+	uint16_t c;
+
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = 17;
+	ph[10] = ip[24];
+	ph[11] = ip[25];
+	ip[26] = ip[27] = 0;
+	sum = vnet_csum_add(0, ph, sizeof(ph));
+	sum = vnet_csum_add(sum, ip + 20, INNER - 20);
+	c = (uint16_t)~vnet_csum_fold(sum);
+	if (c == 0)
+		c = 0xffff;
+	ip[26] = (uint8_t)(c >> 8);
+	ip[27] = (uint8_t)c;
+}
+
+/* The next packet of the flow: IP ID + 1 and the header checksum. */
+static void
+ip_next(uint8_t *ip)
+{
+	uint16_t id = (uint16_t)(ip[4] << 8 | ip[5]), c;
+
+	id++;
+	ip[4] = (uint8_t)(id >> 8);
+	ip[5] = (uint8_t)id;
+	ip[10] = ip[11] = 0;
+	c = (uint16_t)~vnet_csum_fold(vnet_csum_add(0, ip, 20));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+}
+
 /* The sender: seal and sendmmsg until killed. */
 static void
-sender(unsigned bits, uint16_t port)
+sender(unsigned bits, uint16_t port, bool gso)
 {
 	static uint8_t out[BATCH][INNER + 128];
 	struct ike_child_sa c;
@@ -76,8 +121,13 @@ sender(unsigned bits, uint16_t port)
 	struct mmsghdr m[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_in to;
+	union {
+		char		buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr	align;
+	} cm;
+	struct cmsghdr *c0;
 	uint8_t inner[INNER];
-	size_t len;
+	size_t len = 0;
 	int fd, i;
 
 	pin(1);
@@ -92,7 +142,13 @@ sender(unsigned bits, uint16_t port)
 	inner[9] = 17;
 	inner[12] = 10; inner[13] = 1; inner[15] = 1;
 	inner[16] = 10; inner[17] = 255; inner[19] = 1;
+	inner[20] = 0x9c; inner[21] = 0x40;	/* source port 40000 */
 	inner[22] = 0; inner[23] = 9;
+	inner[24] = (INNER - 20) >> 8;		/* UDP length */
+	inner[25] = (INNER - 20) & 0xff;
+	for (i = 28; i < INNER; i++)
+		inner[i] = (uint8_t)i;
+	udp_csum(inner);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	memset(&to, 0, sizeof(to));
 	to.sin_family = AF_INET;
@@ -100,6 +156,7 @@ sender(unsigned bits, uint16_t port)
 	to.sin_port = htons(port);
 	for (;;) {
 		for (i = 0; i < BATCH; i++) {
+			ip_next(inner);			/* a flow: IDs count up */
 			if (esp_out(sa, esp_sa_crypto(sa, 0), inner, INNER,
 			    ESP_NH_IPV4, out[i], sizeof(out[i]), &len,
 			    monotime_now()) != ESP_OK)
@@ -112,7 +169,21 @@ sender(unsigned bits, uint16_t port)
 			m[i].msg_hdr.msg_iov = &iov[i];
 			m[i].msg_hdr.msg_iovlen = 1;
 		}
-		(void)sendmmsg(fd, m, BATCH, 0);
+		if (!gso) {
+			(void)sendmmsg(fd, m, BATCH, 0);
+			continue;
+		}
+		/* One message, BATCH equal datagrams cut by the kernel. */
+		m[0].msg_hdr.msg_iovlen = BATCH;
+		m[0].msg_hdr.msg_control = cm.buf;
+		m[0].msg_hdr.msg_controllen = sizeof(cm.buf);
+		c0 = CMSG_FIRSTHDR(&m[0].msg_hdr);
+		c0->cmsg_level = SOL_UDP;
+		c0->cmsg_type = UDP_SEGMENT;
+		c0->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		*(uint16_t *)(void *)CMSG_DATA(c0) = (uint16_t)len;
+		if (sendmsg(fd, &m[0].msg_hdr, 0) == -1)
+			_exit(3);
 	}
 }
 
@@ -136,7 +207,7 @@ openssl_ceiling(unsigned bits, int secs)
 }
 
 static int
-run(struct tenant_net *tn, unsigned bits, int secs)
+run(struct tenant_net *tn, unsigned bits, int secs, bool gso)
 {
 	struct esp_workers_cfg wc;
 	struct esp_workers *ws = NULL;
@@ -190,7 +261,7 @@ run(struct tenant_net *tn, unsigned bits, int secs)
 	if (esp_workers_start(&ws, &wc) == -1)
 		return -1;
 	if ((pid = fork()) == 0)
-		sender(bits, port);
+		sender(bits, port, gso);
 	usleep(500000);
 	esp_sa_get_stats(in, &s0);
 	getrusage(RUSAGE_SELF, &r0);
@@ -214,12 +285,12 @@ run(struct tenant_net *tn, unsigned bits, int secs)
 		esp_table_free(t);
 		close(gfd);
 		ceil = openssl_ceiling(bits, secs);
-		printf("AES-GCM-%u: delivered %.0f pkt/s, %.2f Gbit/s inner "
+		printf("AES-GCM-%u, %s sender: delivered %.0f pkt/s, %.2f Gbit/s inner "
 		    "(TUN writes %llu, drops esp-in %llu tun-write %llu); "
 		    "worker busy %.0f %%, %.2f us/pkt -> capacity %.0f pkt/s "
 		    "%.2f Gbit/s; openssl speed ceiling %.0f pkt/s; delivered "
 		    "%.0f %%, capacity %.0f %% of it\n", bits,
-		    pps, pps * INNER * 8 / 1e9,
+		    gso ? "GSO" : "plain", pps, pps * INNER * 8 / 1e9,
 		    (unsigned long long)ws_st.rx_esp,
 		    (unsigned long long)ws_st.drop[ESP_WD_ESP_IN],
 		    (unsigned long long)ws_st.drop[ESP_WD_TUN_WRITE],
@@ -256,7 +327,8 @@ main(int argc, char **argv)
 		return 77;
 	}
 	tenant_net_set_addrs(tn, &addr, 1);
-	if (run(tn, 128, secs) == -1 || run(tn, 256, secs) == -1)
+	if (run(tn, 128, secs, true) == -1 || run(tn, 128, secs, false) == -1 ||
+	    run(tn, 256, secs, true) == -1 || run(tn, 256, secs, false) == -1)
 		rc = 1;
 	tenant_net_down(tn);
 	return rc;

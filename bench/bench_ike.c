@@ -1,7 +1,14 @@
 /*
  * bench_ike.c - IKE_SA + first CHILD_SA setups per second on one core: an
  * initiator engine and a responder engine (ike.h), both on this thread;
- * each setup is IKE_SA_INIT + IKE_AUTH (both roles' work), then a DELETE.
+ * each setup is IKE_SA_INIT + IKE_AUTH (both roles' work). Two ways to
+ * end a setup's SAs, both printed:
+ *  - storm (the headline): the branch forgets its SA (ike_peer_forget, as
+ *    a rebooting router does) and connects again at once; its IKE_AUTH
+ *    carries INITIAL_CONTACT and the gateway retires the old SA (§2.4).
+ *    This is a reconnect storm: setups only, as the issue asks;
+ *  - +DEL: an INFORMATIONAL DELETE exchange after every setup (two more
+ *    datagrams and their AEAD work), i.e. setup + orderly teardown.
  * Two transports:
  *  - in-process: one setup at a time, datagrams through a memory queue;
  *  - UDP: each engine owns a socket and every datagram crosses loopback,
@@ -19,7 +26,7 @@
  * again ...) so that a noisy machine hits them alike; the figures are the
  * medians over rounds, each ratio the median of the per-round ratios.
  *
- * usage: bench_ike [-k K] [seconds per group, default 6] [group ...]
+ * usage: bench_ike [-k K] [seconds per group, default 10] [group ...]
  *        (groups 19 14 31; K setups in flight over UDP, default 32)
  */
 #include <errno.h>
@@ -427,9 +434,19 @@ engines_free(void)
 	}
 }
 
+/* Ends slot link's SAs: a DELETE exchange, or forgotten (see the top). */
+static void
+end_setup(const char *link_id, bool del, monotime_t now)
+{
+	if (del)
+		ike_peer_remove(B.e[0], link_id, now);
+	else
+		ike_peer_forget(B.e[0], link_id, now);
+}
+
 /* In-process setups per second over about secs seconds; 0 on failure. */
 static double
-setups_mem(int group, double secs)
+setups_mem(int group, double secs, bool del)
 {
 	struct ike_endpoint l = { I_IP, 500 }, r = { R_IP, 500 };
 	monotime_t mt = MONOTIME_SEC;
@@ -447,8 +464,7 @@ setups_mem(int group, double secs)
 			return 0;
 		}
 		pump_mem(mt);
-		/* DELETE from the initiator; the responder tears down too. */
-		ike_peer_remove(B.e[0], B.cfg.link_id, mt);
+		end_setup(B.cfg.link_id, del, mt);
 		pump_mem(mt);
 		mt += MONOTIME_MSEC;
 		n++;
@@ -493,7 +509,7 @@ udp_wait(monotime_t now)
  * failure.
  */
 static double
-setups_udp(int group, double secs)
+setups_udp(int group, double secs, bool del)
 {
 	struct ike_endpoint l;
 	monotime_t now, tstop = 0;
@@ -523,7 +539,7 @@ setups_udp(int group, double secs)
 		got = udp_drain(1, true, now) + udp_drain(0, true, now);
 		while (B.ndone > 0) {
 			s = B.done[--B.ndone];
-			ike_peer_remove(B.e[0], B.pcfg[s].link_id, now);
+			end_setup(B.pcfg[s].link_id, del, now);
 			B.slot[s] = S_IDLE;
 			B.freel[B.nfree++] = s;
 			B.nopen--;
@@ -597,15 +613,30 @@ losses(void)
 	return B.dropped + B.lost + B.failed + B.retransmits;
 }
 
+/* Interleaved rounds: ceiling, then each transport x teardown. */
+enum { M_MEM, M_UDP, M_MEM_DEL, M_UDP_DEL, M_MAX };
+
+static double
+measure(int g, int mode, double secs)
+{
+	switch (mode) {
+	case M_MEM:	return setups_mem(g, secs, false);
+	case M_UDP:	return setups_udp(g, secs, false);
+	case M_MEM_DEL:	return setups_mem(g, secs, true);
+	default:	return setups_udp(g, secs, true);
+	}
+}
+
 static int
 bench_group(int g, double secs)
 {
-	double c[ROUNDS], m[ROUNDS], u[ROUNDS], rm[ROUNDS], ru[ROUNDS];
-	double slice = secs / (3 * ROUNDS);
+	double c[ROUNDS], v[M_MAX][ROUNDS], r[M_MAX][ROUNDS], med[M_MAX],
+	    rat[M_MAX];
+	double slice = secs / ((1 + M_MAX) * ROUNDS);
 	unsigned long rsys, asys, up, lost;
 	struct bdh dh;
 	char name[32];
-	int k;
+	int k, m;
 
 	if (bdh_init(&dh, g) == -1) {
 		fprintf(stderr, "bench_ike: group %d not supported\n", g);
@@ -613,30 +644,41 @@ bench_group(int g, double secs)
 	}
 	/* Warm-up: lazily built tables, allocator, caches. */
 	lost = losses();
-	if (bdh_rate(&dh, slice / 4) == 0 || setups_mem(g, slice / 4) == 0 ||
-	    setups_udp(g, slice / 4) == 0) {
+	if (bdh_rate(&dh, slice / 4) == 0) {
 		bdh_free(&dh);
 		return -1;
 	}
+	for (m = 0; m < M_MAX; m++)
+		if (measure(g, m, slice / 4) == 0) {
+			bdh_free(&dh);
+			return -1;
+		}
 	rsys = syscalls(true);
 	asys = syscalls(false);
 	up = B.up;
 	for (k = 0; k < ROUNDS; k++) {
 		c[k] = bdh_rate(&dh, slice) / 2;	/* two sides a setup */
-		m[k] = setups_mem(g, slice);
-		up -= B.up;	/* only the UDP setups count below */
-		u[k] = setups_udp(g, slice);
-		up += B.up;
-		rm[k] = c[k] > 0 ? m[k] / c[k] : 0;
-		ru[k] = c[k] > 0 ? u[k] / c[k] : 0;
+		for (m = 0; m < M_MAX; m++) {
+			if (m != M_UDP)		/* syscalls: storm UDP only */
+				up -= B.up;
+			v[m][k] = measure(g, m, slice);
+			if (m != M_UDP)
+				up += B.up;
+			r[m][k] = c[k] > 0 ? v[m][k] / c[k] : 0;
+		}
 	}
 	bdh_free(&dh);
 	up = up > 0 ? up : 1;
+	for (m = 0; m < M_MAX; m++) {
+		med[m] = median(v[m], ROUNDS);
+		rat[m] = 100 * median(r[m], ROUNDS);
+	}
 	snprintf(name, sizeof(name), "%s (%d)", bdh_name(g), g);
-	printf("%-14s %9.0f %9.0f %5.0f%% %9.0f %5.0f%% %9.2f %8.2f %6lu\n",
-	    name, median(c, ROUNDS), median(m, ROUNDS),
-	    100 * median(rm, ROUNDS), median(u, ROUNDS),
-	    100 * median(ru, ROUNDS), (double)(syscalls(true) - rsys) / up,
+	printf("%-14s %8.0f %8.0f %4.0f%% %8.0f %4.0f%% %8.0f %4.0f%% %8.0f "
+	    "%4.0f%% %8.2f %7.2f %5lu\n", name, median(c, ROUNDS),
+	    med[M_MEM], rat[M_MEM], med[M_UDP], rat[M_UDP], med[M_MEM_DEL],
+	    rat[M_MEM_DEL], med[M_UDP_DEL], rat[M_UDP_DEL],
+	    (double)(syscalls(true) - rsys) / up,
 	    (double)(syscalls(false) - asys) / up, losses() - lost);
 	fflush(stdout);
 	return 0;
@@ -654,7 +696,7 @@ int
 main(int argc, char **argv)
 {
 	static const int def[] = { 19, 14, 31 };
-	double secs = 6.0;
+	double secs = 10.0;
 	unsigned s;
 	int ch, i, n, rc = 0;
 
@@ -677,7 +719,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc > 0 && (secs = atof(argv[0])) <= 0)
-		secs = 6.0;
+		secs = 10.0;
 	log_set_level(LOG_ERR);
 	memset(&B.cfg, 0, sizeof(B.cfg));
 	snprintf(B.cfg.link_id, sizeof(B.cfg.link_id), "bench-link");
@@ -698,15 +740,20 @@ main(int argc, char **argv)
 	    "responder on one thread;\naes256gcm16-prfsha384, ESP "
 	    "aes256gcm16). Ceiling: DH alone on OpenSSL, both sides'\n"
 	    "key pair + derive per setup. Medians of %d interleaved rounds; "
-	    "ratio = median of\nper-round setups/ceiling. In-process: one "
-	    "setup at a time. UDP lo: K = %u setups\nin flight, recvmmsg / "
-	    "sendmmsg batches of up to %d; rsys = responder syscalls\nper "
-	    "setup, sys = all (both sockets + poll); lost = send failures + "
-	    "datagrams lost\n+ failed setups + retransmits.\n", ROUNDS, B.k,
-	    BATCH);
-	printf("%-14s %9s %9s %6s %9s %6s %9s %8s %6s\n", "group",
-	    "ceiling", "in-proc", "ratio", "UDP lo", "ratio", "rsys/set",
-	    "sys/set", "lost");
+	    "ratio = median of\nper-round setups/ceiling. storm: the branch "
+	    "forgets its SA and reconnects, the\ngateway retires the old one "
+	    "on INITIAL_CONTACT (setups only); +DEL: a DELETE\nexchange after "
+	    "each setup. mem: in-process, one setup at a time. UDP: K = %u\n"
+	    "setups in flight over loopback, recvmmsg / sendmmsg batches of up "
+	    "to %d;\nrsys = responder syscalls per setup, sys = all (both "
+	    "sockets + poll), storm UDP;\nlost = send failures + datagrams "
+	    "lost + failed setups + retransmits.\n", ROUNDS, B.k, BATCH);
+	printf("%-14s %8s %8s %5s %8s %5s %8s %5s %8s %5s %8s %7s %5s\n",
+	    "", "", "storm", "", "storm", "", "+DEL", "", "+DEL", "", "", "",
+	    "");
+	printf("%-14s %8s %8s %5s %8s %5s %8s %5s %8s %5s %8s %7s %5s\n",
+	    "group", "ceiling", "mem", "ratio", "UDP", "ratio", "mem", "ratio",
+	    "UDP", "ratio", "rsys/set", "sys/set", "lost");
 	for (i = 0; i < n; i++)
 		rc |= bench_group(argc > 1 ? atoi(argv[i + 1]) : def[i], secs);
 	if (B.dropped > 0 || B.lost > 0 || B.failed > 0 || B.retransmits > 0)

@@ -3,15 +3,23 @@
  * pthreads. Each worker has its buffers allocated once at start; the
  * per-packet path only parses, looks up (RCU), seals/opens, and makes
  * batched syscalls. Counters are per worker, single writer, read racily
- * (relaxed atomics) by the control thread. Raw ESP (protocol 50) has its
+ * (relaxed atomics) by the control thread.
+ *
+ * Offloads, so that a system call moves tens of packets: the NAT-T sockets
+ * have UDP_GRO (a read returns a train of datagrams of one flow), the TUN
+ * queues speak vnet.h (reads may be 64 KiB TSO/USO super-packets, cut by
+ * vnet_split(); decrypted packets are coalesced by vnet_gro and written as
+ * one GSO frame per flow and batch), and sealed packets leave through
+ * esp_txq as UDP GSO messages. Raw ESP (protocol 50) has its
  * own section; it shares the receive path from the SPI on (w_esp_in) and
- * the batched send (w_flush) with ESP-in-UDP.
+ * the send queue (esp_txq.h) with ESP-in-UDP.
  */
 #include "esp_worker.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -31,25 +39,40 @@
 #include "esp_out.h"
 #include "esp_sa.h"
 #include "esp_table.h"
+#include "esp_txq.h"
 #include "esp_wire.h"
 #include "log.h"
 #include "monotime.h"
 #include "rawesp.h"
 #include "udp.h"
+#include "vnet.h"
 
-#define W_BATCH		32
-#define W_BUF		2048		/* > TUN MTU + ESP overhead; larger is truncated */
+#define W_RMSG		32		/* messages per recvmmsg */
+#define W_RBUF		65536		/* a datagram, or a GRO train of them */
+#define W_BUF		2048		/* one ESP packet or one inner segment */
+#define W_INNER_MAX	(W_BUF - 128)	/* leaves room for the ESP overhead */
+#define W_TUNBUF	(VNET_HDR_LEN + VNET_MAX_PKT)
+#define W_SEGS		VNET_GRO_MAX_SEGS	/* packets of one TUN read */
+#define W_TUN_READS	16		/* TUN reads per round */
+#define W_TX_SLOTS	256		/* sealed packets per flush */
+#define W_GRO_CAP	(8 * W_TUNBUF)	/* coalesced frames pending */
+#define W_GRO_FRAMES	128
 #define W_ROUNDS	8		/* batches per readiness event: stay fair */
 #define W_EVENTS	64
 #define W_TAG_SOCK	UINT64_C(0xffffffff00000000)
 #define W_TAG_RAW	UINT64_C(0x100)		/* with W_TAG_SOCK: raw socket k */
-#define W_RAW		ESP_WORKERS_ENDPOINTS	/* tx socket W_RAW + k: raw k */
+#define W_TAG_HAND	UINT64_C(0x200)		/* with W_TAG_SOCK: hand-offs */
 #define W_TAG_STOP	UINT64_C(0xffffffffffffffff)
 #define IP4_HDR_MIN	20
 
 struct w_ctr {
 	_Atomic uint64_t rx_esp, rx_bytes, tx_esp, tx_bytes, rx_ike,
 			rx_keepalive, rx_raw, tx_raw, drop[ESP_WD_MAX];
+};
+
+union w_cmsg {
+	char		 buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr	 align;
 };
 
 struct esp_worker {
@@ -60,15 +83,23 @@ struct esp_worker {
 	int			 ep;
 	int			 sock[ESP_WORKERS_ENDPOINTS];
 	int			 raw[ESP_WORKERS_ENDPOINTS];	/* -1: none */
+	int			 hand[2];	/* [0] read: ESP of our SPIs */
 	uint32_t		 sock_ip[ESP_WORKERS_ENDPOINTS];
 	struct w_ctr		 ctr;
 
-	uint8_t			*rx;		/* W_BATCH * W_BUF */
-	uint8_t			*tx;		/* W_BATCH * W_BUF */
-	struct mmsghdr		 rmsg[W_BATCH], smsg[W_BATCH], fmsg[W_BATCH];
-	struct iovec		 riov[W_BATCH], siov[W_BATCH];
-	struct sockaddr_in	 rfrom[W_BATCH], sto[W_BATCH];
-	unsigned		 ssock[W_BATCH];	/* tx socket per sealed packet */
+	/* Receive: W_RMSG buffers of W_RBUF, sources, GRO segment sizes. */
+	uint8_t			*rx;
+	struct mmsghdr		 rmsg[W_RMSG];
+	struct iovec		 riov[W_RMSG];
+	struct sockaddr_in	 rfrom[W_RMSG];
+	union w_cmsg		 rcm[W_RMSG];
+	struct vnet_gro		*gro;		/* decrypted, for the TUNs */
+
+	/* Send: one TUN read, its segments, the sealed packets. */
+	uint8_t			*tunbuf;
+	uint8_t			*seg;		/* W_SEGS * W_BUF */
+	struct vnet_seg		 segs[W_SEGS];
+	struct esp_txq		*txq;
 };
 
 struct esp_workers {
@@ -96,6 +127,8 @@ static const char *const w_drop_names[ESP_WD_MAX] = {
 	[ESP_WD_SEND] = "send",
 	[ESP_WD_IKE_HANDOFF] = "ike-handoff",
 	[ESP_WD_RAW_HDR] = "raw-hdr",
+	[ESP_WD_TUN_FRAME] = "tun-frame",
+	[ESP_WD_HANDOFF] = "handoff",
 };
 
 const char *
@@ -170,7 +203,30 @@ w_ike_handoff(struct esp_worker *w, unsigned si, const struct sockaddr_in *from,
 		w_add(&w->ctr.drop[ESP_WD_IKE_HANDOFF], 1);
 }
 
-/* ESP from the SPI on, from either path; 0 if delivered to the TUN. */
+/*
+ * Everything the coalescer holds goes to its TUN queue, one write per frame.
+ * Called before leaving the RCU read side: the fds are the snapshot's.
+ */
+static void
+w_tun_flush(struct esp_worker *w)
+{
+	const uint8_t *f;
+	unsigned i, n = vnet_gro_count(w->gro), np;
+	size_t len;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		if ((f = vnet_gro_frame(w->gro, i, &len, &fd, &np)) == NULL)
+			continue;
+		if (write(fd, f, len) == (ssize_t)len)
+			w_add(&w->ctr.rx_esp, np);
+		else
+			w_add(&w->ctr.drop[ESP_WD_TUN_WRITE], np);
+	}
+	vnet_gro_reset(w->gro);
+}
+
+/* ESP from the SPI on, from any path; 0 if queued for the TUN. */
 static int
 w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
     size_t len, monotime_t now)
@@ -202,29 +258,85 @@ w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
 		return -1;
 	}
 	fd = tn->tun_fd[w->id % tn->nq];
-	if (write(fd, inner, inner_len) != (ssize_t)inner_len) {
-		w_add(&w->ctr.drop[ESP_WD_TUN_WRITE], 1);
-		return -1;
+	/* -1: no room (write what is pending, try again) or not a packet. */
+	if (vnet_gro_add(w->gro, inner, inner_len, fd) == -1) {
+		w_tun_flush(w);
+		if (vnet_gro_add(w->gro, inner, inner_len, fd) == -1) {
+			w_add(&w->ctr.drop[ESP_WD_NOT_IPV4], 1);
+			return -1;
+		}
 	}
-	w_add(&w->ctr.rx_esp, 1);
 	w_add(&w->ctr.rx_bytes, inner_len);
 	return 0;
 }
 
-/* The receive batch: W_BATCH buffers of W_BUF, sources in rfrom[]. */
+/* The receive batch: W_RMSG buffers of W_RBUF, sources, control space. */
 static void
 w_rx_prep(struct esp_worker *w)
 {
 	int i;
 
-	for (i = 0; i < W_BATCH; i++) {
-		w->riov[i].iov_base = w->rx + (size_t)i * W_BUF;
-		w->riov[i].iov_len = W_BUF;
+	for (i = 0; i < W_RMSG; i++) {
+		w->riov[i].iov_base = w->rx + (size_t)i * W_RBUF;
+		w->riov[i].iov_len = W_RBUF;
 		memset(&w->rmsg[i].msg_hdr, 0, sizeof(w->rmsg[i].msg_hdr));
 		w->rmsg[i].msg_hdr.msg_iov = &w->riov[i];
 		w->rmsg[i].msg_hdr.msg_iovlen = 1;
 		w->rmsg[i].msg_hdr.msg_name = &w->rfrom[i];
 		w->rmsg[i].msg_hdr.msg_namelen = sizeof(w->rfrom[i]);
+		w->rmsg[i].msg_hdr.msg_control = w->rcm[i].buf;
+		w->rmsg[i].msg_hdr.msg_controllen = sizeof(w->rcm[i].buf);
+	}
+}
+
+/* UDP_GRO: the size of each datagram of a coalesced train; 0: just one. */
+static size_t
+w_gro_size(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	int v;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	return 0;
+}
+
+/*
+ * One datagram of a NAT-T socket. A GRO train is cut by flow only (the NIC
+ * and the stack look at the 4-tuple, not the SPI): a datagram whose SPI
+ * the steering program gives to another worker is handed to it, so each
+ * inbound SA keeps a single writer of its replay window (esp_sa.h).
+ */
+static void
+w_udp_one(struct esp_worker *w, const struct esp_snap *s, unsigned si,
+    bool train, uint8_t *p, size_t len, monotime_t now, unsigned i)
+{
+	unsigned owner;
+
+	switch (esp_udp_classify(p, len)) {
+	case ESP_UDP_ESP:
+		owner = w_spi(p, len) % w->ws->n;
+		if (train && owner != w->id) {
+			if (send(w->ws->w[owner].hand[1], p, len,
+			    MSG_DONTWAIT) == -1)
+				w_add(&w->ctr.drop[ESP_WD_HANDOFF], 1);
+			break;
+		}
+		(void)w_esp_in(w, s, p, len, now);
+		break;
+	case ESP_UDP_IKE:
+		w_ike_handoff(w, si, &w->rfrom[i], p, len);
+		break;
+	case ESP_UDP_KEEPALIVE:
+		w_add(&w->ctr.rx_keepalive, 1);
+		break;
+	default:
+		w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+		break;
 	}
 }
 
@@ -234,12 +346,12 @@ w_udp_read(struct esp_worker *w, unsigned si)
 	const struct esp_snap *s;
 	monotime_t now;
 	uint8_t *p;
-	size_t len;
+	size_t len, gso, off, n1;
 	int i, n, round;
 
 	for (round = 0; round < W_ROUNDS; round++) {
 		w_rx_prep(w);
-		n = recvmmsg(w->sock[si], w->rmsg, W_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(w->sock[si], w->rmsg, W_RMSG, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		now = monotime_now();
@@ -252,28 +364,52 @@ w_udp_read(struct esp_worker *w, unsigned si)
 				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
 				continue;
 			}
-			switch (esp_udp_classify(p, len)) {
-			case ESP_UDP_ESP:
-				(void)w_esp_in(w, s, p, len, now);
-				break;
-			case ESP_UDP_IKE:
-				w_ike_handoff(w, si, &w->rfrom[i], p, len);
-				break;
-			case ESP_UDP_KEEPALIVE:
-				w_add(&w->ctr.rx_keepalive, 1);
-				break;
-			default:
-				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
-				break;
+			if ((gso = w_gro_size(&w->rmsg[i].msg_hdr)) == 0 ||
+			    gso >= len) {
+				w_udp_one(w, s, si, false, p, len, now,
+				    (unsigned)i);
+				continue;
+			}
+			for (off = 0; off < len; off += n1) {
+				n1 = len - off < gso ? len - off : gso;
+				w_udp_one(w, s, si, true, p + off, n1, now,
+				    (unsigned)i);
 			}
 		}
+		w_tun_flush(w);
 		urcu_memb_read_unlock();
-		if (n < W_BATCH)
+		if (n < W_RMSG)
 			return;
 	}
 }
 
-/* --- raw ESP (IP protocol 50) ------------------------------------------------ */
+/* ESP datagrams of our SPIs that arrived in another worker's GRO train. */
+static void
+w_hand_read(struct esp_worker *w)
+{
+	const struct esp_snap *s;
+	monotime_t now;
+	int i, n, round;
+
+	for (round = 0; round < W_ROUNDS; round++) {
+		w_rx_prep(w);
+		n = recvmmsg(w->hand[0], w->rmsg, W_RMSG, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		now = monotime_now();
+		urcu_memb_read_lock();
+		s = esp_table_snap(w->ws->cfg.table);
+		for (i = 0; i < n; i++)
+			(void)w_esp_in(w, s, w->riov[i].iov_base,
+			    w->rmsg[i].msg_len, now);
+		w_tun_flush(w);
+		urcu_memb_read_unlock();
+		if (n < W_RMSG)
+			return;
+	}
+}
+
+/* --- raw ESP (IP protocol 50) ---------------------------------------------------- */
 
 /* What raw socket k holds: IPv4 header + ESP, only this worker's SPIs. */
 static void
@@ -287,7 +423,7 @@ w_raw_read(struct esp_worker *w, unsigned k)
 
 	for (round = 0; round < W_ROUNDS; round++) {
 		w_rx_prep(w);
-		n = recvmmsg(w->raw[k], w->rmsg, W_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(w->raw[k], w->rmsg, W_RMSG, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		now = monotime_now();
@@ -308,19 +444,20 @@ w_raw_read(struct esp_worker *w, unsigned k)
 			    now) == 0)
 				w_add(&w->ctr.rx_raw, 1);
 		}
+		w_tun_flush(w);
 		urcu_memb_read_unlock();
-		if (n < W_BATCH)
+		if (n < W_RMSG)
 			return;
 	}
 }
 
 /*
- * The tx socket of a link's ESP (see w_flush): UDP on its endpoint, or
- * without encapsulation (RFC 7296 §2.23: no NAT) raw ESP there.
+ * The fd a link's ESP leaves by: the UDP socket on its endpoint, or without
+ * encapsulation (RFC 7296 §2.23: no NAT) the raw ESP socket there.
  * -1: no socket on that endpoint; -2: raw ESP unavailable.
  */
 static int
-w_out_sock(const struct esp_worker *w, const struct esp_snap_link *l)
+w_out_fd(const struct esp_worker *w, const struct esp_snap_link *l)
 {
 	unsigned k;
 
@@ -330,71 +467,82 @@ w_out_sock(const struct esp_worker *w, const struct esp_snap_link *l)
 	if (k == w->ws->nips)
 		return -1;
 	if (l->udp_encap)
-		return (int)k;
-	return w->raw[k] != -1 ? (int)(W_RAW + k) : -2;
+		return w->sock[k];
+	return w->raw[k] != -1 ? w->raw[k] : -2;
 }
 
 /* --- TUN side: ESP out --------------------------------------------------------- */
 
 static void
-w_send(struct esp_worker *w, unsigned si, struct mmsghdr *m, unsigned cnt)
+w_tx_flush(struct esp_worker *w)
 {
-	int fd = si >= W_RAW ? w->raw[si - W_RAW] : w->sock[si];
-	unsigned i;
-	int r;
+	struct esp_txq_counts c;
 
-	while (cnt > 0) {
-		r = sendmmsg(fd, m, cnt, MSG_DONTWAIT);
-		if (r <= 0) {
-			w_add(&w->ctr.drop[ESP_WD_SEND], cnt);
-			return;
-		}
-		for (i = 0; i < (unsigned)r; i++)
-			w_add(&w->ctr.tx_bytes, m[i].msg_hdr.msg_iov->iov_len);
-		w_add(&w->ctr.tx_esp, (uint64_t)r);
-		if (si >= W_RAW)
-			w_add(&w->ctr.tx_raw, (uint64_t)r);
-		m += r;
-		cnt -= (unsigned)r;
-	}
+	memset(&c, 0, sizeof(c));
+	esp_txq_flush(w->txq, &c);
+	w_add(&w->ctr.tx_esp, c.pkts);
+	w_add(&w->ctr.tx_bytes, c.bytes);
+	w_add(&w->ctr.tx_raw, c.raw);
+	w_add(&w->ctr.drop[ESP_WD_SEND], c.dropped);
 }
 
-/* One sendmmsg per tx socket (UDP or raw, per endpoint), in order in each. */
+/* One IPv4 packet from a TUN: route, seal with its link's SA, queue. */
 static void
-w_flush(struct esp_worker *w, unsigned nout)
+w_seal(struct esp_worker *w, const struct esp_snap *s,
+    const struct esp_snap_tenant *tn, const uint8_t *in, size_t len,
+    monotime_t now)
 {
-	unsigned si, i, k;
+	const struct esp_snap_link *l;
+	struct esp_crypto *cr;
+	size_t out_len;
+	uint8_t *out;
+	uint32_t dst;
+	int fd;
 
-	for (i = 1; i < nout && w->ssock[i] == w->ssock[0]; i++)
-		;
-	if (i == nout) {
-		w_send(w, w->ssock[0], w->smsg, nout);
+	if (w_ip4_dst(in, len, &dst) == -1) {
+		w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
 		return;
 	}
-	for (si = 0; si < W_RAW + ESP_WORKERS_ENDPOINTS; si++) {
-		for (i = 0, k = 0; i < nout; i++)
-			if (w->ssock[i] == si)
-				w->fmsg[k++] = w->smsg[i];
-		if (k > 0)
-			w_send(w, si, w->fmsg, k);
+	if ((l = esp_snap_route(s, tn, dst)) == NULL) {
+		w_add(&w->ctr.drop[ESP_WD_NO_ROUTE], 1);
+		return;
 	}
+	if (l->out == NULL) {
+		w_add(&w->ctr.drop[ESP_WD_NO_SA], 1);
+		return;
+	}
+	if ((fd = w_out_fd(w, l)) == -2) {
+		w_add(&w->ctr.drop[ESP_WD_NO_RAW], 1);
+		return;
+	}
+	if (esp_txq_room(w->txq) == 0)
+		w_tx_flush(w);
+	out = esp_txq_slot(w->txq);
+	if (fd == -1 || out == NULL ||
+	    (cr = esp_sa_crypto(l->out, w->id)) == NULL ||
+	    esp_out(l->out, cr, in, len, ESP_NH_IPV4, out, W_BUF, &out_len,
+	    now) != ESP_OK) {
+		w_add(&w->ctr.drop[ESP_WD_ESP_OUT], 1);
+		return;
+	}
+	esp_txq_push(w->txq, fd, !l->udp_encap, l->remote_ip, l->remote_port,
+	    out_len);
 }
 
+/*
+ * A TUN read is one packet or a TSO/USO super-packet (vnet.h): cut into
+ * MTU-sized packets with their checksums, each sealed; consecutive ones
+ * to the same peer leave as one UDP GSO message (esp_txq.h).
+ */
 static void
 w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
 {
 	const struct esp_snap_tenant *tn;
-	const struct esp_snap_link *l;
 	const struct esp_snap *s;
-	struct esp_crypto *cr;
-	struct sockaddr_in *to;
-	uint8_t *in, *out;
-	size_t out_len;
 	ssize_t r;
 	monotime_t now;
-	unsigned i, nout, round;
-	uint32_t dst;
-	int fd, si;
+	unsigned i, round;
+	int fd, k, nseg;
 
 	for (round = 0; round < W_ROUNDS; round++) {
 		urcu_memb_read_lock();
@@ -405,55 +553,25 @@ w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
 		}
 		fd = tn->tun_fd[w->id % tn->nq];
 		now = monotime_now();
-		nout = 0;
-		for (i = 0; i < W_BATCH; i++) {
-			in = w->rx + (size_t)i * W_BUF;
-			if ((r = read(fd, in, W_BUF)) <= 0)
+		for (i = 0; i < W_TUN_READS; i++) {
+			if ((r = read(fd, w->tunbuf, W_TUNBUF)) <= 0)
 				break;
-			if (w_ip4_dst(in, (size_t)r, &dst) == -1) {
-				w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+			nseg = vnet_split(w->tunbuf, (size_t)r, W_INNER_MAX,
+			    w->seg, (size_t)W_SEGS * W_BUF, W_BUF, w->segs,
+			    W_SEGS);
+			if (nseg < 1) {
+				w_add(&w->ctr.drop[ESP_WD_TUN_FRAME], 1);
 				continue;
 			}
-			if ((l = esp_snap_route(s, tn, dst)) == NULL) {
-				w_add(&w->ctr.drop[ESP_WD_NO_ROUTE], 1);
-				continue;
-			}
-			if (l->out == NULL) {
-				w_add(&w->ctr.drop[ESP_WD_NO_SA], 1);
-				continue;
-			}
-			if ((si = w_out_sock(w, l)) == -2) {
-				w_add(&w->ctr.drop[ESP_WD_NO_RAW], 1);
-				continue;
-			}
-			out = w->tx + (size_t)nout * W_BUF;
-			if (si == -1 ||
-			    (cr = esp_sa_crypto(l->out, w->id)) == NULL ||
-			    esp_out(l->out, cr, in, (size_t)r, ESP_NH_IPV4, out,
-			    W_BUF, &out_len, now) != ESP_OK) {
-				w_add(&w->ctr.drop[ESP_WD_ESP_OUT], 1);
-				continue;
-			}
-			to = &w->sto[nout];
-			memset(to, 0, sizeof(*to));
-			to->sin_family = AF_INET;
-			to->sin_addr.s_addr = htonl(l->remote_ip);
-			/* A raw socket has no ports. */
-			to->sin_port = l->udp_encap ? htons(l->remote_port) : 0;
-			w->siov[nout].iov_base = out;
-			w->siov[nout].iov_len = out_len;
-			memset(&w->smsg[nout], 0, sizeof(w->smsg[nout]));
-			w->smsg[nout].msg_hdr.msg_name = to;
-			w->smsg[nout].msg_hdr.msg_namelen = sizeof(*to);
-			w->smsg[nout].msg_hdr.msg_iov = &w->siov[nout];
-			w->smsg[nout].msg_hdr.msg_iovlen = 1;
-			w->ssock[nout] = (unsigned)si;
-			nout++;
+			if (esp_txq_room(w->txq) < (unsigned)nseg)
+				w_tx_flush(w);
+			for (k = 0; k < nseg; k++)
+				w_seal(w, s, tn, w->segs[k].pkt,
+				    w->segs[k].len, now);
 		}
 		urcu_memb_read_unlock();
-		if (nout > 0)
-			w_flush(w, nout);
-		if (i < W_BATCH)
+		w_tx_flush(w);
+		if (i < W_TUN_READS)
 			return;
 	}
 }
@@ -479,7 +597,9 @@ w_main(void *arg)
 			d = ev[i].data.u64;
 			if (d == W_TAG_STOP)
 				goto out;
-			if ((d & W_TAG_SOCK) == W_TAG_SOCK && (d & W_TAG_RAW))
+			if ((d & W_TAG_SOCK) == W_TAG_SOCK && (d & W_TAG_HAND))
+				w_hand_read(w);
+			else if ((d & W_TAG_SOCK) == W_TAG_SOCK && (d & W_TAG_RAW))
 				w_raw_read(w, (unsigned)(d & 0xffu));
 			else if ((d & W_TAG_SOCK) == W_TAG_SOCK)
 				w_udp_read(w, (unsigned)(d & 0xffffffffu));
@@ -542,6 +662,7 @@ esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
 	struct esp_worker *w;
 	unsigned i;
 	size_t k;
+	int one = 1;
 
 	*out = NULL;
 	if (cfg->n == 0 || cfg->n > ESP_TABLE_QUEUES_MAX || cfg->nips == 0 ||
@@ -570,6 +691,7 @@ esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
 		w->ws = ws;
 		w->id = i;
 		w->ep = -1;
+		w->hand[0] = w->hand[1] = -1;
 		for (k = 0; k < ESP_WORKERS_ENDPOINTS; k++)
 			w->sock[k] = w->raw[k] = -1;
 	}
@@ -579,8 +701,14 @@ esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
 	for (i = 0; i < ws->n; i++) {
 		w = &ws->w[i];
 		if ((w->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-		    (w->rx = malloc((size_t)W_BATCH * W_BUF)) == NULL ||
-		    (w->tx = malloc((size_t)W_BATCH * W_BUF)) == NULL ||
+		    (w->rx = malloc((size_t)W_RMSG * W_RBUF)) == NULL ||
+		    (w->tunbuf = malloc(W_TUNBUF)) == NULL ||
+		    (w->seg = malloc((size_t)W_SEGS * W_BUF)) == NULL ||
+		    vnet_gro_new(&w->gro, W_GRO_CAP, W_GRO_FRAMES) == -1 ||
+		    esp_txq_new(&w->txq, W_TX_SLOTS, W_BUF) == -1 ||
+		    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0, w->hand) == -1 ||
+		    w_ep_add(w->ep, w->hand[0], W_TAG_SOCK | W_TAG_HAND) == -1 ||
 		    w_ep_add(w->ep, ws->stop_fd, W_TAG_STOP) == -1)
 			goto fail;
 		for (k = 0; k < ws->nips; k++) {
@@ -589,6 +717,10 @@ esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
 			    ws->ports[k])) == -1 ||
 			    w_ep_add(w->ep, w->sock[k], W_TAG_SOCK | k) == -1)
 				goto fail;
+			/* Trains of datagrams in one read (Linux 5.0). */
+			if (setsockopt(w->sock[k], SOL_UDP, UDP_GRO, &one,
+			    sizeof(one)) == -1 && i == 0 && k == 0)
+				log_warn("esp: no UDP GRO: %s", strerror(errno));
 		}
 	}
 	for (k = 0; k < ws->nips; k++)
@@ -636,8 +768,15 @@ esp_workers_stop(struct esp_workers *ws)
 		}
 		if (w->ep != -1)
 			close(w->ep);
+		if (w->hand[0] != -1)
+			close(w->hand[0]);
+		if (w->hand[1] != -1)
+			close(w->hand[1]);
 		free(w->rx);
-		free(w->tx);
+		free(w->tunbuf);
+		free(w->seg);
+		vnet_gro_free(w->gro);
+		esp_txq_free(w->txq);
 	}
 	if (ws->stop_fd != -1)
 		close(ws->stop_fd);

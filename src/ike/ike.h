@@ -163,6 +163,11 @@ int	ike_initiate(struct ike_engine *, const struct ike_peer_cfg *,
 	    monotime_t now);
 /* Tear down (with DELETE) every SA of a device link: the link was deleted or its key changed. */
 void	ike_peer_remove(struct ike_engine *, const char *link_id, monotime_t now);
+/* The same without a DELETE: the link's SAs vanish here only (CHILD SA
+ * removal callbacks and the tunnel-down event still run), as when a branch
+ * router reboots; its peer learns from the next IKE SA's INITIAL_CONTACT
+ * (§2.4) or its liveness check. Used by bench_ike's reconnect storm. */
+void	ike_peer_forget(struct ike_engine *, const char *link_id, monotime_t now);
 /* DELETE every IKE SA (daemon shutdown). */
 void	ike_shutdown(struct ike_engine *, monotime_t now);
 /* Start a rekey now (tests, and the ESP data plane's lifetime signal). */

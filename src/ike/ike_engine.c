@@ -65,41 +65,69 @@ ike_engine_new(const struct ike_engine_cfg *cfg, const struct ike_callbacks *cb)
 	eng->cb = *cb;
 	eng->md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 	eng->md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (eng->md_sha1 == NULL || eng->md_sha256 == NULL) {
+	eng->md_ctx = EVP_MD_CTX_new();
+	if (eng->md_sha1 == NULL || eng->md_sha256 == NULL ||
+	    eng->md_ctx == NULL) {
 		ike_engine_free(eng);
 		return NULL;
 	}
 	return eng;
 }
 
+/*
+ * How an SA goes: D_FREE only frees it (engine teardown: no callback);
+ * D_QUIET removes its CHILD SAs (callbacks) and reports the tunnel down, but
+ * sends nothing; D_WIRE also sends a one-shot DELETE (§1.4.1).
+ */
+enum destroy_how { D_FREE, D_QUIET, D_WIRE };
+
 static void
-destroy_all(struct ike_engine *eng, bool wire, enum ike_reason reason,
+destroy_one(struct ike_sa *sa, enum destroy_how how, enum ike_reason reason,
+    const char *link_id)
+{
+	if (how == D_FREE) {
+		ike_sa_destroy(sa);
+		return;
+	}
+	if (how == D_WIRE && sa->sk != NULL && sa->state != IKE_SA_DEAD)
+		ike_info_delete_ike_oneshot(sa);
+	if (sa->up && sa->state != IKE_SA_REKEYED)
+		ike_sa_event(sa, IKE_EV_TUNNEL_DOWN, reason,
+		    how == D_QUIET ? "forgotten locally, no DELETE sent" :
+		    link_id != NULL ? "device link removed or changed" :
+		    "gateway shutting down");
+	ike_sa_teardown(sa);
+}
+
+/*
+ * Every SA (link_id NULL) or one link's. Destroyed SAs stay allocated until
+ * ike_sa_reap(), so a saved next pointer stays valid.
+ */
+static void
+destroy_all(struct ike_engine *eng, enum destroy_how how, enum ike_reason reason,
     const char *link_id, monotime_t now)
 {
 	struct ike_sa *sa, *next;
 	size_t i, left = eng->nsa;
 
 	(void)now;
+	if (link_id != NULL) {
+		for (sa = ike_sa_link_first(eng, link_id); sa != NULL;
+		    sa = next) {
+			next = sa->link_next;
+			if (sa->state != IKE_SA_DEAD &&
+			    strcmp(sa->cfg.link_id, link_id) == 0)
+				destroy_one(sa, how, reason, link_id);
+		}
+		ike_sa_reap(eng);
+		return;
+	}
 	/* left: SAs not yet visited; nothing here adds one to the table. */
 	for (i = 0; i < IKE_HASH_SIZE && left > 0; i++) {
 		for (sa = eng->by_lspi[i]; sa != NULL; sa = next) {
 			next = sa->lspi_next;
 			left--;
-			if (link_id != NULL && (!sa->have_cfg ||
-			    strcmp(sa->cfg.link_id, link_id) != 0))
-				continue;
-			if (!wire) {
-				ike_sa_destroy(sa);
-				continue;
-			}
-			if (sa->sk != NULL && sa->state != IKE_SA_DEAD)
-				ike_info_delete_ike_oneshot(sa);
-			if (sa->up && sa->state != IKE_SA_REKEYED)
-				ike_sa_event(sa, IKE_EV_TUNNEL_DOWN, reason,
-				    reason == IKE_R_LOCAL_DELETE && link_id ?
-				    "device link removed or changed" :
-				    "gateway shutting down");
-			ike_sa_teardown(sa);
+			destroy_one(sa, how, reason, NULL);
 		}
 	}
 	ike_sa_reap(eng);
@@ -110,10 +138,11 @@ ike_engine_free(struct ike_engine *eng)
 {
 	if (eng == NULL)
 		return;
-	destroy_all(eng, false, IKE_R_NONE, NULL, 0);
+	destroy_all(eng, D_FREE, IKE_R_NONE, NULL, 0);
 	free(eng->heap);
 	EVP_MD_free(eng->md_sha1);
 	EVP_MD_free(eng->md_sha256);
+	EVP_MD_CTX_free(eng->md_ctx);
 	explicit_bzero(eng, sizeof(*eng));
 	free(eng);
 }
@@ -325,26 +354,31 @@ fail:
 void
 ike_peer_remove(struct ike_engine *eng, const char *link_id, monotime_t now)
 {
-	destroy_all(eng, true, IKE_R_LOCAL_DELETE, link_id, now);
+	destroy_all(eng, D_WIRE, IKE_R_LOCAL_DELETE, link_id, now);
+}
+
+void
+ike_peer_forget(struct ike_engine *eng, const char *link_id, monotime_t now)
+{
+	destroy_all(eng, D_QUIET, IKE_R_LOCAL_DELETE, link_id, now);
 }
 
 void
 ike_shutdown(struct ike_engine *eng, monotime_t now)
 {
-	destroy_all(eng, true, IKE_R_LOCAL_DELETE, NULL, now);
+	destroy_all(eng, D_WIRE, IKE_R_LOCAL_DELETE, NULL, now);
 }
 
 static struct ike_sa *
 find_established(struct ike_engine *eng, const char *link_id)
 {
 	struct ike_sa *sa;
-	size_t i;
 
-	for (i = 0; i < IKE_HASH_SIZE; i++)
-		for (sa = eng->by_lspi[i]; sa != NULL; sa = sa->lspi_next)
-			if (sa->have_cfg && sa->state == IKE_SA_ESTABLISHED &&
-			    strcmp(sa->cfg.link_id, link_id) == 0)
-				return sa;
+	for (sa = ike_sa_link_first(eng, link_id); sa != NULL;
+	    sa = sa->link_next)
+		if (sa->state == IKE_SA_ESTABLISHED &&
+		    strcmp(sa->cfg.link_id, link_id) == 0)
+			return sa;
 	return NULL;
 }
 

@@ -78,6 +78,17 @@ h64(uint64_t v)
 	return (size_t)(v & (IKE_HASH_SIZE - 1));
 }
 
+/* FNV-1a over the link id, folded like the SPIs. */
+static size_t
+h_link(const char *id)
+{
+	uint64_t v = 0xcbf29ce484222325ULL;
+
+	for (; *id != '\0'; id++)
+		v = (v ^ (uint8_t)*id) * 0x100000001b3ULL;
+	return h64(v);
+}
+
 static uint64_t
 our_spi(const struct ike_sa *sa)
 {
@@ -174,6 +185,31 @@ unlink_from(struct ike_sa **head, struct ike_sa *sa, size_t off)
 			return;
 		}
 	}
+}
+
+void
+ike_sa_index_link(struct ike_sa *sa)
+{
+	struct ike_engine *eng = sa->eng;
+	size_t h;
+
+	if (sa->in_link_tab)
+		unlink_from(&eng->by_link[sa->link_h], sa,
+		    offsetof(struct ike_sa, link_next));
+	sa->in_link_tab = false;
+	if (!sa->have_cfg)
+		return;
+	h = h_link(sa->cfg.link_id);
+	sa->link_h = h;
+	sa->link_next = eng->by_link[h];
+	eng->by_link[h] = sa;
+	sa->in_link_tab = true;
+}
+
+struct ike_sa *
+ike_sa_link_first(struct ike_engine *eng, const char *link_id)
+{
+	return eng->by_link[h_link(link_id)];
 }
 
 void
@@ -352,6 +388,10 @@ ike_sa_destroy(struct ike_sa *sa)
 		unlink_from(&eng->by_init[h64(sa->spi_i ^ sa->remote.ip)], sa,
 		    offsetof(struct ike_sa, init_next));
 	sa->in_init_tab = false;
+	if (sa->in_link_tab)
+		unlink_from(&eng->by_link[sa->link_h], sa,
+		    offsetof(struct ike_sa, link_next));
+	sa->in_link_tab = false;
 	ike_sa_half_open_done(sa);
 	heap_remove(eng, sa);
 	ike_sa_req_clear(sa);
@@ -421,6 +461,7 @@ ike_sa_set_cfg(struct ike_sa *sa, const struct ike_peer_cfg *cfg)
 	sa->cfg.name[sizeof(sa->cfg.name) - 1] = '\0';
 	sa->cfg.link_id[sizeof(sa->cfg.link_id) - 1] = '\0';
 	sa->have_cfg = true;
+	ike_sa_index_link(sa);
 	return ike_engine_policy(sa->eng, &cfg->tunnel, &sa->pol);
 }
 

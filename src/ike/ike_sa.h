@@ -105,8 +105,10 @@ struct ike_sa {
 	struct ike_sa	*lspi_next;	/* by our SPI */
 	struct ike_sa	*init_next;	/* responder: by (peer SPI, peer IP) */
 	struct ike_sa	*src_next;	/* half-open responder SAs by peer IP */
+	struct ike_sa	*link_next;	/* by cfg.link_id, once have_cfg */
 	struct ike_sa	*dead_next;
-	bool		in_init_tab, in_src_tab;
+	bool		in_init_tab, in_src_tab, in_link_tab;
+	size_t		link_h;		/* by_link bucket while in_link_tab */
 	size_t		heap_idx;	/* SIZE_MAX when not in the heap */
 	monotime_t	deadline;
 
@@ -174,6 +176,7 @@ struct ike_engine {
 	struct ike_sa	*by_lspi[IKE_HASH_SIZE];
 	struct ike_sa	*by_init[IKE_HASH_SIZE];
 	struct ike_sa	*by_src[IKE_HASH_SIZE];
+	struct ike_sa	*by_link[IKE_HASH_SIZE];
 	struct ike_sa	*dead;
 	size_t		nsa;
 	unsigned	half_open;
@@ -189,6 +192,7 @@ struct ike_engine {
 	uint16_t	test_ike_dh;	/* ike_test_ike_group() */
 	/* Fetched once (OpenSSL 3 implicit fetches cost per call). */
 	struct evp_md_st *md_sha1, *md_sha256;
+	struct evp_md_ctx_st *md_ctx;	/* scratch: NAT hashes, cookies */
 	/* ike_rand() without cb->random: unused bytes are the last
 	 * rnd_left of rnd, each wiped as it is handed out. */
 	uint8_t		rnd[IKE_RND_POOL];
@@ -221,6 +225,12 @@ void	ike_sa_reap(struct ike_engine *);
 void	ike_sa_teardown(struct ike_sa *);
 /* Set the peer configuration and the policy it implies; -1 if unusable. */
 int	ike_sa_set_cfg(struct ike_sa *, const struct ike_peer_cfg *);
+/* (Re)files the SA under cfg.link_id: call whenever have_cfg becomes true
+ * or cfg.link_id changes. A link's SAs are then found without a scan. */
+void	ike_sa_index_link(struct ike_sa *);
+/* The first SA of the link's bucket chain (walk with link_next and compare
+ * cfg.link_id: other links may share the bucket). */
+struct ike_sa *ike_sa_link_first(struct ike_engine *, const char *link_id);
 
 /* Events and remote-error logs. */
 void	ike_sa_event(struct ike_sa *, enum ike_event_type, enum ike_reason,

@@ -130,25 +130,21 @@ reject(struct ike_sa *sa, enum ike_reason r, const char *detail,
 static void
 initial_contact(struct ike_sa *sa)
 {
-	struct ike_engine *eng = sa->eng;
 	struct ike_sa *o, *next;
-	size_t i, left = eng->nsa;
 
-	/* left: SAs not yet visited; tearing one down adds none. */
-	for (i = 0; i < IKE_HASH_SIZE && left > 0; i++) {
-		for (o = eng->by_lspi[i]; o != NULL; o = next) {
-			next = o->lspi_next;
-			left--;
-			if (o == sa || !o->have_cfg || o->initiator ||
-			    strcmp(o->cfg.link_id, sa->cfg.link_id) != 0 ||
-			    o->state == IKE_SA_HALF_OPEN)
-				continue;
-			if (o->up && o->state != IKE_SA_REKEYED)
-				ike_sa_event(o, IKE_EV_TUNNEL_DOWN,
-				    IKE_R_PEER_DELETE, "replaced by a new IKE "
-				    "SA (INITIAL_CONTACT)");
-			ike_sa_teardown(o);
-		}
+	/* The link's SAs only; torn-down ones stay allocated until reaped. */
+	for (o = ike_sa_link_first(sa->eng, sa->cfg.link_id); o != NULL;
+	    o = next) {
+		next = o->link_next;
+		if (o == sa || o->initiator || o->state == IKE_SA_DEAD ||
+		    o->state == IKE_SA_HALF_OPEN ||
+		    strcmp(o->cfg.link_id, sa->cfg.link_id) != 0)
+			continue;
+		if (o->up && o->state != IKE_SA_REKEYED)
+			ike_sa_event(o, IKE_EV_TUNNEL_DOWN,
+			    IKE_R_PEER_DELETE, "replaced by a new IKE "
+			    "SA (INITIAL_CONTACT)");
+		ike_sa_teardown(o);
 	}
 }
 

@@ -164,6 +164,7 @@ rekeyed_sa(struct ike_sa *old, bool initiator, uint64_t our_spi,
 		sa->spi_i = peer_spi;
 	sa->cfg = old->cfg;
 	sa->have_cfg = old->have_cfg;
+	ike_sa_index_link(sa);
 	sa->pol = old->pol;
 	sa->local = old->local;
 	sa->remote = old->remote;

@@ -39,7 +39,10 @@ nat_hash(const struct ike_engine *eng, uint64_t spi_i, uint64_t spi_r,
 	in[19] = (uint8_t)ep->ip;
 	in[20] = (uint8_t)(ep->port >> 8);
 	in[21] = (uint8_t)ep->port;
-	if (EVP_Digest(in, sizeof(in), out, &olen, eng->md_sha1, NULL) != 1)
+	/* The engine's scratch context: no allocation per hash (4 a side). */
+	if (EVP_DigestInit_ex2(eng->md_ctx, eng->md_sha1, NULL) != 1 ||
+	    EVP_DigestUpdate(eng->md_ctx, in, sizeof(in)) != 1 ||
+	    EVP_DigestFinal_ex(eng->md_ctx, out, &olen) != 1)
 		memset(out, 0, 20);
 }
 
@@ -330,7 +333,7 @@ cookie_make(const struct ike_engine *eng, const struct ike_cookie_secret *s,
 {
 	uint8_t md[EVP_MAX_MD_SIZE], b[12];
 	unsigned int mdlen = 0;
-	EVP_MD_CTX *c;
+	EVP_MD_CTX *c = eng->md_ctx;
 	int ok;
 
 	ike_put_spi(b, m->hdr.spi_i);
@@ -338,14 +341,11 @@ cookie_make(const struct ike_engine *eng, const struct ike_cookie_secret *s,
 	b[9] = (uint8_t)(ip >> 16);
 	b[10] = (uint8_t)(ip >> 8);
 	b[11] = (uint8_t)ip;
-	if ((c = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	ok = EVP_DigestInit_ex(c, eng->md_sha256, NULL) == 1 &&
+	ok = EVP_DigestInit_ex2(c, eng->md_sha256, NULL) == 1 &&
 	    EVP_DigestUpdate(c, m->nonce.ptr, m->nonce.len) == 1 &&
 	    EVP_DigestUpdate(c, b, sizeof(b)) == 1 &&
 	    EVP_DigestUpdate(c, s->key, sizeof(s->key)) == 1 &&
 	    EVP_DigestFinal_ex(c, md, &mdlen) == 1;
-	EVP_MD_CTX_free(c);
 	if (!ok || mdlen < COOKIE_HASH_LEN)
 		return -1;
 	out[0] = s->version;

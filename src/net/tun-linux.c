@@ -4,6 +4,11 @@
  * opener, not of the thread that calls TUNSETIFF. Configuration goes
  * through an rtnetlink socket also opened there (rtnl.h).
  *
+ * Every queue is opened with IFF_VNET_HDR and the TSO/USO offloads on
+ * (vnet.h): reads may return 64 KiB TCP or UDP super-packets and writes may
+ * carry coalesced ones, each behind a virtio-net header. A kernel without
+ * USO (before 6.2) gets TSO only.
+ *
  * Adding an address that is there, or deleting one that is not, succeeds:
  * the caller's view is the truth and a retry after a partial failure must
  * converge.
@@ -23,6 +28,7 @@
 #include "log.h"
 #include "netns.h"
 #include "rtnl.h"
+#include "vnet.h"
 
 struct tun {
 	char		 name[IFNAMSIZ];
@@ -32,6 +38,26 @@ struct tun {
 	struct rtnl	*rtnl;
 };
 
+/* Linux 6.2 uapi; Debian 12's headers predate it. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20
+#define TUN_F_USO6	0x40
+#endif
+
+/* TSO/USO: what we can take on read (virtio 1.x §5.1.3 feature bits). */
+static int
+tun_offload(int fd)
+{
+	unsigned long f = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	int sz = VNET_HDR_LEN;
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) == -1)
+		return -1;
+	if (ioctl(fd, TUNSETOFFLOAD, f | TUN_F_USO4 | TUN_F_USO6) == 0)
+		return 0;
+	return ioctl(fd, TUNSETOFFLOAD, f);
+}
+
 static int
 tun_open_fn(void *arg)
 {
@@ -40,7 +66,7 @@ tun_open_fn(void *arg)
 	unsigned q;
 
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
 	if (t->nq > 1)
 		ifr.ifr_flags |= IFF_MULTI_QUEUE;
 	memcpy(ifr.ifr_name, t->name, sizeof(ifr.ifr_name));
@@ -49,7 +75,8 @@ tun_open_fn(void *arg)
 		t->fd[q] = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (t->fd[q] == -1)
 			return -1;
-		if (ioctl(t->fd[q], TUNSETIFF, &ifr) == -1)
+		if (ioctl(t->fd[q], TUNSETIFF, &ifr) == -1 ||
+		    tun_offload(t->fd[q]) == -1)
 			return -1;
 	}
 	return 0;

@@ -1,6 +1,7 @@
 /*
- * tun.h - a layer-3 TUN device (no packet-info header: each read or write
- * is one bare IP packet) created inside a network namespace, with its
+ * tun.h - a layer-3 TUN device (no packet-info header; each read or write
+ * is one IP packet or TSO/USO super-packet behind a virtio-net header, see
+ * vnet.h) created inside a network namespace, with its
  * addresses and routes there. The queue fds are non-blocking and belong to
  * the tun; the ESP workers read and write them from the daemon's own
  * namespace. Addresses are host byte order.

@@ -1169,6 +1169,40 @@ test_initial_contact(void **state)
 	world_free(w);
 }
 
+/* ike_peer_forget(): nothing on the wire, the peer learns from INITIAL_CONTACT. */
+static void
+test_forget(void **state)
+{
+	struct world *w = up_default(NULL);
+	struct ike_peer_cfg c;
+	struct ike_sa_status st[4];
+	size_t sent;
+
+	(void)state;
+	cfg_default(&c);
+	sent = w->s[0].sent;
+	ike_peer_forget(w->s[0].e, "other-link", w->now);	/* not ours */
+	assert_int_equal(ike_status(w->s[0].e, st, 4), 1);
+	ike_peer_forget(w->s[0].e, c.link_id, w->now);
+	assert_int_equal(w->s[0].sent, sent);
+	assert_int_equal(w->qh, w->qt);
+	assert_int_equal(ike_status(w->s[0].e, st, 4), 0);
+	assert_int_equal(w->s[0].ndel, 1);
+	assert_int_equal(count_ev(&w->s[0], IKE_EV_TUNNEL_DOWN,
+	    IKE_R_LOCAL_DELETE), 1);
+	assert_int_equal(ike_status(w->s[1].e, st, 4), 1);
+	/* The branch comes back: its INITIAL_CONTACT retires the old SA. */
+	start(w, &c);
+	pump(w);
+	assert_int_equal(ike_status(w->s[0].e, st, 4), 1);
+	assert_int_equal(ike_status(w->s[1].e, st, 4), 1);
+	assert_true(st[0].established);
+	assert_int_equal(count_ev(&w->s[1], IKE_EV_TUNNEL_DOWN,
+	    IKE_R_PEER_DELETE), 1);
+	assert_int_equal(w->s[1].ndel, 1);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -1194,6 +1228,7 @@ main(void)
 		cmocka_unit_test(test_ike_rekey_collision),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_shutdown),
+		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_dpd),
 		cmocka_unit_test(test_half_open_expiry),
 		cmocka_unit_test(test_unknown_peer),
