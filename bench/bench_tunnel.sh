@@ -7,11 +7,14 @@
 #      iperf measures it: client on the branch, server on the gateway's
 #      inner address)
 #   2. strongSwan branch  <-> branchgated
-#   3. branchgated --role cpe <-> branchgated
+#   3. branchgated --role cpe <-> branchgated, ESP in UDP (encap always:
+#      what the strongSwan pairs use, encap = yes; UDP GSO/GRO apply)
+#   4. the same with raw ESP (encap auto: no NAT here, so protocol 50;
+#      raw sockets have no GSO/GRO)
 #
 #   bbt-N-br 192.0.2.1 ==veth== 192.0.2.2 bbt-N-gw
 #
-# Prints the three Mbit/s figures and the ratio 3 / 1. Needs root,
+# Prints the four Mbit/s figures and the ratio 3 / 1. Needs root,
 # strongSwan (charon, swanctl) and iperf3. Usage: bench_tunnel.sh [BINDIR]
 # (default build/bin). No assertion: figures only.
 set -u
@@ -186,25 +189,40 @@ sw "$SC" --terminate --ike "$IKE" >/dev/null 2>&1
 stop_charon "$SC"
 CHARONS=
 
-# --- 3. branchgated --role cpe <-> branchgated --------------------------------------
-echo "== 3. branchgated --role cpe <-> branchgated"
-cat >"$W/cpe.conf" <<EOF
+# --- 3./4. branchgated --role cpe <-> branchgated --------------------------------
+cpe_run() {	# $1 encap mode; sets M
+	cat >"$W/cpe.conf" <<EOF
 role cpe
 gateway 192.0.2.2
 local 192.0.2.1
 psk-file $W/psk
 policy default
+encap $1
 tunnel-addr 10.1.0.1
 route 10.255.0.1/32
 EOF
-ip netns exec "$NS_B" "$BIN/branchgated" --config "$W/cpe.conf" >"$W/cpe.log" 2>&1 &
-CPID=$!
-for _ in $(seq 100); do grep -q "cpe: tunnel up" "$W/cpe.log" && break; sleep 0.2; done
-grep -q "cpe: tunnel up" "$W/cpe.log" || die "CPE <-> branchgated: no tunnel ($(tail -3 "$W/cpe.log"))"
-M3=$(run_iperf "$NS_B" 10.255.0.1 10.1.0.1 in_tenant)
+	ip netns exec "$NS_B" "$BIN/branchgated" --config "$W/cpe.conf" >"$W/cpe.log" 2>&1 &
+	CPID=$!
+	for _ in $(seq 100); do grep -q "cpe: tunnel up" "$W/cpe.log" && break; sleep 0.2; done
+	grep -q "cpe: tunnel up" "$W/cpe.log" || die "CPE <-> branchgated: no tunnel ($(tail -3 "$W/cpe.log"))"
+	M=$(run_iperf "$NS_B" 10.255.0.1 10.1.0.1 in_tenant)
+	kill "$CPID" 2>/dev/null
+	wait "$CPID" 2>/dev/null
+	CPID=
+	sleep 1
+}
+echo "== 3. branchgated --role cpe <-> branchgated, ESP in UDP"
+cpe_run always
+M3=$M
 echo "   $M3 Mbit/s"
+echo "== 4. branchgated --role cpe <-> branchgated, raw ESP"
+cpe_run auto
+M4=$M
+echo "   $M4 Mbit/s"
 
 echo
 printf "%-44s %8s Mbit/s\n" "strongSwan branch <-> strongSwan gateway" "$M1" \
-    "strongSwan branch <-> branchgated" "$M2" "branchgate CPE <-> branchgated" "$M3"
-python3 -c 'import sys; a, c = float(sys.argv[1]), float(sys.argv[2]); print("ratio branchgate<->branchgate / strongSwan<->strongSwan: %s" % ("%.1fx" % (c / a) if a > 0 else "n/a"))' "$M1" "$M3"
+    "strongSwan branch <-> branchgated" "$M2" \
+    "branchgate CPE <-> branchgated (ESP in UDP)" "$M3" \
+    "branchgate CPE <-> branchgated (raw ESP)" "$M4"
+python3 -c 'import sys; a, c = float(sys.argv[1]), float(sys.argv[2]); print("ratio branchgate<->branchgate (ESP in UDP) / strongSwan<->strongSwan: %s" % ("%.1fx" % (c / a) if a > 0 else "n/a"))' "$M1" "$M3"
