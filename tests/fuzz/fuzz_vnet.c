@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_bytes.h"
 #include "vnet.h"
 
 #define FZ_MTU		1500
@@ -40,40 +41,6 @@ static size_t		 fz_plen[FZ_PENDMAX];
 static bool		 fz_used[FZ_PENDMAX];
 static size_t		 fz_npend;
 
-static uint16_t
-fz_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-fz_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* Byte by byte, not vnet_csum_add: the oracle must not share its code. */
-static uint32_t
-fz_sum(uint32_t s, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
-}
-
-static uint32_t
-fz_pseudo(const uint8_t *ip, size_t l4len)
-{
-	return fz_sum(0, ip + 12, 8) + ip[9] + (uint32_t)l4len;
-}
-
 /* A segment vnet_split() cut from a GSO frame. */
 static void
 fz_check_segment(const uint8_t *p, size_t len)
@@ -83,12 +50,12 @@ fz_check_segment(const uint8_t *p, size_t len)
 	if (len < 20 || p[0] >> 4 != 4)
 		abort();
 	ihl = (size_t)(p[0] & 0x0f) * 4;
-	if (ihl < 20 || ihl > len || fz_get16(p + 2) != len ||
-	    fz_sum(0, p, ihl) != 0xffff ||
-	    fz_sum(fz_pseudo(p, len - ihl), p + ihl, len - ihl) != 0xffff)
+	if (ihl < 20 || ihl > len || tb_get16(p + 2) != len ||
+	    tb_sum(0, p, ihl) != 0xffff ||
+	    tb_sum(tb_pseudo(p, len - ihl), p + ihl, len - ihl) != 0xffff)
 		abort();
-	if (p[9] == 17 && (len - ihl < 8 || fz_get16(p + ihl + 4) !=
-	    len - ihl || fz_get16(p + ihl + 6) == 0))
+	if (p[9] == 17 && (len - ihl < 8 || tb_get16(p + ihl + 4) !=
+	    len - ihl || tb_get16(p + ihl + 6) == 0))
 		abort();
 }
 
@@ -178,11 +145,11 @@ fz_valid_ip(const uint8_t *p, size_t len)
 	if (len < 1 || len > VNET_MAX_PKT)
 		return false;
 	if (p[0] >> 4 == 6)
-		return len >= 40 && fz_get16(p + 4) == len - 40;
+		return len >= 40 && tb_get16(p + 4) == len - 40;
 	if (p[0] >> 4 != 4 || len < 20)
 		return false;
 	ihl = (size_t)(p[0] & 0x0f) * 4;
-	return ihl >= 20 && ihl <= len && fz_get16(p + 2) == len;
+	return ihl >= 20 && ihl <= len && tb_get16(p + 2) == len;
 }
 
 static void
@@ -194,23 +161,23 @@ fz_fixup(uint8_t *p, size_t len, uint8_t ctl)
 		return;
 	ihl = (size_t)(p[0] & 0x0f) * 4;
 	if (ctl & 1)
-		fz_put16(p + 2, (uint16_t)len);
+		tb_put16(p + 2, (uint16_t)len);
 	if ((ctl & 4) && ihl >= 20 && ihl <= len && (p[9] == 6 ||
 	    p[9] == 17)) {
 		off = p[9] == 6 ? 16 : 6;
 		if (len - ihl >= off + 2) {
 			if (p[9] == 17 && len - ihl >= 8)
-				fz_put16(p + ihl + 4, (uint16_t)(len - ihl));
-			fz_put16(p + ihl + off, 0);
-			fz_put16(p + ihl + off, (uint16_t)~fz_sum(fz_pseudo(p,
+				tb_put16(p + ihl + 4, (uint16_t)(len - ihl));
+			tb_put16(p + ihl + off, 0);
+			tb_put16(p + ihl + off, (uint16_t)~tb_sum(tb_pseudo(p,
 			    len - ihl), p + ihl, len - ihl));
-			if (p[9] == 17 && fz_get16(p + ihl + off) == 0)
-				fz_put16(p + ihl + off, 0xffff);
+			if (p[9] == 17 && tb_get16(p + ihl + off) == 0)
+				tb_put16(p + ihl + off, 0xffff);
 		}
 	}
 	if ((ctl & 2) && ihl >= 20 && ihl <= len) {
-		fz_put16(p + 10, 0);
-		fz_put16(p + 10, (uint16_t)~fz_sum(0, p, ihl));
+		tb_put16(p + 10, 0);
+		tb_put16(p + 10, (uint16_t)~tb_sum(0, p, ihl));
 	}
 }
 
@@ -223,7 +190,7 @@ fz_gro_records(const uint8_t *data, size_t size)
 
 	while (size - off >= 3) {
 		ctl = data[off];
-		len = fz_get16(data + off + 1);
+		len = tb_get16(data + off + 1);
 		off += 3;
 		if (len > size - off)
 			len = size - off;
@@ -281,14 +248,14 @@ gen_pkt(uint8_t *p, uint8_t proto, uint16_t sport, uint32_t seq,
 
 	memset(p, 0, tot);
 	p[0] = 0x45;
-	fz_put16(p + 2, (uint16_t)tot);
-	fz_put16(p + 4, id);
+	tb_put16(p + 2, (uint16_t)tot);
+	tb_put16(p + 4, id);
 	p[6] = 0x40;
 	p[8] = 64;
 	p[9] = proto;
 	memcpy(p + 12, "\x0a\x00\x00\x01\xc0\xa8\x01\x02", 8);
-	fz_put16(t, sport);
-	fz_put16(t + 2, 443);
+	tb_put16(t, sport);
+	tb_put16(t + 2, 443);
 	if (proto == 6) {
 		t[4] = (uint8_t)(seq >> 24);
 		t[5] = (uint8_t)(seq >> 16);
@@ -327,7 +294,7 @@ static size_t
 gen_record(uint8_t *rec, uint8_t ctl, const uint8_t *p, size_t n)
 {
 	rec[0] = ctl;
-	fz_put16(rec + 1, (uint16_t)n);
+	tb_put16(rec + 1, (uint16_t)n);
 	memcpy(rec + 3, p, n);
 	return 3 + n;
 }

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "netns.h"
 #include "tenant_net.h"
+#include "test_bytes.h"
 #include "vnet.h"
 
 #define IP(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
@@ -94,42 +95,7 @@ ns_exists(const char *name)
 static uint16_t
 cksum(const uint8_t *p, size_t len)
 {
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
+	return (uint16_t)~tb_sum(0, p, len);
 }
 
 /* An IPv4 header (20 bytes) in front of l4; returns the total length. */
@@ -139,13 +105,13 @@ ip4_pkt(uint8_t *p, uint8_t proto, uint32_t src, uint32_t dst,
 {
 	memset(p, 0, 20);
 	p[0] = 0x45;
-	put16(p + 2, (uint16_t)(20 + l4len));
-	put16(p + 4, 0x1234);
+	tb_put16(p + 2, (uint16_t)(20 + l4len));
+	tb_put16(p + 4, 0x1234);
 	p[8] = 64;
 	p[9] = proto;
-	put32(p + 12, src);
-	put32(p + 16, dst);
-	put16(p + 10, cksum(p, 20));
+	tb_put32(p + 12, src);
+	tb_put32(p + 16, dst);
+	tb_put16(p + 10, cksum(p, 20));
 	memcpy(p + 20, l4, l4len);
 	return 20 + l4len;
 }
@@ -155,10 +121,10 @@ icmp_echo(uint8_t *p, uint32_t src, uint32_t dst, uint16_t id, uint16_t seq)
 {
 	uint8_t l4[8 + 10] = { 8, 0 };
 
-	put16(l4 + 4, id);
-	put16(l4 + 6, seq);
+	tb_put16(l4 + 4, id);
+	tb_put16(l4 + 6, seq);
 	memcpy(l4 + 8, "branchgate", 10);
-	put16(l4 + 2, cksum(l4, sizeof(l4)));
+	tb_put16(l4 + 2, cksum(l4, sizeof(l4)));
 	return ip4_pkt(p, IPPROTO_ICMP, src, dst, l4, sizeof(l4));
 }
 
@@ -169,10 +135,10 @@ udp_pkt(uint8_t *p, uint32_t src, uint16_t sport, uint32_t dst,
 	uint8_t l4[64];
 	size_t n = strlen(payload);
 
-	put16(l4, sport);
-	put16(l4 + 2, dport);
-	put16(l4 + 4, (uint16_t)(8 + n));
-	put16(l4 + 6, 0);		/* no checksum: allowed for IPv4 */
+	tb_put16(l4, sport);
+	tb_put16(l4 + 2, dport);
+	tb_put16(l4 + 4, (uint16_t)(8 + n));
+	tb_put16(l4 + 6, 0);		/* no checksum: allowed for IPv4 */
 	memcpy(l4 + 8, payload, n);
 	return ip4_pkt(p, IPPROTO_UDP, src, dst, l4, 8 + n);
 }
@@ -367,11 +333,11 @@ test_tenants_isolated(void **state)
 	assert_int_equal(tun_write_pkt(fa, pkt, len), (ssize_t)len);
 	n = tun_read_proto(fa, rx, sizeof(rx), IPPROTO_ICMP);
 	assert_true(n >= 28);
-	assert_int_equal(get32(rx + 12), BGP_LOCAL);
-	assert_int_equal(get32(rx + 16), BGP_PEER);
+	assert_int_equal(tb_get32(rx + 12), BGP_LOCAL);
+	assert_int_equal(tb_get32(rx + 16), BGP_PEER);
 	assert_int_equal(rx[20], 0);			/* echo reply */
-	assert_int_equal(get16(rx + 24), 0xbeef);
-	assert_int_equal(get16(rx + 26), 1);
+	assert_int_equal(tb_get16(rx + 24), 0xbeef);
+	assert_int_equal(tb_get16(rx + 26), 1);
 	assert_tun_empty(fb);
 	assert_tun_empty(tenant_net_tun_fd(w.a, 1));
 
@@ -380,7 +346,7 @@ test_tenants_isolated(void **state)
 	assert_int_equal(tun_write_pkt(fb, pkt, len), (ssize_t)len);
 	n = tun_read_proto(fb, rx, sizeof(rx), IPPROTO_ICMP);
 	assert_true(n >= 28);
-	assert_int_equal(get16(rx + 24), 0xcafe);
+	assert_int_equal(tb_get16(rx + 24), 0xcafe);
 	assert_tun_empty(fa);
 
 	/* Removing the address silences the namespace's kernel. */
@@ -450,10 +416,10 @@ test_egress(void **state)
 	    slen), 5);
 	n = tun_read_proto(fa, rx, sizeof(rx), IPPROTO_UDP);
 	assert_true(n >= 28 + 5);
-	assert_int_equal(get32(rx + 12), INET_HOST);
-	assert_int_equal(get32(rx + 16), BRANCH_HOST);
-	assert_int_equal(get16(rx + 20), INET_PORT);
-	assert_int_equal(get16(rx + 22), BRANCH_PORT);
+	assert_int_equal(tb_get32(rx + 12), INET_HOST);
+	assert_int_equal(tb_get32(rx + 16), BRANCH_HOST);
+	assert_int_equal(tb_get16(rx + 20), INET_PORT);
+	assert_int_equal(tb_get16(rx + 22), BRANCH_PORT);
 	assert_memory_equal(rx + 28, "world", 5);
 	assert_tun_empty(tenant_net_tun_fd(w.b, 0));
 	close(s);

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "test_bytes.h"
 #include "vnet.h"
 
 #define TH_FIN	0x01
@@ -40,54 +41,7 @@ static uint8_t		stream[2 * VNET_MAX_PKT];	/* payload of a flow */
 static uint8_t		pk[NPKT][PKTMAX];
 static size_t		pklen[NPKT];
 
-/* ---- reference helpers: byte by byte, nothing shared with vnet.c ---- */
-
-static uint32_t
-ref_sum(uint32_t s, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t
-ref_pseudo(const uint8_t *ip, size_t l4len)
-{
-	return ref_sum(0, ip + 12, 8) + ip[9] + (uint32_t)l4len;
-}
+/* Reference checksums and byte access: test_bytes.h (nothing shared with vnet.c). */
 
 /* IPv4 header checksum and TCP/UDP checksum both verify. */
 static void
@@ -96,12 +50,12 @@ check_sums(const uint8_t *p, size_t len)
 	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
 
 	assert_int_equal(p[0] >> 4, 4);
-	assert_int_equal(get16(p + 2), len);
-	assert_int_equal(ref_sum(0, p, ihl), 0xffff);
-	assert_int_equal(ref_sum(ref_pseudo(p, len - ihl), p + ihl,
+	assert_int_equal(tb_get16(p + 2), len);
+	assert_int_equal(tb_sum(0, p, ihl), 0xffff);
+	assert_int_equal(tb_sum(tb_pseudo(p, len - ihl), p + ihl,
 	    len - ihl), 0xffff);
 	if (p[9] == 17)
-		assert_int_not_equal(get16(p + ihl + 6), 0);
+		assert_int_not_equal(tb_get16(p + ihl + 6), 0);
 }
 
 /* ---- packet builders ---- */
@@ -150,41 +104,41 @@ mk_pkt(uint8_t *p, const struct spec *s, const uint8_t *pay, size_t plen)
 	memset(p, 0, ihl + thl);
 	p[0] = (uint8_t)(0x40 | ihl / 4);
 	p[1] = s->tos;
-	put16(p + 2, (uint16_t)tot);
-	put16(p + 4, s->id);
-	put16(p + 6, s->frag);
+	tb_put16(p + 2, (uint16_t)tot);
+	tb_put16(p + 4, s->id);
+	tb_put16(p + 6, s->frag);
 	p[8] = s->ttl;
 	p[9] = s->proto;
-	put32(p + 12, s->src);
-	put32(p + 16, s->dst);
+	tb_put32(p + 12, s->src);
+	tb_put32(p + 16, s->dst);
 	for (i = 20; i < ihl; i++)
 		p[i] = 1;
-	put16(t, s->sport);
-	put16(t + 2, s->dport);
+	tb_put16(t, s->sport);
+	tb_put16(t + 2, s->dport);
 	if (s->proto == 6) {
-		put32(t + 4, s->seq);
-		put32(t + 8, s->ack);
+		tb_put32(t + 4, s->seq);
+		tb_put32(t + 8, s->ack);
 		t[12] = (uint8_t)(thl / 4 << 4);
 		t[13] = s->flags;
-		put16(t + 14, s->win);
-		put16(t + 18, s->urg);
+		tb_put16(t + 14, s->win);
+		tb_put16(t + 18, s->urg);
 		if (s->tcpopt == 12) {
 			t[20] = 1;
 			t[21] = 1;
 			t[22] = 8;
 			t[23] = 10;
-			put32(t + 24, s->tsval);
-			put32(t + 28, 0x0badcafe);
+			tb_put32(t + 24, s->tsval);
+			tb_put32(t + 28, 0x0badcafe);
 		}
 	} else
-		put16(t + 4, (uint16_t)(thl + plen));
+		tb_put16(t + 4, (uint16_t)(thl + plen));
 	if (plen > 0)
 		memcpy(t + thl, pay, plen);
-	put16(p + 10, (uint16_t)~ref_sum(0, p, ihl));
-	c = (uint16_t)~ref_sum(ref_pseudo(p, tot - ihl), t, tot - ihl);
+	tb_put16(p + 10, (uint16_t)~tb_sum(0, p, ihl));
+	c = (uint16_t)~tb_sum(tb_pseudo(p, tot - ihl), t, tot - ihl);
 	if (s->proto == 17 && c == 0)
 		c = 0xffff;
-	put16(t + (s->proto == 6 ? 16 : 6), c);
+	tb_put16(t + (s->proto == 6 ? 16 : 6), c);
 	return tot;
 }
 
@@ -216,7 +170,7 @@ mk_super(const struct spec *s, size_t plen, uint16_t gso)
 	bool tcp = s->proto == 6;
 
 	len = mk_pkt(p, s, stream, plen);
-	put16(p + ihl + (tcp ? 16 : 6), (uint16_t)ref_sum(ref_pseudo(p,
+	tb_put16(p + ihl + (tcp ? 16 : 6), (uint16_t)tb_sum(tb_pseudo(p,
 	    len - ihl), NULL, 0));
 	memset(&h, 0, sizeof(h));
 	h.flags = VNET_F_NEEDS_CSUM;
@@ -319,14 +273,14 @@ test_csum_reference(void **state)
 		for (al = 0; al < 8; al++) {
 			start = (uint32_t)(len * 2654435761u + al);
 			assert_int_equal(vnet_csum_fold(vnet_csum_add(start,
-			    big + al, len)), ref_sum(start, big + al, len));
+			    big + al, len)), tb_sum(start, big + al, len));
 		}
 	for (al = 0; al < 8; al++)
 		assert_int_equal(vnet_csum_add(0, big + al, VNET_MAX_PKT),
-		    ref_sum(0, big + al, VNET_MAX_PKT));
+		    tb_sum(0, big + al, VNET_MAX_PKT));
 	memset(big, 0xff, sizeof(big));
 	assert_int_equal(vnet_csum_add(0xffffffff, big, VNET_MAX_PKT),
-	    ref_sum(0xffff, big, VNET_MAX_PKT));
+	    tb_sum(0xffff, big, VNET_MAX_PKT));
 	memset(big, 0, sizeof(big));
 	assert_int_equal(vnet_csum_add(0, big, VNET_MAX_PKT), 0);
 }
@@ -354,18 +308,18 @@ check_split(int n, const struct spec *s, size_t plen, size_t gso)
 		assert_ptr_equal(p, out + i * STRIDE);
 		assert_int_equal(segs[i].len, ihl + thl + pl);
 		check_sums(p, segs[i].len);
-		assert_int_equal(get16(p + 4), (uint16_t)(s->id + i));
-		assert_int_equal(get16(p + 6), s->frag);
+		assert_int_equal(tb_get16(p + 4), (uint16_t)(s->id + i));
+		assert_int_equal(tb_get16(p + 6), s->frag);
 		assert_int_equal(p[1], s->tos);
 		assert_int_equal(p[8], s->ttl);
-		assert_int_equal(get32(p + 12), s->src);
-		assert_int_equal(get32(p + 16), s->dst);
-		assert_int_equal(get16(t), s->sport);
-		assert_int_equal(get16(t + 2), s->dport);
+		assert_int_equal(tb_get32(p + 12), s->src);
+		assert_int_equal(tb_get32(p + 16), s->dst);
+		assert_int_equal(tb_get16(t), s->sport);
+		assert_int_equal(tb_get16(t + 2), s->dport);
 		if (tcp) {
-			assert_int_equal(get32(t + 4),
+			assert_int_equal(tb_get32(t + 4),
 			    (uint32_t)(s->seq + i * gso));
-			assert_int_equal(get32(t + 8), s->ack);
+			assert_int_equal(tb_get32(t + 8), s->ack);
 			assert_int_equal(t[12] >> 4, thl / 4);
 			f = s->flags;
 			if (i > 0)
@@ -373,11 +327,11 @@ check_split(int n, const struct spec *s, size_t plen, size_t gso)
 			if (!last)
 				f &= (uint8_t)~(TH_FIN | TH_PSH);
 			assert_int_equal(t[13], f);
-			assert_int_equal(get16(t + 14), s->win);
+			assert_int_equal(tb_get16(t + 14), s->win);
 			if (s->tcpopt == 12)
-				assert_int_equal(get32(t + 24), s->tsval);
+				assert_int_equal(tb_get32(t + 24), s->tsval);
 		} else
-			assert_int_equal(get16(t + 4), 8 + pl);
+			assert_int_equal(tb_get16(t + 4), 8 + pl);
 		assert_memory_equal(t + thl, stream + i * gso, pl);
 	}
 }
@@ -479,8 +433,8 @@ test_split_csum_only(void **state)
 		off = proto == 0 ? 16 : 6;
 		len = mk_pkt(want, &s, stream, 777);
 		memcpy(frame + VNET_HDR_LEN, want, len);
-		put16(frame + VNET_HDR_LEN + 20 + off, (uint16_t)ref_sum(
-		    ref_pseudo(want, len - 20), NULL, 0));
+		tb_put16(frame + VNET_HDR_LEN + 20 + off, (uint16_t)tb_sum(
+		    tb_pseudo(want, len - 20), NULL, 0));
 		memset(&h, 0, sizeof(h));
 		h.flags = VNET_F_NEEDS_CSUM;
 		h.csum_start = 20;
@@ -732,12 +686,12 @@ expect_frames(struct vnet_gro *g, const int *want, int tag)
 		assert_int_equal(h.hdr_len, 20 + thl);
 		assert_int_equal(h.csum_start, 20);
 		assert_int_equal(h.csum_offset, tcp ? 16 : 6);
-		assert_int_equal(get16(p + 2), iplen);
-		assert_int_equal(ref_sum(0, p, 20), 0xffff);
-		assert_int_equal(get16(p + 20 + h.csum_offset),
-		    ref_sum(ref_pseudo(p, iplen - 20), NULL, 0));
+		assert_int_equal(tb_get16(p + 2), iplen);
+		assert_int_equal(tb_sum(0, p, 20), 0xffff);
+		assert_int_equal(tb_get16(p + 20 + h.csum_offset),
+		    tb_sum(tb_pseudo(p, iplen - 20), NULL, 0));
 		if (!tcp)
-			assert_int_equal(get16(p + 24), iplen - 20);
+			assert_int_equal(tb_get16(p + 24), iplen - 20);
 		n = vnet_split(f, len, PKTMAX, out, sizeof(out), STRIDE, segs,
 		    MAXSEG);
 		assert_int_equal(n, np);
@@ -856,12 +810,12 @@ test_gro_udp(void **state)
 	mk_flow(0, &s, sizes, 2);
 	{
 		static const int w[] = { 2, 0, 1, -1 };
-		uint16_t c = get16(pk[0] + 26), wd = get16(pk[0] + 100);
+		uint16_t c = tb_get16(pk[0] + 26), wd = tb_get16(pk[0] + 100);
 
-		put16(pk[0] + 100, (uint16_t)ref_sum((uint32_t)wd + c, NULL,
+		tb_put16(pk[0] + 100, (uint16_t)tb_sum((uint32_t)wd + c, NULL,
 		    0));
-		put16(pk[0] + 26, 0xffff);
-		assert_int_equal(ref_sum(ref_pseudo(pk[0], pklen[0] - 20),
+		tb_put16(pk[0] + 26, 0xffff);
+		assert_int_equal(tb_sum(tb_pseudo(pk[0], pklen[0] - 20),
 		    pk[0] + 20, pklen[0] - 20), 0xffff);
 		assert_int_equal(vnet_gro_add(g, pk[0], pklen[0], 0), 0);
 		assert_int_equal(vnet_gro_add(g, pk[1], pklen[1], 0), 0);
@@ -872,8 +826,8 @@ test_gro_udp(void **state)
 	 * what follows them starts anew */
 	vnet_gro_reset(g);
 	mk_flow(0, &s, sizes, 4);
-	put16(pk[1] + 26, 0);
-	put16(pk[2] + 24, (uint16_t)(get16(pk[2] + 24) - 1));
+	tb_put16(pk[1] + 26, 0);
+	tb_put16(pk[2] + 24, (uint16_t)(tb_get16(pk[2] + 24) - 1));
 	{
 		static const int w[] = { 1, 0, 1, 1, 1, 2, 1, 3, -1 };
 		static const int o[] = { 0, 1, 2, 3, -1 };
@@ -1088,21 +1042,21 @@ test_gro_no_merge(void **state)
 		if (rows[i].f == F_BADTCP)
 			pk[1][100] ^= 1;
 		if (rows[i].f == F_BADIP)
-			put16(pk[1] + 10, (uint16_t)(get16(pk[1] + 10) + 1));
+			tb_put16(pk[1] + 10, (uint16_t)(tb_get16(pk[1] + 10) + 1));
 		if (rows[i].f == F_CSUM_FFFF) {
 			/* RFC 1071: adding the checksum into a payload word
 			 * makes the correct checksum 0; 0xffff then verifies
 			 * too, but splitting would give 0 back. */
-			c = get16(pk[1] + 36);
-			wd = get16(pk[1] + 100);
-			put16(pk[1] + 100, (uint16_t)ref_sum((uint32_t)wd + c,
+			c = tb_get16(pk[1] + 36);
+			wd = tb_get16(pk[1] + 100);
+			tb_put16(pk[1] + 100, (uint16_t)tb_sum((uint32_t)wd + c,
 			    NULL, 0));
-			put16(pk[1] + 36, 0);
-			assert_int_equal(ref_sum(ref_pseudo(pk[1],
+			tb_put16(pk[1] + 36, 0);
+			assert_int_equal(tb_sum(tb_pseudo(pk[1],
 			    pklen[1] - 20), pk[1] + 20, pklen[1] - 20),
 			    0xffff);
-			put16(pk[1] + 36, 0xffff);
-			assert_int_equal(ref_sum(ref_pseudo(pk[1],
+			tb_put16(pk[1] + 36, 0xffff);
+			assert_int_equal(tb_sum(tb_pseudo(pk[1],
 			    pklen[1] - 20), pk[1] + 20, pklen[1] - 20),
 			    0xffff);
 		}
@@ -1116,7 +1070,7 @@ test_gro_no_merge(void **state)
 			/* with the checksum as 0 it merges and comes back */
 			static const int w2[] = { 2, 0, 1, -1 };
 
-			put16(pk[1] + 36, 0);
+			tb_put16(pk[1] + 36, 0);
 			add_all(g, o, 0);
 			expect_frames(g, w2, 0);
 			vnet_gro_reset(g);
@@ -1125,11 +1079,11 @@ test_gro_no_merge(void **state)
 	/* other protocols pass one by one */
 	mk_flow(0, &base, sz, 2);
 	pk[0][9] = 1;
-	put16(pk[0] + 10, 0);
-	put16(pk[0] + 10, (uint16_t)~ref_sum(0, pk[0], 20));
+	tb_put16(pk[0] + 10, 0);
+	tb_put16(pk[0] + 10, (uint16_t)~tb_sum(0, pk[0], 20));
 	pk[1][9] = 1;
-	put16(pk[1] + 10, 0);
-	put16(pk[1] + 10, (uint16_t)~ref_sum(0, pk[1], 20));
+	tb_put16(pk[1] + 10, 0);
+	tb_put16(pk[1] + 10, (uint16_t)~tb_sum(0, pk[1], 20));
 	add_all(g, o, 0);
 	expect_frames(g, w, 0);
 	vnet_gro_free(g);
@@ -1248,15 +1202,15 @@ test_gro_bogus(void **state)
 	p[0] = 0x4f;
 	assert_int_equal(vnet_gro_add(g, p, len, 0), 0);  /* IHL 15 fits */
 	assert_int_equal(vnet_gro_add(g, p, len - 1, 0), -1);
-	put16(p + 2, (uint16_t)(len - 1));
+	tb_put16(p + 2, (uint16_t)(len - 1));
 	assert_int_equal(vnet_gro_add(g, p, len - 1, 0), -1);
 	vnet_gro_reset(g);
 	len = mk_pkt(p, &base, stream, 40);
-	put16(p + 2, (uint16_t)(len + 1));
+	tb_put16(p + 2, (uint16_t)(len + 1));
 	assert_int_equal(vnet_gro_add(g, p, len, 0), -1);
 	/* a truncated TCP header: a frame of its own, unmerged */
 	len = mk_pkt(p, &base, stream, 0);
-	put16(p + 2, 30);
+	tb_put16(p + 2, 30);
 	assert_int_equal(vnet_gro_add(g, p, 30, 0), 0);
 	assert_int_equal(vnet_gro_count(g), 1);
 	vnet_gro_reset(g);
@@ -1264,9 +1218,9 @@ test_gro_bogus(void **state)
 	s = base;
 	s.proto = 17;
 	len = mk_pkt(p, &s, stream, 0);
-	put16(p + 2, 24);
-	put16(p + 10, 0);
-	put16(p + 10, (uint16_t)~ref_sum(0, p, 20));
+	tb_put16(p + 2, 24);
+	tb_put16(p + 10, 0);
+	tb_put16(p + 10, (uint16_t)~tb_sum(0, p, 20));
 	assert_int_equal(vnet_gro_add(g, p, 24, 0), 0);
 	assert_int_equal(vnet_gro_count(g), 1);
 	vnet_gro_reset(g);
@@ -1283,7 +1237,7 @@ test_gro_bogus(void **state)
 	/* IPv6 */
 	memset(pk[0], 0, 60);
 	pk[0][0] = 0x60;
-	put16(pk[0] + 4, 20);
+	tb_put16(pk[0] + 4, 20);
 	pk[0][6] = 59;
 	pklen[0] = 60;
 	assert_int_equal(vnet_gro_add(g, pk[0], 59, 0), -1);
