@@ -1,7 +1,8 @@
 /*
- * buf.c - bounds-checked reader and writer cursors. This is the only file
- * that does arithmetic on packet pointers; every protocol parser goes
- * through these functions, so a length check is written once, here.
+ * buf.c - bounds-checked reader and writer cursors (the fixed-size ones are
+ * inline in buf.h). buf.h and this file are the only ones that do
+ * arithmetic on packet pointers; every protocol parser goes through them,
+ * so a length check is written once, here.
  */
 #include "buf.h"
 
@@ -15,41 +16,10 @@ buf_init(struct buf *b, const uint8_t *data, size_t len)
 	b->off = 0;
 }
 
-size_t
-buf_left(const struct buf *b)
-{
-	return b->len - b->off;
-}
-
-size_t
-buf_offset(const struct buf *b)
-{
-	return b->off;
-}
-
 int
 buf_done(const struct buf *b)
 {
 	return b->off == b->len ? 0 : -1;
-}
-
-int
-buf_peek_ptr(struct buf *b, size_t n, const uint8_t **p)
-{
-	if (n > buf_left(b))
-		return -1;
-	*p = b->data + b->off;
-	b->off += n;
-	return 0;
-}
-
-int
-buf_skip(struct buf *b, size_t n)
-{
-	if (n > buf_left(b))
-		return -1;
-	b->off += n;
-	return 0;
 }
 
 int
@@ -77,60 +47,6 @@ buf_get_sub(struct buf *b, size_t n, struct buf *sub)
 	return 0;
 }
 
-static int
-buf_get_be(struct buf *b, size_t n, uint64_t *v)
-{
-	const uint8_t *p;
-	uint64_t x = 0;
-	size_t i;
-
-	if (buf_peek_ptr(b, n, &p) == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		x = (x << 8) | p[i];
-	*v = x;
-	return 0;
-}
-
-int
-buf_get_u8(struct buf *b, uint8_t *v)
-{
-	uint64_t x;
-
-	if (buf_get_be(b, 1, &x) == -1)
-		return -1;
-	*v = (uint8_t)x;
-	return 0;
-}
-
-int
-buf_get_u16(struct buf *b, uint16_t *v)
-{
-	uint64_t x;
-
-	if (buf_get_be(b, 2, &x) == -1)
-		return -1;
-	*v = (uint16_t)x;
-	return 0;
-}
-
-int
-buf_get_u32(struct buf *b, uint32_t *v)
-{
-	uint64_t x;
-
-	if (buf_get_be(b, 4, &x) == -1)
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
-}
-
-int
-buf_get_u64(struct buf *b, uint64_t *v)
-{
-	return buf_get_be(b, 8, v);
-}
-
 void
 wbuf_init(struct wbuf *w, uint8_t *storage, size_t cap)
 {
@@ -146,21 +62,6 @@ wbuf_len(const struct wbuf *w)
 	return w->len;
 }
 
-/* Room for n more bytes, or latch the error. */
-static uint8_t *
-wbuf_grab(struct wbuf *w, size_t n)
-{
-	uint8_t *p;
-
-	if (w->err || n > w->cap - w->len) {
-		w->err = true;
-		return NULL;
-	}
-	p = w->data + w->len;
-	w->len += n;
-	return p;
-}
-
 static int
 wbuf_add_be(struct wbuf *w, size_t n, uint64_t v)
 {
@@ -174,24 +75,6 @@ wbuf_add_be(struct wbuf *w, size_t n, uint64_t v)
 		v >>= 8;
 	}
 	return 0;
-}
-
-int
-wbuf_add_u8(struct wbuf *w, uint8_t v)
-{
-	return wbuf_add_be(w, 1, v);
-}
-
-int
-wbuf_add_u16(struct wbuf *w, uint16_t v)
-{
-	return wbuf_add_be(w, 2, v);
-}
-
-int
-wbuf_add_u32(struct wbuf *w, uint32_t v)
-{
-	return wbuf_add_be(w, 4, v);
 }
 
 int
