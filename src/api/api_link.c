@@ -124,9 +124,38 @@ api_link_get(struct api_req *r)
 	r->status = 200;
 }
 
+/* A BGP session's status; null when the gateway runs none for the link. */
+static json_t *
+link_bgp_json(const struct model_link_bgp *b)
+{
+	char lip[IP4_STRLEN], pip[IP4_STRLEN], when[WALLCLOCK_STRLEN];
+	json_t *o;
+
+	if (!b->present)
+		return json_null();
+	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
+	    "state", b->state,
+	    "localAddress", ip4_fmt(b->local_ip, lip),
+	    "peerAddress", ip4_fmt(b->peer_ip, pip),
+	    "peerAsn", (json_int_t)b->peer_asn,
+	    "receivedPrefixes", (json_int_t)b->received,
+	    "learnedPrefixes", (json_int_t)b->learned,
+	    "advertisedPrefixes", (json_int_t)b->advertised);
+	if (o == NULL)
+		return json_null();
+	if (b->established_ms != 0) {
+		wallclock_fmt(b->established_ms, when);
+		json_object_set_new(o, "establishedDateTime", json_string(when));
+	}
+	json_object_set_new(o, "lastError", b->last_error[0] != '\0' ?
+	    json_string(b->last_error) : json_null());
+	return o;
+}
+
 /*
- * Not a Graph resource: the gateway's live view of the link's tunnel and
- * its ESP counters (issue 4), refreshed by the gateway once a second.
+ * Not a Graph resource: the gateway's live view of the link's tunnel, its
+ * ESP counters and its BGP session(s) (issue 4), refreshed by the gateway
+ * once a second.
  */
 void
 api_link_status(struct api_req *r)
@@ -163,6 +192,12 @@ api_link_status(struct api_req *r)
 	    "replayDrops", (json_int_t)st.replay,
 	    "authenticationFailures", (json_int_t)st.auth_failed,
 	    "malformedDrops", (json_int_t)st.malformed);
+	if (o != NULL) {
+		json_object_set_new(o, "bgp", link_bgp_json(&st.bgp[0]));
+		if (st.bgp[1].present)
+			json_object_set_new(o, "zoneRedundancyBgp",
+			    link_bgp_json(&st.bgp[1]));
+	}
 	if (o != NULL && st.connected) {
 		wallclock_fmt(st.established_ms, when);
 		json_object_set_new(o, "remoteEndpoint",

@@ -401,6 +401,7 @@ main(int argc, char **argv)
 	gc.netns_prefix = c.netns_prefix[0] != '\0' ? c.netns_prefix : NULL;
 	gc.egress = c.egress;
 	gc.esp_workers = c.esp_workers;
+	gc.asn = c.ctx.gateway_asn;
 	if (gw_new(&gw, gst, &gc) == -1)
 		goto out;
 	memset(&ac, 0, sizeof(ac));

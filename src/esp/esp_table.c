@@ -28,6 +28,19 @@ struct esp_tchild {
 	monotime_t	 linger_until;		/* MONOTIME_NEVER: live */
 };
 
+/* A BGP-learned prefix of a link, held by refs sessions. */
+struct esp_tlprefix {
+	uint32_t	 prefix;		/* host bits zero */
+	uint8_t		 plen;
+	uint32_t	 refs;
+};
+
+struct esp_tlearned {
+	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
+	struct esp_tlprefix *p;			/* sorted by (prefix, plen) */
+	size_t		 n, cap;
+};
+
 struct esp_table {
 	struct esp_snap		*cur;		/* RCU-published */
 	struct esp_snap_tenant	*tenants;	/* [ESP_TABLE_TENANTS_MAX] */
@@ -38,6 +51,8 @@ struct esp_table {
 	uint64_t		 seq;
 	struct esp_sa		**retired;	/* freed after the next grace period */
 	size_t			 nretired, retired_cap;
+	struct esp_tlearned	*learned;	/* links holding learned prefixes */
+	size_t			 nlearned, learned_cap;
 };
 
 static uint32_t
@@ -121,6 +136,29 @@ esp_table_link_find(const struct esp_table *t, const char *id, size_t *idx)
 	return NULL;
 }
 
+/* The learned prefixes of link, in the tenant's LPM when live matches. */
+static void
+esp_snap_learned(const struct esp_table *t, const struct esp_snap *s,
+    const size_t *lidx, uint32_t tenant, bool live, struct lpm_entry *e,
+    size_t *n)
+{
+	const struct esp_tlearned *le;
+	size_t k, j, r;
+
+	for (k = 0; k < t->nlearned; k++) {
+		le = &t->learned[k];
+		if ((j = lidx[k]) == SIZE_MAX || t->links[j].tenant != tenant ||
+		    (s->links[j].out != NULL) != live)
+			continue;
+		for (r = 0; r < le->n; r++) {
+			e[*n].prefix = le->p[r].prefix;
+			e[*n].plen = le->p[r].plen;
+			e[*n].value = (uint32_t)j;
+			(*n)++;
+		}
+	}
+}
+
 static struct esp_snap *
 esp_snap_build(const struct esp_table *t)
 {
@@ -130,7 +168,7 @@ esp_snap_build(const struct esp_table *t)
 	struct esp_lpm_tmp { struct lpm_entry *e; size_t n; } tmp = { NULL, 0 };
 	struct esp_snap *s;
 	uint64_t *best = NULL;
-	size_t i, j, size;
+	size_t *lidx = NULL, nentries, i, j, size;
 	uint32_t h, spi;
 	unsigned nt = 0;
 
@@ -143,11 +181,21 @@ esp_snap_build(const struct esp_table *t)
 	if (nt > 0 && (s->tenants = calloc(nt, sizeof(*s->tenants))) == NULL)
 		goto fail;
 	s->nlinks = t->nlinks;
+	nentries = t->nlinks * (1 + ESP_TABLE_LINK_ROUTES_MAX);
+	if (t->nlearned > 0 &&
+	    (lidx = calloc(t->nlearned, sizeof(*lidx))) == NULL)
+		goto fail;
+	for (i = 0; i < t->nlearned; i++) {
+		if (esp_table_link_find(t, t->learned[i].link_id, &j) == NULL)
+			j = SIZE_MAX;
+		lidx[i] = j;
+		if (j != SIZE_MAX)
+			nentries += t->learned[i].n;
+	}
 	if (t->nlinks > 0 &&
 	    ((s->links = calloc(t->nlinks, sizeof(*s->links))) == NULL ||
 	    (best = calloc(t->nlinks, sizeof(*best))) == NULL ||
-	    (tmp.e = calloc(t->nlinks * (1 + ESP_TABLE_LINK_ROUTES_MAX),
-	    sizeof(*tmp.e))) == NULL))
+	    (tmp.e = calloc(nentries, sizeof(*tmp.e))) == NULL))
 		goto fail;
 
 	/*
@@ -203,6 +251,9 @@ esp_snap_build(const struct esp_table *t)
 				tmp.n++;
 			}
 		}
+		/* After the static entries: the first of duplicates wins. */
+		esp_snap_learned(t, s, lidx, (uint32_t)i, true, tmp.e, &tmp.n);
+		esp_snap_learned(t, s, lidx, (uint32_t)i, false, tmp.e, &tmp.n);
 		if ((s->tenants[i].lpm = lpm_build(tmp.e, tmp.n)) == NULL)
 			goto fail;
 	}
@@ -225,10 +276,12 @@ esp_snap_build(const struct esp_table *t)
 		s->in[h].tenant = l != NULL ? l->tenant : UINT32_MAX;
 	}
 	free(best);
+	free(lidx);
 	free(tmp.e);
 	return s;
 fail:
 	free(best);
+	free(lidx);
 	free(tmp.e);
 	esp_snap_free(s);
 	return NULL;
@@ -289,6 +342,9 @@ esp_table_free(struct esp_table *t)
 	}
 	for (i = 0; i < t->nretired; i++)
 		esp_sa_free(t->retired[i]);
+	for (i = 0; i < t->nlearned; i++)
+		free(t->learned[i].p);
+	free(t->learned);
 	free(t->retired);
 	free(t->child);
 	free(t->links);
@@ -338,6 +394,143 @@ esp_table_links_set(struct esp_table *t, const struct esp_table_link *l,
 	t->nlinks = n;
 	return 0;
 }
+
+/* --- learned prefixes ------------------------------------------------------ */
+
+static struct esp_tlearned *
+esp_table_learned_find(const struct esp_table *t, const char *link_id)
+{
+	size_t i;
+
+	for (i = 0; i < t->nlearned; i++)
+		if (strcmp(t->learned[i].link_id, link_id) == 0)
+			return &t->learned[i];
+	return NULL;
+}
+
+static int
+esp_tlprefix_cmp(uint32_t prefix, uint8_t plen, const struct esp_tlprefix *p)
+{
+	if (prefix != p->prefix)
+		return prefix < p->prefix ? -1 : 1;
+	return plen < p->plen ? -1 : plen > p->plen;
+}
+
+/* Index of (prefix, plen) in le, or where it would go; *found says which. */
+static size_t
+esp_tlearned_pos(const struct esp_tlearned *le, uint32_t prefix,
+    uint8_t plen, bool *found)
+{
+	size_t lo = 0, hi = le->n, mid;
+	int c;
+
+	*found = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = esp_tlprefix_cmp(prefix, plen, &le->p[mid])) == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static uint32_t
+esp_table_mask(uint32_t prefix, uint8_t plen)
+{
+	return plen == 0 ? 0 : prefix & (UINT32_MAX << (32 - plen));
+}
+
+int
+esp_table_learned_add(struct esp_table *t, const char *link_id,
+    uint32_t prefix, uint8_t plen)
+{
+	struct esp_tlearned *le, *nl;
+	struct esp_tlprefix *np;
+	size_t pos, cap;
+	bool found;
+
+	if (plen > 32 || strlen(link_id) > ESP_TABLE_LINK_ID_MAX)
+		return -1;
+	prefix = esp_table_mask(prefix, plen);
+	if ((le = esp_table_learned_find(t, link_id)) == NULL) {
+		if (t->nlearned == t->learned_cap) {
+			cap = t->learned_cap ? t->learned_cap * 2 : 16;
+			if ((nl = reallocarray(t->learned, cap,
+			    sizeof(*nl))) == NULL)
+				return -1;
+			t->learned = nl;
+			t->learned_cap = cap;
+		}
+		le = &t->learned[t->nlearned++];
+		memset(le, 0, sizeof(*le));
+		snprintf(le->link_id, sizeof(le->link_id), "%s", link_id);
+	}
+	pos = esp_tlearned_pos(le, prefix, plen, &found);
+	if (found) {
+		le->p[pos].refs++;
+		return 0;
+	}
+	if (le->n == ESP_TABLE_LEARNED_MAX)
+		goto fail;
+	if (le->n == le->cap) {
+		cap = le->cap ? le->cap * 2 : 8;
+		if ((np = reallocarray(le->p, cap, sizeof(*np))) == NULL)
+			goto fail;
+		le->p = np;
+		le->cap = cap;
+	}
+	memmove(&le->p[pos + 1], &le->p[pos], (le->n - pos) * sizeof(*le->p));
+	le->p[pos].prefix = prefix;
+	le->p[pos].plen = plen;
+	le->p[pos].refs = 1;
+	le->n++;
+	return 0;
+fail:
+	if (le->n == 0) {
+		free(le->p);
+		*le = t->learned[--t->nlearned];
+	}
+	return -1;
+}
+
+int
+esp_table_learned_del(struct esp_table *t, const char *link_id,
+    uint32_t prefix, uint8_t plen)
+{
+	struct esp_tlearned *le;
+	size_t pos;
+	bool found;
+
+	if (plen > 32 || (le = esp_table_learned_find(t, link_id)) == NULL)
+		return -1;
+	pos = esp_tlearned_pos(le, esp_table_mask(prefix, plen), plen, &found);
+	if (!found)
+		return -1;
+	if (--le->p[pos].refs > 0)
+		return 0;
+	memmove(&le->p[pos], &le->p[pos + 1],
+	    (le->n - pos - 1) * sizeof(*le->p));
+	if (--le->n == 0) {
+		free(le->p);
+		*le = t->learned[--t->nlearned];
+	}
+	return 0;
+}
+
+size_t
+esp_table_learned_count(const struct esp_table *t, const char *link_id)
+{
+	const struct esp_tlearned *le = esp_table_learned_find(t, link_id);
+
+	return le != NULL ? le->n : 0;
+}
+
+/* --- CHILD SAs -------------------------------------------------------------- */
 
 static int
 esp_table_reserve(struct esp_table *t, size_t need)

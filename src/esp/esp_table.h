@@ -89,6 +89,18 @@ struct esp_table_link {
 	unsigned	 nroutes;
 };
 
+/*
+ * BGP-learned prefixes of a link (gw_bgp.c), apart from the link list:
+ * esp_table_links_set() leaves them alone, and only those of a link id in
+ * the list are routed. Counted per (link, prefix): both zone sessions of a
+ * zone-redundant link may hold one prefix. In the tenant's LPM the static
+ * entries above come first, then learned ones of links with a live
+ * outbound SA, then the rest; on a prefix held twice the first wins (no
+ * ECMP yet), so a branch can never take another link's peer /32, and a
+ * link whose tunnel is down yields to one whose tunnel is up.
+ */
+#define ESP_TABLE_LEARNED_MAX	65536	/* per link: BGP_MAX_PREFIXES_LIMIT */
+
 struct esp_table_child {
 	const char	*link_id;
 	struct esp_sa	*in, *out;	/* ownership passes to the table */
@@ -108,6 +120,16 @@ void	esp_table_tenant_del(struct esp_table *, uint32_t slot);
 /* Replaces every link (and so the routes). */
 int	esp_table_links_set(struct esp_table *, const struct esp_table_link *,
 	    size_t n);
+/*
+ * Published by the next commit. add: 0, -1 (plen > 32, the link's limit,
+ * no memory); host bits are ignored. del: 0, -1 if the link does not hold
+ * the prefix. count: distinct prefixes the link holds.
+ */
+int	esp_table_learned_add(struct esp_table *, const char *link_id,
+	    uint32_t prefix, uint8_t plen);
+int	esp_table_learned_del(struct esp_table *, const char *link_id,
+	    uint32_t prefix, uint8_t plen);
+size_t	esp_table_learned_count(const struct esp_table *, const char *link_id);
 /* On -1 the caller still owns the SAs. */
 int	esp_table_child_add(struct esp_table *, const struct esp_table_child *);
 /* Starts the linger of the CHILD SA with spi_in; -1 if unknown. */

@@ -5,8 +5,10 @@
  *   udp socket readable -> udp_read -> udp_demux -> ike_input
  *   ike send callback   -> udp_send (non-ESP marker added on 4500)
  *   ike_next_deadline() -> one evtimer, re-armed after every callback
- *   API write           -> notify (eventfd) -> reload links, diff, peer_remove
+ *   API write           -> notify (eventfd) -> reload links, diff, peer_remove,
+ *                          data plane (gw_dp), BGP sessions (gw_bgp)
  *   ike events          -> health events in the store, reject log lines
+ *   bgp up/down         -> bgpConnected / bgpDisconnected health events
  *
  * The link cache is every tenant's device links, sorted by id (for the
  * reload diff), with an index sorted by CPE address (for the lookup of an
@@ -26,6 +28,7 @@
 
 #include "esp_sa.h"
 #include "guid.h"
+#include "gw_bgp.h"
 #include "gw_dp.h"
 #include "gw_host.h"
 #include "ike.h"
@@ -63,6 +66,7 @@ struct gw {
 	struct event		*ev_notify, *ev_prune;
 
 	struct gw_dp		*dp;		/* NULL: --no-dataplane */
+	struct gw_bgp		*bgp;		/* with the data plane only */
 	struct event		*ev_status;
 	/* Link status for the API thread: by link id, under st_mu. */
 	pthread_mutex_t		 st_mu;
@@ -215,6 +219,42 @@ gw_warn_shared_ips(const struct store_tenant_link *links, const size_t *by_ip,
 }
 
 /*
+ * inet[i]: link i's remote network has the Internet Access profile
+ * assigned and enabled, so its BGP sessions announce the default route
+ * (system-facts §2.3; docs/bgp.md). Queried once per remote network.
+ */
+static int
+gw_internet(struct gw *g, const struct store_tenant_link *nl, size_t nn,
+    bool *inet)
+{
+	struct model_profile *ps;
+	size_t i, j, np;
+
+	for (i = 0; i < nn; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(nl[j].link.rn_id, nl[i].link.rn_id) == 0 &&
+			    strcmp(nl[j].tenant_id, nl[i].tenant_id) == 0)
+				break;
+		if (j < i) {
+			inet[i] = inet[j];
+			continue;
+		}
+		ps = NULL;
+		np = 0;
+		if (store_rn_profiles_get(g->store, nl[i].tenant_id,
+		    nl[i].link.rn_id, &ps, &np) == -1)
+			return -1;
+		inet[i] = false;
+		for (j = 0; j < np; j++)
+			if (ps[j].traffic == MODEL_TRAFFIC_INTERNET &&
+			    ps[j].enabled)
+				inet[i] = true;
+		free(ps);
+	}
+	return 0;
+}
+
+/*
  * Loads every link and swaps the cache; SAs of links that are gone or
  * changed are torn down (DELETE to the CPE, which reconnects if it still
  * has a link). On a store error the old cache stays.
@@ -224,6 +264,7 @@ gw_reload(struct gw *g)
 {
 	struct store_tenant_link *nl = NULL;
 	size_t nn = 0, *idx = NULL, i, j, added = 0, removed = 0, changed = 0;
+	bool *inet = NULL;
 	monotime_t now = monotime_now();
 	int c;
 
@@ -232,8 +273,18 @@ gw_reload(struct gw *g)
 		    g->nlinks);
 		return -1;
 	}
-	if (nn > 0 && (idx = calloc(nn, sizeof(*idx))) == NULL) {
+	if (nn > 0 && ((idx = calloc(nn, sizeof(*idx))) == NULL ||
+	    (inet = calloc(nn, sizeof(*inet))) == NULL)) {
 		log_err("gw: out of memory loading device links");
+		free(idx);
+		store_tenant_links_free(nl, nn);
+		return -1;
+	}
+	if (g->bgp != NULL && gw_internet(g, nl, nn, inet) == -1) {
+		log_err("gw: cannot load forwarding profile assignments; "
+		    "keeping the %zu cached device links", g->nlinks);
+		free(idx);
+		free(inet);
 		store_tenant_links_free(nl, nn);
 		return -1;
 	}
@@ -278,8 +329,14 @@ gw_reload(struct gw *g)
 	g->by_ip = idx;
 	g->nlinks = nn;
 	g->reloads++;
+	/* Sessions end while their tenant networks exist; new ones after. */
+	if (g->bgp != NULL)
+		gw_bgp_sync(g->bgp, nl, inet, nn, false);
 	if (g->dp != NULL)
 		gw_dp_links(g->dp, nl, nn);
+	if (g->bgp != NULL)
+		gw_bgp_sync(g->bgp, nl, inet, nn, true);
+	free(inet);
 	gw_warn_shared_ips(nl, idx, nn);
 	log_info("gw: %zu device links (%zu added, %zu deleted, %zu changed)",
 	    nn, added, removed, changed);
@@ -356,6 +413,8 @@ gw_on_hup(void *arg)
 	gw_log_stats(g);
 	if (g->dp != NULL)
 		gw_dp_log_stats(g->dp);
+	if (g->bgp != NULL)
+		gw_bgp_log_stats(g->bgp);
 	gw_host_timer_arm(g->host);
 }
 
@@ -494,6 +553,49 @@ gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 	    gw_host_dp_ike(g->host, gw_dp_ike_fd(g->dp)) == -1)
 		return -1;
 	return 0;
+}
+
+/* system-facts §2.5: bgpConnected / bgpDisconnected, counters 0. */
+static void
+gw_bgp_event(void *arg, const struct gw_bgp_event *ev)
+{
+	struct gw *g = arg;
+	struct store_event se;
+
+	memset(&se, 0, sizeof(se));
+	if (guid_new(se.id) == -1) {
+		g->ev_write_errors++;
+		return;
+	}
+	snprintf(se.rn_id, sizeof(se.rn_id), "%s", ev->rn_id);
+	se.created_ms = wallclock_now_ms();
+	se.source_ip = ev->cpe_ip;
+	se.destination_ip = ev->zone >= 1 && ev->zone <= MODEL_ZONES_MAX ?
+	    g->cfg.endpoint[ev->zone - 1] : 0;
+	se.status = ev->up ? STORE_EV_BGP_CONNECTED : STORE_EV_BGP_DISCONNECTED;
+	snprintf(se.description, sizeof(se.description), "%s",
+	    ev->description != NULL ? ev->description : "");
+	if (store_event_add(g->store, ev->tenant_id, &se) == -1) {
+		g->ev_write_errors++;
+		log_err("gw: cannot store a BGP health event for link %s",
+		    ev->link_id);
+		return;
+	}
+	g->ev_written++;
+}
+
+static int
+gw_bgp_start(struct gw *g)
+{
+	struct gw_bgp_cfg bc;
+
+	memset(&bc, 0, sizeof(bc));
+	bc.base = gw_host_base(g->host);
+	bc.dp = g->dp;
+	bc.local_as = g->cfg.asn != 0 ? g->cfg.asn : MODEL_GATEWAY_ASN;
+	bc.arg = g;
+	bc.event = gw_bgp_event;
+	return gw_bgp_new(&g->bgp, &bc);
 }
 
 static void
@@ -684,6 +786,12 @@ gw_status_refresh(struct gw *g)
 	}
 	if (g->dp != NULL)
 		gw_dp_sa_stats(g->dp, gw_st_add_sa, &b);
+	for (i = 0; i < n && g->bgp != NULL; i++) {
+		gw_bgp_status(g->bgp, g->links[i].link.id, 1, now, wall,
+		    &b.st[i].bgp[0]);
+		gw_bgp_status(g->bgp, g->links[i].link.id, 2, now, wall,
+		    &b.st[i].bgp[1]);
+	}
 	pthread_mutex_lock(&g->st_mu);
 	free(g->st);
 	free(g->st_id);
@@ -818,6 +926,10 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		log_err("gw: cannot start the data plane");
 		goto fail;
 	}
+	if (cfg->dataplane && gw_bgp_start(g) == -1) {
+		log_err("gw: cannot start the BGP speaker");
+		goto fail;
+	}
 	if (gw_reload(g) == -1)
 		goto fail;
 	gw_on_prune(-1, 0, g);
@@ -863,6 +975,8 @@ gw_free(struct gw *g)
 		event_free(g->ev_prune);
 	if (g->ev_status != NULL)
 		event_free(g->ev_status);
+	/* Before the data plane (its routes) and the event base. */
+	gw_bgp_free(g->bgp);
 	gw_host_drop_engine(g->host);
 	/* After the engine: its teardown may still delete CHILD SAs. */
 	gw_dp_free(g->dp);

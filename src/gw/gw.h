@@ -6,7 +6,8 @@
  * The gateway has its own store handle: the API thread has another. The API
  * tells the gateway about committed writes with gw_config_changed(); the
  * gateway then reloads every link and tears down SAs of links that went away
- * or whose key, address or policy changed.
+ * or whose key, address or policy changed. With the data plane it also runs
+ * a BGP session per link and zone (gw_bgp.h).
  */
 #ifndef GW_H
 #define GW_H
@@ -28,6 +29,7 @@ struct gw_config {
 	const char	*netns_prefix;			/* NULL: "bg-" */
 	uint32_t	egress;				/* SNAT address; 0: masquerade */
 	unsigned	esp_workers;			/* 0: one per core */
+	uint32_t	asn;				/* BGP; 0: MODEL_GATEWAY_ASN */
 };
 
 /* Binds what it can (a failed bind is logged, not fatal) and loads links. */

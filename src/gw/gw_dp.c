@@ -7,6 +7,9 @@
  *   child_delete          -> esp_table linger (inbound kept 5 s)
  *   child_update          -> new endpoints and encapsulation (RFC 7296
  *                            §2.23: NAT mapping moved) of the outbound SA
+ *   learned_add/del (BGP) -> esp_table learned prefixes of the link, and
+ *                            the kernel route prefix dev tun0, counted per
+ *                            tenant (two links may announce one prefix)
  *
  * Order that keeps the workers safe: a new tenant is published before its
  * TUN queues join the workers' epoll sets; a removed tenant leaves the
@@ -20,6 +23,7 @@
 #include "gw_dp.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,13 @@
 #include "store.h"
 #include "tenant_net.h"
 
+/* A BGP-learned prefix routed into the tenant's TUN, and how many hold it. */
+struct dp_learned {
+	uint32_t	 prefix;
+	uint8_t		 plen;
+	uint32_t	 refs;
+};
+
 struct dp_tenant {
 	char		 id[MODEL_ID_LEN + 1];
 	char		 short_id[TENANT_NET_NAME_MAX + 1];
@@ -45,6 +56,8 @@ struct dp_tenant {
 	int		 fds[ESP_TABLE_QUEUES_MAX];
 	uint32_t	*routes;	/* peer /32s installed */
 	size_t		 nroutes;
+	struct dp_learned *learned;	/* sorted by (prefix, plen) */
+	size_t		 nlearned, learned_cap;
 	bool		 seen;
 };
 
@@ -57,6 +70,7 @@ struct gw_dp {
 	int		 ike_pair[2];		/* [0] gw reads, [1] workers write */
 	struct dp_tenant **t;			/* [ESP_TABLE_TENANTS_MAX], slot = index */
 	uint32_t	 gen;
+	bool		 learned_dirty;		/* esp_table commit pending */
 };
 
 /* --- tenants ------------------------------------------------------------------ */
@@ -166,6 +180,7 @@ dp_tenant_free(struct dp_tenant *d)
 {
 	tenant_net_down(d->tn);
 	free(d->routes);
+	free(d->learned);
 	free(d);
 }
 
@@ -177,6 +192,39 @@ dp_cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Where (prefix, plen) is or would go in d->learned; *found says which. */
+static size_t
+dp_learned_pos(const struct dp_tenant *d, uint32_t prefix, uint8_t plen,
+    bool *found)
+{
+	size_t lo = 0, hi = d->nlearned, mid;
+	const struct dp_learned *m;
+
+	*found = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = &d->learned[mid];
+		if (m->prefix == prefix && m->plen == plen) {
+			*found = true;
+			return mid;
+		}
+		if (prefix < m->prefix ||
+		    (prefix == m->prefix && plen < m->plen))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* The same kernel route serves a peer /32 and a learned /32: keep it. */
+static bool
+dp_is_peer_route(const struct dp_tenant *d, uint32_t prefix, uint8_t plen)
+{
+	return plen == 32 && d->routes != NULL && bsearch(&prefix, d->routes,
+	    d->nroutes, sizeof(*d->routes), dp_cmp_u32) != NULL;
+}
+
 /* Routes to exactly want[] (sorted, unique), addresses to addrs[]. */
 static void
 dp_tenant_apply(struct dp_tenant *d, uint32_t *want, size_t nwant,
@@ -184,6 +232,7 @@ dp_tenant_apply(struct dp_tenant *d, uint32_t *want, size_t nwant,
 {
 	char a[IP4_STRLEN];
 	size_t i, j;
+	bool learned;
 
 	if (tenant_net_set_addrs(d->tn, addrs, naddrs) == -1)
 		log_warn("gw: tenant %s: some BGP addresses could not be set",
@@ -192,7 +241,9 @@ dp_tenant_apply(struct dp_tenant *d, uint32_t *want, size_t nwant,
 		if (bsearch(&d->routes[i], want, nwant, sizeof(*want),
 		    dp_cmp_u32) != NULL)
 			continue;
-		(void)tenant_net_del_route(d->tn, d->routes[i], 32);
+		(void)dp_learned_pos(d, d->routes[i], 32, &learned);
+		if (!learned)
+			(void)tenant_net_del_route(d->tn, d->routes[i], 32);
 	}
 	for (j = 0; j < nwant; j++) {
 		if (d->routes != NULL && bsearch(&want[j], d->routes,
@@ -359,6 +410,7 @@ gw_dp_tick(struct gw_dp *dp, monotime_t now,
 	struct dp_walk w = { rekey, arg };
 
 	gw_host_sa_tick(dp->table, now, dp_rekey_one, &w);
+	gw_dp_learned_commit(dp);
 }
 
 static void
@@ -436,6 +488,109 @@ gw_dp_log_stats(struct gw_dp *dp)
 	    (unsigned long long)st.rx_raw, (unsigned long long)st.tx_raw,
 	    drops);
 	esp_table_walk(dp->table, dp_log_sa, NULL);
+}
+
+/* --- BGP -------------------------------------------------------------------------- */
+
+static struct dp_tenant *
+dp_tenant_by_id(struct gw_dp *dp, const char *tenant_id)
+{
+	uint32_t slot;
+
+	return dp_tenant_find(dp, tenant_id, &slot);
+}
+
+int
+gw_dp_tenant_socket(struct gw_dp *dp, const char *tenant_id, int type)
+{
+	struct dp_tenant *d;
+
+	if ((d = dp_tenant_by_id(dp, tenant_id)) == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	return tenant_net_socket(d->tn, AF_INET, type, 0);
+}
+
+static uint32_t
+dp_mask(uint32_t prefix, uint8_t plen)
+{
+	return plen == 0 ? 0 : prefix & (UINT32_MAX << (32 - plen));
+}
+
+int
+gw_dp_learned_add(struct gw_dp *dp, const char *tenant_id,
+    const char *link_id, uint32_t prefix, uint8_t plen)
+{
+	struct dp_tenant *d;
+	struct dp_learned *nl;
+	size_t pos, cap;
+	bool found;
+
+	if (plen > 32 || (d = dp_tenant_by_id(dp, tenant_id)) == NULL)
+		return -1;
+	prefix = dp_mask(prefix, plen);
+	pos = dp_learned_pos(d, prefix, plen, &found);
+	if (!found && d->nlearned == d->learned_cap) {
+		cap = d->learned_cap ? d->learned_cap * 2 : 16;
+		if ((nl = reallocarray(d->learned, cap, sizeof(*nl))) == NULL)
+			return -1;
+		d->learned = nl;
+		d->learned_cap = cap;
+	}
+	if (esp_table_learned_add(dp->table, link_id, prefix, plen) == -1)
+		return -1;
+	dp->learned_dirty = true;
+	if (found) {
+		d->learned[pos].refs++;
+		return 0;
+	}
+	memmove(&d->learned[pos + 1], &d->learned[pos],
+	    (d->nlearned - pos) * sizeof(*d->learned));
+	d->learned[pos].prefix = prefix;
+	d->learned[pos].plen = plen;
+	d->learned[pos].refs = 1;
+	d->nlearned++;
+	/* A failure is logged by tun.c; the ESP table still has the prefix. */
+	if (!dp_is_peer_route(d, prefix, plen))
+		(void)tenant_net_add_route(d->tn, prefix, plen);
+	return 0;
+}
+
+void
+gw_dp_learned_del(struct gw_dp *dp, const char *tenant_id,
+    const char *link_id, uint32_t prefix, uint8_t plen)
+{
+	struct dp_tenant *d;
+	size_t pos;
+	bool found;
+
+	if (plen > 32)
+		return;
+	prefix = dp_mask(prefix, plen);
+	if (esp_table_learned_del(dp->table, link_id, prefix, plen) == 0)
+		dp->learned_dirty = true;
+	/* The tenant's network went first: its routes went with it. */
+	if ((d = dp_tenant_by_id(dp, tenant_id)) == NULL)
+		return;
+	pos = dp_learned_pos(d, prefix, plen, &found);
+	if (!found || --d->learned[pos].refs > 0)
+		return;
+	memmove(&d->learned[pos], &d->learned[pos + 1],
+	    (d->nlearned - pos - 1) * sizeof(*d->learned));
+	d->nlearned--;
+	if (!dp_is_peer_route(d, prefix, plen))
+		(void)tenant_net_del_route(d->tn, prefix, plen);
+}
+
+void
+gw_dp_learned_commit(struct gw_dp *dp)
+{
+	if (!dp->learned_dirty)
+		return;
+	/* On failure the flag stays: the next change or tick retries. */
+	if (esp_table_commit(dp->table) == 0)
+		dp->learned_dirty = false;
 }
 
 /* --- life cycle ---------------------------------------------------------------- */

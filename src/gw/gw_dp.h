@@ -3,7 +3,8 @@
  * tenant network (namespace, multiqueue TUN, BGP addresses, routes to the
  * peers' BGP /32s, egress), the ESP tables (esp_table) fed from the IKE
  * engine's CHILD SA callbacks, and the ESP worker threads. Runs on the gw
- * thread; gw.c calls it from its callbacks.
+ * thread; gw.c calls it from its callbacks, gw_bgp.c for the BGP speaker's
+ * sockets and the prefixes it learns.
  */
 #ifndef GW_DP_H
 #define GW_DP_H
@@ -53,5 +54,21 @@ void	gw_dp_sa_stats(struct gw_dp *, void (*fn)(void *arg,
 	    const struct esp_sa_stats *out), void *arg);
 /* Per-SA and per-reason counters to the log (SIGHUP). */
 void	gw_dp_log_stats(struct gw_dp *);
+
+/* socket(2) inside the tenant's namespace; -1 if it has no network. */
+int	gw_dp_tenant_socket(struct gw_dp *, const char *tenant_id, int type);
+/*
+ * A BGP-learned prefix of a link: into the ESP table (published by
+ * gw_dp_learned_commit) and, counted per tenant, as the kernel route
+ * "prefix dev tun0" in the tenant's namespace, so that the tenant sends
+ * traffic for it into the TUN. add: -1 if not installed (no tenant
+ * network, the table's limit, no memory); del undoes one add.
+ */
+int	gw_dp_learned_add(struct gw_dp *, const char *tenant_id,
+	    const char *link_id, uint32_t prefix, uint8_t plen);
+void	gw_dp_learned_del(struct gw_dp *, const char *tenant_id,
+	    const char *link_id, uint32_t prefix, uint8_t plen);
+/* Publishes learned-prefix changes, if any, in one ESP table commit. */
+void	gw_dp_learned_commit(struct gw_dp *);
 
 #endif

@@ -219,6 +219,18 @@ size_t	model_profiles_builtin(struct model_profile *out, size_t max);
 int	model_dh_iana(int dh);
 int	model_pfs_iana(int pfs);
 
+/* One BGP session of a device link (one per zone it uses), for the status. */
+struct model_link_bgp {
+	bool		present;	/* the gateway runs a session for it */
+	char		state[16];	/* idle, connect, active, openSent, ... */
+	uint32_t	local_ip, peer_ip, peer_asn;
+	int64_t		established_ms;	/* wall clock; 0 unless established */
+	uint64_t	received;	/* prefixes in the Adj-RIB-In */
+	uint64_t	learned;	/* of those, installed (import policy) */
+	uint64_t	advertised;
+	char		last_error[192];	/* "" = none; no secrets */
+};
+
 /*
  * A device link's live state on this gateway, for GET .../deviceLinks/{id}/
  * status: filled by the gateway (gw_link_status), shaped by the API.
@@ -234,6 +246,7 @@ struct model_link_status {
 	unsigned	child_sas;
 	uint64_t	in_packets, in_bytes, out_packets, out_bytes;
 	uint64_t	replay, auth_failed, malformed;
+	struct model_link_bgp bgp[MODEL_ZONES_MAX];	/* [zone - 1] */
 };
 
 /* explicit_bzero of the pre-shared keys. */

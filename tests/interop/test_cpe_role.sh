@@ -3,8 +3,10 @@
 # branchgated (the gateway, data plane on), both in network namespaces:
 #
 #   bgcpe-N-br: branchgated --role cpe 192.0.2.1 ==veth== 192.0.2.2 :bgcpe-N-gw
-#               TUN bgcpe0 10.1.0.1                       branchgated (gateway)
+#               TUN ipsec0 10.1.0.1                       branchgated (gateway)
+#               BIRD; forwards for the LAN
 #   bgcpe-N-in: 203.0.113.2 ==veth== 203.0.113.1 :gw (egress SNAT address)
+#   bgcpe-N-ln: LAN host 10.1.1.10 ==veth== 10.1.1.1 :br
 #
 # The device link is created through the CLI; the CPE's config file is
 # written from the same values (PSK from a 0600 file). The CPE is started
@@ -15,7 +17,15 @@
 # host through the gateway egress; (d) iperf3 TCP 10 s branch -> internet;
 # (e) a policy change at the gateway: DELETE, refusal, retries, then up
 # again with the custom policy keys; (f) SIGTERM of the CPE: DELETE ->
-# tunnelDisconnected at the gateway, the CPE exits 0 and its TUN is gone.
+# tunnelDisconnected at the gateway, the CPE exits 0 and its TUN is gone;
+# (g) BGP (a Linux branch router = the CPE role for IPsec + BIRD for BGP,
+# between (d) and (e)): BIRD runs the bird.conf cpeConfiguration generates
+# (lan=10.1.1.0/24) as is, hence the TUN named ipsec0 as that file
+# expects; the CPE's own "route 10.255.0.1/32" carries the session into
+# the tunnel. The gateway learns the LAN (status, tenant namespace route);
+# the LAN host pings, fetches HTTP and runs iperf3 TCP 10 s to the internet
+# host (and cannot before BGP); a withdrawal cuts it off again; BIRD
+# stopped ends the session.
 #
 # Encapsulation (RFC 7296 §2.23): there is no NAT between the two, so the
 # default CPE (encap auto) keeps IKE on UDP 500 and ESP goes straight over
@@ -36,11 +46,15 @@ for t in ip ping curl python3 nft; do command -v $t >/dev/null || skip "$t missi
 # scripts/deps.sh installs iperf3: its absence is a failure, not a skip.
 HAVE_IPERF=1
 command -v iperf3 >/dev/null || HAVE_IPERF=0
+HAVE_BIRD=1
+command -v bird >/dev/null && command -v birdc >/dev/null || HAVE_BIRD=0
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/bgtest-cpe-$$.XXXXXX")
 NS_G=bgcpe-$$-gw
 NS_I=bgcpe-$$-in
 NS_B=bgcpe-$$-br
+NS_L=bgcpe-$$-ln
+TUN=ipsec0
 PFX=bc$$-
 API=127.0.0.1:18083
 RC=0
@@ -49,16 +63,18 @@ CPID=
 PIDS=
 
 cleanup() {
+	[ -s "$W/bird.pid" ] && kill "$(cat "$W/bird.pid")" 2>/dev/null
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null && wait "$CPID" 2>/dev/null
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	sleep 0.3
-	for n in "$NS_B" "$NS_I" "$NS_G"; do ip netns del "$n" 2>/dev/null; done
+	for n in "$NS_B" "$NS_I" "$NS_G" "$NS_L"; do ip netns del "$n" 2>/dev/null; done
 	# The gateway removes its tenant namespaces; be sure after a crash.
 	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX"); do ip netns del "$n"; done
 	if [ "$RC" != 0 ]; then
 		echo "--- gateway log (tail)"; tail -60 "$W/gw.log"
 		echo "--- cpe log (tail)"; tail -40 "$W/cpe.log"
+		echo "--- bird log (tail)"; tail -30 "$W/bird.log" 2>/dev/null
 	fi
 	[ -n "${KEEP:-}" ] || rm -rf "$W"
 }
@@ -69,7 +85,7 @@ fail() { echo "FAIL: $*"; RC=1; }
 ok() { echo "ok   $*"; }
 sanitizer() { grep -E "AddressSanitizer|runtime error|LeakSanitizer" "$@"; }
 
-for n in "$NS_G" "$NS_I" "$NS_B"; do
+for n in "$NS_G" "$NS_I" "$NS_B" "$NS_L"; do
 	ip netns add "$n" || { echo "FAIL: netns $n"; exit 1; }
 	ip -n "$n" link set lo up
 done
@@ -82,6 +98,14 @@ ip -n "$NS_G" addr add 203.0.113.1/24 dev bcgi
 for l in "$NS_B bcb0" "$NS_I bci0" "$NS_G bcg0" "$NS_G bcgi"; do
 	set -- $l; ip -n "$1" link set "$2" up
 done
+# The LAN behind the branch: the branch routes it, nothing else knows it.
+ip link add bcl0 netns "$NS_L" type veth peer name bcbl netns "$NS_B"
+ip -n "$NS_L" addr add 10.1.1.10/24 dev bcl0
+ip -n "$NS_B" addr add 10.1.1.1/24 dev bcbl
+ip -n "$NS_L" link set bcl0 up
+ip -n "$NS_B" link set bcbl up
+ip -n "$NS_L" route add default via 10.1.1.1
+ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1
 
 # What crosses the gateway's veth to the branch, by encapsulation.
 ip netns exec "$NS_G" nft -f - <<'EON' || { echo "FAIL: nft counters"; exit 1; }
@@ -140,7 +164,7 @@ policy default
 tunnel-addr $CPE_BGP
 route $GW_BGP/32
 route 203.0.113.0/24
-tun-name bgcpe0
+tun-name $TUN
 esp-workers 2
 EOF
 grep -q '^encap' "$W/cpe.conf" && { fail "encap given: the first run must use the default"; exit 1; }
@@ -152,8 +176,8 @@ CPID=$!
 for _ in $(seq 50); do grep -q "cpe: connecting" "$W/cpe.log" && break; sleep 0.1; done
 grep -q "cpe: connecting" "$W/cpe.log" && ok "CPE started: $(grep -m1 'cpe: 192' "$W/cpe.log" | sed 's/.*cpe: //')" ||
     { fail "CPE did not start"; exit 1; }
-ip -n "$NS_B" -o addr show dev bgcpe0 2>/dev/null | grep -q "inet $CPE_BGP/32" &&
-    ok "TUN bgcpe0 with $CPE_BGP in the branch namespace" || fail "bgcpe0/$CPE_BGP missing"
+ip -n "$NS_B" -o addr show dev $TUN 2>/dev/null | grep -q "inet $CPE_BGP/32" &&
+    ok "TUN $TUN with $CPE_BGP in the branch namespace" || fail "$TUN/$CPE_BGP missing"
 sleep 1
 kill -0 "$CPID" 2>/dev/null || { fail "CPE exited while the gateway ignored it"; exit 1; }
 
@@ -233,6 +257,55 @@ grep -E "cpe: esp sa in 0x" "$W/cpe.log" | tail -1 | sed 's/^/     /'
 grep -Eq "cpe: esp sa in 0x.* in [1-9][0-9]* pkts" "$W/cpe.log" && ok "per-SA ESP counters in the CPE log on SIGHUP" ||
     fail "no CPE per-SA counters"
 
+# (g) BGP: BIRD beside the CPE role announces the LAN behind the branch.
+status() { api "/networkAccess/connectivity/remoteNetworks/$RN/deviceLinks/$LINK/status"; }
+bgpq() { status | python3 -c 'import json,sys; b=json.load(sys.stdin).get("bgp"); sys.exit(0 if b and ('"$1"') else 1)' 2>/dev/null; }
+waitbgp() { for _ in $(seq "$2"); do bgpq "$1" && return 0; sleep 0.25; done; return 1; }
+NS_T=$(sed -n "s/.*gw: tenant $(sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' "$W/t.json"): network \([^ ]*\).*/\1/p" "$W/gw.log" | tail -1)
+tenant_route() { nsenter -t "$DPID" -m ip -n "$NS_T" route show 10.1.1.0/24 2>/dev/null; }
+lan_ping() { ip netns exec "$NS_L" ping -c "$1" -i 0.2 -W 1 203.0.113.2 2>&1; }
+out=$(lan_ping 3)
+echo "$out" | grep -q " 0 received" && ok "(g) before BGP the LAN host cannot reach the internet host (no route back)" ||
+    fail "(g) LAN reachable without BGP: $out"
+if [ "$HAVE_BIRD" = 1 ]; then
+	bg cpe-config "$RN" "$LINK" --format bird --lan 10.1.1.0/24 -o "$W/bird.conf" || fail "(g) cpe-config --format bird"
+	ip netns exec "$NS_B" bird -f -c "$W/bird.conf" -s "$W/bird.ctl" -P "$W/bird.pid" >"$W/bird.log" 2>&1 &
+	BIRD=$!
+	PIDS="$PIDS $BIRD"
+	waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 1' 120 &&
+	    ok "(g) BIRD beside the CPE role peered through its tunnel: $(status | python3 -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; print("%s, learned %d, peer %s AS %d" % (b["state"], b["learnedPrefixes"], b["peerAddress"], b["peerAsn"]))')" ||
+	    fail "(g) no established session with 1 learned prefix: $(status); bird: $(birdc -s "$W/bird.ctl" show protocols 2>&1 | tail -3)"
+	tenant_route | grep -q "dev tun0" && ok "(g) tenant namespace $NS_T routes 10.1.1.0/24 into tun0" ||
+	    fail "(g) no 10.1.1.0/24 route in '$NS_T': '$(tenant_route)'"
+	out=$(lan_ping 5)
+	echo "$out" | grep -q " 0% packet loss" && ok "(g) LAN host 10.1.1.10 pings the internet host: $(echo "$out" | tail -1)" ||
+	    fail "(g) LAN ping: $out"
+	body=$(ip netns exec "$NS_L" curl -s --max-time 10 http://203.0.113.2:8080/index.html)
+	[ "$body" = "hello from the internet" ] && ok "(g) LAN host HTTP GET (TCP) through the CPE role and the gateway" ||
+	    fail "(g) LAN HTTP: '$body'"
+	if [ "$HAVE_IPERF" = 1 ]; then
+		ip netns exec "$NS_I" iperf3 -s -B 203.0.113.2 -1 >/dev/null 2>&1 &
+		PIDS="$PIDS $!"
+		sleep 0.5
+		ip netns exec "$NS_L" iperf3 -c 203.0.113.2 -t 10 -J >"$W/iperf-lan.json" 2>&1
+		mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf-lan.json" 2>/dev/null)
+		[ -n "$mbps" ] && ok "(g) iperf3 TCP 10 s LAN host -> internet host: $mbps Mbit/s" ||
+		    fail "(g) LAN iperf3: $(tail -5 "$W/iperf-lan.json")"
+	fi
+	birdc -s "$W/bird.ctl" disable branch_lan >/dev/null 2>&1
+	waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 0' 40 && [ -z "$(tenant_route)" ] &&
+	    ok "(g) withdraw: learned 0, route gone" || fail "(g) after withdraw: $(status); route '$(tenant_route)'"
+	out=$(lan_ping 3)
+	echo "$out" | grep -q " 0 received" && ok "(g) withdraw: the LAN host is unreachable again" ||
+	    fail "(g) LAN still reachable after withdraw: $out"
+	kill "$BIRD"; wait "$BIRD" 2>/dev/null
+	waitbgp 'b["state"] != "established" and b["lastError"]' 40 &&
+	    ok "(g) BIRD stopped: $(status | python3 -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; print("%s, last error: %s" % (b["state"], b["lastError"]))')" ||
+	    fail "(g) after BIRD stopped: $(status)"
+else
+	fail "(g) bird not installed (scripts/deps.sh installs bird2)"
+fi
+
 # (e) the link moves to a custom policy: the gateway deletes the SA, the
 # CPE (default policy) is refused and keeps retrying; restarted with the
 # same custom policy keys it comes up again.
@@ -296,7 +369,7 @@ for _ in $(seq 25); do [ "$(count_events tunnelDisconnected)" -gt "$before" ] &&
     fail "(f) no tunnelDisconnected event"
 grep -q "tunnel down: link $LINK.*peer deleted" "$W/gw.log" && ok "(f) the gateway saw the CPE's DELETE" ||
     fail "(f) gateway log has no peer-deleted tunnel down for $LINK"
-ip -n "$NS_B" link show bgcpe0 >/dev/null 2>&1 && fail "(f) bgcpe0 left behind" || ok "(f) TUN bgcpe0 removed"
+ip -n "$NS_B" link show $TUN >/dev/null 2>&1 && fail "(f) $TUN left behind" || ok "(f) TUN $TUN removed"
 
 sanitizer "$W/cpe.log" && fail "sanitizer report in the CPE"
 sanitizer "$W/gw.log" && fail "sanitizer report in the gateway"

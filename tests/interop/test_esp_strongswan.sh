@@ -11,6 +11,7 @@
 #   bgesp-N-b1: charon 192.0.2.1 ==veth== 192.0.2.2 :bgesp-N-gw  branchgated
 #   bgesp-N-b2: charon 198.51.100.1 ==veth== 198.51.100.2 :gw    (tenants A, B)
 #   bgesp-N-in: 203.0.113.2 ==veth== 203.0.113.1 :gw (egress SNAT address)
+#   bgesp-N-l1: LAN host 10.1.1.10 ==veth== 10.1.1.1 :b1 (forwards; BIRD)
 #
 # Both tenants have identical links: gateway BGP 10.255.0.1, CPE BGP
 # 10.1.0.1. Checks: (a) ping of the gateway BGP address through the tunnel
@@ -18,8 +19,19 @@
 # HTTP to the internet host through the egress SNAT; (c) iperf3 TCP 10 s;
 # (d) the second tenant passes traffic too and neither tenant's TUN sees
 # the other's packets; (e) a CHILD rekey under ping -i 0.05 loses nothing;
-# (f) per-SA counters in the log on SIGHUP. Exit 77 (skip) only without
-# root or without the tools.
+# (f) per-SA counters in the log on SIGHUP; (g) BGP: BIRD on b1, fed the
+# bird.conf cpeConfiguration generates (lan=10.1.1.0/24), peers with the
+# gateway over the tunnel; the gateway learns the LAN (status: established,
+# 1 learned prefix; kernel route in the tenant namespace only), the LAN
+# host pings, fetches HTTP and runs iperf3 TCP 10 s to the internet host
+# through the tunnel and egress SNAT (and cannot before BGP); Internet
+# Access assigned -> the gateway advertises 0.0.0.0/0 and BIRD has it;
+# the announcement withdrawn -> route gone, LAN unreachable; BIRD stopped
+# -> session down, bgpConnected/bgpDisconnected health events; (h) a
+# hostile BGP peer on b2: a second connection is closed, garbage gets a
+# NOTIFICATION and a close, the status says so; a changed asn remakes the
+# session without a restart. Exit 77
+# (skip) only without root or without the tools; bird missing is a failure.
 set -u
 
 SRC=${BG_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -33,12 +45,15 @@ for t in ip unshare swanctl ping curl python3; do command -v $t >/dev/null || sk
 # scripts/deps.sh installs iperf3: its absence is a failure, not a skip.
 HAVE_IPERF=1
 command -v iperf3 >/dev/null || HAVE_IPERF=0
+HAVE_BIRD=1
+command -v bird >/dev/null && command -v birdc >/dev/null || HAVE_BIRD=0
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/bgtest-esp-$$.XXXXXX")
 NS_G=bgesp-$$-gw
 NS_I=bgesp-$$-in
 NS_B1=bgesp-$$-b1
 NS_B2=bgesp-$$-b2
+NS_L1=bgesp-$$-l1
 PFX=be$$-
 API=127.0.0.1:18081
 RC=0
@@ -49,15 +64,17 @@ cleanup() {
 	for b in b1 b2; do
 		[ -s "$W/$b/run/charon.pid" ] && kill "$(cat "$W/$b/run/charon.pid")" 2>/dev/null
 	done
+	[ -s "$W/b1/bird.pid" ] && kill "$(cat "$W/b1/bird.pid")" 2>/dev/null
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	sleep 0.3
-	for n in "$NS_B1" "$NS_B2" "$NS_I" "$NS_G"; do ip netns del "$n" 2>/dev/null; done
+	for n in "$NS_B1" "$NS_B2" "$NS_I" "$NS_G" "$NS_L1"; do ip netns del "$n" 2>/dev/null; done
 	# The daemon removes its tenant namespaces; be sure after a crash.
 	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX"); do ip netns del "$n"; done
 	if [ "$RC" != 0 ]; then
 		echo "--- branchgated log (tail)"; tail -80 "$W/daemon.log"
 		for b in b1 b2; do echo "--- charon $b log (tail)"; tail -30 "$W/$b/charon.log" 2>/dev/null; done
+		echo "--- bird b1 log (tail)"; tail -30 "$W/b1/bird.log" 2>/dev/null
 	fi
 	[ -n "${KEEP:-}" ] || rm -rf "$W"
 }
@@ -67,7 +84,7 @@ trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*"; RC=1; }
 ok() { echo "ok   $*"; }
 
-for n in "$NS_G" "$NS_I" "$NS_B1" "$NS_B2"; do
+for n in "$NS_G" "$NS_I" "$NS_B1" "$NS_B2" "$NS_L1"; do
 	ip netns add "$n" || { echo "FAIL: netns $n"; exit 1; }
 	ip -n "$n" link set lo up
 done
@@ -84,6 +101,14 @@ for l in "$NS_B1 bgb1" "$NS_B2 bgb2" "$NS_I bgi0" "$NS_G bgg1" "$NS_G bgg2" "$NS
 	set -- $l; ip -n "$1" link set "$2" up
 done
 ip -n "$NS_B2" route add 192.0.2.0/24 via 198.51.100.2
+# The LAN behind branch b1: the branch routes it, nothing else knows it.
+ip link add bgl1 netns "$NS_L1" type veth peer name bgb1l netns "$NS_B1"
+ip -n "$NS_L1" addr add 10.1.1.10/24 dev bgl1
+ip -n "$NS_B1" addr add 10.1.1.1/24 dev bgb1l
+ip -n "$NS_L1" link set bgl1 up
+ip -n "$NS_B1" link set bgb1l up
+ip -n "$NS_L1" route add default via 10.1.1.1
+ip netns exec "$NS_B1" sysctl -qw net.ipv4.ip_forward=1
 
 # --- the gateway ----------------------------------------------------------
 DB=sqlite:$W/bg.db
@@ -263,6 +288,150 @@ echo "$st" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["tunn
     ok "(f) GET .../deviceLinks/{id}/status: connected, ESP counters" || fail "(f) status API: $st"
 n=$(grep -Eo "unknown-spi [0-9]+" "$W/daemon.log" | tail -1 | cut -d' ' -f2)
 [ "${n:-0}" -ge 50 ] && ok "hostile: $n unknown-SPI datagrams counted" || fail "hostile: unknown-spi counter ${n:-none}"
+
+# (g) BGP from a BIRD branch router: the LAN behind b1 through the tunnel.
+RN1=$(cat "$W/b1.rn"); LK1=$(cat "$W/b1.link")
+status1() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" \
+    "http://$API/networkAccess/connectivity/remoteNetworks/$RN1/deviceLinks/$LK1/status"; }
+# bgpq EXPR: a Python expression over b (the status "bgp" object) is true.
+bgpq() { status1 | python3 -c 'import json,sys; b=json.load(sys.stdin).get("bgp"); sys.exit(0 if b and ('"$1"') else 1)' 2>/dev/null; }
+waitbgp() { for _ in $(seq "$2"); do bgpq "$1" && return 0; sleep 0.25; done; return 1; }
+tenant_route() { nsenter -t "$DPID" -m ip -n "$1" route show 10.1.1.0/24 2>/dev/null; }
+lan_ping() { ip netns exec "$NS_L1" ping -c "$1" -i 0.2 -W 1 203.0.113.2 2>&1; }
+BC=$W/b1
+bgpq 'b["state"] == "active" and b["peerAddress"] == "10.1.0.1" and b["localAddress"] == "10.255.0.1"' &&
+    ok "(g) before BIRD: the gateway's session waits (active) for 10.1.0.1 on 10.255.0.1" ||
+    fail "(g) status before BIRD: $(status1)"
+out=$(lan_ping 3)
+echo "$out" | grep -q " 0 received" && ok "(g) before BGP the LAN host cannot reach the internet host (no route back)" ||
+    fail "(g) LAN reachable without BGP: $out"
+if [ "$HAVE_BIRD" = 1 ]; then
+	bg "$TOK_A" cpe-config "$RN1" "$LK1" --format bird --lan 10.1.1.0/24 -o "$BC/bird.conf" ||
+	    fail "(g) cpe-config --format bird"
+	grep -q "route 10.1.1.0/24 blackhole" "$BC/bird.conf" || fail "(g) bird.conf does not originate the LAN"
+	ip netns exec "$NS_B1" bird -f -c "$BC/bird.conf" -s "$BC/bird.ctl" -P "$BC/bird.pid" >"$BC/bird.log" 2>&1 &
+	BIRD=$!
+	PIDS="$PIDS $BIRD"
+	if waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 1 and b["receivedPrefixes"] == 1' 120; then
+		ok "(g) BIRD peered through the tunnel: $(status1 | python3 -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; print("state %s, learned %d, advertised %d, peer AS %d" % (b["state"], b["learnedPrefixes"], b["advertisedPrefixes"], b["peerAsn"]))')"
+	else
+		fail "(g) no established session with 1 learned prefix: $(status1); bird: $(birdc -s "$BC/bird.ctl" show protocols 2>&1 | tail -3)"
+	fi
+	r=$(tenant_route "$NS_TA")
+	echo "$r" | grep -q "dev tun0" && ok "(g) tenant A's namespace routes 10.1.1.0/24 into tun0" ||
+	    fail "(g) no 10.1.1.0/24 route in $NS_TA: '$r'"
+	[ -z "$(tenant_route "$NS_TB")" ] && ok "(g) tenant B's namespace has no such route" ||
+	    fail "(g) tenant B got tenant A's route: $(tenant_route "$NS_TB")"
+	out=$(lan_ping 5)
+	echo "$out" | grep -q " 0% packet loss" && ok "(g) LAN host 10.1.1.10 pings the internet host: $(echo "$out" | tail -1)" ||
+	    fail "(g) LAN ping: $out"
+	body=$(ip netns exec "$NS_L1" curl -s --max-time 10 http://203.0.113.2:8080/index.html)
+	[ "$body" = "hello from the internet" ] && ok "(g) LAN host HTTP GET (TCP) through the tunnel and egress SNAT" ||
+	    fail "(g) LAN HTTP: '$body'"
+	if [ "$HAVE_IPERF" = 1 ]; then
+		ip netns exec "$NS_I" iperf3 -s -B 203.0.113.2 -1 >/dev/null 2>&1 &
+		PIDS="$PIDS $!"
+		sleep 0.5
+		ip netns exec "$NS_L1" iperf3 -c 203.0.113.2 -t 10 -J >"$W/iperf-lan.json" 2>&1
+		mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf-lan.json" 2>/dev/null)
+		[ -n "$mbps" ] && ok "(g) iperf3 TCP 10 s LAN host -> internet host: $mbps Mbit/s" ||
+		    fail "(g) LAN iperf3: $(tail -5 "$W/iperf-lan.json")"
+	fi
+	# Internet Access assigned to the remote network: 0.0.0.0/0 goes out.
+	IPROF=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" "http://$API/networkAccess/forwardingProfiles" |
+	    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])')
+	bg "$TOK_A" rn assign "$RN1" "$IPROF" >/dev/null || fail "(g) rn assign internet profile"
+	if waitbgp 'b["advertisedPrefixes"] == 1' 40; then
+		# BIRD 2: "0.0.0.0/0  unicast [gateway_z1 ... from 10.255.0.1] * (100/?) [AS65476i]"
+		bird_default() { birdc -s "$BC/bird.ctl" show route 0.0.0.0/0 2>/dev/null | grep -q "0.0.0.0/0 .*\[gateway_z1 .*from 10.255.0.1\]"; }
+		for _ in $(seq 20); do bird_default && break; sleep 0.25; done
+		bird_default &&
+		    ok "(g) Internet Access assigned: the gateway advertises 0.0.0.0/0, BIRD learned it" ||
+		    fail "(g) BIRD has no default route: $(birdc -s "$BC/bird.ctl" show route 2>&1 | tail -5)"
+	else
+		fail "(g) advertised count after assigning Internet Access: $(status1)"
+	fi
+	bg "$TOK_A" rn unassign "$RN1" "$IPROF" >/dev/null || fail "(g) rn unassign"
+	waitbgp 'b["advertisedPrefixes"] == 0' 40 && ok "(g) unassigned: nothing advertised" ||
+	    fail "(g) advertised after unassign: $(status1)"
+	# The branch withdraws its LAN: the route goes, the LAN is cut off.
+	birdc -s "$BC/bird.ctl" disable branch_lan >/dev/null 2>&1
+	if waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 0' 40; then
+		ok "(g) withdraw: learned prefixes 0, session still established"
+	else
+		fail "(g) after withdraw: $(status1)"
+	fi
+	[ -z "$(tenant_route "$NS_TA")" ] && ok "(g) withdraw: 10.1.1.0/24 left tenant A's namespace" ||
+	    fail "(g) route left behind: $(tenant_route "$NS_TA")"
+	out=$(lan_ping 3)
+	echo "$out" | grep -q " 0 received" && ok "(g) withdraw: the LAN host is unreachable again" ||
+	    fail "(g) LAN still reachable after withdraw: $out"
+	birdc -s "$BC/bird.ctl" enable branch_lan >/dev/null 2>&1
+	waitbgp 'b["learnedPrefixes"] == 1' 40 && out=$(lan_ping 3)
+	echo "$out" | grep -q " 0% packet loss" && ok "(g) re-announced: LAN reachable again" ||
+	    fail "(g) after re-announce: $(status1) $out"
+	# BIRD stops: Cease, session down, routes flushed, health events.
+	kill "$BIRD"; wait "$BIRD" 2>/dev/null
+	if waitbgp 'b["state"] != "established" and b["learnedPrefixes"] == 0 and b["lastError"]' 40; then
+		ok "(g) BIRD stopped: session $(status1 | python3 -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; print("%s, last error: %s" % (b["state"], b["lastError"]))')"
+	else
+		fail "(g) after BIRD stopped: $(status1)"
+	fi
+	[ -z "$(tenant_route "$NS_TA")" ] || fail "(g) route left after the session went down"
+	ev=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" "http://$API/networkAccess/logs/remoteNetworks?\$top=100")
+	echo "$ev" | python3 -c 'import json,sys; s=[e["status"] for e in json.load(sys.stdin)["value"]]; assert s.count("bgpConnected") >= 1 and s.count("bgpDisconnected") >= 1, s' &&
+	    ok "(g) health events: bgpConnected and bgpDisconnected" || fail "(g) health events: $ev"
+else
+	fail "(g) bird not installed (scripts/deps.sh installs bird2)"
+fi
+
+# (h) hostile BGP peer on b2 (tenant B): a second connection while one is
+# open is closed at once; garbage gets NOTIFICATION 1/1 and a close.
+out=$(ip netns exec "$NS_B2" python3 - 2>&1 <<'EOP'
+import os, socket
+def conn():
+    s = socket.socket()
+    s.bind(("10.1.0.1", 0))
+    s.settimeout(5)
+    s.connect(("10.255.0.1", 179))
+    return s
+def msg(s):
+    h = s.recv(19, socket.MSG_WAITALL)
+    if len(h) < 19:
+        return None
+    assert h[:16] == b"\xff" * 16, h
+    n = int.from_bytes(h[16:18], "big")
+    return h[18], h + s.recv(n - 19, socket.MSG_WAITALL)
+a = conn()
+t, m = msg(a)
+assert t == 1, "expected the gateway's OPEN, got type %d" % t
+b = conn()
+assert b.recv(100) == b"", "second connection not closed"
+a.sendall(b"\x00" * 16 + os.urandom(48))
+t, m = msg(a)
+assert t == 3 and m[19] == 1 and m[20] == 1, "expected NOTIFICATION 1/1, got %r" % m
+assert a.recv(100) == b"", "not closed after the NOTIFICATION"
+print("second connection closed; garbage -> NOTIFICATION 1/1, closed")
+EOP
+)
+[ $? = 0 ] && ok "(h) hostile BGP peer: $out" || fail "(h) hostile BGP peer: $out"
+st=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_B" \
+    "http://$API/networkAccess/connectivity/remoteNetworks/$(cat "$W/b2.rn")/deviceLinks/$(cat "$W/b2.link")/status")
+for _ in $(seq 20); do echo "$st" | grep -q 'sent NOTIFICATION 1/1' && break; sleep 0.25
+	st=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_B" \
+	    "http://$API/networkAccess/connectivity/remoteNetworks/$(cat "$W/b2.rn")/deviceLinks/$(cat "$W/b2.link")/status"); done
+echo "$st" | python3 -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; assert b["state"] == "active" and b["lastError"].startswith("sent NOTIFICATION 1/1"), b' &&
+    ok "(h) tenant B's session is back to active, lastError: $(echo "$st" | python3 -c 'import json,sys; print(json.load(sys.stdin)["bgp"]["lastError"])')" ||
+    fail "(h) tenant B status: $st"
+# A BGP field changes through the API: the session is remade, no restart.
+bg "$TOK_B" -q link update "$(cat "$W/b2.rn")" "$(cat "$W/b2.link")" --asn 65001 >/dev/null || fail "(h) link update --asn"
+for _ in $(seq 40); do grep -q "link $(cat "$W/b2.link") zone 1: BGP configuration changed" "$W/daemon.log" && break; sleep 0.25; done
+sleep 1.2	# the status is refreshed once a second
+st=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_B" \
+    "http://$API/networkAccess/connectivity/remoteNetworks/$(cat "$W/b2.rn")/deviceLinks/$(cat "$W/b2.link")/status")
+echo "$st" | python3 -c 'import json,sys; d=json.load(sys.stdin); b=d["bgp"]; assert b["peerAsn"] == 65001 and b["state"] == "active" and b["lastError"] is None and d["tunnelState"] == "connected", d' &&
+    ok "(h) asn changed through the API: new session for AS 65001, tunnel untouched" ||
+    fail "(h) after the asn change: $st"
 
 grep -E "AddressSanitizer|runtime error|LeakSanitizer" "$W/daemon.log" && fail "sanitizer report in branchgated"
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"

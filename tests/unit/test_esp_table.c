@@ -2,8 +2,9 @@
  * test_esp_table.c - esp_table.c: snapshots after each commit (SPI lookup,
  * per-tenant LPM -> link -> outbound SA), the choice of outbound SA across
  * a rekey, the linger of deleted SAs and their retirement, endpoint
- * updates, tenant removal. Single-threaded: the RCU grace periods pass at
- * once.
+ * updates, tenant removal; BGP-learned prefixes per link (counted, kept
+ * across link changes, behind the static entries, live links first, up to
+ * the per-link limit). Single-threaded: the RCU grace periods pass at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,11 +169,145 @@ test_table(void **state)
 	esp_table_free(t);
 }
 
+static const struct esp_snap_link *
+route(struct esp_table *t, uint32_t slot, uint32_t gen, uint32_t dst)
+{
+	const struct esp_snap *s = esp_table_snap(t);
+	const struct esp_snap_tenant *tn = esp_snap_tenant(s, slot, gen);
+
+	assert_non_null(tn);
+	return esp_snap_route(s, tn, dst);
+}
+
+/* The link index a destination routes to, or -1. */
+static long
+route_idx(struct esp_table *t, uint32_t slot, uint32_t gen, uint32_t dst)
+{
+	const struct esp_snap *s = esp_table_snap(t);
+	const struct esp_snap_link *sl = route(t, slot, gen, dst);
+
+	return sl == NULL ? -1 : (long)(sl - s->links);
+}
+
+#define LAN_A	0x0a010100u	/* 10.1.1.0 */
+#define PEER_B	0x0a020001u	/* 10.2.0.1 */
+#define SHARED	0xc0a80000u	/* 192.168.0.0 */
+
+static void
+test_learned(void **state)
+{
+	struct esp_table *t = esp_table_new();
+	struct esp_table_link l[3];
+	struct esp_table_child ca, cb;
+	int fa = 10, fb = 11;
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
+	assert_int_equal(esp_table_tenant_set(t, 1, 9, &fb, 1), 0);
+	memset(l, 0, sizeof(l));
+	snprintf(l[0].id, sizeof(l[0].id), "link-a");
+	l[0].peer_bgp = PEER;
+	snprintf(l[1].id, sizeof(l[1].id), "link-b");
+	l[1].peer_bgp = PEER_B;
+	snprintf(l[2].id, sizeof(l[2].id), "link-c");
+	l[2].tenant = 1;
+	l[2].peer_bgp = PEER;
+	assert_int_equal(esp_table_links_set(t, l, 3), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+
+	/* Published by the commit, not before; host bits ignored. */
+	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A + 77, 24), 0);
+	assert_int_equal(route_idx(t, 0, 7, LAN_A + 10), -1);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, LAN_A + 10), 0);
+	assert_int_equal(route_idx(t, 0, 7, LAN_A + 256), -1);
+	assert_int_equal(esp_table_learned_count(t, "link-a"), 1);
+	/* The other tenant, same prefix, its own link. */
+	assert_int_equal(route_idx(t, 1, 9, LAN_A + 10), -1);
+	assert_int_equal(esp_table_learned_add(t, "link-c", LAN_A, 24), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 1, 9, LAN_A + 10), 2);
+	assert_int_equal(route_idx(t, 0, 7, LAN_A + 10), 0);
+
+	/* Counted: two holders (zones) of one prefix, one withdraws. */
+	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_count(t, "link-a"), 1);
+	assert_int_equal(esp_table_learned_del(t, "link-a", LAN_A, 24), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, LAN_A + 10), 0);
+	assert_int_equal(esp_table_learned_del(t, "link-a", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_del(t, "link-a", LAN_A, 24), -1);
+	assert_int_equal(esp_table_learned_del(t, "link-a", LAN_A, 25), -1);
+	assert_int_equal(esp_table_learned_del(t, "nobody", LAN_A, 24), -1);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, LAN_A + 10), -1);
+	assert_int_equal(esp_table_learned_count(t, "link-a"), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A, 33), -1);
+
+	/* A branch cannot take another link's peer /32 (static first)... */
+	assert_int_equal(esp_table_learned_add(t, "link-a", PEER_B, 32), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-a", 0x0a000000u, 8), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, PEER_B), 1);
+	assert_int_equal(route_idx(t, 0, 7, PEER_B + 1), 0);	/* the /8 */
+	assert_int_equal(route_idx(t, 0, 7, PEER), 0);
+
+	/*
+	 * ... and of two links holding one prefix, the one with a tunnel
+	 * up wins; with both up, the first link.
+	 */
+	assert_int_equal(esp_table_learned_add(t, "link-a", SHARED, 16), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-b", SHARED, 16), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, SHARED + 1), 0);
+	cb = mk("link-b", 0x1002, 0x2002, 4501);
+	assert_int_equal(esp_table_child_add(t, &cb), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, SHARED + 1), 1);
+	assert_ptr_equal(route(t, 0, 7, SHARED + 1)->out, cb.out);
+	ca = mk("link-a", 0x1001, 0x2001, 4500);
+	assert_int_equal(esp_table_child_add(t, &ca), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, SHARED + 1), 0);
+	assert_int_equal(esp_table_child_del(t, 0x1001, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, SHARED + 1), 1);
+
+	/* Kept across link changes; routed only while the link exists. */
+	assert_int_equal(esp_table_links_set(t, &l[1], 2), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, PEER_B + 1), -1);
+	assert_int_equal(route_idx(t, 0, 7, SHARED + 1), 0);	/* link-b */
+	assert_int_equal(esp_table_learned_count(t, "link-a"), 3);
+	assert_int_equal(esp_table_links_set(t, l, 3), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, PEER_B + 1), 0);
+
+	/* The per-link limit. */
+	for (i = 0; i < ESP_TABLE_LEARNED_MAX - 3; i++)
+		assert_int_equal(esp_table_learned_add(t, "link-b",
+		    0xac100000u + i, 32), 0);
+	assert_int_equal(esp_table_learned_count(t, "link-b"),
+	    ESP_TABLE_LEARNED_MAX - 2);
+	assert_int_equal(esp_table_learned_add(t, "link-b", 0x0b000000u, 24), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-b", 0x0b000100u, 24), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-b", 0x0b000200u, 24), -1);
+	assert_int_equal(esp_table_learned_add(t, "link-b", 0x0b000100u, 24), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(route_idx(t, 0, 7, 0xac100000u + 1000), 1);
+	assert_int_equal(route_idx(t, 0, 7, 0x0b000105u), 1);
+	assert_int_equal(route_idx(t, 0, 7, 0x0b000205u), -1);
+	esp_table_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_learned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,1295 @@
+/*
+ * gw_bgp.c - the gateway's BGP speaker (gw_bgp.h): the host glue around the
+ * sans-IO sessions of bgp/ (docs/bgp.md, "Host glue").
+ *
+ *   listener readable   -> accept4 -> session by (tenant, our address, peer
+ *                          address) -> bgp_connected, else close (logged)
+ *   connection readable -> bgp_input; writable -> flush its output queue
+ *   session send()      -> the connection's output queue (bounded)
+ *   route_add/withdraw  -> bgp_policy_import -> gw_dp_learned_add/del
+ *   up/down             -> health events; down detaches the connection,
+ *                          which is flushed, half-closed and closed
+ *   one evtimer         -> bgp_tick of due sessions, listener retries,
+ *                          connections closing past their deadline
+ *
+ * Every event handler ends with gw_bgp_settle(): connections that failed
+ * are reported to their session (bgp_closed) outside any session callback
+ * (bgp.h forbids re-entry), output is flushed, dead connections freed, the
+ * learned-prefix changes published in one ESP table commit, the timer
+ * re-armed at the earliest deadline.
+ *
+ * Each session has a connection at most, from the moment bgp_connected()
+ * took it until its down(); a second connection from the same peer is
+ * refused meanwhile (no collision detection, bgp.h), so a branch that
+ * rebooted silently waits for our hold timer.
+ */
+#include "gw_bgp.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgp.h"
+#include "bgp_policy.h"
+#include "gw_dp.h"
+#include "ip4.h"
+#include "log.h"
+#include "store.h"
+
+#define GW_BGP_PORT		179		/* RFC 4271 §8.2.1 */
+#define GW_BGP_BACKLOG		16
+#define GW_BGP_RBUF		16384
+#define GW_BGP_READS		8		/* reads per readable event */
+#define GW_BGP_ACCEPTS		16		/* accepts per readable event */
+#define GW_BGP_OUT_HIGH		(64 * 1024)	/* stop reading above */
+#define GW_BGP_OUT_MAX		(1024 * 1024)	/* drop the connection above */
+#define GW_BGP_LINGER		(5 * MONOTIME_SEC)	/* flush + close after down */
+#define GW_BGP_RETRY		(5 * MONOTIME_SEC)	/* listener bind */
+#define GW_BGP_PAUSE		MONOTIME_SEC		/* accept after EMFILE */
+#define GW_BGP_LOG_WINDOW	(10 * MONOTIME_SEC)
+#define GW_BGP_LOG_BURST	10
+
+struct gw_bgp_sess;
+
+struct gw_bgp_conn {
+	struct gw_bgp		*b;
+	struct gw_bgp_sess	*sess;		/* NULL once detached */
+	int			 fd;
+	struct event		*ev_rd, *ev_wr;
+	bool			 rd_on, wr_on;
+	uint8_t			*out;
+	size_t			 out_off, out_len, out_cap;
+	bool			 overflow;	/* queue past GW_BGP_OUT_MAX */
+	bool			 failed;	/* I/O error or EOF */
+	bool			 closing;	/* detached: flush, then close */
+	bool			 wr_shut;
+	bool			 dead;		/* freed by the next settle */
+	monotime_t		 close_by;
+	struct gw_bgp_conn	*next;
+};
+
+struct gw_bgp_sess {
+	struct gw_bgp		*b;
+	char			 link_id[MODEL_ID_LEN + 1];
+	char			 tenant_id[MODEL_ID_LEN + 1];
+	char			 rn_id[MODEL_ID_LEN + 1];
+	int			 zone;
+	uint32_t		 cpe_ip;
+	uint32_t		 local, peer, peer_as;
+	bool			 internet;
+	bool			 seen;
+	struct bgp_session	*s;
+	struct bgp_policy	 pol;
+	struct gw_bgp_conn	*conn;
+	struct bgp_prefix	*acc;		/* installed, sorted */
+	size_t			 nacc, acc_cap;
+	uint64_t		 refused, install_failed;
+	monotime_t		 log_at;
+	unsigned		 log_suppressed;
+	char			 last_error[192];
+};
+
+struct gw_bgp_lsn {
+	char			 tenant_id[MODEL_ID_LEN + 1];
+	uint32_t		 addr;
+	int			 fd;		/* -1: retry at retry_at */
+	struct event		*ev;
+	bool			 paused;	/* EMFILE: accept again at retry_at */
+	bool			 seen;
+	bool			 warned;
+	monotime_t		 retry_at;
+	struct gw_bgp		*b;
+};
+
+struct gw_bgp {
+	struct gw_bgp_cfg	 cfg;
+	struct event		*ev_timer;
+	struct gw_bgp_sess	**sess;		/* sorted by (link id, zone) */
+	size_t			 nsess;
+	struct gw_bgp_lsn	**lsn;
+	size_t			 nlsn;
+	struct gw_bgp_conn	*conns;
+	monotime_t		 rl_start;	/* unknown-peer log limit */
+	unsigned		 rl_count;
+	uint64_t		 rl_suppressed, unknown_peers;
+	uint8_t			 rbuf[GW_BGP_RBUF];
+};
+
+/* --- names for the status and the log --------------------------------------- */
+
+static const char *
+gw_bgp_state_api(enum bgp_state st)
+{
+	switch (st) {
+	case BGP_IDLE:
+		return "idle";
+	case BGP_CONNECT:
+		return "connect";
+	case BGP_ACTIVE:
+		return "active";
+	case BGP_OPENSENT:
+		return "openSent";
+	case BGP_OPENCONFIRM:
+		return "openConfirm";
+	case BGP_ESTABLISHED:
+		return "established";
+	}
+	return "idle";
+}
+
+/* RFC 4271 §4.5 and §6, RFC 6608 (FSM), RFC 4486 (Cease), RFC 8538. */
+static void
+gw_bgp_err_text(uint8_t code, uint8_t sub, char *out, size_t len)
+{
+	static const char *const codes[] = { NULL, "message header error",
+	    "OPEN message error", "UPDATE message error",
+	    "hold timer expired", "FSM error", "cease",
+	    "ROUTE-REFRESH message error" };
+	static const char *const hdr[] = { NULL,
+	    "connection not synchronized", "bad message length",
+	    "bad message type" };
+	static const char *const open[] = { NULL, "unsupported version",
+	    "bad peer AS", "bad BGP identifier",
+	    "unsupported optional parameter", NULL,
+	    "unacceptable hold time", "unsupported capability" };
+	static const char *const upd[] = { NULL, "malformed attribute list",
+	    "unrecognized well-known attribute",
+	    "missing well-known attribute", "attribute flags error",
+	    "attribute length error", "invalid ORIGIN", NULL,
+	    "invalid NEXT_HOP", "optional attribute error",
+	    "invalid network field", "malformed AS_PATH" };
+	static const char *const fsm[] = { NULL,
+	    "unexpected message in OpenSent",
+	    "unexpected message in OpenConfirm",
+	    "unexpected message in Established" };
+	static const char *const cease[] = { NULL,
+	    "maximum number of prefixes reached", "administrative shutdown",
+	    "peer de-configured", "administrative reset",
+	    "connection rejected", "other configuration change",
+	    "connection collision resolution", "out of resources",
+	    "hard reset" };
+	const char *const *t = NULL;
+	const char *c, *s = NULL;
+	size_t n = 0;
+
+	c = code < sizeof(codes) / sizeof(codes[0]) && codes[code] != NULL ?
+	    codes[code] : "unknown error code";
+	switch (code) {
+	case 1: t = hdr; n = sizeof(hdr) / sizeof(hdr[0]); break;
+	case 2: t = open; n = sizeof(open) / sizeof(open[0]); break;
+	case 3: t = upd; n = sizeof(upd) / sizeof(upd[0]); break;
+	case 5: t = fsm; n = sizeof(fsm) / sizeof(fsm[0]); break;
+	case 6: t = cease; n = sizeof(cease) / sizeof(cease[0]); break;
+	}
+	if (t != NULL && sub < n)
+		s = t[sub];
+	snprintf(out, len, "%u/%u %s%s%s", code, sub, c, s != NULL ? ": " : "",
+	    s != NULL ? s : "");
+}
+
+/* The engine's detail starts "subcode N" (said already): the rest only. */
+static const char *
+gw_bgp_detail_rest(const char *d)
+{
+	if (d == NULL)
+		return "";
+	if (strncmp(d, "subcode ", 8) != 0)
+		return d;
+	d += 8;
+	while (*d >= '0' && *d <= '9')
+		d++;
+	while (*d == ',' || *d == ':' || *d == ' ')
+		d++;
+	return d;
+}
+
+static void
+gw_bgp_down_text(const struct bgp_down *d, char *out, size_t len)
+{
+	char err[96];
+	const char *rest = gw_bgp_detail_rest(d->detail);
+	const char *sep = rest[0] != '\0' ? ": " : "";
+
+	gw_bgp_err_text(d->code, d->subcode, err, sizeof(err));
+	switch (d->reason) {
+	case BGP_DOWN_NOTIFY_SENT:
+		snprintf(out, len, "sent NOTIFICATION %s%s%.96s", err, sep,
+		    rest);
+		break;
+	case BGP_DOWN_NOTIFY_RCVD:
+		snprintf(out, len, "received NOTIFICATION %s%s%.96s", err,
+		    sep, rest);
+		break;
+	case BGP_DOWN_HOLD_EXPIRED:
+		snprintf(out, len, "hold timer expired (sent NOTIFICATION "
+		    "%u/%u)", d->code, d->subcode);
+		break;
+	case BGP_DOWN_TCP_CLOSED:
+		snprintf(out, len, "TCP connection closed");
+		break;
+	case BGP_DOWN_STOPPED:
+		snprintf(out, len, "stopped by the gateway (configuration "
+		    "change or shutdown)");
+		break;
+	}
+}
+
+/* One line per window for a session's import refusals. */
+static void
+gw_bgp_log_sess(struct gw_bgp_sess *ss, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+gw_bgp_log_sess(struct gw_bgp_sess *ss, const char *fmt, ...)
+{
+	monotime_t now = monotime_now();
+	char line[256], peer[IP4_STRLEN];
+	va_list ap;
+
+	if (ss->log_at != 0 && now - ss->log_at < GW_BGP_LOG_WINDOW) {
+		ss->log_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_warn("bgp: link %s zone %d (%s): %s (%u similar suppressed)",
+	    ss->link_id, ss->zone, ip4_fmt(ss->peer, peer), line,
+	    ss->log_suppressed);
+	ss->log_at = now != 0 ? now : 1;
+	ss->log_suppressed = 0;
+}
+
+/* --- connections ---------------------------------------------------------------- */
+
+static void
+gw_bgp_conn_watch(struct gw_bgp_conn *c, bool rd, bool wr)
+{
+	if (rd != c->rd_on) {
+		if (rd ? event_add(c->ev_rd, NULL) : event_del(c->ev_rd))
+			log_warn("bgp: cannot %s a connection's read event",
+			    rd ? "add" : "remove");
+		c->rd_on = rd;
+	}
+	if (wr != c->wr_on) {
+		if (wr ? event_add(c->ev_wr, NULL) : event_del(c->ev_wr))
+			log_warn("bgp: cannot %s a connection's write event",
+			    wr ? "add" : "remove");
+		c->wr_on = wr;
+	}
+}
+
+/* The session is finished with c: flush what it queued, then close. */
+static void
+gw_bgp_conn_detach(struct gw_bgp_conn *c, monotime_t now)
+{
+	if (c->sess != NULL && c->sess->conn == c)
+		c->sess->conn = NULL;
+	c->sess = NULL;
+	if (!c->closing) {
+		c->closing = true;
+		c->close_by = now + GW_BGP_LINGER;
+	}
+}
+
+/*
+ * c can no longer be used (EOF, error, queue overflow): its session hears
+ * of it (bgp_closed: routes withdrawn, down) and c is freed by the settle.
+ * Never called from inside a session callback.
+ */
+static void
+gw_bgp_conn_fail(struct gw_bgp_conn *c, monotime_t now)
+{
+	struct gw_bgp_sess *ss = c->sess;
+
+	if (ss != NULL)
+		bgp_closed(ss->s, now);
+	gw_bgp_conn_detach(c, now);
+	c->dead = true;
+}
+
+static void
+gw_bgp_conn_queue(struct gw_bgp_conn *c, const uint8_t *data, size_t len)
+{
+	size_t pending = c->out_len - c->out_off, cap;
+	uint8_t *n;
+
+	if (c->dead || c->failed || c->overflow)
+		return;
+	/* A peer that does not read must not grow us without bound. */
+	if (pending + len > GW_BGP_OUT_MAX) {
+		c->overflow = true;
+		return;
+	}
+	if (c->out_off > 0 && c->out_len + len > c->out_cap) {
+		memmove(c->out, c->out + c->out_off, pending);
+		c->out_off = 0;
+		c->out_len = pending;
+	}
+	if (c->out_len + len > c->out_cap) {
+		for (cap = c->out_cap ? c->out_cap : 4096;
+		    cap < c->out_len + len; cap *= 2)
+			;
+		if ((n = realloc(c->out, cap)) == NULL) {
+			c->overflow = true;
+			return;
+		}
+		c->out = n;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+}
+
+/* Writes what it can; sets the events c needs next. */
+static void
+gw_bgp_conn_pump(struct gw_bgp_conn *c)
+{
+	ssize_t n;
+	size_t pending;
+
+	while (!c->failed && c->out_off < c->out_len) {
+		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			c->out_off += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		c->failed = true;
+	}
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	pending = c->out_len - c->out_off;
+	if (c->closing && pending == 0 && !c->wr_shut && !c->failed) {
+		/* Our FIN after the NOTIFICATION; read on until theirs. */
+		(void)shutdown(c->fd, SHUT_WR);
+		c->wr_shut = true;
+	}
+	if (c->failed || c->dead) {
+		gw_bgp_conn_watch(c, false, false);
+		return;
+	}
+	/* Pause reading while the peer does not read what we send. */
+	gw_bgp_conn_watch(c, pending <= GW_BGP_OUT_HIGH, pending > 0);
+}
+
+static void
+gw_bgp_conn_free(struct gw_bgp_conn *c)
+{
+	if (c->ev_rd != NULL)
+		event_free(c->ev_rd);
+	if (c->ev_wr != NULL)
+		event_free(c->ev_wr);
+	if (c->fd != -1)
+		close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static void gw_bgp_settle(struct gw_bgp *, monotime_t now);
+
+static void
+gw_bgp_on_conn(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_bgp_conn *c = arg;
+	struct gw_bgp *b = c->b;
+	monotime_t now = monotime_now();
+	ssize_t n;
+	int i;
+
+	if (what & EV_WRITE)
+		gw_bgp_conn_pump(c);
+	for (i = 0; (what & EV_READ) && i < GW_BGP_READS && !c->dead &&
+	    !c->failed; i++) {
+		n = recv(fd, b->rbuf, sizeof(b->rbuf), MSG_DONTWAIT);
+		if (n > 0) {
+			/* -1: the session went down; its down() detached c. */
+			if (c->sess != NULL)
+				(void)bgp_input(c->sess->s, b->rbuf, (size_t)n,
+				    now);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		c->failed = true;	/* EOF or error */
+	}
+	gw_bgp_settle(b, now);
+}
+
+static struct gw_bgp_conn *
+gw_bgp_conn_new(struct gw_bgp *b, int fd)
+{
+	struct gw_bgp_conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->b = b;
+	c->fd = fd;
+	c->ev_rd = event_new(b->cfg.base, fd, EV_READ | EV_PERSIST,
+	    gw_bgp_on_conn, c);
+	c->ev_wr = event_new(b->cfg.base, fd, EV_WRITE | EV_PERSIST,
+	    gw_bgp_on_conn, c);
+	if (c->ev_rd == NULL || c->ev_wr == NULL) {
+		c->fd = -1;	/* the caller closes it */
+		gw_bgp_conn_free(c);
+		return NULL;
+	}
+	gw_bgp_conn_watch(c, true, false);
+	c->next = b->conns;
+	b->conns = c;
+	return c;
+}
+
+/* --- session callbacks ------------------------------------------------------------ */
+
+static void
+gw_bgp_cb_send(void *arg, const uint8_t *data, size_t len)
+{
+	struct gw_bgp_sess *ss = arg;
+
+	if (ss->conn != NULL)
+		gw_bgp_conn_queue(ss->conn, data, len);
+}
+
+static void
+gw_bgp_emit(struct gw_bgp_sess *ss, bool up, const char *description)
+{
+	struct gw_bgp_event ev;
+
+	if (ss->b->cfg.event == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.tenant_id = ss->tenant_id;
+	ev.rn_id = ss->rn_id;
+	ev.link_id = ss->link_id;
+	ev.zone = ss->zone;
+	ev.cpe_ip = ss->cpe_ip;
+	ev.up = up;
+	ev.description = description;
+	ss->b->cfg.event(ss->b->cfg.arg, &ev);
+}
+
+static void
+gw_bgp_cb_up(void *arg)
+{
+	struct gw_bgp_sess *ss = arg;
+	struct bgp_status st;
+	char d[96];
+
+	bgp_status(ss->s, &st);
+	snprintf(d, sizeof(d), "BGP session established (AS %u, hold time "
+	    "%u s)", ss->peer_as, st.hold);
+	gw_bgp_emit(ss, true, d);
+}
+
+static void
+gw_bgp_cb_down(void *arg, const struct bgp_down *d)
+{
+	struct gw_bgp_sess *ss = arg;
+
+	gw_bgp_down_text(d, ss->last_error, sizeof(ss->last_error));
+	if (ss->conn != NULL)
+		gw_bgp_conn_detach(ss->conn, monotime_now());
+	if (d->was_established)
+		gw_bgp_emit(ss, false, ss->last_error);
+}
+
+static int
+gw_bgp_pfx_cmp(uint32_t addr, uint8_t len, const struct bgp_prefix *p)
+{
+	if (addr != p->addr)
+		return addr < p->addr ? -1 : 1;
+	return len < p->len ? -1 : len > p->len;
+}
+
+static size_t
+gw_bgp_acc_pos(const struct gw_bgp_sess *ss, uint32_t addr, uint8_t len,
+    bool *found)
+{
+	size_t lo = 0, hi = ss->nacc, mid;
+	int c;
+
+	*found = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = gw_bgp_pfx_cmp(addr, len, &ss->acc[mid])) == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static void
+gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
+{
+	struct gw_bgp_sess *ss = arg;
+	enum bgp_policy_verdict v;
+	char a[IP4_STRLEN];
+	size_t pos;
+	bool found;
+
+	(void)replaces;	/* next hop, path: the link is what we route to */
+	pos = gw_bgp_acc_pos(ss, r->addr, r->len, &found);
+	if (found)
+		return;
+	if ((v = bgp_policy_import(&ss->pol, r->addr, r->len)) !=
+	    BGP_POLICY_ACCEPT) {
+		ss->refused++;
+		gw_bgp_log_sess(ss, "route %s/%u refused by the import "
+		    "policy: %s", ip4_fmt(r->addr, a), r->len,
+		    bgp_policy_verdict_name(v));
+		return;
+	}
+	/* The session's max_prefixes bounds nacc. */
+	if (ss->nacc == ss->acc_cap) {
+		struct bgp_prefix *n;
+		size_t cap = ss->acc_cap ? ss->acc_cap * 2 : 16;
+
+		if ((n = reallocarray(ss->acc, cap, sizeof(*n))) == NULL)
+			goto fail;
+		ss->acc = n;
+		ss->acc_cap = cap;
+	}
+	if (gw_dp_learned_add(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
+	    r->addr, r->len) == -1)
+		goto fail;
+	memmove(&ss->acc[pos + 1], &ss->acc[pos],
+	    (ss->nacc - pos) * sizeof(*ss->acc));
+	ss->acc[pos].addr = r->addr;
+	ss->acc[pos].len = r->len;
+	ss->nacc++;
+	log_debug("bgp: link %s zone %d: learned %s/%u", ss->link_id,
+	    ss->zone, ip4_fmt(r->addr, a), r->len);
+	return;
+fail:
+	ss->install_failed++;
+	log_err("bgp: link %s zone %d: route %s/%u not installed (no memory "
+	    "or no tenant network)", ss->link_id, ss->zone,
+	    ip4_fmt(r->addr, a), r->len);
+}
+
+static void
+gw_bgp_acc_del(struct gw_bgp_sess *ss, size_t pos)
+{
+	gw_dp_learned_del(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
+	    ss->acc[pos].addr, ss->acc[pos].len);
+	memmove(&ss->acc[pos], &ss->acc[pos + 1],
+	    (ss->nacc - pos - 1) * sizeof(*ss->acc));
+	ss->nacc--;
+}
+
+static void
+gw_bgp_cb_route_withdraw(void *arg, uint32_t addr, uint8_t len)
+{
+	struct gw_bgp_sess *ss = arg;
+	char a[IP4_STRLEN];
+	size_t pos;
+	bool found;
+
+	pos = gw_bgp_acc_pos(ss, addr, len, &found);
+	if (!found)
+		return;		/* refused on the way in */
+	gw_bgp_acc_del(ss, pos);
+	log_debug("bgp: link %s zone %d: withdrawn %s/%u", ss->link_id,
+	    ss->zone, ip4_fmt(addr, a), len);
+}
+
+static uint32_t
+gw_bgp_cb_random(void *arg)
+{
+	uint32_t r;
+
+	(void)arg;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)monotime_now() * 2654435761u;
+	return r;
+}
+
+/* --- sessions ---------------------------------------------------------------------- */
+
+/* What a link wants for one zone. */
+struct gw_bgp_want {
+	const struct store_tenant_link *tl;
+	int		 zone;
+	uint32_t	 local;
+	bool		 internet;
+};
+
+static int
+gw_bgp_key_cmp(const char *link_a, int zone_a, const char *link_b,
+    int zone_b)
+{
+	int c = strcmp(link_a, link_b);
+
+	if (c != 0)
+		return c;
+	return zone_a < zone_b ? -1 : zone_a > zone_b;
+}
+
+static const struct gw_bgp_sess *
+gw_bgp_find(const struct gw_bgp *b, const char *link_id, int zone)
+{
+	size_t lo = 0, hi = b->nsess, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = gw_bgp_key_cmp(link_id, zone, b->sess[mid]->link_id,
+		    b->sess[mid]->zone);
+		if (c == 0)
+			return b->sess[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static bool
+gw_bgp_same(const struct gw_bgp_sess *ss, const struct gw_bgp_want *w)
+{
+	const struct model_link *l = &w->tl->link;
+
+	return strcmp(ss->tenant_id, w->tl->tenant_id) == 0 &&
+	    strcmp(ss->rn_id, l->rn_id) == 0 && ss->local == w->local &&
+	    ss->peer == l->bgp_peer && ss->peer_as == l->asn &&
+	    ss->cpe_ip == l->ip;
+}
+
+static void
+gw_bgp_adv(bool internet, struct bgp_prefix *adv, size_t *n)
+{
+	/* docs/bgp.md: the default route with Internet Access, else none. */
+	*n = 0;
+	if (internet) {
+		adv[0].addr = 0;
+		adv[0].len = 0;
+		*n = 1;
+	}
+}
+
+/*
+ * Import policy: besides the defaults, a branch may not announce anything
+ * overlapping the tenant's gateway BGP addresses (this link's first).
+ */
+static void
+gw_bgp_policy(struct gw_bgp_sess *ss, const struct gw_bgp_want *w,
+    const struct store_tenant_link *links, size_t n)
+{
+	const struct model_link *l = &w->tl->link;
+	size_t i;
+
+	bgp_policy_init(&ss->pol);
+	(void)bgp_policy_deny(&ss->pol, l->bgp_local, 32);
+	if (l->zone_local != 0)
+		(void)bgp_policy_deny(&ss->pol, l->zone_local, 32);
+	for (i = 0; i < n && ss->pol.ndeny < BGP_POLICY_DENY_MAX; i++) {
+		if (strcmp(links[i].tenant_id, w->tl->tenant_id) != 0 ||
+		    &links[i] == w->tl)
+			continue;
+		if (links[i].link.bgp_local != 0)
+			(void)bgp_policy_deny(&ss->pol,
+			    links[i].link.bgp_local, 32);
+		if (links[i].link.zone_local != 0)
+			(void)bgp_policy_deny(&ss->pol,
+			    links[i].link.zone_local, 32);
+	}
+}
+
+static struct gw_bgp_sess *
+gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
+    const struct store_tenant_link *links, size_t n, monotime_t now)
+{
+	const struct model_link *l = &w->tl->link;
+	struct bgp_callbacks cb;
+	struct bgp_config bc;
+	struct bgp_prefix adv[1];
+	struct gw_bgp_sess *ss;
+
+	if ((ss = calloc(1, sizeof(*ss))) == NULL)
+		return NULL;
+	ss->b = b;
+	snprintf(ss->link_id, sizeof(ss->link_id), "%s", l->id);
+	snprintf(ss->tenant_id, sizeof(ss->tenant_id), "%s", w->tl->tenant_id);
+	snprintf(ss->rn_id, sizeof(ss->rn_id), "%s", l->rn_id);
+	ss->zone = w->zone;
+	ss->cpe_ip = l->ip;
+	ss->local = w->local;
+	ss->peer = l->bgp_peer;
+	ss->peer_as = l->asn;
+	ss->internet = w->internet;
+	gw_bgp_policy(ss, w, links, n);
+
+	bgp_config_defaults(&bc);
+	snprintf(bc.name, sizeof(bc.name), "link %s zone %d", l->id, w->zone);
+	bc.local_as = b->cfg.local_as;
+	bc.peer_as = l->asn;
+	bc.local_addr = w->local;
+	bc.peer_addr = l->bgp_peer;
+	bc.passive = true;	/* system-facts §2.3: the CPE connects */
+	bc.max_prefixes = GW_BGP_MAX_PREFIXES;
+	gw_bgp_adv(w->internet, adv, &bc.nadv);
+	bc.adv = adv;
+	memset(&cb, 0, sizeof(cb));
+	cb.arg = ss;
+	cb.send = gw_bgp_cb_send;
+	cb.up = gw_bgp_cb_up;
+	cb.down = gw_bgp_cb_down;
+	cb.route_add = gw_bgp_cb_route_add;
+	cb.route_withdraw = gw_bgp_cb_route_withdraw;
+	cb.random = gw_bgp_cb_random;
+	if ((ss->s = bgp_session_new(&bc, &cb)) == NULL) {
+		/* Logged by the engine (e.g. the link's ASN equals ours). */
+		free(ss);
+		return NULL;
+	}
+	bgp_start(ss->s, now);
+	return ss;
+}
+
+/* Stop (Cease if connected), withdraw everything, free. */
+static void
+gw_bgp_sess_end(struct gw_bgp_sess *ss, monotime_t now)
+{
+	bgp_stop(ss->s, now);
+	if (ss->conn != NULL)
+		gw_bgp_conn_detach(ss->conn, now);
+	/* The engine withdrew every route before down; be sure. */
+	while (ss->nacc > 0)
+		gw_bgp_acc_del(ss, ss->nacc - 1);
+	bgp_session_free(ss->s);
+	free(ss->acc);
+	free(ss);
+}
+
+/* --- listeners ------------------------------------------------------------------ */
+
+static void
+gw_bgp_log_unknown(struct gw_bgp *b, const struct gw_bgp_lsn *l,
+    uint32_t peer, monotime_t now, const char *why)
+{
+	char p[IP4_STRLEN], a[IP4_STRLEN], sup[48] = "";
+
+	b->unknown_peers++;
+	if (now - b->rl_start >= GW_BGP_LOG_WINDOW) {
+		if (b->rl_suppressed > 0)
+			snprintf(sup, sizeof(sup), " (%llu similar suppressed)",
+			    (unsigned long long)b->rl_suppressed);
+		b->rl_start = now;
+		b->rl_count = 0;
+		b->rl_suppressed = 0;
+	}
+	if (b->rl_count >= GW_BGP_LOG_BURST) {
+		b->rl_suppressed++;
+		return;
+	}
+	b->rl_count++;
+	log_warn("bgp: remote: connection from %s to %s:%d (tenant %s) "
+	    "closed: %s%s", ip4_fmt(peer, p), ip4_fmt(l->addr, a),
+	    GW_BGP_PORT, l->tenant_id, why, sup);
+}
+
+static void
+gw_bgp_accept_one(struct gw_bgp *b, struct gw_bgp_lsn *l, int fd,
+    uint32_t peer, monotime_t now)
+{
+	struct gw_bgp_sess *ss = NULL;
+	struct gw_bgp_conn *c;
+	size_t i;
+	int one = 1;
+
+	for (i = 0; i < b->nsess; i++)
+		if (b->sess[i]->local == l->addr && b->sess[i]->peer == peer &&
+		    strcmp(b->sess[i]->tenant_id, l->tenant_id) == 0) {
+			ss = b->sess[i];
+			break;
+		}
+	if (ss == NULL) {
+		gw_bgp_log_unknown(b, l, peer, now, "no device link has this "
+		    "peer and gateway BGP address");
+		close(fd);
+		return;
+	}
+	if (ss->conn != NULL) {
+		gw_bgp_log_unknown(b, l, peer, now, "the session has a "
+		    "connection already");
+		close(fd);
+		return;
+	}
+	/* Small messages that should leave at once (KEEPALIVE, UPDATE). */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((c = gw_bgp_conn_new(b, fd)) == NULL) {
+		log_err("bgp: out of memory accepting a connection");
+		close(fd);
+		return;
+	}
+	c->sess = ss;
+	ss->conn = c;
+	if (bgp_connected(ss->s, now) == -1) {
+		gw_bgp_log_unknown(b, l, peer, now, "the session takes no "
+		    "connection now");
+		gw_bgp_conn_detach(c, now);
+		c->dead = true;
+	}
+}
+
+static void
+gw_bgp_on_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_bgp_lsn *l = arg;
+	struct gw_bgp *b = l->b;
+	monotime_t now = monotime_now();
+	struct sockaddr_in sa;
+	socklen_t len;
+	int i, cfd;
+
+	(void)what;
+	for (i = 0; i < GW_BGP_ACCEPTS; i++) {
+		len = sizeof(sa);
+		cfd = accept4(fd, (struct sockaddr *)&sa, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* STYLE §5: pause accept() rather than spin. */
+				log_warn("bgp: accept: %s: pausing the "
+				    "listener", strerror(errno));
+				(void)event_del(l->ev);
+				l->paused = true;
+				l->retry_at = now + GW_BGP_PAUSE;
+			}
+			break;
+		}
+		if (len < sizeof(sa) || sa.sin_family != AF_INET) {
+			close(cfd);
+			continue;
+		}
+		gw_bgp_accept_one(b, l, cfd, ntohl(sa.sin_addr.s_addr), now);
+	}
+	gw_bgp_settle(b, now);
+}
+
+static void
+gw_bgp_lsn_close(struct gw_bgp_lsn *l)
+{
+	if (l->ev != NULL)
+		event_free(l->ev);
+	l->ev = NULL;
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+}
+
+/* Socket inside the tenant's namespace, bound to addr:179, polled. */
+static int
+gw_bgp_lsn_open(struct gw_bgp *b, struct gw_bgp_lsn *l, monotime_t now)
+{
+	struct sockaddr_in sa;
+	char a[IP4_STRLEN];
+	const char *step;
+	int one = 1;
+
+	step = "socket";
+	if ((l->fd = gw_dp_tenant_socket(b->cfg.dp, l->tenant_id,
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+		goto fail;
+	/*
+	 * FREEBIND: the address is put on the TUN by gw_dp, and a failed
+	 * address change is retried there; the listener need not wait.
+	 */
+	(void)setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	(void)setsockopt(l->fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(GW_BGP_PORT);
+	sa.sin_addr.s_addr = htonl(l->addr);
+	step = "bind";
+	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1)
+		goto fail;
+	step = "listen";
+	if (listen(l->fd, GW_BGP_BACKLOG) == -1)
+		goto fail;
+	step = "event";
+	if ((l->ev = event_new(b->cfg.base, l->fd, EV_READ | EV_PERSIST,
+	    gw_bgp_on_accept, l)) == NULL || event_add(l->ev, NULL) == -1)
+		goto fail;
+	log_info("bgp: tenant %s: listening on %s:%d", l->tenant_id,
+	    ip4_fmt(l->addr, a), GW_BGP_PORT);
+	l->warned = false;
+	return 0;
+fail:
+	if (!l->warned)
+		log_err("bgp: tenant %s: cannot listen on %s:%d (%s: %s); "
+		    "retrying every %d s", l->tenant_id, ip4_fmt(l->addr, a),
+		    GW_BGP_PORT, step, strerror(errno),
+		    (int)(GW_BGP_RETRY / MONOTIME_SEC));
+	l->warned = true;
+	gw_bgp_lsn_close(l);
+	l->retry_at = now + GW_BGP_RETRY;
+	return -1;
+}
+
+static struct gw_bgp_lsn *
+gw_bgp_lsn_find(struct gw_bgp *b, const char *tenant_id, uint32_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < b->nlsn; i++)
+		if (b->lsn[i]->addr == addr &&
+		    strcmp(b->lsn[i]->tenant_id, tenant_id) == 0)
+			return b->lsn[i];
+	return NULL;
+}
+
+/* --- settle and timer ---------------------------------------------------------------- */
+
+static void
+gw_bgp_arm(struct gw_bgp *b, monotime_t now)
+{
+	monotime_t dl = MONOTIME_NEVER, t;
+	struct gw_bgp_conn *c;
+	struct timeval tv;
+	size_t i;
+
+	for (i = 0; i < b->nsess; i++)
+		if ((t = bgp_next_deadline(b->sess[i]->s)) < dl)
+			dl = t;
+	for (i = 0; i < b->nlsn; i++)
+		if ((b->lsn[i]->fd == -1 || b->lsn[i]->paused) &&
+		    b->lsn[i]->retry_at < dl)
+			dl = b->lsn[i]->retry_at;
+	for (c = b->conns; c != NULL; c = c->next)
+		if (c->closing && c->close_by < dl)
+			dl = c->close_by;
+	if (dl == MONOTIME_NEVER) {
+		evtimer_del(b->ev_timer);
+		return;
+	}
+	t = dl > now ? dl - now : 0;
+	/* Round up to the microsecond: waking early would spin once. */
+	t += MONOTIME_SEC / 1000000 - 1;
+	tv.tv_sec = (time_t)(t / MONOTIME_SEC);
+	tv.tv_usec = (suseconds_t)((t % MONOTIME_SEC) / 1000);
+	evtimer_add(b->ev_timer, &tv);
+}
+
+static void
+gw_bgp_settle(struct gw_bgp *b, monotime_t now)
+{
+	struct gw_bgp_conn **pp, *c;
+
+	for (c = b->conns; c != NULL; c = c->next) {
+		if (c->dead)
+			continue;
+		if (!c->failed && !c->overflow)
+			gw_bgp_conn_pump(c);
+		if (c->failed || c->overflow ||
+		    (c->closing && now >= c->close_by))
+			gw_bgp_conn_fail(c, now);
+	}
+	for (pp = &b->conns; (c = *pp) != NULL;) {
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		if (c->sess != NULL)	/* not reached: fail/detach cleared it */
+			c->sess->conn = NULL;
+		gw_bgp_conn_free(c);
+	}
+	gw_dp_learned_commit(b->cfg.dp);
+	gw_bgp_arm(b, now);
+}
+
+static void
+gw_bgp_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_bgp *b = arg;
+	monotime_t now = monotime_now();
+	struct gw_bgp_lsn *l;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < b->nsess; i++)
+		if (bgp_next_deadline(b->sess[i]->s) <= now)
+			bgp_tick(b->sess[i]->s, now);
+	for (i = 0; i < b->nlsn; i++) {
+		l = b->lsn[i];
+		if (l->retry_at > now)
+			continue;
+		if (l->fd == -1)
+			(void)gw_bgp_lsn_open(b, l, now);
+		else if (l->paused && event_add(l->ev, NULL) == 0)
+			l->paused = false;
+	}
+	gw_bgp_settle(b, now);
+}
+
+/* --- configuration ---------------------------------------------------------------- */
+
+static size_t
+gw_bgp_wants(const struct store_tenant_link *links, const bool *internet,
+    size_t n, struct gw_bgp_want *w)
+{
+	const struct model_link *l;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		l = &links[i].link;
+		if (l->bgp_local == 0 || l->bgp_peer == 0 || l->asn == 0)
+			continue;
+		w[k].tl = &links[i];
+		w[k].zone = 1;
+		w[k].local = l->bgp_local;
+		w[k].internet = internet != NULL && internet[i];
+		k++;
+		/* The zone 2 tunnel peers with zoneLocalIpAddress (§2.1). */
+		if (l->redundancy == MODEL_RED_ZONE && l->zone_local != 0) {
+			w[k] = w[k - 1];
+			w[k].zone = 2;
+			w[k].local = l->zone_local;
+			k++;
+		}
+	}
+	return k;
+}
+
+void
+gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
+    const bool *internet, size_t n, bool start)
+{
+	struct gw_bgp_want *w = NULL;
+	struct gw_bgp_sess **ns = NULL, *ss;
+	struct bgp_prefix adv[1];
+	struct gw_bgp_lsn *l, **nl;
+	monotime_t now = monotime_now();
+	size_t nw, i, j, k;
+	int c;
+
+	if ((w = calloc(2 * n + 1, sizeof(*w))) == NULL ||
+	    (ns = calloc(2 * n + b->nsess + 1, sizeof(*ns))) == NULL) {
+		log_err("bgp: out of memory applying device links");
+		goto out;
+	}
+	nw = gw_bgp_wants(links, internet, n, w);
+
+	/* Merge: both sorted by (link id, zone). */
+	for (i = 0, j = 0, k = 0; i < b->nsess || j < nw;) {
+		if (i == b->nsess)
+			c = 1;
+		else if (j == nw)
+			c = -1;
+		else
+			c = gw_bgp_key_cmp(b->sess[i]->link_id,
+			    b->sess[i]->zone, w[j].tl->link.id, w[j].zone);
+		if (c == 0 && !gw_bgp_same(b->sess[i], &w[j])) {
+			log_info("bgp: link %s zone %d: BGP configuration "
+			    "changed: restarting its session",
+			    b->sess[i]->link_id, b->sess[i]->zone);
+			c = -1;		/* end it; the new one follows */
+		}
+		if (c < 0) {
+			gw_bgp_sess_end(b->sess[i++], now);
+			continue;
+		}
+		if (c > 0) {
+			if (start && (ss = gw_bgp_sess_new(b, &w[j], links, n,
+			    now)) != NULL)
+				ns[k++] = ss;
+			j++;
+			continue;
+		}
+		ss = b->sess[i++];
+		if (start && ss->internet != w[j].internet) {
+			size_t nadv;
+
+			gw_bgp_adv(w[j].internet, adv, &nadv);
+			if (bgp_set_advertised(ss->s, adv, nadv, now) == 0)
+				ss->internet = w[j].internet;
+		}
+		ns[k++] = ss;
+		j++;
+	}
+	free(b->sess);
+	b->sess = ns;
+	b->nsess = k;
+	ns = NULL;
+
+	/* Listeners: one per (tenant, gateway BGP address) in use. */
+	for (i = 0; i < b->nlsn; i++)
+		b->lsn[i]->seen = false;
+	for (i = 0; i < b->nsess; i++) {
+		ss = b->sess[i];
+		if ((l = gw_bgp_lsn_find(b, ss->tenant_id, ss->local)) != NULL) {
+			l->seen = true;
+			continue;
+		}
+		if (!start)
+			continue;
+		if ((nl = reallocarray(b->lsn, b->nlsn + 1,
+		    sizeof(*nl))) == NULL ||
+		    (l = calloc(1, sizeof(*l))) == NULL) {
+			if (nl != NULL)
+				b->lsn = nl;
+			log_err("bgp: out of memory adding a listener");
+			continue;
+		}
+		b->lsn = nl;
+		l->b = b;
+		l->fd = -1;
+		l->seen = true;
+		l->addr = ss->local;
+		snprintf(l->tenant_id, sizeof(l->tenant_id), "%s",
+		    ss->tenant_id);
+		b->lsn[b->nlsn++] = l;
+		(void)gw_bgp_lsn_open(b, l, now);
+	}
+	for (i = 0; i < b->nlsn;) {
+		if (b->lsn[i]->seen) {
+			i++;
+			continue;
+		}
+		gw_bgp_lsn_close(b->lsn[i]);
+		free(b->lsn[i]);
+		b->lsn[i] = b->lsn[--b->nlsn];
+	}
+	gw_bgp_settle(b, now);
+out:
+	free(w);
+	free(ns);
+}
+
+/* --- status ---------------------------------------------------------------------- */
+
+void
+gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
+    monotime_t now, int64_t wall_ms, struct model_link_bgp *out)
+{
+	const struct gw_bgp_sess *ss;
+	struct bgp_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (b == NULL || (ss = gw_bgp_find(b, link_id, zone)) == NULL)
+		return;
+	bgp_status(ss->s, &st);
+	out->present = true;
+	snprintf(out->state, sizeof(out->state), "%s",
+	    gw_bgp_state_api(st.state));
+	out->local_ip = ss->local;
+	out->peer_ip = ss->peer;
+	out->peer_asn = ss->peer_as;
+	if (st.state == BGP_ESTABLISHED)
+		out->established_ms = wall_ms -
+		    (now - st.established_at) / MONOTIME_MSEC;
+	out->received = st.prefixes_in;
+	out->learned = ss->nacc;
+	out->advertised = st.prefixes_out;
+	snprintf(out->last_error, sizeof(out->last_error), "%s",
+	    ss->last_error);
+}
+
+void
+gw_bgp_log_stats(const struct gw_bgp *b)
+{
+	const struct gw_bgp_sess *ss;
+	struct bgp_status st;
+	char p[IP4_STRLEN];
+	size_t i;
+
+	for (i = 0; i < b->nsess; i++) {
+		ss = b->sess[i];
+		bgp_status(ss->s, &st);
+		log_info("bgp: link %s zone %d (%s AS %u): %s, prefixes "
+		    "received %zu installed %zu refused %llu advertised %zu, "
+		    "messages in %llu out %llu, updates in %llu out %llu, "
+		    "established %llu times%s%s",
+		    ss->link_id, ss->zone, ip4_fmt(ss->peer, p), ss->peer_as,
+		    bgp_state_name(st.state), st.prefixes_in, ss->nacc,
+		    (unsigned long long)ss->refused, st.prefixes_out,
+		    (unsigned long long)st.msgs_in,
+		    (unsigned long long)st.msgs_out,
+		    (unsigned long long)st.updates_in,
+		    (unsigned long long)st.updates_out,
+		    (unsigned long long)st.established,
+		    ss->last_error[0] != '\0' ? "; last down: " : "",
+		    ss->last_error);
+	}
+	if (b->unknown_peers > 0)
+		log_info("bgp: %llu connections from unknown peers closed",
+		    (unsigned long long)b->unknown_peers);
+}
+
+/* --- life cycle ------------------------------------------------------------------ */
+
+int
+gw_bgp_new(struct gw_bgp **out, const struct gw_bgp_cfg *cfg)
+{
+	struct gw_bgp *b;
+
+	*out = NULL;
+	if (cfg->base == NULL || cfg->dp == NULL || cfg->local_as == 0)
+		return -1;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	b->cfg = *cfg;
+	if ((b->ev_timer = evtimer_new(cfg->base, gw_bgp_on_timer, b)) == NULL) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+void
+gw_bgp_free(struct gw_bgp *b)
+{
+	struct gw_bgp_conn *c, *next;
+	monotime_t now = monotime_now();
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->nsess; i++)
+		gw_bgp_sess_end(b->sess[i], now);
+	free(b->sess);
+	/* One try to hand each Cease to the kernel, then close. */
+	for (c = b->conns; c != NULL; c = next) {
+		next = c->next;
+		if (!c->dead && !c->failed)
+			gw_bgp_conn_pump(c);
+		gw_bgp_conn_free(c);
+	}
+	for (i = 0; i < b->nlsn; i++) {
+		gw_bgp_lsn_close(b->lsn[i]);
+		free(b->lsn[i]);
+	}
+	free(b->lsn);
+	gw_dp_learned_commit(b->cfg.dp);
+	if (b->ev_timer != NULL)
+		event_free(b->ev_timer);
+	free(b);
+}

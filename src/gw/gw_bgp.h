@@ -1,0 +1,71 @@
+/*
+ * gw_bgp.h - the gateway's BGP speaker: the host of the sans-IO sessions
+ * of bgp/ (one passive session per device link and zone), their TCP
+ * listeners on port 179 of the gateway BGP addresses inside each tenant's
+ * namespace, their timers, and what they learn: branch prefixes through
+ * the import policy into the data plane (gw_dp_learned_*). Announces
+ * 0.0.0.0/0 to the links of remote networks with the Internet Access
+ * profile assigned and enabled, nothing otherwise (docs/bgp.md).
+ * Runs on the gw thread, in its libevent loop; needs the data plane.
+ */
+#ifndef GW_BGP_H
+#define GW_BGP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monotime.h"
+
+struct event_base;
+struct gw_bgp;
+struct gw_dp;
+struct model_link_bgp;
+struct store_tenant_link;
+
+/*
+ * Prefixes a branch may announce per session; one more ends the session
+ * with Cease / Maximum Number of Prefixes Reached (RFC 4486). A branch
+ * announces its LAN prefixes: tens, not a full table.
+ */
+#define GW_BGP_MAX_PREFIXES	1000
+
+/* A session came up or went down (health events, system-facts §2.5). */
+struct gw_bgp_event {
+	const char	*tenant_id, *rn_id, *link_id;
+	int		 zone;		/* 1 or 2 */
+	uint32_t	 cpe_ip;	/* the link's ipAddress */
+	bool		 up;
+	const char	*description;
+};
+
+struct gw_bgp_cfg {
+	struct event_base *base;
+	struct gw_dp	*dp;
+	uint32_t	 local_as;	/* --asn */
+	void		*arg;
+	void		(*event)(void *arg, const struct gw_bgp_event *);
+};
+
+int	gw_bgp_new(struct gw_bgp **, const struct gw_bgp_cfg *);
+/* Stops every session (Cease, best effort), withdraws, closes sockets. */
+void	gw_bgp_free(struct gw_bgp *);
+
+/*
+ * The device links after a reload (sorted by id), internet[i] telling
+ * whether link i's remote network has Internet Access. Called twice around
+ * gw_dp_links(): start false ends the sessions of links gone or whose BGP
+ * configuration changed (stop, free) and closes listeners no longer
+ * needed, while their tenant networks still exist; start true then opens
+ * what is new and updates the advertised sets.
+ */
+void	gw_bgp_sync(struct gw_bgp *, const struct store_tenant_link *,
+	    const bool *internet, size_t n, bool start);
+
+/* The session of (link, zone); out->present false if there is none. */
+void	gw_bgp_status(const struct gw_bgp *, const char *link_id, int zone,
+	    monotime_t now, int64_t wall_ms, struct model_link_bgp *out);
+/* One line per session to the log (SIGHUP). */
+void	gw_bgp_log_stats(const struct gw_bgp *);
+
+#endif
