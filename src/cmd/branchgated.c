@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "cpe_role.h"
+#include "esp_replay.h"
 #include "gw.h"
 #include "ip4.h"
 #include "log.h"
@@ -33,6 +34,8 @@ struct daemon_cfg {
 	char		 netns_prefix[16];
 	uint32_t	 egress;
 	unsigned	 esp_workers;
+	uint32_t	 replay_window;
+	uint64_t	 rekey_bytes;
 	bool		 cpe;		/* --role cpe */
 	const char	*gw_only;	/* a gateway-only key given */
 	const char	*cpe_only;	/* a CPE-only key given */
@@ -59,6 +62,10 @@ usage(FILE *f)
 "  --egress IP          SNAT address for tenants' internet traffic\n"
 "                       (default: masquerade)\n"
 "  --esp-workers N      ESP worker threads (default: one per core, max 16)\n"
+"  --replay-window N    ESP anti-replay window in packets, a multiple of 64\n"
+"                       from 64 to 4096 (default 1024)\n"
+"  --esp-rekey-bytes N  rekey a CHILD SA after N bytes in one direction\n"
+"                       (the SA stops at 2 N; default: by time only)\n"
 "  --no-dataplane       IKE only: no namespaces, TUN or ESP (no root needed)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
@@ -87,6 +94,7 @@ static int
 cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 {
 	unsigned long zone, asn, port;
+	unsigned long long bytes;
 	uint32_t ip;
 	char *end;
 
@@ -172,6 +180,27 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		c->esp_workers = (unsigned)port;
+	} else if (strcmp(key, "replay-window") == 0) {
+		errno = 0;
+		port = strtoul(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || port < 64 ||
+		    port > ESP_REPLAY_MAX || port % 64 != 0) {
+			fprintf(stderr, "branchgated: --replay-window '%s': want "
+			    "a multiple of 64 from 64 to %d\n", val,
+			    ESP_REPLAY_MAX);
+			return -1;
+		}
+		c->replay_window = (uint32_t)port;
+	} else if (strcmp(key, "esp-rekey-bytes") == 0) {
+		errno = 0;
+		bytes = strtoull(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || val[0] == '-' ||
+		    bytes < 1024 * 1024) {
+			fprintf(stderr, "branchgated: --esp-rekey-bytes '%s': "
+			    "want a byte count of at least 1048576\n", val);
+			return -1;
+		}
+		c->rekey_bytes = bytes;
 	} else if (strcmp(key, "no-dataplane") == 0) {
 		c->no_dataplane = strcmp(val, "no") != 0 &&
 		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
@@ -215,6 +244,8 @@ run_cpe(struct daemon_cfg *c)
 	c->cpe_cfg.ike_port = c->ike_port;
 	c->cpe_cfg.natt_port = c->natt_port;
 	c->cpe_cfg.esp_workers = c->esp_workers;
+	c->cpe_cfg.replay_window = c->replay_window;
+	c->cpe_cfg.rekey_bytes = c->rekey_bytes;
 	if (cpe_role_config_check(&c->cpe_cfg) == -1)
 		return 64;
 	/* As for the gateway: the worker threads inherit the blocked mask. */
@@ -284,6 +315,8 @@ main(int argc, char **argv)
 		{ "netns-prefix", required_argument, NULL, 'p' },
 		{ "egress", required_argument, NULL, 'g' },
 		{ "esp-workers", required_argument, NULL, 'w' },
+		{ "replay-window", required_argument, NULL, 'K' },
+		{ "esp-rekey-bytes", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		/* Taken by name (key = option name); --role cpe keys. */
@@ -401,6 +434,8 @@ main(int argc, char **argv)
 	gc.netns_prefix = c.netns_prefix[0] != '\0' ? c.netns_prefix : NULL;
 	gc.egress = c.egress;
 	gc.esp_workers = c.esp_workers;
+	gc.replay_window = c.replay_window;
+	gc.rekey_bytes = c.rekey_bytes;
 	gc.asn = c.ctx.gateway_asn;
 	if (gw_new(&gw, gst, &gc) == -1)
 		goto out;

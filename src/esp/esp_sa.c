@@ -135,6 +135,23 @@ esp_deadline(monotime_t now, uint64_t secs)
 	return now + d;
 }
 
+void
+esp_sa_cfg_init(struct esp_sa_cfg *c, unsigned workers, uint32_t replay_window,
+    uint64_t rekey_bytes)
+{
+	memset(c, 0, sizeof(*c));
+	c->workers = workers;
+	c->replay_window = replay_window;
+	c->soft_bytes = rekey_bytes;
+	/*
+	 * Room for the rekey to finish before the SA must stop (RFC 4301
+	 * §4.4.2.1): the limits are polled once a second, and a fast tunnel
+	 * moves a good share of a small limit in that time.
+	 */
+	c->hard_bytes = rekey_bytes == 0 ? 0 :
+	    rekey_bytes > UINT64_MAX / 2 ? UINT64_MAX : 2 * rekey_bytes;
+}
+
 struct esp_sa *
 esp_sa_new(const struct ike_child_sa *child, enum esp_dir dir,
     const struct esp_sa_cfg *cfgp, monotime_t now)

@@ -78,6 +78,13 @@ struct esp_sa_cfg {
 	uint64_t	hard_s;		/* 0 = the CHILD SA's lifetime_s (0 = none) */
 };
 
+/*
+ * The daemon's knobs (--replay-window, --esp-rekey-bytes) into a cfg:
+ * rekey_bytes is the soft limit (rekey), twice it the hard one.
+ */
+void	esp_sa_cfg_init(struct esp_sa_cfg *, unsigned workers,
+	    uint32_t replay_window, uint64_t rekey_bytes);
+
 /* Snapshot of the counters. bytes = inner (plaintext) payload bytes. */
 struct esp_sa_stats {
 	uint64_t	packets, bytes;

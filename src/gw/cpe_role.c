@@ -67,6 +67,7 @@ struct cpe_role {
 	int			 nsfd;
 	struct tun		*tun;
 	unsigned		 nworkers;
+	struct esp_sa_cfg	 sa_cfg;
 	int			 fds[ESP_TABLE_QUEUES_MAX];
 	struct esp_table	*table;
 	struct esp_workers	*workers;
@@ -446,7 +447,7 @@ cpe_ike_child_install(void *arg, const struct ike_child_sa *sa)
 {
 	struct cpe_role *c = arg;
 
-	if (gw_host_sa_install(c->table, c->nworkers, sa,
+	if (gw_host_sa_install(c->table, &c->sa_cfg, sa,
 	    monotime_now()) == -1) {
 		log_err("cpe: CHILD_SA 0x%08x/0x%08x not installed in the data "
 		    "plane (unsupported algorithm or no memory)", sa->spi_in,
@@ -560,6 +561,8 @@ cpe_dp_start(struct cpe_role *c)
 	}
 	if (c->nworkers > ESP_TABLE_QUEUES_MAX)
 		c->nworkers = ESP_TABLE_QUEUES_MAX;
+	esp_sa_cfg_init(&c->sa_cfg, c->nworkers, c->cfg.replay_window,
+	    c->cfg.rekey_bytes);
 	if (c->nworkers > TUN_QUEUES_MAX)
 		c->nworkers = TUN_QUEUES_MAX;
 

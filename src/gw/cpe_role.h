@@ -43,6 +43,8 @@ struct cpe_role_config {
 	unsigned	nroutes;
 	char		tun_name[16];
 	unsigned	esp_workers;	/* 0: one per core */
+	uint32_t	replay_window;	/* 0: ESP_REPLAY_DEFAULT */
+	uint64_t	rekey_bytes;	/* CHILD SA; 0: time only */
 	bool		encap_always;	/* encap always: IKE and ESP on NAT-T */
 	/* Parse state: which keys were given. */
 	bool		psk_set, custom_set[7];

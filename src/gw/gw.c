@@ -546,6 +546,8 @@ gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 	dc.prefix = g->cfg.netns_prefix;
 	dc.egress = g->cfg.egress;
 	dc.workers = g->cfg.esp_workers;
+	dc.replay_window = g->cfg.replay_window;
+	dc.rekey_bytes = g->cfg.rekey_bytes;
 	dc.ips = ips;
 	dc.ports = ports;
 	dc.nips = nips;

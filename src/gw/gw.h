@@ -29,6 +29,8 @@ struct gw_config {
 	const char	*netns_prefix;			/* NULL: "bg-" */
 	uint32_t	egress;				/* SNAT address; 0: masquerade */
 	unsigned	esp_workers;			/* 0: one per core */
+	uint32_t	replay_window;			/* 0: ESP_REPLAY_DEFAULT */
+	uint64_t	rekey_bytes;			/* CHILD SA; 0: time only */
 	uint32_t	asn;				/* BGP; 0: MODEL_GATEWAY_ASN */
 };
 

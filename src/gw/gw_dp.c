@@ -64,6 +64,7 @@ struct dp_tenant {
 struct gw_dp {
 	char		 prefix[TENANT_NET_NAME_MAX + 1];
 	unsigned	 nworkers;
+	struct esp_sa_cfg sa_cfg;	/* workers, replay window, byte limits */
 	struct egress	*egress;
 	struct esp_table *table;
 	struct esp_workers *workers;
@@ -360,7 +361,7 @@ gw_dp_child_install(struct gw_dp *dp, const struct ike_child_sa *c,
 {
 	int rc;
 
-	if ((rc = gw_host_sa_install(dp->table, dp->nworkers, c, now)) == -1)
+	if ((rc = gw_host_sa_install(dp->table, &dp->sa_cfg, c, now)) == -1)
 		log_err("gw: link %s: CHILD_SA 0x%08x/0x%08x not installed in "
 		    "the data plane (unsupported algorithm or no memory)",
 		    c->link_id, c->spi_in, c->spi_out);
@@ -626,6 +627,8 @@ gw_dp_new(struct gw_dp **out, const struct gw_dp_cfg *cfg)
 	}
 	if (dp->nworkers > ESP_TABLE_QUEUES_MAX)
 		dp->nworkers = ESP_TABLE_QUEUES_MAX;
+	esp_sa_cfg_init(&dp->sa_cfg, dp->nworkers, cfg->replay_window,
+	    cfg->rekey_bytes);
 
 	if ((n = tenant_net_cleanup_stale(dp->prefix)) == -1) {
 		log_err("gw: cannot clean up tenant networks %s* (root and "

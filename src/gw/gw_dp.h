@@ -24,6 +24,8 @@ struct gw_dp_cfg {
 	const char	*prefix;	/* --netns-prefix */
 	uint32_t	 egress;	/* --egress; 0: masquerade */
 	unsigned	 workers;	/* --esp-workers; 0: one per core */
+	uint32_t	 replay_window;	/* --replay-window; 0: default */
+	uint64_t	 rekey_bytes;	/* --esp-rekey-bytes; 0: none */
 	const uint32_t	*ips;		/* tunnel endpoints */
 	const uint16_t	*ports;		/* their bound NAT-T ports */
 	size_t		 nips;

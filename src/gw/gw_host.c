@@ -315,14 +315,11 @@ gw_host_free(struct gw_host *h)
 /* --- ESP tables -------------------------------------------------------------- */
 
 int
-gw_host_sa_install(struct esp_table *t, unsigned workers,
+gw_host_sa_install(struct esp_table *t, const struct esp_sa_cfg *sc,
     const struct ike_child_sa *sa, monotime_t now)
 {
 	struct esp_table_child tc;
-	struct esp_sa_cfg sc;
 
-	memset(&sc, 0, sizeof(sc));
-	sc.workers = workers;
 	memset(&tc, 0, sizeof(tc));
 	tc.link_id = sa->link_id;
 	tc.local_ip = sa->local.ip;
@@ -330,8 +327,8 @@ gw_host_sa_install(struct esp_table *t, unsigned workers,
 	tc.remote_ip = sa->remote.ip;
 	tc.remote_port = sa->remote.port;
 	tc.udp_encap = sa->udp_encap;
-	tc.in = esp_sa_new(sa, ESP_DIR_IN, &sc, now);
-	tc.out = esp_sa_new(sa, ESP_DIR_OUT, &sc, now);
+	tc.in = esp_sa_new(sa, ESP_DIR_IN, sc, now);
+	tc.out = esp_sa_new(sa, ESP_DIR_OUT, sc, now);
 	if (tc.in == NULL || tc.out == NULL ||
 	    esp_table_child_add(t, &tc) == -1)
 		goto fail;

@@ -21,6 +21,7 @@
 
 #include "monotime.h"
 
+struct esp_sa_cfg;
 struct esp_table;
 struct event_base;
 struct gw_host;
@@ -64,7 +65,7 @@ void	gw_host_free(struct gw_host *);
  * A CHILD SA into an ESP table: 0, -1 not installed (nothing kept), -2
  * installed but not committed.
  */
-int	gw_host_sa_install(struct esp_table *, unsigned workers,
+int	gw_host_sa_install(struct esp_table *, const struct esp_sa_cfg *,
 	    const struct ike_child_sa *, monotime_t now);
 void	gw_host_sa_delete(struct esp_table *, uint32_t spi_in, monotime_t now);
 void	gw_host_sa_update(struct esp_table *, uint32_t spi_in,

@@ -166,6 +166,8 @@ route $GW_BGP/32
 route 203.0.113.0/24
 tun-name $TUN
 esp-workers 2
+# A CHILD SA is rekeyed after 100 MB: iperf3 in (d) crosses that a few times.
+esp-rekey-bytes 100000000
 EOF
 grep -q '^encap' "$W/cpe.conf" && { fail "encap given: the first run must use the default"; exit 1; }
 
@@ -225,6 +227,13 @@ if [ "$HAVE_IPERF" = 1 ]; then
 	mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf.json" 2>/dev/null)
 	[ -n "$mbps" ] && ok "(d) iperf3 TCP 10 s branch -> internet, CPE role <-> gateway: $mbps Mbit/s" ||
 	    fail "(d) iperf3: $(tail -5 "$W/iperf.json")"
+	# esp-rekey-bytes: the soft byte limit made the CPE rekey under load.
+	# Never the hard limit: the rekey is done long before.
+	nrk=$(grep -c "reached its soft lifetime: rekeying" "$W/cpe.log")
+	nhard=$(grep -c "reached its hard lifetime" "$W/cpe.log")
+	[ "$nrk" -ge 1 ] && [ "$nhard" = 0 ] &&
+	    ok "(d) esp-rekey-bytes 100000000: $nrk CHILD SA rekeys during iperf3, none at the hard limit" ||
+	    fail "(d) byte-lifetime rekeys during iperf3: $nrk soft, $nhard hard"
 else
 	fail "(d) iperf3 not installed (scripts/deps.sh installs it)"
 fi

@@ -772,6 +772,39 @@ test_lifetime_bytes(void **state)
 	esp_sa_free(in);
 }
 
+/* The daemon's knobs (--replay-window, --esp-rekey-bytes) through esp_sa_cfg_init. */
+static void
+test_cfg_knobs(void **state)
+{
+	struct ike_child_sa c;
+	struct esp_sa_cfg cfg;
+	struct esp_sa *out, *in;
+
+	(void)state;
+	esp_sa_cfg_init(&cfg, 2, 0, 0);
+	assert_int_equal(cfg.workers, 2);
+	assert_int_equal(cfg.soft_bytes, 0);
+	assert_int_equal(cfg.hard_bytes, 0);
+	esp_sa_cfg_init(&cfg, 1, 128, 2000000);
+	assert_int_equal(cfg.soft_bytes, 2000000);
+	assert_int_equal(cfg.hard_bytes, 4000000);
+	esp_sa_cfg_init(&cfg, 1, 128, UINT64_MAX - 5);
+	assert_true(cfg.hard_bytes == UINT64_MAX);
+	/* A 128-packet window: 129 behind the top is too old, 127 is not. */
+	esp_sa_cfg_init(&cfg, 1, 128, 0);
+	child_make(&c, GCM128, false, 0x4444);
+	assert_non_null(out = esp_sa_new(&c, ESP_DIR_OUT, &cfg, NOW0));
+	assert_non_null(in = esp_sa_new(&c, ESP_DIR_IN, &cfg, NOW0));
+	assert_int_equal(deliver(out, in, 1000, NOW0), ESP_OK);
+	assert_int_equal(deliver(out, in, 873, NOW0), ESP_OK);
+	assert_int_equal(deliver(out, in, 872, NOW0), ESP_DROP_REPLAY);
+	esp_sa_free(out);
+	esp_sa_free(in);
+	/* Not a multiple of 64: refused. */
+	esp_sa_cfg_init(&cfg, 1, 100, 0);
+	assert_null(esp_sa_new(&c, ESP_DIR_IN, &cfg, NOW0));
+}
+
 static void
 test_lifetime_time(void **state)
 {
@@ -984,6 +1017,7 @@ main(void)
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_lifetime_bytes),
 		cmocka_unit_test(test_lifetime_time),
+		cmocka_unit_test(test_cfg_knobs),
 		cmocka_unit_test(test_seq_exhaustion),
 		cmocka_unit_test(test_sa_new),
 		cmocka_unit_test(test_udp_classify),
