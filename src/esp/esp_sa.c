@@ -136,6 +136,20 @@ esp_deadline(monotime_t now, uint64_t secs)
 }
 
 void
+esp_sa_stats_add(struct esp_sa_stats *d, const struct esp_sa_stats *s)
+{
+	d->packets += s->packets;
+	d->bytes += s->bytes;
+	d->replay += s->replay;
+	d->auth_failed += s->auth_failed;
+	d->malformed += s->malformed;
+	d->bad_padding += s->bad_padding;
+	d->bad_next_header += s->bad_next_header;
+	d->expired += s->expired;
+	d->dummy += s->dummy;
+}
+
+void
 esp_sa_cfg_init(struct esp_sa_cfg *c, unsigned workers, uint32_t replay_window,
     uint64_t rekey_bytes)
 {

@@ -92,6 +92,9 @@ struct esp_sa_stats {
 			bad_next_header, expired, dummy;
 };
 
+/* dst += src, counter by counter (running totals over rekeys). */
+void	esp_sa_stats_add(struct esp_sa_stats *dst, const struct esp_sa_stats *src);
+
 struct esp_sa_counters {
 	_Atomic uint64_t packets, bytes;
 	_Atomic uint64_t replay, auth_failed, malformed, bad_padding,

@@ -41,6 +41,12 @@ struct esp_tlearned {
 	size_t		 n, cap;
 };
 
+/* What a link's retired CHILD SAs counted (esp_table_walk_totals). */
+struct esp_ttotal {
+	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
+	struct esp_sa_stats in, out;
+};
+
 struct esp_table {
 	struct esp_snap		*cur;		/* RCU-published */
 	struct esp_snap_tenant	*tenants;	/* [ESP_TABLE_TENANTS_MAX] */
@@ -53,6 +59,8 @@ struct esp_table {
 	size_t			 nretired, retired_cap;
 	struct esp_tlearned	*learned;	/* links holding learned prefixes */
 	size_t			 nlearned, learned_cap;
+	struct esp_ttotal	*totals;	/* links with retired CHILD SAs */
+	size_t			 ntotals, totals_cap;
 };
 
 static uint32_t
@@ -345,6 +353,7 @@ esp_table_free(struct esp_table *t)
 	for (i = 0; i < t->nlearned; i++)
 		free(t->learned[i].p);
 	free(t->learned);
+	free(t->totals);
 	free(t->retired);
 	free(t->child);
 	free(t->links);
@@ -378,6 +387,70 @@ esp_table_tenant_del(struct esp_table *t, uint32_t slot)
 		memset(&t->tenants[slot], 0, sizeof(t->tenants[slot]));
 }
 
+/* Totals of links that are gone go too. */
+static void
+esp_table_totals_prune(struct esp_table *t)
+{
+	size_t i = 0, k;
+
+	while (i < t->ntotals) {
+		for (k = 0; k < t->nlinks; k++)
+			if (strcmp(t->links[k].id, t->totals[i].link_id) == 0)
+				break;
+		if (k < t->nlinks) {
+			i++;
+			continue;
+		}
+		t->totals[i] = t->totals[--t->ntotals];
+	}
+}
+
+/* A retiring CHILD SA's final counters into its link's totals. */
+static void
+esp_table_totals_add(struct esp_table *t, const struct esp_tchild *c)
+{
+	struct esp_sa_stats si, so;
+	struct esp_ttotal *n;
+	size_t i, cap;
+
+	for (i = 0; i < t->ntotals; i++)
+		if (strcmp(t->totals[i].link_id, c->link_id) == 0)
+			break;
+	if (i == t->ntotals) {
+		if (t->ntotals == t->totals_cap) {
+			cap = t->totals_cap ? t->totals_cap * 2 : 16;
+			if ((n = reallocarray(t->totals, cap,
+			    sizeof(*n))) == NULL) {
+				log_warn("esp_table: no memory: the counters of "
+				    "a retired SA of link %s are lost",
+				    c->link_id);
+				return;
+			}
+			t->totals = n;
+			t->totals_cap = cap;
+		}
+		memset(&t->totals[i], 0, sizeof(t->totals[i]));
+		snprintf(t->totals[i].link_id, sizeof(t->totals[i].link_id),
+		    "%s", c->link_id);
+		t->ntotals++;
+	}
+	esp_sa_get_stats(c->in, &si);
+	esp_sa_get_stats(c->out, &so);
+	esp_sa_stats_add(&t->totals[i].in, &si);
+	esp_sa_stats_add(&t->totals[i].out, &so);
+}
+
+void
+esp_table_walk_totals(struct esp_table *t, void (*fn)(void *, const char *,
+    const struct esp_sa_stats *, const struct esp_sa_stats *), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < t->ntotals; i++)
+		fn(arg, t->totals[i].link_id, &t->totals[i].in,
+		    &t->totals[i].out);
+}
+
 int
 esp_table_links_set(struct esp_table *t, const struct esp_table_link *l,
     size_t n)
@@ -392,6 +465,7 @@ esp_table_links_set(struct esp_table *t, const struct esp_table_link *l,
 	free(t->links);
 	t->links = nl;
 	t->nlinks = n;
+	esp_table_totals_prune(t);
 	return 0;
 }
 
@@ -653,6 +727,7 @@ esp_table_tick(struct esp_table *t, monotime_t now)
 			}
 		}
 		if (t->child[i].linger_until <= now) {
+			esp_table_totals_add(t, &t->child[i]);
 			/* Capacity was reserved by esp_table_child_add. */
 			(void)esp_table_retire(t, t->child[i].in);
 			(void)esp_table_retire(t, t->child[i].out);

@@ -23,6 +23,7 @@
 #include "monotime.h"
 
 struct esp_sa;
+struct esp_sa_stats;
 struct esp_table;
 
 #define ESP_TABLE_TENANTS_MAX	4096
@@ -143,6 +144,14 @@ int	esp_table_commit(struct esp_table *);
 /* Retires lingering SAs (commits if any); the next deadline. */
 monotime_t esp_table_tick(struct esp_table *, monotime_t now);
 
+/*
+ * The counters of a link's CHILD SAs that are gone (retired after a rekey or
+ * a delete, linger over): with the live ones (esp_table_walk) they are the
+ * link's running totals. Dropped when the link leaves esp_table_links_set.
+ */
+void	esp_table_walk_totals(struct esp_table *, void (*fn)(void *arg,
+	    const char *link_id, const struct esp_sa_stats *in,
+	    const struct esp_sa_stats *out), void *arg);
 /* Walks installed CHILD SAs (linger included) for stats and rekey polls. */
 void	esp_table_walk(struct esp_table *, void (*fn)(void *arg,
 	    const char *link_id, struct esp_sa *in, struct esp_sa *out,

@@ -462,7 +462,9 @@ gw_dp_sa_stats(struct gw_dp *dp, void (*fn)(void *, const char *,
 {
 	struct dp_stats_walk w = { fn, arg };
 
+	/* Live and lingering SAs, then what retired ones counted: totals. */
 	esp_table_walk(dp->table, dp_stats_one, &w);
+	esp_table_walk_totals(dp->table, fn, arg);
 }
 
 void

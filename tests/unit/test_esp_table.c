@@ -52,6 +52,26 @@ mk(const char *link, uint32_t spi_in, uint32_t spi_out, uint16_t rport)
 	return tc;
 }
 
+/* esp_table_walk_totals into one link's sums. */
+struct totals {
+	const char		*link;
+	unsigned		 entries;
+	struct esp_sa_stats	 in, out;
+};
+
+static void
+totals_fn(void *arg, const char *link_id, const struct esp_sa_stats *in,
+    const struct esp_sa_stats *out)
+{
+	struct totals *x = arg;
+
+	x->entries++;
+	if (strcmp(link_id, x->link) == 0) {
+		esp_sa_stats_add(&x->in, in);
+		esp_sa_stats_add(&x->out, out);
+	}
+}
+
 static void
 test_table(void **state)
 {
@@ -126,6 +146,8 @@ test_table(void **state)
 	assert_ptr_equal(esp_snap_route(s, esp_snap_tenant(s, 0, 7), PEER)->out,
 	    c.out);
 	/* ... or deletes the old one, which lingers inbound. */
+	atomic_store(&a.in->ctr.bytes, 1500);
+	atomic_store(&a.out->ctr.packets, 3);
 	assert_int_equal(esp_table_child_del(t, 0x1001, 100), 0);
 	assert_int_equal(esp_table_child_del(t, 0x9999, 100), -1);
 	assert_int_equal(esp_table_commit(t), 0);
@@ -140,6 +162,25 @@ test_table(void **state)
 	s = esp_table_snap(t);
 	assert_null(esp_snap_in_find(s, 0x1001));	/* retired and freed */
 	assert_non_null(esp_snap_in_find(s, 0x1003));
+	/* What it counted stays in link-a's running totals. */
+	{
+		struct totals x;
+
+		memset(&x, 0, sizeof(x));
+		x.link = "link-a";
+		esp_table_walk_totals(t, totals_fn, &x);
+		assert_int_equal(x.entries, 1);
+		assert_int_equal(x.in.packets, 1);
+		assert_int_equal(x.in.bytes, 1500);
+		assert_int_equal(x.out.packets, 3);
+		/* Reloading the same links keeps them. */
+		assert_int_equal(esp_table_links_set(t, l, 2), 0);
+		memset(&x, 0, sizeof(x));
+		x.link = "link-a";
+		esp_table_walk_totals(t, totals_fn, &x);
+		assert_int_equal(x.entries, 1);
+		assert_int_equal(x.in.bytes, 1500);
+	}
 
 	/* NAT rebinding moves the endpoint. */
 	assert_int_equal(esp_table_child_update(t, 0x1003, 0xc0000202, 4500,
@@ -166,6 +207,16 @@ test_table(void **state)
 	in = esp_snap_in_find(s, 0x1002);
 	assert_non_null(in);
 	assert_true(in->tenant >= s->ntenants);
+	/* link-a deleted: its totals go with it. */
+	{
+		struct totals x;
+
+		assert_int_equal(esp_table_links_set(t, &l[1], 1), 0);
+		memset(&x, 0, sizeof(x));
+		x.link = "link-a";
+		esp_table_walk_totals(t, totals_fn, &x);
+		assert_int_equal(x.entries, 0);
+	}
 	esp_table_free(t);
 }
 
