@@ -16,6 +16,7 @@
 #include "esp_sa.h"
 #include "log.h"
 #include "lpm.h"
+#include "pfxset.h"
 
 struct esp_tchild {
 	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
@@ -28,17 +29,10 @@ struct esp_tchild {
 	monotime_t	 linger_until;		/* MONOTIME_NEVER: live */
 };
 
-/* A BGP-learned prefix of a link, held by refs sessions. */
-struct esp_tlprefix {
-	uint32_t	 prefix;		/* host bits zero */
-	uint8_t		 plen;
-	uint32_t	 refs;
-};
-
+/* A link's BGP-learned prefixes (host bits zero), each held by refs sessions. */
 struct esp_tlearned {
 	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
-	struct esp_tlprefix *p;			/* sorted by (prefix, plen) */
-	size_t		 n, cap;
+	struct pfxset	 set;
 };
 
 /* What a link's retired CHILD SAs counted (esp_table_walk_totals). */
@@ -158,9 +152,9 @@ esp_snap_learned(const struct esp_table *t, const struct esp_snap *s,
 		if ((j = lidx[k]) == SIZE_MAX || t->links[j].tenant != tenant ||
 		    (s->links[j].out != NULL) != live)
 			continue;
-		for (r = 0; r < le->n; r++) {
-			e[*n].prefix = le->p[r].prefix;
-			e[*n].plen = le->p[r].plen;
+		for (r = 0; r < le->set.n; r++) {
+			e[*n].prefix = le->set.e[r].addr;
+			e[*n].plen = le->set.e[r].len;
 			e[*n].value = (uint32_t)j;
 			(*n)++;
 		}
@@ -198,7 +192,7 @@ esp_snap_build(const struct esp_table *t)
 			j = SIZE_MAX;
 		lidx[i] = j;
 		if (j != SIZE_MAX)
-			nentries += t->learned[i].n;
+			nentries += t->learned[i].set.n;
 	}
 	if (t->nlinks > 0 &&
 	    ((s->links = calloc(t->nlinks, sizeof(*s->links))) == NULL ||
@@ -351,7 +345,7 @@ esp_table_free(struct esp_table *t)
 	for (i = 0; i < t->nretired; i++)
 		esp_sa_free(t->retired[i]);
 	for (i = 0; i < t->nlearned; i++)
-		free(t->learned[i].p);
+		pfxset_free(&t->learned[i].set);
 	free(t->learned);
 	free(t->totals);
 	free(t->retired);
@@ -482,37 +476,6 @@ esp_table_learned_find(const struct esp_table *t, const char *link_id)
 	return NULL;
 }
 
-static int
-esp_tlprefix_cmp(uint32_t prefix, uint8_t plen, const struct esp_tlprefix *p)
-{
-	if (prefix != p->prefix)
-		return prefix < p->prefix ? -1 : 1;
-	return plen < p->plen ? -1 : plen > p->plen;
-}
-
-/* Index of (prefix, plen) in le, or where it would go; *found says which. */
-static size_t
-esp_tlearned_pos(const struct esp_tlearned *le, uint32_t prefix,
-    uint8_t plen, bool *found)
-{
-	size_t lo = 0, hi = le->n, mid;
-	int c;
-
-	*found = false;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = esp_tlprefix_cmp(prefix, plen, &le->p[mid])) == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 static uint32_t
 esp_table_mask(uint32_t prefix, uint8_t plen)
 {
@@ -524,7 +487,6 @@ esp_table_learned_add(struct esp_table *t, const char *link_id,
     uint32_t prefix, uint8_t plen)
 {
 	struct esp_tlearned *le, *nl;
-	struct esp_tlprefix *np;
 	size_t pos, cap;
 	bool found;
 
@@ -544,29 +506,18 @@ esp_table_learned_add(struct esp_table *t, const char *link_id,
 		memset(le, 0, sizeof(*le));
 		snprintf(le->link_id, sizeof(le->link_id), "%s", link_id);
 	}
-	pos = esp_tlearned_pos(le, prefix, plen, &found);
+	pos = pfxset_pos(&le->set, prefix, plen, &found);
 	if (found) {
-		le->p[pos].refs++;
+		le->set.e[pos].refs++;
 		return 0;
 	}
-	if (le->n == ESP_TABLE_LEARNED_MAX)
+	if (le->set.n == ESP_TABLE_LEARNED_MAX ||
+	    pfxset_insert(&le->set, pos, prefix, plen) == -1)
 		goto fail;
-	if (le->n == le->cap) {
-		cap = le->cap ? le->cap * 2 : 8;
-		if ((np = reallocarray(le->p, cap, sizeof(*np))) == NULL)
-			goto fail;
-		le->p = np;
-		le->cap = cap;
-	}
-	memmove(&le->p[pos + 1], &le->p[pos], (le->n - pos) * sizeof(*le->p));
-	le->p[pos].prefix = prefix;
-	le->p[pos].plen = plen;
-	le->p[pos].refs = 1;
-	le->n++;
 	return 0;
 fail:
-	if (le->n == 0) {
-		free(le->p);
+	if (le->set.n == 0) {
+		pfxset_free(&le->set);
 		*le = t->learned[--t->nlearned];
 	}
 	return -1;
@@ -582,15 +533,14 @@ esp_table_learned_del(struct esp_table *t, const char *link_id,
 
 	if (plen > 32 || (le = esp_table_learned_find(t, link_id)) == NULL)
 		return -1;
-	pos = esp_tlearned_pos(le, esp_table_mask(prefix, plen), plen, &found);
+	pos = pfxset_pos(&le->set, esp_table_mask(prefix, plen), plen, &found);
 	if (!found)
 		return -1;
-	if (--le->p[pos].refs > 0)
+	if (--le->set.e[pos].refs > 0)
 		return 0;
-	memmove(&le->p[pos], &le->p[pos + 1],
-	    (le->n - pos - 1) * sizeof(*le->p));
-	if (--le->n == 0) {
-		free(le->p);
+	pfxset_remove(&le->set, pos);
+	if (le->set.n == 0) {
+		pfxset_free(&le->set);
 		*le = t->learned[--t->nlearned];
 	}
 	return 0;
@@ -601,7 +551,7 @@ esp_table_learned_count(const struct esp_table *t, const char *link_id)
 {
 	const struct esp_tlearned *le = esp_table_learned_find(t, link_id);
 
-	return le != NULL ? le->n : 0;
+	return le != NULL ? le->set.n : 0;
 }
 
 /* --- CHILD SAs -------------------------------------------------------------- */

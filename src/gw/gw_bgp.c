@@ -43,6 +43,7 @@
 #include "gw_dp.h"
 #include "ip4.h"
 #include "log.h"
+#include "pfxset.h"
 #include "store.h"
 
 #define GW_BGP_PORT		179		/* RFC 4271 §8.2.1 */
@@ -90,8 +91,7 @@ struct gw_bgp_sess {
 	struct bgp_session	*s;
 	struct bgp_policy	 pol;
 	struct gw_bgp_conn	*conn;
-	struct bgp_prefix	*acc;		/* installed, sorted */
-	size_t			 nacc, acc_cap;
+	struct pfxset		 acc;		/* installed */
 	uint64_t		 refused, install_failed;
 	monotime_t		 log_at;
 	unsigned		 log_suppressed;
@@ -509,36 +509,6 @@ gw_bgp_cb_down(void *arg, const struct bgp_down *d)
 		gw_bgp_emit(ss, false, ss->last_error);
 }
 
-static int
-gw_bgp_pfx_cmp(uint32_t addr, uint8_t len, const struct bgp_prefix *p)
-{
-	if (addr != p->addr)
-		return addr < p->addr ? -1 : 1;
-	return len < p->len ? -1 : len > p->len;
-}
-
-static size_t
-gw_bgp_acc_pos(const struct gw_bgp_sess *ss, uint32_t addr, uint8_t len,
-    bool *found)
-{
-	size_t lo = 0, hi = ss->nacc, mid;
-	int c;
-
-	*found = false;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = gw_bgp_pfx_cmp(addr, len, &ss->acc[mid])) == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 static void
 gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 {
@@ -549,7 +519,7 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 	bool found;
 
 	(void)replaces;	/* next hop, path: the link is what we route to */
-	pos = gw_bgp_acc_pos(ss, r->addr, r->len, &found);
+	pos = pfxset_pos(&ss->acc, r->addr, r->len, &found);
 	if (found)
 		return;
 	if ((v = bgp_policy_import(&ss->pol, r->addr, r->len)) !=
@@ -560,24 +530,14 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 		    bgp_policy_verdict_name(v));
 		return;
 	}
-	/* The session's max_prefixes bounds nacc. */
-	if (ss->nacc == ss->acc_cap) {
-		struct bgp_prefix *n;
-		size_t cap = ss->acc_cap ? ss->acc_cap * 2 : 16;
-
-		if ((n = reallocarray(ss->acc, cap, sizeof(*n))) == NULL)
-			goto fail;
-		ss->acc = n;
-		ss->acc_cap = cap;
-	}
-	if (gw_dp_learned_add(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
-	    r->addr, r->len) == -1)
+	/* The session's max_prefixes bounds the set. */
+	if (pfxset_insert(&ss->acc, pos, r->addr, r->len) == -1)
 		goto fail;
-	memmove(&ss->acc[pos + 1], &ss->acc[pos],
-	    (ss->nacc - pos) * sizeof(*ss->acc));
-	ss->acc[pos].addr = r->addr;
-	ss->acc[pos].len = r->len;
-	ss->nacc++;
+	if (gw_dp_learned_add(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
+	    r->addr, r->len) == -1) {
+		pfxset_remove(&ss->acc, pos);
+		goto fail;
+	}
 	log_debug("bgp: link %s zone %d: learned %s/%u", ss->link_id,
 	    ss->zone, ip4_fmt(r->addr, a), r->len);
 	return;
@@ -592,10 +552,8 @@ static void
 gw_bgp_acc_del(struct gw_bgp_sess *ss, size_t pos)
 {
 	gw_dp_learned_del(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
-	    ss->acc[pos].addr, ss->acc[pos].len);
-	memmove(&ss->acc[pos], &ss->acc[pos + 1],
-	    (ss->nacc - pos - 1) * sizeof(*ss->acc));
-	ss->nacc--;
+	    ss->acc.e[pos].addr, ss->acc.e[pos].len);
+	pfxset_remove(&ss->acc, pos);
 }
 
 static void
@@ -606,7 +564,7 @@ gw_bgp_cb_route_withdraw(void *arg, uint32_t addr, uint8_t len)
 	size_t pos;
 	bool found;
 
-	pos = gw_bgp_acc_pos(ss, addr, len, &found);
+	pos = pfxset_pos(&ss->acc, addr, len, &found);
 	if (!found)
 		return;		/* refused on the way in */
 	gw_bgp_acc_del(ss, pos);
@@ -776,10 +734,10 @@ gw_bgp_sess_end(struct gw_bgp_sess *ss, monotime_t now)
 	if (ss->conn != NULL)
 		gw_bgp_conn_detach(ss->conn, now);
 	/* The engine withdrew every route before down; be sure. */
-	while (ss->nacc > 0)
-		gw_bgp_acc_del(ss, ss->nacc - 1);
+	while (ss->acc.n > 0)
+		gw_bgp_acc_del(ss, ss->acc.n - 1);
 	bgp_session_free(ss->s);
-	free(ss->acc);
+	pfxset_free(&ss->acc);
 	free(ss);
 }
 
@@ -1206,7 +1164,7 @@ gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
 		out->established_ms = wall_ms -
 		    (now - st.established_at) / MONOTIME_MSEC;
 	out->received = st.prefixes_in;
-	out->learned = ss->nacc;
+	out->learned = ss->acc.n;
 	out->advertised = st.prefixes_out;
 	snprintf(out->last_error, sizeof(out->last_error), "%s",
 	    ss->last_error);
@@ -1228,7 +1186,7 @@ gw_bgp_log_stats(const struct gw_bgp *b)
 		    "messages in %llu out %llu, updates in %llu out %llu, "
 		    "established %llu times%s%s",
 		    ss->link_id, ss->zone, ip4_fmt(ss->peer, p), ss->peer_as,
-		    bgp_state_name(st.state), st.prefixes_in, ss->nacc,
+		    bgp_state_name(st.state), st.prefixes_in, ss->acc.n,
 		    (unsigned long long)ss->refused, st.prefixes_out,
 		    (unsigned long long)st.msgs_in,
 		    (unsigned long long)st.msgs_out,
