@@ -557,6 +557,20 @@ gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 	return 0;
 }
 
+/* A health event of the remote network rn_id, now, with a fresh id. */
+static int
+gw_event_init(struct gw *g, struct store_event *se, const char *rn_id)
+{
+	memset(se, 0, sizeof(*se));
+	if (guid_new(se->id) == -1) {
+		g->ev_write_errors++;
+		return -1;
+	}
+	snprintf(se->rn_id, sizeof(se->rn_id), "%s", rn_id);
+	se->created_ms = wallclock_now_ms();
+	return 0;
+}
+
 /* system-facts §2.5: bgpConnected / bgpDisconnected, counters 0. */
 static void
 gw_bgp_event(void *arg, const struct gw_bgp_event *ev)
@@ -564,13 +578,8 @@ gw_bgp_event(void *arg, const struct gw_bgp_event *ev)
 	struct gw *g = arg;
 	struct store_event se;
 
-	memset(&se, 0, sizeof(se));
-	if (guid_new(se.id) == -1) {
-		g->ev_write_errors++;
+	if (gw_event_init(g, &se, ev->rn_id) == -1)
 		return;
-	}
-	snprintf(se.rn_id, sizeof(se.rn_id), "%s", ev->rn_id);
-	se.created_ms = wallclock_now_ms();
 	se.source_ip = ev->cpe_ip;
 	se.destination_ip = ev->zone >= 1 && ev->zone <= MODEL_ZONES_MAX ?
 	    g->cfg.endpoint[ev->zone - 1] : 0;
@@ -611,13 +620,8 @@ gw_event_write(struct gw *g, const struct ike_event *ev, int status)
 		    model_enum_name(&store_event_status_enum, status));
 		return;
 	}
-	memset(&se, 0, sizeof(se));
-	if (guid_new(se.id) == -1) {
-		g->ev_write_errors++;
+	if (gw_event_init(g, &se, ev->rn_id) == -1)
 		return;
-	}
-	snprintf(se.rn_id, sizeof(se.rn_id), "%s", ev->rn_id);
-	se.created_ms = wallclock_now_ms();
 	se.source_ip = ev->remote.ip;
 	se.destination_ip = ev->local.ip;
 	se.status = status;
