@@ -37,6 +37,7 @@
 set -u
 
 SRC=${BG_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRC/tests/interop/lib.sh"
 BIN=${BG_BINDIR:-$SRC/build}/bin
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -221,19 +222,15 @@ echo "$out" | grep -q " 0% packet loss" && ok "(c) plain ping (source chosen by 
 
 # (d) iperf3 TCP 10 s
 if [ "$HAVE_IPERF" = 1 ]; then
-	ip netns exec "$NS_I" iperf3 -s -B 203.0.113.2 -1 >/dev/null 2>&1 &
-	PIDS="$PIDS $!"
-	sleep 0.5
-	ip netns exec "$NS_B" iperf3 -c 203.0.113.2 -B "$CPE_BGP" -t 10 -J >"$W/iperf.json" 2>&1
-	mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf.json" 2>/dev/null)
-	[ -n "$mbps" ] && ok "(d) iperf3 TCP 10 s branch -> internet, CPE role <-> gateway: $mbps Mbit/s" ||
+	iperf_tcp "$NS_B" "$W/iperf.json" -B "$CPE_BGP"
+	[ -n "$MBPS" ] && ok "(d) iperf3 TCP 10 s branch -> internet, CPE role <-> gateway: $MBPS Mbit/s" ||
 	    fail "(d) iperf3: $(tail -5 "$W/iperf.json")"
 	# esp-rekey-bytes: the soft byte limit made the CPE rekey under load
 	# (when iperf3 carried enough: a slow machine may not reach it).
 	# Never the hard limit: the rekey is done long before.
 	nrk=$(grep -c "reached its soft lifetime: rekeying" "$W/cpe.log")
 	nhard=$(grep -c "reached its hard lifetime" "$W/cpe.log")
-	sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"])' "$W/iperf.json" 2>/dev/null)
+	sent=$BYTES
 	if [ "$nhard" != 0 ]; then
 		fail "(d) byte-lifetime rekeys during iperf3: $nrk soft, $nhard hard: $(grep -E 'lifetime|rekey' "$W/cpe.log" | tail -12)"
 	elif [ "${sent:-0}" -ge 500000000 ] && [ "$nrk" -lt 1 ]; then
@@ -306,21 +303,7 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	    fail "(g) no established session with 1 learned prefix: $(status); bird: $(birdc -s "$W/bird.ctl" show protocols 2>&1 | tail -3)"
 	tenant_route | grep -q "dev tun0" && ok "(g) tenant namespace $NS_T routes 10.1.1.0/24 into tun0" ||
 	    fail "(g) no 10.1.1.0/24 route in '$NS_T': '$(tenant_route)'"
-	out=$(lan_ping 5)
-	echo "$out" | grep -q " 0% packet loss" && ok "(g) LAN host 10.1.1.10 pings the internet host: $(echo "$out" | tail -1)" ||
-	    fail "(g) LAN ping: $out"
-	body=$(ip netns exec "$NS_L" curl -s --max-time 10 http://203.0.113.2:8080/index.html)
-	[ "$body" = "hello from the internet" ] && ok "(g) LAN host HTTP GET (TCP) through the CPE role and the gateway" ||
-	    fail "(g) LAN HTTP: '$body'"
-	if [ "$HAVE_IPERF" = 1 ]; then
-		ip netns exec "$NS_I" iperf3 -s -B 203.0.113.2 -1 >/dev/null 2>&1 &
-		PIDS="$PIDS $!"
-		sleep 0.5
-		ip netns exec "$NS_L" iperf3 -c 203.0.113.2 -t 10 -J >"$W/iperf-lan.json" 2>&1
-		mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf-lan.json" 2>/dev/null)
-		[ -n "$mbps" ] && ok "(g) iperf3 TCP 10 s LAN host -> internet host: $mbps Mbit/s" ||
-		    fail "(g) LAN iperf3: $(tail -5 "$W/iperf-lan.json")"
-	fi
+	lan_checks "$NS_L" "through the CPE role and the gateway"
 	birdc -s "$W/bird.ctl" disable branch_lan >/dev/null 2>&1
 	waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 0' 40 && [ -z "$(tenant_route)" ] &&
 	    ok "(g) withdraw: learned 0, route gone" || fail "(g) after withdraw: $(status); route '$(tenant_route)'"

@@ -35,6 +35,7 @@
 set -u
 
 SRC=${BG_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRC/tests/interop/lib.sh"
 BIN=${BG_BINDIR:-$SRC/build}/bin
 CHARON=/usr/lib/ipsec/charon
 
@@ -206,12 +207,8 @@ body=$(ip netns exec "$NS_B1" curl -s --max-time 10 --interface 10.1.0.1 http://
 
 # (c) iperf3 TCP 10 s
 if [ "$HAVE_IPERF" = 1 ]; then
-	ip netns exec "$NS_I" iperf3 -s -B 203.0.113.2 -1 >/dev/null 2>&1 &
-	PIDS="$PIDS $!"
-	sleep 0.5
-	ip netns exec "$NS_B1" iperf3 -c 203.0.113.2 -B 10.1.0.1 -t 10 -J >"$W/iperf.json" 2>&1
-	mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf.json" 2>/dev/null)
-	[ -n "$mbps" ] && ok "(c) iperf3 TCP 10 s branch -> internet through the tunnel: $mbps Mbit/s" ||
+	iperf_tcp "$NS_B1" "$W/iperf.json" -B 10.1.0.1
+	[ -n "$MBPS" ] && ok "(c) iperf3 TCP 10 s branch -> internet through the tunnel: $MBPS Mbit/s" ||
 	    fail "(c) iperf3: $(tail -5 "$W/iperf.json")"
 else
 	fail "(c) iperf3 not installed (scripts/deps.sh installs it)"
@@ -322,21 +319,7 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	    fail "(g) no 10.1.1.0/24 route in $NS_TA: '$r'"
 	[ -z "$(tenant_route "$NS_TB")" ] && ok "(g) tenant B's namespace has no such route" ||
 	    fail "(g) tenant B got tenant A's route: $(tenant_route "$NS_TB")"
-	out=$(lan_ping 5)
-	echo "$out" | grep -q " 0% packet loss" && ok "(g) LAN host 10.1.1.10 pings the internet host: $(echo "$out" | tail -1)" ||
-	    fail "(g) LAN ping: $out"
-	body=$(ip netns exec "$NS_L1" curl -s --max-time 10 http://203.0.113.2:8080/index.html)
-	[ "$body" = "hello from the internet" ] && ok "(g) LAN host HTTP GET (TCP) through the tunnel and egress SNAT" ||
-	    fail "(g) LAN HTTP: '$body'"
-	if [ "$HAVE_IPERF" = 1 ]; then
-		ip netns exec "$NS_I" iperf3 -s -B 203.0.113.2 -1 >/dev/null 2>&1 &
-		PIDS="$PIDS $!"
-		sleep 0.5
-		ip netns exec "$NS_L1" iperf3 -c 203.0.113.2 -t 10 -J >"$W/iperf-lan.json" 2>&1
-		mbps=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' "$W/iperf-lan.json" 2>/dev/null)
-		[ -n "$mbps" ] && ok "(g) iperf3 TCP 10 s LAN host -> internet host: $mbps Mbit/s" ||
-		    fail "(g) LAN iperf3: $(tail -5 "$W/iperf-lan.json")"
-	fi
+	lan_checks "$NS_L1" "through the tunnel and egress SNAT"
 	# Internet Access assigned to the remote network: 0.0.0.0/0 goes out.
 	IPROF=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" "http://$API/networkAccess/forwardingProfiles" |
 	    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])')
