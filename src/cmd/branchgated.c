@@ -36,6 +36,7 @@ struct daemon_cfg {
 	unsigned	 esp_workers;
 	uint32_t	 replay_window;
 	uint64_t	 rekey_bytes;
+	unsigned	 cookie_threshold;
 	bool		 cpe;		/* --role cpe */
 	const char	*gw_only;	/* a gateway-only key given */
 	const char	*cpe_only;	/* a CPE-only key given */
@@ -66,6 +67,9 @@ usage(FILE *f)
 "                       from 64 to 4096 (default 1024)\n"
 "  --esp-rekey-bytes N  rekey a CHILD SA after N bytes in one direction\n"
 "                       (the SA stops at 2 N; default: by time only)\n"
+"  --ike-cookie-threshold N\n"
+"                       half-open IKE SAs before IKE_SA_INIT must return a\n"
+"                       COOKIE (RFC 7296 2.6); 1..100000 (default 64)\n"
 "  --no-dataplane       IKE only: no namespaces, TUN or ESP (no root needed)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
@@ -99,7 +103,8 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 	char *end;
 
 	static const char *const gw_only[] = { "db", "api", "data-dir",
-		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane" };
+		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
+		"ike-cookie-threshold" };
 	size_t i;
 	int r;
 
@@ -201,6 +206,16 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		c->rekey_bytes = bytes;
+	} else if (strcmp(key, "ike-cookie-threshold") == 0) {
+		errno = 0;
+		port = strtoul(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || port < 1 ||
+		    port > 100000) {
+			fprintf(stderr, "branchgated: --ike-cookie-threshold "
+			    "'%s': want 1..100000\n", val);
+			return -1;
+		}
+		c->cookie_threshold = (unsigned)port;
 	} else if (strcmp(key, "no-dataplane") == 0) {
 		c->no_dataplane = strcmp(val, "no") != 0 &&
 		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
@@ -317,6 +332,7 @@ main(int argc, char **argv)
 		{ "esp-workers", required_argument, NULL, 'w' },
 		{ "replay-window", required_argument, NULL, 'K' },
 		{ "esp-rekey-bytes", required_argument, NULL, 'K' },
+		{ "ike-cookie-threshold", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		/* Taken by name (key = option name); --role cpe keys. */
@@ -436,6 +452,7 @@ main(int argc, char **argv)
 	gc.esp_workers = c.esp_workers;
 	gc.replay_window = c.replay_window;
 	gc.rekey_bytes = c.rekey_bytes;
+	gc.cookie_threshold = c.cookie_threshold;
 	gc.asn = c.ctx.gateway_asn;
 	if (gw_new(&gw, gst, &gc) == -1)
 		goto out;

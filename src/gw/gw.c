@@ -887,6 +887,7 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		goto fail;
 
 	memset(&ic, 0, sizeof(ic));	/* zero: the engine's defaults */
+	ic.cookie_threshold = cfg->cookie_threshold;
 	memset(&cb, 0, sizeof(cb));
 	cb.arg = g;
 	cb.send = gw_ike_send;

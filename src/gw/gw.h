@@ -32,6 +32,7 @@ struct gw_config {
 	uint32_t	replay_window;			/* 0: ESP_REPLAY_DEFAULT */
 	uint64_t	rekey_bytes;			/* CHILD SA; 0: time only */
 	uint32_t	asn;				/* BGP; 0: MODEL_GATEWAY_ASN */
+	unsigned	cookie_threshold;		/* IKE §2.6; 0: the engine's 64 */
 };
 
 /* Binds what it can (a failed bind is logged, not fatal) and loads links. */

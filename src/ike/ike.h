@@ -15,6 +15,7 @@
 #ifndef IKE_H
 #define IKE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -124,24 +125,33 @@ struct ike_callbacks {
 		    const struct ike_endpoint *remote, bool udp_encap);
 };
 
+/*
+ * Engine knobs. Zero means "the default" for every field, so a zeroed
+ * struct is the documented configuration and no field can fall into a
+ * meaning by accident. The two non-default extremes are spelled out:
+ * IKE_COOKIE_ALWAYS asks every IKE_SA_INIT for a cookie (tests), IKE_NEVER
+ * turns retransmission or the liveness check off.
+ */
+#define IKE_COOKIE_ALWAYS	UINT_MAX
+#define IKE_NEVER		UINT_MAX
+
 struct ike_engine_cfg {
 	unsigned	cookie_threshold;	/* half-open SAs before COOKIE (§2.6); default 64 */
 	unsigned	half_open_per_source;	/* default 8 */
 	unsigned	half_open_timeout_s;	/* default 30 */
 	unsigned	retransmit_base_ms;	/* initiator: first timeout, doubled each try; default 500 */
-	unsigned	retransmit_tries;	/* default 6 */
-	unsigned	dpd_interval_s;		/* liveness check when idle; 0 = never; default 30 */
+	unsigned	retransmit_tries;	/* default 6; IKE_NEVER: no retransmission */
+	unsigned	dpd_interval_s;		/* liveness check when idle; default 30; IKE_NEVER: none */
 	uint64_t	ike_lifetime_s;		/* default 28800 (system-facts §1.6) */
 	uint64_t	child_lifetime_s;	/* default policy; custom: saLifeTimeSeconds; default 3600 */
 };
 
-/* Fills the defaults named above. */
+/* Fills the defaults named above (what a zeroed struct also means). */
 void	ike_engine_cfg_defaults(struct ike_engine_cfg *);
 /*
- * cfg NULL = the defaults. Otherwise taken as is, except that a zero where
- * zero means nothing (retransmit_base_ms, half_open_per_source,
- * half_open_timeout_s, lifetimes) gets the default; cookie_threshold 0 =
- * always ask for a cookie, retransmit_tries 0 = never retransmit.
+ * cfg NULL or zeroed = the defaults; a zero field gets its default. The
+ * engine keeps the resolved values: cookie_threshold IKE_COOKIE_ALWAYS
+ * becomes 0 there, IKE_NEVER becomes 0 tries / no liveness check.
  */
 struct ike_engine *ike_engine_new(const struct ike_engine_cfg *,
 	    const struct ike_callbacks *);

@@ -36,6 +36,32 @@ ike_engine_cfg_defaults(struct ike_engine_cfg *c)
 	c->child_lifetime_s = 3600;
 }
 
+/*
+ * Zero takes the default; the explicit extremes become the engine's
+ * internal zeros (threshold 0: every SA_INIT needs a cookie; 0 tries; no
+ * liveness check), which only the engine reads.
+ */
+static void
+ike_engine_cfg_resolve(struct ike_engine_cfg *c, const struct ike_engine_cfg *d)
+{
+#define IKE_DEFAULT(f)	do { if (c->f == 0) c->f = d->f; } while (0)
+	IKE_DEFAULT(cookie_threshold);
+	IKE_DEFAULT(half_open_per_source);
+	IKE_DEFAULT(half_open_timeout_s);
+	IKE_DEFAULT(retransmit_base_ms);
+	IKE_DEFAULT(retransmit_tries);
+	IKE_DEFAULT(dpd_interval_s);
+	IKE_DEFAULT(ike_lifetime_s);
+	IKE_DEFAULT(child_lifetime_s);
+#undef IKE_DEFAULT
+	if (c->cookie_threshold == IKE_COOKIE_ALWAYS)
+		c->cookie_threshold = 0;
+	if (c->retransmit_tries == IKE_NEVER)
+		c->retransmit_tries = 0;
+	if (c->dpd_interval_s == IKE_NEVER)
+		c->dpd_interval_s = 0;
+}
+
 struct ike_engine *
 ike_engine_new(const struct ike_engine_cfg *cfg, const struct ike_callbacks *cb)
 {
@@ -47,21 +73,8 @@ ike_engine_new(const struct ike_engine_cfg *cfg, const struct ike_callbacks *cb)
 	ike_engine_cfg_defaults(&d);
 	if ((eng = calloc(1, sizeof(*eng))) == NULL)
 		return NULL;
-	if (cfg == NULL)
-		eng->cfg = d;
-	else {
-		eng->cfg = *cfg;
-		if (eng->cfg.retransmit_base_ms == 0)
-			eng->cfg.retransmit_base_ms = d.retransmit_base_ms;
-		if (eng->cfg.half_open_per_source == 0)
-			eng->cfg.half_open_per_source = d.half_open_per_source;
-		if (eng->cfg.half_open_timeout_s == 0)
-			eng->cfg.half_open_timeout_s = d.half_open_timeout_s;
-		if (eng->cfg.ike_lifetime_s == 0)
-			eng->cfg.ike_lifetime_s = d.ike_lifetime_s;
-		if (eng->cfg.child_lifetime_s == 0)
-			eng->cfg.child_lifetime_s = d.child_lifetime_s;
-	}
+	eng->cfg = cfg != NULL ? *cfg : d;
+	ike_engine_cfg_resolve(&eng->cfg, &d);
 	eng->cb = *cb;
 	eng->md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 	eng->md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);

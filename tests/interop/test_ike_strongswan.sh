@@ -63,13 +63,22 @@ ip -n "$NS_G" link set bgg0 up
 DB=sqlite:$W/bg.db
 "$BIN/branchgate" tenant create interop --db "$DB" >"$W/tenant.json" || exit 1
 TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$W/tenant.json")
-ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
-    --endpoint 1=192.0.2.2 --endpoint 2=192.0.2.3 --log-level debug \
-    --netns-prefix "bi$$-" \
-    >"$W/daemon.log" 2>&1 &
-DPID=$!
-for _ in $(seq 100); do grep -q "API listening" "$W/daemon.log" && break; sleep 0.1; done
-grep -q "API listening" "$W/daemon.log" || { fail "branchgated did not start"; exit 1; }
+# start_daemon [extra flags...]: (re)start branchgated, appending to its log.
+start_daemon() {
+	local from
+	from=$(grep -c "API listening" "$W/daemon.log" 2>/dev/null)
+	ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
+	    --endpoint 1=192.0.2.2 --endpoint 2=192.0.2.3 --log-level debug \
+	    --netns-prefix "bi$$-" "$@" \
+	    >>"$W/daemon.log" 2>&1 &
+	DPID=$!
+	for _ in $(seq 100); do
+		[ "$(grep -c "API listening" "$W/daemon.log")" -gt "${from:-0}" ] && return 0
+		sleep 0.1
+	done
+	fail "branchgated did not start"; exit 1
+}
+start_daemon
 
 bg() { ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$TOKEN" "$BIN/branchgate" "$@"; }
 api() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOKEN" "http://$API$1"; }
@@ -265,6 +274,35 @@ grep -Eiq "unknown peer 192\.0\.2\.1" "$W/daemon.log" &&
     ok "unknown peer refused: $(grep -Ei 'unknown peer 192\.0\.2\.1' "$W/daemon.log" | head -1 | cut -c1-160)" ||
     fail "unknown peer: no log line naming the source"
 sw --load-all --file /dev/null >/dev/null 2>&1
+
+# RFC 7296 §2.6, with the daemon's own configuration: an idle gateway
+# answers a configured branch's IKE_SA_INIT at once (SA, KE, Nr, no COOKIE).
+# Every strongSwan setup above met the same gateway: none was asked either.
+grep -q "N(COOKIE)" "$C/charon.log" && fail "an idle gateway asked strongSwan for a COOKIE" ||
+    ok "no COOKIE asked of strongSwan in $(grep -c 'parsed IKE_SA_INIT response' "$C/charon.log") IKE_SA_INIT answers"
+SAINIT="ip netns exec $NS_B python3 $SRC/tests/interop/ike_sa_init.py 192.0.2.1 192.0.2.2 500"
+COOKIE_LINK="--ike-enc aes128 --ike-int sha256 --dh ecp256 --ipsec-enc gcmAes128
+    --ipsec-int gcmAes128 --pfs none --sa-lifetime 3600"
+# shellcheck disable=SC2086
+if link_up cookie $COOKIE_LINK; then
+	out=$($SAINIT 1 answer) && ok "idle gateway: $out" || fail "idle gateway: $out"
+	# Past the half-open threshold (here 2, by --ike-cookie-threshold):
+	# a COOKIE first, and a branch that returns it still gets its tunnel.
+	kill "$DPID"; wait "$DPID" 2>/dev/null
+	start_daemon --ike-cookie-threshold 2
+	out=$($SAINIT 2 answer) && ok "below the threshold: $(echo "$out" | tail -1)" ||
+	    fail "below the threshold: $out"
+	out=$($SAINIT 1 cookie) && ok "past the threshold: $out" || fail "past the threshold: $out"
+	load_conf "$CONF"
+	if wait_sa ESTABLISHED 20 && wait_sa INSTALLED 10; then
+		grep -q "N(COOKIE)" "$C/charon.log" &&
+		    ok "strongSwan returned the COOKIE and got its tunnel" ||
+		    fail "tunnel up, but strongSwan was not asked for a COOKIE"
+	else
+		fail "cookie: tunnel did not come up after the COOKIE"
+	fi
+	link_down
+fi
 
 grep -E "AddressSanitizer|runtime error" "$W/daemon.log" && fail "sanitizer report in branchgated"
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"

@@ -690,8 +690,19 @@ test_cookie(void **state)
 	struct ike_stats st;
 
 	(void)state;
+	/* Zeroed, as branchgated passes it: the defaults, so no cookie. */
+	memset(&rc, 0, sizeof(rc));
+	w = world_new(&rc);
+	cfg_default(&c);
+	start(w, &c);
+	pump(w);
+	assert_up(w);
+	ike_get_stats(w->s[1].e, &st);
+	assert_int_equal(st.cookies_sent, 0);
+	world_free(w);
+
 	ike_engine_cfg_defaults(&rc);
-	rc.cookie_threshold = 0;
+	rc.cookie_threshold = IKE_COOKIE_ALWAYS;
 	w = world_new(&rc);
 	cfg_default(&c);
 	start(w, &c);

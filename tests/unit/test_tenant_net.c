@@ -15,6 +15,11 @@
  * Both tenants carry the same BGP address; packets written into A's TUN
  * are answered on A's TUN only, and A reaches the internet host through
  * two NATs while the internet host sees only the egress address.
+ *
+ * The kernel picks a multi-queue TUN's transmit queue by a flow hash whose
+ * seed is random per boot, so no check here expects a given queue: replies
+ * are read from whichever queue of the right tenant carries them, and each
+ * queue is also forced in turn by detaching the others (TUNSETQUEUE).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sys/uio.h>
@@ -42,6 +50,7 @@
 #include "netns.h"
 #include "tenant_net.h"
 #include "test_bytes.h"
+#include "tun.h"
 #include "vnet.h"
 
 #define IP(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
@@ -155,26 +164,54 @@ tun_write_pkt(int fd, const uint8_t *pkt, size_t len)
 	return n < (ssize_t)sizeof(hdr) ? -1 : n - (ssize_t)sizeof(hdr);
 }
 
-/* Reads IPv4 packets from fd until one with proto, up to 3 s. */
+/*
+ * Reads IPv4 packets from any queue of tn until one with proto, up to 3 s;
+ * *q (if not NULL) is the queue it came on.
+ */
 static ssize_t
-tun_read_proto(int fd, uint8_t *p, size_t max, uint8_t proto)
+tun_read_proto(const struct tenant_net *tn, uint8_t *p, size_t max,
+    uint8_t proto, unsigned *q)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[TUN_QUEUES_MAX];
 	uint8_t hdr[VNET_HDR_LEN];
 	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { p, max } };
+	unsigned nq = tenant_net_tun_queues(tn), k;
 	ssize_t n;
 	int i;
 
+	assert_true(nq >= 1 && nq <= TUN_QUEUES_MAX);
+	for (k = 0; k < nq; k++) {
+		pfd[k].fd = tenant_net_tun_fd(tn, k);
+		pfd[k].events = POLLIN;
+	}
 	for (i = 0; i < 30; i++) {
-		if (poll(&pfd, 1, 100) == 1) {
-			n = readv(fd, iov, 2) - (ssize_t)sizeof(hdr);
+		if (poll(pfd, nq, 100) <= 0)
+			continue;
+		for (k = 0; k < nq; k++) {
+			if (!(pfd[k].revents & POLLIN))
+				continue;
+			n = readv(pfd[k].fd, iov, 2) - (ssize_t)sizeof(hdr);
 			/* Small replies: no segmentation asked for. */
 			if (n >= 20 && hdr[1] == VNET_GSO_NONE &&
-			    (p[0] >> 4) == 4 && p[9] == proto)
+			    (p[0] >> 4) == 4 && p[9] == proto) {
+				if (q != NULL)
+					*q = k;
 				return n;
+			}
 		}
 	}
 	return -1;
+}
+
+/* Attaches or detaches one queue of a multi-queue TUN (TUNSETQUEUE). */
+static int
+tun_queue_attach(int fd, bool on)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = on ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
+	return ioctl(fd, TUNSETQUEUE, &ifr);
 }
 
 static void
@@ -186,12 +223,25 @@ assert_tun_empty(int fd)
 	assert_int_equal(errno, EAGAIN);
 }
 
+/* Nothing waits on any queue of tn. */
+static void
+assert_tenant_empty(const struct tenant_net *tn)
+{
+	unsigned k;
+
+	for (k = 0; k < tenant_net_tun_queues(tn); k++)
+		assert_tun_empty(tenant_net_tun_fd(tn, k));
+}
+
 /* --- topology --- */
 
 struct world {
 	struct egress		*eg;
 	struct tenant_net	*a, *b;
 };
+
+/* The one world, so that teardown frees it when an assertion ends a test. */
+static struct world world;
 
 static void
 inet_up(void)
@@ -263,12 +313,14 @@ world_up(struct world *w)
 	}
 }
 
+/* Idempotent: the tests call it, and teardown again after a failure. */
 static void
 world_down(struct world *w)
 {
 	tenant_net_down(w->a);
 	tenant_net_down(w->b);
 	egress_close(w->eg);
+	memset(w, 0, sizeof(*w));
 	inet_down();
 }
 
@@ -296,23 +348,23 @@ test_tenants_isolated(void **state)
 {
 	char name_a[32], name_b[32];
 	uint8_t pkt[2048], rx[2048];
-	struct world w;
+	unsigned q, id;
 	size_t len;
 	ssize_t n;
 	int fa, fb;
 
 	(void)state;
 	NEED_ROOT();
-	world_up(&w);
+	world_up(&world);
 	snprintf(name_a, sizeof(name_a), "%sa", prefix);
 	snprintf(name_b, sizeof(name_b), "%sb", prefix);
-	assert_string_equal(tenant_net_name(w.a), name_a);
+	assert_string_equal(tenant_net_name(world.a), name_a);
 	assert_true(ns_exists(name_a));
 	assert_true(ns_exists(name_b));
-	assert_int_equal(tenant_net_tun_queues(w.a), 2);
-	assert_int_equal(tenant_net_tun_queues(w.b), 1);
-	assert_true(tenant_net_tun_fd(w.a, 1) >= 0);
-	assert_int_equal(tenant_net_tun_fd(w.b, 1), -1);
+	assert_int_equal(tenant_net_tun_queues(world.a), 2);
+	assert_int_equal(tenant_net_tun_queues(world.b), 1);
+	assert_true(tenant_net_tun_fd(world.a, 1) >= 0);
+	assert_int_equal(tenant_net_tun_fd(world.b, 1), -1);
 
 	/* The same BGP address in both namespaces, as ip(8) sees it. */
 	assert_int_equal(sh("ip netns exec %s ip -4 -o addr show dev tun0 | "
@@ -326,34 +378,64 @@ test_tenants_isolated(void **state)
 	assert_int_equal(sh("ip netns exec %s ip route show 10.255.0.2 | "
 	    "grep -q 'dev tun0'", name_a), 0);
 
-	/* A's kernel answers an echo request on A's TUN, B hears nothing. */
-	fa = tenant_net_tun_fd(w.a, 0);
-	fb = tenant_net_tun_fd(w.b, 0);
-	len = icmp_echo(pkt, BGP_PEER, BGP_LOCAL, 0xbeef, 1);
-	assert_int_equal(tun_write_pkt(fa, pkt, len), (ssize_t)len);
-	n = tun_read_proto(fa, rx, sizeof(rx), IPPROTO_ICMP);
-	assert_true(n >= 28);
-	assert_int_equal(tb_get32(rx + 12), BGP_LOCAL);
-	assert_int_equal(tb_get32(rx + 16), BGP_PEER);
-	assert_int_equal(rx[20], 0);			/* echo reply */
-	assert_int_equal(tb_get16(rx + 24), 0xbeef);
-	assert_int_equal(tb_get16(rx + 26), 1);
-	assert_tun_empty(fb);
-	assert_tun_empty(tenant_net_tun_fd(w.a, 1));
+	/*
+	 * A's kernel answers an echo request on one of A's queues (which one
+	 * is the kernel's flow hash), exactly once; B hears nothing. Several
+	 * flows (echo identifiers), so both queues are likely used too.
+	 */
+	fa = tenant_net_tun_fd(world.a, 0);
+	fb = tenant_net_tun_fd(world.b, 0);
+	for (id = 0; id < 8; id++) {
+		len = icmp_echo(pkt, BGP_PEER, BGP_LOCAL,
+		    (uint16_t)(0xbe00 + id), 1);
+		assert_int_equal(tun_write_pkt(fa, pkt, len), (ssize_t)len);
+		n = tun_read_proto(world.a, rx, sizeof(rx), IPPROTO_ICMP, &q);
+		assert_true(n >= 28);
+		assert_true(q < 2);
+		assert_int_equal(tb_get32(rx + 12), BGP_LOCAL);
+		assert_int_equal(tb_get32(rx + 16), BGP_PEER);
+		assert_int_equal(rx[20], 0);			/* echo reply */
+		assert_int_equal(tb_get16(rx + 24), 0xbe00 + id);
+		assert_int_equal(tb_get16(rx + 26), 1);
+		assert_tenant_empty(world.b);
+		assert_tenant_empty(world.a);
+	}
+
+	/*
+	 * Each outcome of the kernel's choice, forced: with the other queue
+	 * detached, the reply must come on this one, and B still hears
+	 * nothing. A request may be written on any attached queue.
+	 */
+	for (q = 0; q < 2; q++) {
+		int keep = tenant_net_tun_fd(world.a, q);
+		int off = tenant_net_tun_fd(world.a, 1 - q);
+		unsigned got = 99;
+
+		assert_int_equal(tun_queue_attach(off, false), 0);
+		len = icmp_echo(pkt, BGP_PEER, BGP_LOCAL, 0xbeef, (uint16_t)q);
+		assert_int_equal(tun_write_pkt(keep, pkt, len), (ssize_t)len);
+		n = tun_read_proto(world.a, rx, sizeof(rx), IPPROTO_ICMP, &got);
+		assert_int_equal(tun_queue_attach(off, true), 0);
+		assert_true(n >= 28);
+		assert_int_equal(got, q);
+		assert_int_equal(tb_get16(rx + 26), q);
+		assert_tenant_empty(world.b);
+		assert_tenant_empty(world.a);
+	}
 
 	/* And the other way round, through B's only queue. */
 	len = icmp_echo(pkt, BGP_PEER, BGP_LOCAL, 0xcafe, 2);
 	assert_int_equal(tun_write_pkt(fb, pkt, len), (ssize_t)len);
-	n = tun_read_proto(fb, rx, sizeof(rx), IPPROTO_ICMP);
+	n = tun_read_proto(world.b, rx, sizeof(rx), IPPROTO_ICMP, NULL);
 	assert_true(n >= 28);
 	assert_int_equal(tb_get16(rx + 24), 0xcafe);
-	assert_tun_empty(fa);
+	assert_tenant_empty(world.a);
 
 	/* Removing the address silences the namespace's kernel. */
-	assert_int_equal(tenant_net_set_addrs(w.b, NULL, 0), 0);
+	assert_int_equal(tenant_net_set_addrs(world.b, NULL, 0), 0);
 	assert_int_equal(sh("ip netns exec %s ip -4 -o addr show dev tun0 | "
 	    "grep -q 10.255.0.1", name_b), 1);
-	world_down(&w);
+	world_down(&world);
 }
 
 static void
@@ -363,17 +445,16 @@ test_egress(void **state)
 	socklen_t slen = sizeof(sin);
 	char name_a[32], name_b[32], buf[64];
 	uint8_t pkt[2048], rx[2048];
-	struct world w;
 	size_t len;
 	ssize_t n;
 	int inet_fd, s, fa;
 
 	(void)state;
 	NEED_ROOT();
-	world_up(&w);
+	world_up(&world);
 	snprintf(name_a, sizeof(name_a), "%sa", prefix);
 	snprintf(name_b, sizeof(name_b), "%sb", prefix);
-	fa = tenant_net_tun_fd(w.a, 0);
+	fa = tenant_net_tun_fd(world.a, 0);
 
 	/* From the tenant namespace itself (its own veth address). */
 	assert_int_equal(sh("ip netns exec %s ping -c1 -W3 203.0.113.2",
@@ -414,18 +495,18 @@ test_egress(void **state)
 	/* The answer finds its way back through both NATs into A's TUN. */
 	assert_int_equal(sendto(s, "world", 5, 0, (struct sockaddr *)&sin,
 	    slen), 5);
-	n = tun_read_proto(fa, rx, sizeof(rx), IPPROTO_UDP);
+	n = tun_read_proto(world.a, rx, sizeof(rx), IPPROTO_UDP, NULL);
 	assert_true(n >= 28 + 5);
 	assert_int_equal(tb_get32(rx + 12), INET_HOST);
 	assert_int_equal(tb_get32(rx + 16), BRANCH_HOST);
 	assert_int_equal(tb_get16(rx + 20), INET_PORT);
 	assert_int_equal(tb_get16(rx + 22), BRANCH_PORT);
 	assert_memory_equal(rx + 28, "world", 5);
-	assert_tun_empty(tenant_net_tun_fd(w.b, 0));
+	assert_tenant_empty(world.b);
 	close(s);
 
 	/* Shutdown leaves nothing behind. */
-	world_down(&w);
+	world_down(&world);
 	assert_false(ns_exists(name_a));
 	assert_false(ns_exists(name_b));
 	assert_int_not_equal(sh("ip link show %s", name_a), 0);
@@ -511,6 +592,7 @@ cleanup(void **state)
 	(void)state;
 	if (!have_root)
 		return 0;
+	world_down(&world);
 	tenant_net_cleanup_stale(prefix);
 	snprintf(other, sizeof(other), "%sx-c", prefix);
 	netns_delete(other);
