@@ -153,9 +153,55 @@ link_bgp_json(const struct model_link_bgp *b)
 }
 
 /*
- * Not a Graph resource: the gateway's live view of the link's tunnel, its
- * ESP counters and its BGP session(s) (issue 4), refreshed by the gateway
- * once a second.
+ * One tunnel's fields, set on o: the per-zone entries of "tunnels", and the
+ * top level (the first connected zone) as before zone redundancy.
+ */
+static void
+link_tunnel_fields(json_t *o, const struct model_link_tunnel *t)
+{
+	char ip[IP4_STRLEN], when[WALLCLOCK_STRLEN];
+
+	if (!t->connected)
+		return;
+	wallclock_fmt(t->established_ms, when);
+	json_object_set_new(o, "localEndpoint",
+	    json_string(ip4_fmt(t->local_ip, ip)));
+	json_object_set_new(o, "remoteEndpoint",
+	    json_string(ip4_fmt(t->remote_ip, ip)));
+	json_object_set_new(o, "remotePort", json_integer(t->remote_port));
+	/* "none": ESP straight over IP (protocol 50), no NAT seen. */
+	json_object_set_new(o, "encapsulation",
+	    json_string(t->udp_encap ? "udp" : "none"));
+	json_object_set_new(o, "ikeSuite", json_string(t->ike_suite));
+	json_object_set_new(o, "espSuite", json_string(t->esp_suite));
+	json_object_set_new(o, "establishedDateTime", json_string(when));
+}
+
+/* "tunnels": one entry per zone the link uses, connected or not. */
+static json_t *
+link_tunnels_json(const struct model_link *l, const struct model_link_status *st)
+{
+	int zones = l->redundancy == MODEL_RED_ZONE ? 2 : 1, z;
+	json_t *a = json_array(), *t;
+
+	for (z = 0; a != NULL && z < zones; z++) {
+		const struct model_link_tunnel *tu = &st->tunnel[z];
+
+		t = json_pack("{s:i, s:s, s:I}", "zone", z + 1,
+		    "tunnelState", tu->connected ? "connected" : "disconnected",
+		    "childSecurityAssociations", (json_int_t)tu->child_sas);
+		if (t == NULL)
+			continue;
+		link_tunnel_fields(t, tu);
+		json_array_append_new(a, t);
+	}
+	return a != NULL ? a : json_null();
+}
+
+/*
+ * Not a Graph resource: the gateway's live view of the link's tunnels (one
+ * per zone), its ESP counters and its BGP session(s) (issue 4), refreshed
+ * by the gateway once a second.
  */
 void
 api_link_status(struct api_req *r)
@@ -163,7 +209,8 @@ api_link_status(struct api_req *r)
 	struct model_link_status st;
 	struct model_link l;
 	struct model_rn rn;
-	char ip[IP4_STRLEN], when[WALLCLOCK_STRLEN];
+	unsigned child_sas = 0;
+	int z;
 	json_t *o;
 
 	if (api_query_check(r, NULL) == -1 ||
@@ -178,12 +225,14 @@ api_link_status(struct api_req *r)
 		    "the gateway status is not available");
 		return;
 	}
+	for (z = 0; z < MODEL_ZONES_MAX; z++)
+		child_sas += st.tunnel[z].child_sas;
 	o = json_pack("{s:s, s:s, s:b, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I}}",
 	    "linkId", l.id,
 	    "tunnelState", st.connected ? "connected" : "disconnected",
 	    "dataPlane", st.dataplane,
-	    "childSecurityAssociations", (json_int_t)st.child_sas,
+	    "childSecurityAssociations", (json_int_t)child_sas,
 	    "esp",
 	    "inboundPackets", (json_int_t)st.in_packets,
 	    "inboundBytes", (json_int_t)st.in_bytes,
@@ -193,23 +242,16 @@ api_link_status(struct api_req *r)
 	    "authenticationFailures", (json_int_t)st.auth_failed,
 	    "malformedDrops", (json_int_t)st.malformed);
 	if (o != NULL) {
+		json_object_set_new(o, "tunnels", link_tunnels_json(&l, &st));
 		json_object_set_new(o, "bgp", link_bgp_json(&st.bgp[0]));
 		if (st.bgp[1].present)
 			json_object_set_new(o, "zoneRedundancyBgp",
 			    link_bgp_json(&st.bgp[1]));
-	}
-	if (o != NULL && st.connected) {
-		wallclock_fmt(st.established_ms, when);
-		json_object_set_new(o, "remoteEndpoint",
-		    json_string(ip4_fmt(st.remote_ip, ip)));
-		json_object_set_new(o, "remotePort",
-		    json_integer(st.remote_port));
-		/* "none": ESP straight over IP (protocol 50), no NAT seen. */
-		json_object_set_new(o, "encapsulation",
-		    json_string(st.udp_encap ? "udp" : "none"));
-		json_object_set_new(o, "ikeSuite", json_string(st.ike_suite));
-		json_object_set_new(o, "espSuite", json_string(st.esp_suite));
-		json_object_set_new(o, "establishedDateTime", json_string(when));
+		for (z = 0; z < MODEL_ZONES_MAX; z++)
+			if (st.tunnel[z].connected) {
+				link_tunnel_fields(o, &st.tunnel[z]);
+				break;
+			}
 	}
 	r->resp = o;
 	r->status = o != NULL ? 200 : 500;

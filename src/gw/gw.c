@@ -84,7 +84,19 @@ struct gw {
 	struct gw_ratelimit	 rl[GW_NREASONS];
 	uint64_t		 rejects[GW_NREASONS];
 	uint64_t		 ev_written, ev_write_errors, reloads;
+	/*
+	 * Wall clock minus monotonic clock (ms), taken once at start: a
+	 * monotonic instant (an SA's establishment) gets one wall-clock time
+	 * that never moves between status refreshes.
+	 */
+	int64_t			 wall_off_ms;
 };
+
+static int64_t
+gw_wall_ms(const struct gw *g, monotime_t t)
+{
+	return g->wall_off_ms + (int64_t)(t / MONOTIME_MSEC);
+}
 
 static const char *const gw_reason_names[GW_NREASONS] = {
 	[IKE_R_NONE] = "rejected",
@@ -757,9 +769,7 @@ gw_status_refresh(struct gw *g)
 	const struct store_tenant_link *tl;
 	struct model_link_status *s;
 	char (*ids)[MODEL_ID_LEN + 1] = NULL;
-	size_t n = g->nlinks, max = g->nlinks * 2 + 16, k, i;
-	monotime_t now = monotime_now();
-	int64_t wall = wallclock_now_ms();
+	size_t n = g->nlinks, max = g->nlinks * 4 + 16, k, i;
 
 	if ((n > 0 && ((b.st = calloc(n, sizeof(*b.st))) == NULL ||
 	    (ids = calloc(n, sizeof(*ids))) == NULL)) ||
@@ -771,31 +781,37 @@ gw_status_refresh(struct gw *g)
 	}
 	k = ike_status(g->ike, is, max);
 	for (i = 0; i < k && i < max; i++) {
-		if (!is[i].established ||
+		struct model_link_tunnel *t;
+		int64_t up_ms;
+
+		if (!is[i].established || is[i].zone < 1 ||
+		    is[i].zone > MODEL_ZONES_MAX ||
 		    (tl = gw_link_by_id(g, is[i].link_id)) == NULL)
 			continue;
 		s = &b.st[tl - g->links];
-		if (s->connected && s->established_ms >=
-		    wall - (now - is[i].established_at) / MONOTIME_MSEC)
-			continue;	/* keep the newest IKE SA */
+		t = &s->tunnel[is[i].zone - 1];
+		up_ms = gw_wall_ms(g, is[i].established_at);
+		if (t->connected && t->established_ms >= up_ms)
+			continue;	/* a zone's newest IKE SA (rekeys) */
 		s->connected = true;
-		s->remote_ip = is[i].remote.ip;
-		s->remote_port = is[i].remote.port;
-		s->udp_encap = is[i].udp_encap;
-		snprintf(s->ike_suite, sizeof(s->ike_suite), "%s",
+		t->connected = true;
+		t->local_ip = is[i].local.ip;
+		t->remote_ip = is[i].remote.ip;
+		t->remote_port = is[i].remote.port;
+		t->udp_encap = is[i].udp_encap;
+		snprintf(t->ike_suite, sizeof(t->ike_suite), "%s",
 		    is[i].ike_suite);
-		snprintf(s->esp_suite, sizeof(s->esp_suite), "%s",
+		snprintf(t->esp_suite, sizeof(t->esp_suite), "%s",
 		    is[i].esp_suite);
-		s->established_ms = wall -
-		    (now - is[i].established_at) / MONOTIME_MSEC;
-		s->child_sas = is[i].child_sas;
+		t->established_ms = up_ms;
+		t->child_sas = is[i].child_sas;
 	}
 	if (g->dp != NULL)
 		gw_dp_sa_stats(g->dp, gw_st_add_sa, &b);
 	for (i = 0; i < n && g->bgp != NULL; i++) {
-		gw_bgp_status(g->bgp, g->links[i].link.id, 1, now, wall,
+		gw_bgp_status(g->bgp, g->links[i].link.id, 1, g->wall_off_ms,
 		    &b.st[i].bgp[0]);
-		gw_bgp_status(g->bgp, g->links[i].link.id, 2, now, wall,
+		gw_bgp_status(g->bgp, g->links[i].link.id, 2, g->wall_off_ms,
 		    &b.st[i].bgp[1]);
 	}
 	pthread_mutex_lock(&g->st_mu);
@@ -873,6 +889,8 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		return -1;
 	g->store = st;
 	g->cfg = *cfg;
+	g->wall_off_ms = wallclock_now_ms() -
+	    (int64_t)(monotime_now() / MONOTIME_MSEC);
 	pthread_mutex_init(&g->st_mu, NULL);
 	memset(&ho, 0, sizeof(ho));
 	ho.arg = g;

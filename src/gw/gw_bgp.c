@@ -1145,7 +1145,7 @@ out:
 
 void
 gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
-    monotime_t now, int64_t wall_ms, struct model_link_bgp *out)
+    int64_t wall_off_ms, struct model_link_bgp *out)
 {
 	const struct gw_bgp_sess *ss;
 	struct bgp_status st;
@@ -1161,8 +1161,8 @@ gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
 	out->peer_ip = ss->peer;
 	out->peer_asn = ss->peer_as;
 	if (st.state == BGP_ESTABLISHED)
-		out->established_ms = wall_ms -
-		    (now - st.established_at) / MONOTIME_MSEC;
+		out->established_ms = wall_off_ms +
+		    (int64_t)(st.established_at / MONOTIME_MSEC);
 	out->received = st.prefixes_in;
 	out->learned = ss->acc.n;
 	out->advertised = st.prefixes_out;

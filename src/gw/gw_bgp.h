@@ -62,9 +62,13 @@ void	gw_bgp_free(struct gw_bgp *);
 void	gw_bgp_sync(struct gw_bgp *, const struct store_tenant_link *,
 	    const bool *internet, size_t n, bool start);
 
-/* The session of (link, zone); out->present false if there is none. */
+/*
+ * The session of (link, zone); out->present false if there is none.
+ * wall_off_ms: wall clock minus monotonic clock, fixed (gw.c), so that
+ * establishedDateTime does not move between refreshes.
+ */
 void	gw_bgp_status(const struct gw_bgp *, const char *link_id, int zone,
-	    monotime_t now, int64_t wall_ms, struct model_link_bgp *out);
+	    int64_t wall_off_ms, struct model_link_bgp *out);
 /* One line per session to the log (SIGHUP). */
 void	gw_bgp_log_stats(const struct gw_bgp *);
 

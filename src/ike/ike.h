@@ -187,6 +187,7 @@ int	ike_rekey_ike(struct ike_engine *, const char *link_id, monotime_t now);
 /* Status for the API and metrics. */
 struct ike_sa_status {
 	char		link_id[MODEL_ID_LEN + 1];
+	int		zone;		/* of the link's configuration (1, 2) */
 	bool		established;
 	bool		initiator;
 	bool		nat_detected;

@@ -449,6 +449,7 @@ ike_status(const struct ike_engine *eng, struct ike_sa_status *out,
 			memset(s, 0, sizeof(*s));
 			snprintf(s->link_id, sizeof(s->link_id), "%s",
 			    sa->cfg.link_id);
+			s->zone = sa->cfg.zone;
 			s->established = sa->state == IKE_SA_ESTABLISHED;
 			s->initiator = sa->initiator;
 			s->nat_detected = sa->nat_local || sa->nat_remote;

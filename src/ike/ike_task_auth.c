@@ -126,7 +126,13 @@ reject(struct ike_sa *sa, enum ike_reason r, const char *detail,
 	ike_sa_event(sa, IKE_EV_REJECT, r, detail);
 }
 
-/* An INITIAL_CONTACT (§2.4): older IKE SAs of this link are gone. */
+/*
+ * An INITIAL_CONTACT (§2.4): the peer has no other IKE SA "between the
+ * authenticated identities" of this one, so older SAs between the same two
+ * identities are gone. Only those: the gateway's identity (IDr, the zone's
+ * endpoint) differs per zone, and a zone-redundant branch sends
+ * INITIAL_CONTACT on each zone's first SA; the other zone's tunnel stays.
+ */
 static void
 initial_contact(struct ike_sa *sa)
 {
@@ -138,7 +144,9 @@ initial_contact(struct ike_sa *sa)
 		next = o->link_next;
 		if (o == sa || o->initiator || o->state == IKE_SA_DEAD ||
 		    o->state == IKE_SA_HALF_OPEN ||
-		    strcmp(o->cfg.link_id, sa->cfg.link_id) != 0)
+		    strcmp(o->cfg.link_id, sa->cfg.link_id) != 0 ||
+		    o->cfg.cpe_ip != sa->cfg.cpe_ip ||
+		    o->cfg.gw_ip != sa->cfg.gw_ip)
 			continue;
 		if (o->up && o->state != IKE_SA_REKEYED)
 			ike_sa_event(o, IKE_EV_TUNNEL_DOWN,

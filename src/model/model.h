@@ -231,19 +231,27 @@ struct model_link_bgp {
 	char		last_error[192];	/* "" = none; no secrets */
 };
 
+/* One tunnel (the newest established IKE SA) of a device link in one zone. */
+struct model_link_tunnel {
+	bool		connected;
+	uint32_t	local_ip;	/* the zone's gateway endpoint */
+	uint32_t	remote_ip;
+	uint16_t	remote_port;
+	bool		udp_encap;	/* ESP in UDP (RFC 3948), else over IP */
+	char		ike_suite[64], esp_suite[64];
+	int64_t		established_ms;	/* wall clock, fixed when it came up */
+	unsigned	child_sas;
+};
+
 /*
  * A device link's live state on this gateway, for GET .../deviceLinks/{id}/
  * status: filled by the gateway (gw_link_status), shaped by the API.
  */
 struct model_link_status {
-	bool		connected;	/* an IKE SA is established */
+	bool		connected;	/* an IKE SA is established (any zone) */
 	bool		dataplane;	/* the ESP data plane runs */
-	uint32_t	remote_ip;
-	uint16_t	remote_port;
-	bool		udp_encap;	/* ESP in UDP (RFC 3948), else over IP */
-	char		ike_suite[64], esp_suite[64];
-	int64_t		established_ms;	/* wall clock; 0 = not connected */
-	unsigned	child_sas;
+	/* [zone - 1]: zone-redundant links have one tunnel per zone. */
+	struct model_link_tunnel tunnel[MODEL_ZONES_MAX];
 	uint64_t	in_packets, in_bytes, out_packets, out_bytes;
 	uint64_t	replay, auth_failed, malformed;
 	struct model_link_bgp bgp[MODEL_ZONES_MAX];	/* [zone - 1] */

@@ -84,6 +84,7 @@ bg() { ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$T
 api() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOKEN" "http://$API$1"; }
 
 RN=$(bg -q rn create --name "Interop branch" --region westEurope) || { fail "rn create"; exit 1; }
+RN_PATH=/networkAccess/connectivity/remoteNetworks
 printf '%s\n' 'interop-psk-0123456789' >"$W/psk"
 
 # --- the branch router: strongSwan with kernel-libipsec ---------------------
@@ -219,6 +220,60 @@ if run_case lifecycle "" ""; then
 	    fail "terminate: no tunnelDisconnected event"
 	events | grep -q '"sourceIp": *"192.0.2.1"' && events | grep -q '"destinationIp": *"192.0.2.2"' &&
 	    ok "events carry sourceIp/destinationIp" || fail "event addresses"
+	link_down
+fi
+
+# Zone redundancy: one link, one tunnel per zone (192.0.2.2 and 192.0.2.3,
+# each its own gateway identity). strongSwan sends INITIAL_CONTACT on both;
+# RFC 7296 §2.4 scopes it to one pair of identities, so both stay up, and
+# the status shows both. establishedDateTime is fixed once per tunnel.
+printf '%s\n' 'interop-zone2-psk-987654' >"$W/zpsk"
+if link_up zones --zone-local-bgp 10.255.0.5 --zone-psk-file "$W/zpsk"; then
+	load_conf "$CONF"
+	n=0
+	for _ in $(seq 100); do
+		n=$(sw --list-sas 2>/dev/null | grep -c ESTABLISHED)
+		[ "$n" -ge 2 ] && break
+		sleep 0.2
+	done
+	[ "$n" = 2 ] && ok "zones: two IKE SAs ESTABLISHED" || fail "zones: $n IKE SAs ESTABLISHED, want 2"
+	sleep 4
+	n=$(sw --list-sas 2>/dev/null | grep -c ESTABLISHED)
+	grep -q "replaced by a new IKE SA" "$W/daemon.log" &&
+	    fail "zones: one zone's INITIAL_CONTACT tore down the other's tunnel" ||
+	    { [ "$n" = 2 ] && ok "zones: both tunnels stay up (no INITIAL_CONTACT teardown)" ||
+	      fail "zones: $n IKE SAs after 4 s"; }
+	s1=$(api "$RN_PATH/$RN/deviceLinks/$LINK/status")
+	sleep 1.5
+	s2=$(api "$RN_PATH/$RN/deviceLinks/$LINK/status")
+	if python3 - "$s1" "$s2" <<'PY'
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+t = a["tunnels"]
+assert [x["zone"] for x in t] == [1, 2], t
+assert all(x["tunnelState"] == "connected" for x in t), t
+assert {x["localEndpoint"] for x in t} == {"192.0.2.2", "192.0.2.3"}, t
+assert [x["establishedDateTime"] for x in t] == \
+    [x["establishedDateTime"] for x in b["tunnels"]], (t, b["tunnels"])
+assert a["establishedDateTime"] == b["establishedDateTime"]
+assert a["childSecurityAssociations"] == 2, a
+PY
+	then ok "zones: status shows both tunnels, times fixed across refreshes"
+	else fail "zones: status $s1"
+	fi
+	# One zone goes: the other's tunnel is untouched.
+	z1=$(awk '/^  bg-[^ ]+ \{$/ { print $1 }' "$CONF" | head -1)
+	sw --terminate --ike "$z1" --timeout 5 >/dev/null 2>&1
+	sleep 1.5
+	api "$RN_PATH/$RN/deviceLinks/$LINK/status" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); t = {x["zone"]: x["tunnelState"] for x in d["tunnels"]}
+assert d["tunnelState"] == "connected" and t[2] == "connected" and t[1] == "disconnected", d
+' && ok "zones: zone 1 down, zone 2 still connected" || fail "zones: after terminating zone 1"
+	sw --load-all --file /dev/null >/dev/null 2>&1
+	for c in $(awk '/^  bg-[^ ]+ \{$/ { print $1 }' "$CONF"); do
+		sw --terminate --ike "$c" --timeout 5 >/dev/null 2>&1
+	done
 	link_down
 fi
 

@@ -24,6 +24,7 @@
 			 (uint32_t)(c) << 8 | (uint32_t)(d))
 #define I_IP		IP(198, 51, 100, 7)	/* the CPE */
 #define R_IP		IP(192, 0, 2, 2)	/* the gateway */
+#define R_IP2		IP(192, 0, 2, 3)	/* the gateway's zone 2 */
 #define NAT_IP		IP(203, 0, 113, 9)
 #define LINK		"11111111-2222-3333-4444-555555555555"
 #define MAXREC		32
@@ -137,11 +138,15 @@ fake_lookup(void *arg, const struct ike_endpoint *local,
 {
 	struct side *s = arg;
 
-	(void)local;
 	(void)remote;
 	if (!s->known)
 		return -1;
 	*out = s->cfg;
+	/* A zone-redundant link: zone 2 is the other endpoint (identity). */
+	if (local->ip == R_IP2) {
+		out->zone = 2;
+		out->gw_ip = R_IP2;
+	}
 	return 0;
 }
 
@@ -1180,6 +1185,60 @@ test_initial_contact(void **state)
 	world_free(w);
 }
 
+/*
+ * Zone redundancy: one link, one tunnel per zone, each gateway endpoint its
+ * own identity (IDr). Each zone's first IKE_AUTH carries INITIAL_CONTACT;
+ * §2.4 limits it to SAs between the same two identities, so both tunnels
+ * stay up. A branch that reboots and comes back on zone 2 replaces only
+ * its zone-2 SA.
+ */
+static void
+test_initial_contact_zones(void **state)
+{
+	struct world *w = world_new(NULL);
+	struct ike_endpoint l = { I_IP, 500 }, r1 = { R_IP, 500 },
+	    r2 = { R_IP2, 500 };
+	struct ike_peer_cfg c1, c2;
+	struct ike_sa_status st[4];
+	size_t i, n;
+	int zones;
+
+	(void)state;
+	cfg_default(&c1);
+	c2 = c1;
+	c2.zone = 2;
+	c2.gw_ip = R_IP2;
+	assert_int_equal(ike_initiate(w->s[0].e, &c1, &l, &r1, w->now), 0);
+	pump(w);
+	assert_int_equal(ike_initiate(w->s[0].e, &c2, &l, &r2, w->now), 0);
+	pump(w);
+	n = ike_status(w->s[1].e, st, 4);
+	assert_int_equal(n, 2);
+	for (i = 0, zones = 0; i < n; i++) {
+		assert_true(st[i].established);
+		zones |= st[i].local.ip == R_IP ? 1 : st[i].local.ip == R_IP2 ?
+		    2 : 4;
+	}
+	assert_int_equal(zones, 3);
+	assert_int_equal(count_ev(&w->s[1], IKE_EV_TUNNEL_DOWN,
+	    IKE_R_PEER_DELETE), 0);
+	assert_int_equal(w->s[1].ndel, 0);
+
+	/* The branch reboots and reconnects zone 2 only. */
+	ike_peer_forget(w->s[0].e, c1.link_id, w->now);
+	assert_int_equal(ike_initiate(w->s[0].e, &c2, &l, &r2, w->now), 0);
+	pump(w);
+	n = ike_status(w->s[1].e, st, 4);
+	assert_int_equal(n, 2);
+	assert_int_equal(count_ev(&w->s[1], IKE_EV_TUNNEL_DOWN,
+	    IKE_R_PEER_DELETE), 1);
+	assert_int_equal(w->s[1].ndel, 1);
+	for (i = 0, zones = 0; i < n; i++)
+		zones |= st[i].local.ip == R_IP ? 1 : 2;
+	assert_int_equal(zones, 3);
+	world_free(w);
+}
+
 /* ike_peer_forget(): nothing on the wire, the peer learns from INITIAL_CONTACT. */
 static void
 test_forget(void **state)
@@ -1247,6 +1306,7 @@ main(void)
 		cmocka_unit_test(test_ts_unacceptable),
 		cmocka_unit_test(test_nat),
 		cmocka_unit_test(test_initial_contact),
+		cmocka_unit_test(test_initial_contact_zones),
 	};
 
 	log_set_level(LOG_ERR);
