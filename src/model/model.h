@@ -25,6 +25,7 @@
 #define MODEL_ZONES_MAX		2	/* gateway availability zones */
 #define MODEL_SA_LIFETIME_MIN	300	/* seconds; system-facts §7.1 */
 #define MODEL_SA_LIFETIME_MAX	172800
+#define MODEL_SRC_PREFIXES_MAX	16	/* staticSourcePrefixes per link */
 #define MODEL_GATEWAY_ASN	65476	/* GSA-side ASN, system-facts §1.3 */
 #define MODEL_VERSION		"1.0.0"
 #define MODEL_ODATA_DEFAULT	"#microsoft.graph.networkaccess.tunnelConfigurationIKEv2Default"
@@ -105,6 +106,12 @@ struct model_tunnel {
 	int		pfs;			/* enum model_pfs */
 };
 
+/* An IPv4 prefix, host order, host bits zero. */
+struct model_prefix {
+	uint32_t	addr;
+	uint8_t		len;
+};
+
 struct model_link {
 	char		id[MODEL_ID_LEN + 1];
 	char		rn_id[MODEL_ID_LEN + 1];
@@ -117,6 +124,14 @@ struct model_link {
 	uint32_t	asn;			/* CPE ASN */
 	int		redundancy;		/* enum model_redundancy */
 	uint32_t	zone_local;		/* 0 unless zoneRedundancy */
+	/*
+	 * staticSourcePrefixes (a branchgate extension, not in Graph): source
+	 * prefixes the branch may send from besides its BGP peer address and
+	 * the prefixes its BGP session got accepted (source check on
+	 * decrypted packets, docs/dataplane.md).
+	 */
+	struct model_prefix src[MODEL_SRC_PREFIXES_MAX];
+	unsigned	nsrc;
 	struct model_tunnel tunnel;
 	char		version[16];
 	int64_t		modified_ms;		/* lastModifiedDateTime */
