@@ -228,7 +228,7 @@ api_link_status(struct api_req *r)
 	for (z = 0; z < MODEL_ZONES_MAX; z++)
 		child_sas += st.tunnel[z].child_sas;
 	o = json_pack("{s:s, s:s, s:b, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I}}",
+	    "s:I, s:I}}",
 	    "linkId", l.id,
 	    "tunnelState", st.connected ? "connected" : "disconnected",
 	    "dataPlane", st.dataplane,
@@ -240,7 +240,8 @@ api_link_status(struct api_req *r)
 	    "outboundBytes", (json_int_t)st.out_bytes,
 	    "replayDrops", (json_int_t)st.replay,
 	    "authenticationFailures", (json_int_t)st.auth_failed,
-	    "malformedDrops", (json_int_t)st.malformed);
+	    "malformedDrops", (json_int_t)st.malformed,
+	    "spoofedSourceDrops", (json_int_t)st.spoofed);
 	if (o != NULL) {
 		json_object_set_new(o, "tunnels", link_tunnels_json(&l, &st));
 		json_object_set_new(o, "bgp", link_bgp_json(&st.bgp[0]));

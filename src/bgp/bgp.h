@@ -82,14 +82,31 @@ enum bgp_down_reason {
 	BGP_DOWN_HOLD_EXPIRED,	/* nothing heard for the hold time (NOTIFICATION sent) */
 	BGP_DOWN_TCP_CLOSED,	/* the host reported the connection closed */
 	BGP_DOWN_STOPPED,	/* bgp_stop() (Cease / Administrative Shutdown sent) */
+	BGP_DOWN_PATH,		/* bgp_path_down(): the tunnel carrying it went */
 };
 
 struct bgp_down {
 	enum bgp_down_reason reason;
 	uint8_t		code, subcode;	/* of the NOTIFICATION, if any */
 	bool		was_established;
-	const char	*detail;	/* one printable line, may be empty */
+	/*
+	 * One printable line, may be empty: what code and subcode do not say
+	 * already (the peer's RFC 9003 shutdown communication, the offending
+	 * value, why the path went down).
+	 */
+	const char	*detail;
 };
+
+/* RFC 4271 §4.5 names; the subcode's is NULL when it has none. */
+const char *bgp_err_code_name(uint8_t code);
+const char *bgp_err_subcode_name(uint8_t code, uint8_t subcode);
+/*
+ * The one-line account of a session's end, each part once: "sent
+ * NOTIFICATION 3/2 UPDATE message error: unrecognized well-known
+ * attribute", "hold timer expired (sent NOTIFICATION 4/0)", ... Returns out.
+ */
+#define BGP_DOWN_TEXT_MAX	256
+const char *bgp_down_text(const struct bgp_down *, char *out, size_t len);
 
 /*
  * Callbacks run synchronously from the bgp_*() call that caused them and
@@ -145,6 +162,15 @@ int	bgp_input(struct bgp_session *, const uint8_t *data, size_t len,
 	    monotime_t now);
 /* The connection closed or failed (or our connect attempt failed). */
 void	bgp_closed(struct bgp_session *, monotime_t now);
+/*
+ * The path to the peer is gone (the IPsec tunnel that carries the session
+ * was deleted): the session ends at once, its routes withdrawn, with no
+ * NOTIFICATION (it could not arrive), instead of waiting out the hold time.
+ * Fast external fallover, as a router does when the interface to an eBGP
+ * neighbour goes down. why goes into the down event's detail. A passive
+ * session then waits for the peer again.
+ */
+void	bgp_path_down(struct bgp_session *, const char *why, monotime_t now);
 
 /* Run due timers: hold, keepalive, connect retry, idle hold. */
 void	bgp_tick(struct bgp_session *, monotime_t now);

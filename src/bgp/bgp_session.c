@@ -24,16 +24,6 @@
 #define BGP_OPENSENT_HOLD	240	/* §8.2.2: "a large value", 4 minutes */
 #define BGP_LOG_INTERVAL	(10 * MONOTIME_SEC)
 
-static const char *
-bgp_err_name(uint8_t code)
-{
-	static const char *const names[] = { "?", "message header error",
-	    "OPEN message error", "UPDATE message error", "hold timer expired",
-	    "FSM error", "cease", "ROUTE-REFRESH message error" };
-
-	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "?";
-}
-
 const char *
 bgp_state_name(enum bgp_state st)
 {
@@ -217,24 +207,6 @@ bgp_session_sanitize(char *out, size_t outlen, const uint8_t *in, size_t n)
 	out[n] = '\0';
 }
 
-static const char *
-bgp_down_name(enum bgp_down_reason r)
-{
-	switch (r) {
-	case BGP_DOWN_NOTIFY_SENT:
-		return "NOTIFICATION sent";
-	case BGP_DOWN_NOTIFY_RCVD:
-		return "NOTIFICATION received";
-	case BGP_DOWN_HOLD_EXPIRED:
-		return "hold timer expired";
-	case BGP_DOWN_TCP_CLOSED:
-		return "connection closed";
-	case BGP_DOWN_STOPPED:
-		return "stopped";
-	}
-	return "?";
-}
-
 /*
  * The end of a connection: NOTIFICATION err if not NULL, every learned
  * route withdrawn, then the down event (the host closes the connection).
@@ -245,7 +217,7 @@ bgp_session_close(struct bgp_session *s, enum bgp_down_reason reason,
 {
 	struct bgp_down d;
 	struct wbuf w;
-	char peer[IP4_STRLEN];
+	char peer[IP4_STRLEN], text[BGP_DOWN_TEXT_MAX];
 
 	if (err != NULL && reason != BGP_DOWN_NOTIFY_RCVD) {
 		wbuf_init(&w, s->out, sizeof(s->out));
@@ -260,18 +232,13 @@ bgp_session_close(struct bgp_session *s, enum bgp_down_reason reason,
 		d.code = err->code;
 		d.subcode = err->subcode;
 	}
+	bgp_down_text(&d, text, sizeof(text));
 	if (d.was_established)
-		log_info("bgp: %s (%s): session down: %s%s%s%s%s", s->cfg.name,
-		    ip4_fmt(s->cfg.peer_addr, peer), bgp_down_name(reason),
-		    err != NULL ? ": " : "", err != NULL ?
-		    bgp_err_name(d.code) : "", d.detail[0] != '\0' ? ": " : "",
-		    d.detail);
+		log_info("bgp: %s (%s): session down: %s", s->cfg.name,
+		    ip4_fmt(s->cfg.peer_addr, peer), text);
 	else	/* a peer that keeps failing must not flood the log */
-		bgp_session_log_remote(s, now, "session failed in %s: %s%s%s%s%s",
-		    bgp_state_name(s->state), bgp_down_name(reason),
-		    err != NULL ? ": " : "", err != NULL ?
-		    bgp_err_name(d.code) : "", d.detail[0] != '\0' ? ": " : "",
-		    d.detail);
+		bgp_session_log_remote(s, now, "session failed in %s: %s",
+		    bgp_state_name(s->state), text);
 	bgp_recv_flush(s);
 	bgp_session_idle(s, now);
 	s->st.has_last_down = true;
@@ -285,12 +252,13 @@ void
 bgp_session_notify(struct bgp_session *s, const struct bgp_err *err,
     const char *why, monotime_t now)
 {
-	char detail[128];
+	const char *sub = bgp_err_subcode_name(err->code, err->subcode);
 
-	snprintf(detail, sizeof(detail), "subcode %u%s%s", err->subcode,
-	    why != NULL ? ", " : "", why != NULL ? why : "");
+	/* The detail adds to code and subcode; their names are not repeated. */
+	if (why != NULL && sub != NULL && strcmp(why, sub) == 0)
+		why = NULL;
 	bgp_session_close(s, err->code == BGP_ERR_HOLD ?
-	    BGP_DOWN_HOLD_EXPIRED : BGP_DOWN_NOTIFY_SENT, err, detail, now);
+	    BGP_DOWN_HOLD_EXPIRED : BGP_DOWN_NOTIFY_SENT, err, why, now);
 }
 
 static void
@@ -414,6 +382,13 @@ bgp_closed(struct bgp_session *s, monotime_t now)
 	/* Connect: the attempt failed; the connect retry timer tries again. */
 }
 
+void
+bgp_path_down(struct bgp_session *s, const char *why, monotime_t now)
+{
+	if (s->state >= BGP_OPENSENT)
+		bgp_session_close(s, BGP_DOWN_PATH, NULL, why, now);
+}
+
 /* §4.2, §6.2 and the capabilities we insist on. */
 static void
 bgp_session_recv_open(struct bgp_session *s, struct buf *body,
@@ -509,15 +484,14 @@ bgp_session_recv_notification(struct bgp_session *s, struct buf *body,
 	s->st.notify_in++;
 	if (bgp_wire_notification_parse(body, &n) == -1)
 		n.code = n.subcode = 0, n.len = 0;
-	snprintf(detail, sizeof(detail), "subcode %u", n.subcode);
+	detail[0] = '\0';
 	/* RFC 9003 §2: a shutdown communication, length-prefixed UTF-8. */
 	buf_init(&b, n.data, n.len);
 	if (n.code == BGP_ERR_CEASE && (n.subcode == BGP_ECEASE_SHUTDOWN ||
 	    n.subcode == BGP_ECEASE_RESET) && buf_get_u8(&b, &mlen) == 0 &&
 	    mlen > 0 && buf_peek_ptr(&b, mlen, &p) == 0) {
 		bgp_session_sanitize(text, sizeof(text), p, mlen);
-		snprintf(detail, sizeof(detail), "subcode %u: \"%s\"",
-		    n.subcode, text);
+		snprintf(detail, sizeof(detail), "\"%s\"", text);
 	}
 	bgp_session_close(s, BGP_DOWN_NOTIFY_RCVD, &n, detail, now);
 }

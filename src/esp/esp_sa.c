@@ -147,6 +147,7 @@ esp_sa_stats_add(struct esp_sa_stats *d, const struct esp_sa_stats *s)
 	d->bad_next_header += s->bad_next_header;
 	d->expired += s->expired;
 	d->dummy += s->dummy;
+	d->spoofed += s->spoofed;
 }
 
 void
@@ -262,6 +263,7 @@ esp_sa_get_stats(const struct esp_sa *sa, struct esp_sa_stats *st)
 	st->bad_next_header = LOAD(c->bad_next_header);
 	st->expired = LOAD(c->expired);
 	st->dummy = LOAD(c->dummy);
+	st->spoofed = LOAD(c->spoofed);
 }
 
 size_t

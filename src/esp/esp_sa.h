@@ -90,6 +90,7 @@ struct esp_sa_stats {
 	uint64_t	packets, bytes;
 	uint64_t	replay, auth_failed, malformed, bad_padding,
 			bad_next_header, expired, dummy;
+	uint64_t	spoofed;	/* authentic, but a source the link may not use */
 };
 
 /* dst += src, counter by counter (running totals over rekeys). */
@@ -98,7 +99,7 @@ void	esp_sa_stats_add(struct esp_sa_stats *dst, const struct esp_sa_stats *src);
 struct esp_sa_counters {
 	_Atomic uint64_t packets, bytes;
 	_Atomic uint64_t replay, auth_failed, malformed, bad_padding,
-			bad_next_header, expired, dummy;
+			bad_next_header, expired, dummy, spoofed;
 };
 
 /* Fields are for esp_in.c / esp_out.c; everyone else uses the functions. */

@@ -97,6 +97,19 @@ esp_snap_tenant(const struct esp_snap *s, uint32_t slot, uint32_t gen)
 	return &s->tenants[slot];
 }
 
+bool
+esp_snap_src_ok(const struct esp_snap *s, const struct esp_snap_in *e,
+    uint32_t src)
+{
+	uint32_t v;
+
+	if (e->link >= s->nlinks)
+		return false;
+	if (s->links[e->link].src == NULL)
+		return true;		/* no check for this link */
+	return lpm_lookup(s->links[e->link].src, src, &v) == 0;
+}
+
 const struct esp_snap_link *
 esp_snap_route(const struct esp_snap *s, const struct esp_snap_tenant *tn,
     uint32_t dst)
@@ -119,6 +132,8 @@ esp_snap_free(struct esp_snap *s)
 		return;
 	for (i = 0; i < s->ntenants; i++)
 		lpm_free(s->tenants[i].lpm);
+	for (i = 0; i < s->nlinks && s->links != NULL; i++)
+		lpm_free(s->links[i].src);
 	free(s->tenants);
 	free(s->links);
 	free(s->in);
@@ -183,7 +198,8 @@ esp_snap_build(const struct esp_table *t)
 	if (nt > 0 && (s->tenants = calloc(nt, sizeof(*s->tenants))) == NULL)
 		goto fail;
 	s->nlinks = t->nlinks;
-	nentries = t->nlinks * (1 + ESP_TABLE_LINK_ROUTES_MAX);
+	nentries = t->nlinks * (1 + ESP_TABLE_LINK_ROUTES_MAX +
+	    ESP_TABLE_LINK_SRC_MAX);
 	if (t->nlearned > 0 &&
 	    (lidx = calloc(t->nlearned, sizeof(*lidx))) == NULL)
 		goto fail;
@@ -260,6 +276,43 @@ esp_snap_build(const struct esp_table *t)
 			goto fail;
 	}
 
+	/*
+	 * Per link with the source check: its own addresses (peer, routes,
+	 * static sources) and every learned prefix, live tunnel or not.
+	 */
+	for (j = 0; j < t->nlinks; j++) {
+		unsigned r;
+		size_t k;
+
+		l = &t->links[j];
+		if (!l->src_check)
+			continue;
+		tmp.n = 0;
+		if (l->peer_bgp != 0) {
+			tmp.e[tmp.n].prefix = l->peer_bgp;
+			tmp.e[tmp.n++].plen = 32;
+		}
+		for (r = 0; r < l->nroutes && r < ESP_TABLE_LINK_ROUTES_MAX;
+		    r++) {
+			tmp.e[tmp.n].prefix = l->routes[r].prefix;
+			tmp.e[tmp.n++].plen = l->routes[r].plen;
+		}
+		for (r = 0; r < l->nsrc && r < ESP_TABLE_LINK_SRC_MAX; r++) {
+			tmp.e[tmp.n].prefix = l->src[r].prefix;
+			tmp.e[tmp.n++].plen = l->src[r].plen;
+		}
+		for (k = 0; k < t->nlearned; k++) {
+			if (lidx[k] != j)
+				continue;
+			for (r = 0; r < t->learned[k].set.n; r++) {
+				tmp.e[tmp.n].prefix = t->learned[k].set.e[r].addr;
+				tmp.e[tmp.n++].plen = t->learned[k].set.e[r].len;
+			}
+		}
+		if ((s->links[j].src = lpm_build(tmp.e, tmp.n)) == NULL)
+			goto fail;
+	}
+
 	/* Inbound: every CHILD SA, lingering ones too. */
 	for (size = 16; size < t->nchild * 2; size <<= 1)
 		;
@@ -276,6 +329,7 @@ esp_snap_build(const struct esp_table *t)
 		s->in[h].sa = c->in;
 		l = esp_table_link_find(t, c->link_id, &j);
 		s->in[h].tenant = l != NULL ? l->tenant : UINT32_MAX;
+		s->in[h].link = l != NULL ? (uint32_t)j : UINT32_MAX;
 	}
 	free(best);
 	free(lidx);

@@ -38,6 +38,8 @@ struct esp_snap_link {
 	uint32_t	 local_ip, remote_ip;
 	uint16_t	 local_port, remote_port;
 	bool		 udp_encap;
+	/* Sources its decrypted packets may have; NULL: any (src_check off). */
+	struct lpm	*src;
 };
 
 struct esp_snap_tenant {
@@ -50,6 +52,7 @@ struct esp_snap_tenant {
 struct esp_snap_in {
 	uint32_t	 spi;		/* 0: empty */
 	uint32_t	 tenant;	/* slot; UINT32_MAX: link without tenant */
+	uint32_t	 link;		/* index in links[]; UINT32_MAX: none */
 	struct esp_sa	*sa;
 };
 
@@ -71,6 +74,13 @@ const struct esp_snap_tenant *esp_snap_tenant(const struct esp_snap *,
 	    uint32_t slot, uint32_t gen);
 const struct esp_snap_link *esp_snap_route(const struct esp_snap *,
 	    const struct esp_snap_tenant *, uint32_t dst);
+/*
+ * Whether a packet decrypted with e's SA may carry source address src: the
+ * route-based form of traffic selectors (uRPF, RFC 3704 §2.2 strict mode
+ * per link). True for links without the check.
+ */
+bool	esp_snap_src_ok(const struct esp_snap *, const struct esp_snap_in *e,
+	    uint32_t src);
 
 /* Control side (one thread). --------------------------------------------- */
 
@@ -81,6 +91,8 @@ struct esp_table_route {
 	uint8_t		 plen;
 };
 
+#define ESP_TABLE_LINK_SRC_MAX		16
+
 struct esp_table_link {
 	char		 id[ESP_TABLE_LINK_ID_MAX + 1];
 	uint32_t	 tenant;	/* slot */
@@ -88,6 +100,15 @@ struct esp_table_link {
 	/* More prefixes routed here (the CPE role's routes); 0 for the gateway. */
 	struct esp_table_route routes[ESP_TABLE_LINK_ROUTES_MAX];
 	unsigned	 nroutes;
+	/*
+	 * Source check on what the link's SAs decrypt (the gateway: a branch
+	 * may only send from its own addresses): allowed are peer_bgp, the
+	 * routes, the learned prefixes and these static ones. Off (the CPE
+	 * role): anything, the gateway forwards the internet.
+	 */
+	bool		 src_check;
+	struct esp_table_route src[ESP_TABLE_LINK_SRC_MAX];
+	unsigned	 nsrc;
 };
 
 /*

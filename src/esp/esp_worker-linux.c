@@ -129,6 +129,7 @@ static const char *const w_drop_names[ESP_WD_MAX] = {
 	[ESP_WD_RAW_HDR] = "raw-hdr",
 	[ESP_WD_TUN_FRAME] = "tun-frame",
 	[ESP_WD_HANDOFF] = "handoff",
+	[ESP_WD_SPOOFED] = "spoofed-source",
 };
 
 const char *
@@ -253,8 +254,15 @@ w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
 		w_add(&w->ctr.drop[ESP_WD_ESP_IN], 1);
 		return -1;
 	}
-	if (nh != ESP_NH_IPV4) {
+	if (nh != ESP_NH_IPV4 || inner_len < 20) {
 		w_add(&w->ctr.drop[ESP_WD_NOT_IPV4], 1);
+		return -1;
+	}
+	/* uRPF per link: a branch may not speak for another link's hosts. */
+	if (!esp_snap_src_ok(s, e, (uint32_t)inner[12] << 24 |
+	    (uint32_t)inner[13] << 16 | (uint32_t)inner[14] << 8 | inner[15])) {
+		esp_sa_count(&e->sa->ctr.spoofed);
+		w_add(&w->ctr.drop[ESP_WD_SPOOFED], 1);
 		return -1;
 	}
 	fd = tn->tun_fd[w->id % tn->nq];

@@ -67,6 +67,7 @@ enum esp_worker_drop {
 	ESP_WD_RAW_HDR,		/* protocol 50: IPv4 header refused (esp_ip.h) */
 	ESP_WD_TUN_FRAME,	/* TUN read refused by vnet_split() */
 	ESP_WD_HANDOFF,		/* GRO train: owner worker's socket full */
+	ESP_WD_SPOOFED,		/* decrypted, source outside what its link may use */
 	ESP_WD_MAX
 };
 

@@ -722,6 +722,15 @@ gw_ike_event(void *arg, const struct ike_event *ev)
 		    gw_reason(ev->reason), ev->detail ? ": " : "",
 		    ev->detail ? ev->detail : "");
 		gw_event_write(g, ev, STORE_EV_TUNNEL_DISCONNECTED);
+		/* The tunnel carried the zone's BGP session: end it now. */
+		if (g->bgp != NULL && ev->link_id != NULL &&
+		    !ike_link_up(g->ike, ev->link_id, ev->zone)) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "IPsec tunnel down (%s)",
+			    gw_reason(ev->reason));
+			gw_bgp_path_down(g->bgp, ev->link_id, ev->zone, why);
+		}
 		break;
 	case IKE_EV_REJECT:
 		gw_log_reject(g, ev);
@@ -758,6 +767,7 @@ gw_st_add_sa(void *arg, const char *link_id, const struct esp_sa_stats *in,
 	s->replay += in->replay;
 	s->auth_failed += in->auth_failed;
 	s->malformed += in->malformed;
+	s->spoofed += in->spoofed;
 }
 
 /* Rebuilt from the engine and the data plane, then swapped in under st_mu. */

@@ -146,103 +146,6 @@ gw_bgp_state_api(enum bgp_state st)
 	return "idle";
 }
 
-/* RFC 4271 §4.5 and §6, RFC 6608 (FSM), RFC 4486 (Cease), RFC 8538. */
-static void
-gw_bgp_err_text(uint8_t code, uint8_t sub, char *out, size_t len)
-{
-	static const char *const codes[] = { NULL, "message header error",
-	    "OPEN message error", "UPDATE message error",
-	    "hold timer expired", "FSM error", "cease",
-	    "ROUTE-REFRESH message error" };
-	static const char *const hdr[] = { NULL,
-	    "connection not synchronized", "bad message length",
-	    "bad message type" };
-	static const char *const open[] = { NULL, "unsupported version",
-	    "bad peer AS", "bad BGP identifier",
-	    "unsupported optional parameter", NULL,
-	    "unacceptable hold time", "unsupported capability" };
-	static const char *const upd[] = { NULL, "malformed attribute list",
-	    "unrecognized well-known attribute",
-	    "missing well-known attribute", "attribute flags error",
-	    "attribute length error", "invalid ORIGIN", NULL,
-	    "invalid NEXT_HOP", "optional attribute error",
-	    "invalid network field", "malformed AS_PATH" };
-	static const char *const fsm[] = { NULL,
-	    "unexpected message in OpenSent",
-	    "unexpected message in OpenConfirm",
-	    "unexpected message in Established" };
-	static const char *const cease[] = { NULL,
-	    "maximum number of prefixes reached", "administrative shutdown",
-	    "peer de-configured", "administrative reset",
-	    "connection rejected", "other configuration change",
-	    "connection collision resolution", "out of resources",
-	    "hard reset" };
-	const char *const *t = NULL;
-	const char *c, *s = NULL;
-	size_t n = 0;
-
-	c = code < sizeof(codes) / sizeof(codes[0]) && codes[code] != NULL ?
-	    codes[code] : "unknown error code";
-	switch (code) {
-	case 1: t = hdr; n = sizeof(hdr) / sizeof(hdr[0]); break;
-	case 2: t = open; n = sizeof(open) / sizeof(open[0]); break;
-	case 3: t = upd; n = sizeof(upd) / sizeof(upd[0]); break;
-	case 5: t = fsm; n = sizeof(fsm) / sizeof(fsm[0]); break;
-	case 6: t = cease; n = sizeof(cease) / sizeof(cease[0]); break;
-	}
-	if (t != NULL && sub < n)
-		s = t[sub];
-	snprintf(out, len, "%u/%u %s%s%s", code, sub, c, s != NULL ? ": " : "",
-	    s != NULL ? s : "");
-}
-
-/* The engine's detail starts "subcode N" (said already): the rest only. */
-static const char *
-gw_bgp_detail_rest(const char *d)
-{
-	if (d == NULL)
-		return "";
-	if (strncmp(d, "subcode ", 8) != 0)
-		return d;
-	d += 8;
-	while (*d >= '0' && *d <= '9')
-		d++;
-	while (*d == ',' || *d == ':' || *d == ' ')
-		d++;
-	return d;
-}
-
-static void
-gw_bgp_down_text(const struct bgp_down *d, char *out, size_t len)
-{
-	char err[96];
-	const char *rest = gw_bgp_detail_rest(d->detail);
-	const char *sep = rest[0] != '\0' ? ": " : "";
-
-	gw_bgp_err_text(d->code, d->subcode, err, sizeof(err));
-	switch (d->reason) {
-	case BGP_DOWN_NOTIFY_SENT:
-		snprintf(out, len, "sent NOTIFICATION %s%s%.96s", err, sep,
-		    rest);
-		break;
-	case BGP_DOWN_NOTIFY_RCVD:
-		snprintf(out, len, "received NOTIFICATION %s%s%.96s", err,
-		    sep, rest);
-		break;
-	case BGP_DOWN_HOLD_EXPIRED:
-		snprintf(out, len, "hold timer expired (sent NOTIFICATION "
-		    "%u/%u)", d->code, d->subcode);
-		break;
-	case BGP_DOWN_TCP_CLOSED:
-		snprintf(out, len, "TCP connection closed");
-		break;
-	case BGP_DOWN_STOPPED:
-		snprintf(out, len, "stopped by the gateway (configuration "
-		    "change or shutdown)");
-		break;
-	}
-}
-
 /* One line per window for a session's import refusals. */
 static void
 gw_bgp_log_sess(struct gw_bgp_sess *ss, const char *fmt, ...)
@@ -502,7 +405,7 @@ gw_bgp_cb_down(void *arg, const struct bgp_down *d)
 {
 	struct gw_bgp_sess *ss = arg;
 
-	gw_bgp_down_text(d, ss->last_error, sizeof(ss->last_error));
+	bgp_down_text(d, ss->last_error, sizeof(ss->last_error));
 	if (ss->conn != NULL)
 		gw_bgp_conn_detach(ss->conn, monotime_now());
 	if (d->was_established)
@@ -604,7 +507,7 @@ gw_bgp_key_cmp(const char *link_a, int zone_a, const char *link_b,
 	return zone_a < zone_b ? -1 : zone_a > zone_b;
 }
 
-static const struct gw_bgp_sess *
+static struct gw_bgp_sess *
 gw_bgp_find(const struct gw_bgp *b, const char *link_id, int zone)
 {
 	size_t lo = 0, hi = b->nsess, mid;
@@ -1139,6 +1042,19 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 out:
 	free(w);
 	free(ns);
+}
+
+void
+gw_bgp_path_down(struct gw_bgp *b, const char *link_id, int zone,
+    const char *why)
+{
+	struct gw_bgp_sess *ss;
+
+	if (b == NULL || (ss = gw_bgp_find(b, link_id, zone)) == NULL)
+		return;
+	/* Routes withdrawn and the connection detached in the callbacks. */
+	bgp_path_down(ss->s, why, monotime_now());
+	gw_bgp_arm(b, monotime_now());
 }
 
 /* --- status ---------------------------------------------------------------------- */

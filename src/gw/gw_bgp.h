@@ -63,6 +63,15 @@ void	gw_bgp_sync(struct gw_bgp *, const struct store_tenant_link *,
 	    const bool *internet, size_t n, bool start);
 
 /*
+ * The IPsec tunnel of (link, zone) is down (no IKE SA of that zone left):
+ * its BGP session ends now and its routes are withdrawn from the tenant
+ * and the data plane, instead of after the hold time (docs/bgp.md). The
+ * session then waits for the branch to connect again over a new tunnel.
+ */
+void	gw_bgp_path_down(struct gw_bgp *, const char *link_id, int zone,
+	    const char *why);
+
+/*
  * The session of (link, zone); out->present false if there is none.
  * wall_off_ms: wall clock minus monotonic clock, fixed (gw.c), so that
  * establishedDateTime does not move between refreshes.

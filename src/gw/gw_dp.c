@@ -266,6 +266,7 @@ gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl, size_t n)
 	struct dp_tenant *d, *gone[64];
 	uint32_t *slots = NULL, *want, *addrs, slot;
 	size_t i, j, nw, na, ngone = 0;
+	unsigned k;
 	bool more = true;
 
 	if (n > 0 && ((el = calloc(n, sizeof(*el))) == NULL ||
@@ -322,6 +323,14 @@ gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl, size_t n)
 		snprintf(el[i].id, sizeof(el[i].id), "%s", tl[i].link.id);
 		el[i].tenant = slots[i];
 		el[i].peer_bgp = tl[i].link.bgp_peer;
+		/* A branch sends from its own addresses only (uRPF). */
+		el[i].src_check = true;
+		for (k = 0; k < tl[i].link.nsrc && k < ESP_TABLE_LINK_SRC_MAX;
+		    k++) {
+			el[i].src[k].prefix = tl[i].link.src[k].addr;
+			el[i].src[k].plen = tl[i].link.src[k].len;
+		}
+		el[i].nsrc = k;
 	}
 	if (esp_table_links_set(dp->table, el, n) == -1)
 		log_err("gw: out of memory setting data plane links");

@@ -92,6 +92,7 @@ struct ike_event {
 	const char	*link_id;	/* NULL for an unknown peer */
 	const char	*rn_id;
 	const char	*tenant_id;
+	int		zone;		/* the link's zone (1, 2); 0 if unknown */
 	struct ike_endpoint local, remote;
 	const char	*detail;	/* one human line, never a key */
 };
@@ -200,6 +201,12 @@ struct ike_sa_status {
 };
 size_t	ike_status(const struct ike_engine *, struct ike_sa_status *out,
 	    size_t max);
+/*
+ * Whether the link has a tunnel up in zone (an IKE SA whose tunnel-up was
+ * reported and whose tunnel-down was not). Callable from the event
+ * callback: during a tunnel-down event, that SA no longer counts.
+ */
+bool	ike_link_up(const struct ike_engine *, const char *link_id, int zone);
 
 /* Counters: received, dropped by reason, cookies sent, ... */
 struct ike_stats {

@@ -430,6 +430,20 @@ ike_rekey_ike(struct ike_engine *eng, const char *link_id, monotime_t now)
 	return 0;
 }
 
+bool
+ike_link_up(const struct ike_engine *eng, const char *link_id, int zone)
+{
+	const struct ike_sa *sa;
+
+	/* The index is keyed by link; only reads here. */
+	for (sa = ike_sa_link_first((struct ike_engine *)(uintptr_t)eng,
+	    link_id); sa != NULL; sa = sa->link_next)
+		if (sa->up && sa->state != IKE_SA_DEAD && sa->cfg.zone == zone &&
+		    strcmp(sa->cfg.link_id, link_id) == 0)
+			return true;
+	return false;
+}
+
 size_t
 ike_status(const struct ike_engine *eng, struct ike_sa_status *out,
     size_t max)

@@ -542,7 +542,11 @@ ike_sa_event(struct ike_sa *sa, enum ike_event_type type,
 		ev.link_id = sa->cfg.link_id;
 		ev.rn_id = sa->cfg.rn_id;
 		ev.tenant_id = sa->cfg.tenant_id;
+		ev.zone = sa->cfg.zone;
 	}
+	/* ike_link_up() from the callback must not count this tunnel. */
+	if (type == IKE_EV_TUNNEL_DOWN)
+		sa->up = false;
 	ev.local = sa->local;
 	ev.remote = sa->remote;
 	ev.detail = detail;

@@ -269,6 +269,7 @@ struct model_link_status {
 	struct model_link_tunnel tunnel[MODEL_ZONES_MAX];
 	uint64_t	in_packets, in_bytes, out_packets, out_bytes;
 	uint64_t	replay, auth_failed, malformed;
+	uint64_t	spoofed;	/* authentic, source not the link's (uRPF) */
 	struct model_link_bgp bgp[MODEL_ZONES_MAX];	/* [zone - 1] */
 };
 

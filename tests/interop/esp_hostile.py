@@ -45,7 +45,7 @@ MIN_ESP = 8 + IV + 2 + ICV      # SPI, seq, IV, pad length + next header, ICV
 # engine), the rest to the ESP workers (runt, unknown-spi, esp-in ...).
 # Worker and gw counters are ">=" (strongSwan's keepalives and IKE add to
 # some); per-SA counters "==" (only this script moves them, except pkts).
-W_KEYS = ("runt", "unknown-spi", "esp-in", "not-ipv4", "gw-runt",
+W_KEYS = ("runt", "unknown-spi", "esp-in", "not-ipv4", "spoofed-source", "gw-runt",
           "gw-keepalive", "gw-natt-ike", "ike-rx", "ike-malformed")
 SA_KEYS = ("pkts", "replay", "auth", "malformed", "padding", "next-header")
 EXACT = ("replay", "auth", "malformed", "padding", "next-header")
@@ -76,10 +76,10 @@ def scapy_sa(spi, key, src, dst):
                                nat_t_header=UDP(sport=4500, dport=4500))
 
 
-def inner_icmp(ident, seq, size=56):
+def inner_icmp(ident, seq, size=56, src=INNER_SRC):
     from scapy.layers.inet import IP, ICMP
     from scapy.packet import Raw
-    return IP(src=INNER_SRC, dst=INNER_DST, ttl=64) / \
+    return IP(src=src, dst=INNER_DST, ttl=64) / \
         ICMP(type=8, id=ident, seq=seq) / Raw(b"H" * size)
 
 
@@ -311,6 +311,24 @@ def cmd_send(argv):
         exp["sa-auth"] = 3
         exp["sa-pkts"] = 1
         info["sizes"] = [2100, 9000, 65000, len(big)]
+    elif cat == "spoofed":
+        # Authentic ESP (right keys, fresh numbers) whose inner source is not
+        # the link's: another branch's BGP address, a LAN the link never
+        # announced, the gateway's own address. The SA accepts each (it
+        # counts, the window moves); the source check then drops it, so no
+        # echo reply comes back. The link's own address still works (valid).
+        rs = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        srcs = ("10.1.0.2", "192.168.77.10", "10.255.0.1", "203.0.113.2")
+        pkts = []
+        for i, src in enumerate(srcs):
+            pkts.append(esp_valid(sa, seq, inner_icmp(0x4a00 + i, 1, src=src)))
+            seq += 1
+        send_udp(a.src, a.dst, pkts)
+        info["echo_reply_spoofed"] = wait_echo_reply(rs, 0x4a00, 1.0)
+        if info["echo_reply_spoofed"]:
+            die("a spoofed packet was answered")
+        exp["spoofed-source"] = len(srcs)
+        exp["sa-pkts"] = len(srcs)
     elif cat == "garbage":
         payloads = []
         # Random datagrams whose first word is never the SA's SPI nor zero.

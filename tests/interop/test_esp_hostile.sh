@@ -227,6 +227,7 @@ hostile unknown-spi "(5) unknown SPI (23 SPIs)"
 hostile padding "(6) wrong padding (5) + bad next header (1)"
 hostile oversized "(7) oversized (2100, 9000, 65000 octets, 3 kB ESP)"
 hostile garbage "(8) garbage on 4500 (random, marker + junk IKE, 0xFF lookalikes)"
+hostile spoofed "(8b) authentic ESP from sources not the link's (uRPF: another link's BGP address, an unannounced LAN, the gateway's own)"
 
 # The valid path still works after all that: another crafted packet.
 hostile valid "(9) crafted valid ESP after the storm"
@@ -248,15 +249,17 @@ st=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK" \
 echo "$st" | $PY -c '
 import glob, json, sys
 d = json.load(sys.stdin); e = d["esp"]
-want = {"replayDrops": 0, "authenticationFailures": 0, "malformedDrops": 0}
+want = {"replayDrops": 0, "authenticationFailures": 0, "malformedDrops": 0,
+        "spoofedSourceDrops": 0}
 for f in glob.glob(sys.argv[1] + "/*.expect.json"):
     x = json.load(open(f))["expect"]
     want["replayDrops"] += x["sa-replay"]
     want["authenticationFailures"] += x["sa-auth"]
     want["malformedDrops"] += x["sa-malformed"]
+    want["spoofedSourceDrops"] += x["spoofed-source"]
 assert d["tunnelState"] == "connected", d
 assert all(e[k] == v for k, v in want.items()), (e, want)
-print("replay %d, auth %d, malformed %d, in %d pkts" % (e["replayDrops"], e["authenticationFailures"], e["malformedDrops"], e["inboundPackets"]))
+print("replay %d, auth %d, malformed %d, spoofed source %d, in %d pkts" % (e["replayDrops"], e["authenticationFailures"], e["malformedDrops"], e["spoofedSourceDrops"], e["inboundPackets"]))
 ' "$W" >"$W/st.txt" 2>&1 && ok "status endpoint: connected, $(cat "$W/st.txt")" || fail "status endpoint: $st $(tail -1 "$W/st.txt")"
 
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"

@@ -353,6 +353,27 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	waitbgp 'b["learnedPrefixes"] == 1' 40 && out=$(lan_ping 3)
 	echo "$out" | grep -q " 0% packet loss" && ok "(g) re-announced: LAN reachable again" ||
 	    fail "(g) after re-announce: $(status1) $out"
+	# The branch deletes its IKE SA: the BGP session it carried ends with it
+	# and the LAN route leaves at once, not after the 90 s hold time.
+	sw1() { swanctl "$@" --uri "unix://$W/b1/charon.vici"; }
+	CONN1=$(awk '/^  bg-[^ ]+ \{$/ { print $1; exit }' "$W/b1/swanctl.conf")
+	t0=$(date +%s%N)
+	term=$(sw1 --terminate --ike "$CONN1" --timeout 5 2>&1)
+	for _ in $(seq 100); do [ -z "$(tenant_route "$NS_TA")" ] && break; sleep 0.1; done
+	t1=$(date +%s%N)
+	# The status endpoint refreshes each second: give it two.
+	if [ -z "$(tenant_route "$NS_TA")" ] &&
+	    waitbgp 'b["state"] == "active" and b["learnedPrefixes"] == 0 and b["lastError"].startswith("path to the peer down: IPsec tunnel down")' 8; then
+		ok "(g) IKE SA deleted: BGP down and 10.1.1.0/24 withdrawn after $(( (t1 - t0) / 1000000 )) ms ($(status1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["bgp"]["lastError"])'))"
+	else
+		fail "(g) after the IKE SA was deleted ($CONN1: $term): route '$(tenant_route "$NS_TA")', $(status1)"
+	fi
+	# Back up: a new tunnel, BIRD's next keepalive meets a closed socket
+	# (RST), BIRD reconnects and the LAN is routed again.
+	sw1 --initiate --child "$CONN1" --timeout 15 >/dev/null 2>&1
+	waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 1' 400 &&
+	    ok "(g) new tunnel: BGP established again, LAN routed" ||
+	    fail "(g) no BGP after the tunnel came back: $(status1)"
 	# BIRD stops: Cease, session down, routes flushed, health events.
 	kill "$BIRD"; wait "$BIRD" 2>/dev/null
 	if waitbgp 'b["state"] != "established" and b["learnedPrefixes"] == 0 and b["lastError"]' 40; then

@@ -946,6 +946,81 @@ test_stop_and_close(void **state)
 	assert_int_equal(status(1).notify_in, 2);
 }
 
+/*
+ * The tunnel under the session goes: routes withdrawn and down at once,
+ * nothing sent (there is no path), the passive gateway waits for the next
+ * connection; the next session over a new tunnel comes up as usual.
+ */
+static void
+test_path_down(void **state)
+{
+	char text[BGP_DOWN_TEXT_MAX];
+	size_t out;
+
+	(void)state;
+	establish();
+	assert_int_equal(nroutes(&W.s[1]), 1);
+	out = W.s[1].outlen;
+	bgp_path_down(W.s[1].s, "IPsec tunnel down (peer deleted)", W.now);
+	assert_int_equal(W.s[1].outlen, out);		/* no NOTIFICATION */
+	assert_int_equal(W.s[1].downs, 1);
+	assert_int_equal(W.s[1].down.reason, BGP_DOWN_PATH);
+	assert_true(W.s[1].down.was_established);
+	assert_int_equal(nroutes(&W.s[1]), 0);
+	assert_int_equal(W.s[1].withdraws, 1);
+	assert_int_equal(status(1).state, BGP_ACTIVE);
+	assert_string_equal(bgp_down_text(&W.s[1].down, text, sizeof(text)),
+	    "path to the peer down: IPsec tunnel down (peer deleted)");
+	/* Not connected: nothing to end. */
+	bgp_path_down(W.s[1].s, "again", W.now);
+	assert_int_equal(W.s[1].downs, 1);
+	/* The branch's own session ends by its hold timer or TCP; here TCP. */
+	W.s[1].conn = false;
+	bgp_closed(W.s[0].s, W.now);
+	pump();
+	advance(W.now + 6 * SEC);
+	connect_both();
+	assert_int_equal(status(1).state, BGP_ESTABLISHED);
+	assert_int_equal(nroutes(&W.s[1]), 1);
+}
+
+/* Each part of a session's end is said once (issue: repeated texts). */
+static void
+test_down_text(void **state)
+{
+	struct bgp_down d;
+	char t[BGP_DOWN_TEXT_MAX];
+	static const uint8_t a[] = { A_ORIGIN, A_PATH_BR, A_NH(10, 0, 2, 5),
+	    0x40, 30, 1, 0 };	/* type 30: well-known (not optional), unknown */
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.reason = BGP_DOWN_HOLD_EXPIRED;
+	d.code = BGP_ERR_HOLD;
+	assert_string_equal(bgp_down_text(&d, t, sizeof(t)),
+	    "hold timer expired (sent NOTIFICATION 4/0)");
+	d.reason = BGP_DOWN_NOTIFY_RCVD;
+	d.code = BGP_ERR_CEASE;
+	d.subcode = BGP_ECEASE_SHUTDOWN;
+	d.detail = "\"maintenance\"";
+	assert_string_equal(bgp_down_text(&d, t, sizeof(t)),
+	    "received NOTIFICATION 6/2 cease: administrative shutdown: "
+	    "\"maintenance\"");
+	d.code = 9;
+	d.subcode = 1;
+	d.detail = NULL;
+	assert_string_equal(bgp_down_text(&d, t, sizeof(t)),
+	    "received NOTIFICATION 9/1 unknown error code");
+
+	/* From the engine: an unrecognised well-known attribute (§6.3). */
+	establish();
+	inject(1, a, sizeof(a), nlri_lan, sizeof(nlri_lan));
+	assert_int_equal(W.s[1].down.reason, BGP_DOWN_NOTIFY_SENT);
+	assert_string_equal(bgp_down_text(&W.s[1].down, t, sizeof(t)),
+	    "sent NOTIFICATION 3/2 UPDATE message error: unrecognized "
+	    "well-known attribute");
+}
+
 static void
 test_config(void **state)
 {
@@ -1117,6 +1192,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_and_close, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_path_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_down_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
 		cmocka_unit_test(test_rib),
 		cmocka_unit_test(test_policy),

@@ -353,12 +353,94 @@ test_learned(void **state)
 	esp_table_free(t);
 }
 
+/* Whether a packet decrypted with spi_in may come from src. */
+static bool
+src_ok(struct esp_table *t, uint32_t spi_in, uint32_t src)
+{
+	const struct esp_snap *s = esp_table_snap(t);
+	const struct esp_snap_in *e = esp_snap_in_find(s, spi_in);
+
+	assert_non_null(e);
+	return esp_snap_src_ok(s, e, src);
+}
+
+/*
+ * uRPF per link: a link's SA may carry its peer address, its learned and
+ * static prefixes; not another link's, not the gateway's. Off: anything.
+ */
+static void
+test_source_check(void **state)
+{
+	struct esp_table *t = esp_table_new();
+	struct esp_table_link l[3];
+	struct esp_table_child ca, cb, cc;
+	int fa = 10;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
+	memset(l, 0, sizeof(l));
+	snprintf(l[0].id, sizeof(l[0].id), "link-a");
+	l[0].peer_bgp = PEER;
+	l[0].src_check = true;
+	l[0].src[0].prefix = 0xac100000u;	/* 172.16.0.0/12 static */
+	l[0].src[0].plen = 12;
+	l[0].nsrc = 1;
+	snprintf(l[1].id, sizeof(l[1].id), "link-b");
+	l[1].peer_bgp = PEER_B;
+	l[1].src_check = true;
+	snprintf(l[2].id, sizeof(l[2].id), "cpe");	/* the CPE role: no check */
+	l[2].peer_bgp = 0x0a090001u;
+	assert_int_equal(esp_table_links_set(t, l, 3), 0);
+	ca = mk("link-a", 0x1001, 0x2001, 4500);
+	cb = mk("link-b", 0x1002, 0x2002, 4501);
+	cc = mk("cpe", 0x1003, 0x2003, 4502);
+	assert_int_equal(esp_table_child_add(t, &ca), 0);
+	assert_int_equal(esp_table_child_add(t, &cb), 0);
+	assert_int_equal(esp_table_child_add(t, &cc), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+
+	assert_true(src_ok(t, 0x1001, PEER));
+	assert_false(src_ok(t, 0x1001, PEER + 1));
+	assert_false(src_ok(t, 0x1001, PEER_B));	/* the other link's */
+	assert_true(src_ok(t, 0x1001, 0xac1f0001u));	/* static 172.31.0.1 */
+	assert_false(src_ok(t, 0x1001, 0xac200001u));	/* 172.32.0.1 */
+	assert_false(src_ok(t, 0x1002, 0xac1f0001u));
+	assert_false(src_ok(t, 0x1001, LAN_A + 5));
+	assert_true(src_ok(t, 0x1003, 0x08080808u));	/* no check */
+
+	/* Learned: allowed once committed, tunnel state does not matter. */
+	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A, 24), 0);
+	assert_false(src_ok(t, 0x1001, LAN_A + 5));
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_true(src_ok(t, 0x1001, LAN_A + 5));
+	assert_false(src_ok(t, 0x1002, LAN_A + 5));
+	/* Two links, nested prefixes: each its own (no longest-match theft). */
+	assert_int_equal(esp_table_learned_add(t, "link-b", LAN_A, 16), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_true(src_ok(t, 0x1002, LAN_A + 5));
+	assert_true(src_ok(t, 0x1001, LAN_A + 5));
+	assert_false(src_ok(t, 0x1001, LAN_A + 256));
+	assert_true(src_ok(t, 0x1002, LAN_A + 256));
+	/* Withdrawn: refused again. */
+	assert_int_equal(esp_table_learned_del(t, "link-a", LAN_A, 24), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_false(src_ok(t, 0x1001, LAN_A + 5));
+	/* A lingering SA (after a rekey) keeps its link's check. */
+	assert_int_equal(esp_table_child_del(t, 0x1001, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_true(src_ok(t, 0x1001, PEER));
+	assert_false(src_ok(t, 0x1001, PEER_B));
+	esp_table_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_learned),
+		cmocka_unit_test(test_source_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
