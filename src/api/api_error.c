@@ -2,9 +2,11 @@
  * api_error.c - errors in Microsoft Graph's shape:
  *   {"error":{"code":"BadRequest","message":"...","target":"...",
  *             "details":[{"code","message","target"}],
- *             "innerError":{"date":"...","request-id":"..."}}}
+ *             "innerError":{"date":"...","request-id":"...",
+ *                           "client-request-id":"..."}}}
  * The message names the offending field and value (never a secret); when
- * validation found several problems, all of them are in details.
+ * validation found several problems, all of them are in details. The ids
+ * are the request's, the same as in its response headers (api_http.c).
  */
 #include "api_internal.h"
 
@@ -12,20 +14,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guid.h"
 #include "log.h"
 #include "wallclock.h"
 
 static json_t *
-api_error_body(const char *code, const char *target, const char *msg)
+api_error_body(const struct api_req *r, const char *code, const char *target,
+    const char *msg)
 {
 	json_t *e, *inner;
-	char date[WALLCLOCK_STRLEN], rid[GUID_STRLEN + 1];
+	char date[WALLCLOCK_STRLEN];
 
-	if (guid_new(rid) == -1)
-		rid[0] = '\0';
-	inner = json_pack("{s:s, s:s}", "date",
-	    wallclock_fmt(wallclock_now_ms(), date), "request-id", rid);
+	inner = json_pack("{s:s, s:s, s:s}", "date",
+	    wallclock_fmt(wallclock_now_ms(), date), "request-id",
+	    r->request_id, "client-request-id", r->client_request_id);
 	e = json_pack("{s:s, s:s, s:o}", "code", code, "message", msg,
 	    "innerError", inner);
 	if (e != NULL && target != NULL && target[0] != '\0')
@@ -52,7 +53,7 @@ api_error(struct api_req *r, unsigned status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	api_error_set(r, status, api_error_body(code, target, msg));
+	api_error_set(r, status, api_error_body(r, code, target, msg));
 }
 
 /* Every message names its field by full path: "deviceLinks[1].asn: ...". */
@@ -83,7 +84,7 @@ api_error_errs(struct api_req *r, unsigned status, const char *code,
 	else
 		snprintf(msg, sizeof(msg), "%s (and %zu more problem%s, see details)",
 		    first, errs->count - 1, errs->count == 2 ? "" : "s");
-	e = api_error_body(code, errs->err[0].target, msg);
+	e = api_error_body(r, code, errs->err[0].target, msg);
 	details = json_array();
 	for (i = 0; i < n; i++) {
 		api_error_qualify(&errs->err[i], first, sizeof(first));

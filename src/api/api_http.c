@@ -2,11 +2,15 @@
  * api_http.c - HTTP glue: libmicrohttpd callbacks, the route table, and the
  * order of checks every request goes through:
  *
- *   size cap (Content-Length, then bytes read) -> bearer token -> route
- *   (404) -> method (405) -> media type (415) -> JSON (400) -> handler.
+ *   URI length (414) -> header block (431) -> size cap (Content-Length,
+ *   then bytes read) -> bearer token -> route (404) -> method (405) ->
+ *   media type (415) -> JSON (400) -> handler.
  *
  * The caps and the token come before the body is read or parsed, so an
  * unauthenticated client can neither make us buffer much nor parse anything.
+ * Every answer carries Graph's request-id (ours, fresh per request) and
+ * client-request-id (the client's, echoed when it is safe to, else ours),
+ * and every error has Graph's JSON shape (api_error.c).
  * Fixed path segments match case-insensitively, as Graph's do; the deprecated
  * "branches" segment is an alias of "remoteNetworks".
  */
@@ -160,6 +164,75 @@ api_is_json(struct api_req *r)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/*
+ * Graph answers with the client's client-request-id so that it can match
+ * requests to answers; one we cannot echo safely (empty, too long, or with
+ * bytes a header must not carry) is replaced by our request-id.
+ */
+static void
+api_client_request_id(struct api_req *r)
+{
+	const char *h;
+	size_t i, n;
+
+	h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "client-request-id");
+	n = h != NULL ? strlen(h) : 0;
+	for (i = 0; i < n; i++)
+		if (h[i] < 0x20 || h[i] > 0x7e)
+			break;
+	if (n > 0 && n <= API_CLIENT_RID_MAX && i == n)
+		memcpy(r->client_request_id, h, n + 1);
+	else
+		memcpy(r->client_request_id, r->request_id,
+		    sizeof(r->request_id));
+}
+
+static enum MHD_Result
+api_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	size_t *n = cls;
+
+	(void)kind;
+	/* As on the wire: "key: value\r\n". */
+	*n += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+static struct api_req *
+api_req_new(void)
+{
+	struct api_req *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	if (guid_new(r->request_id) == -1) {
+		/* Still answer; the id only correlates logs. */
+		log_warn("api: no random request-id");
+		snprintf(r->request_id, sizeof(r->request_id),
+		    "00000000-0000-0000-0000-000000000000");
+	}
+	return r;
+}
+
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: called once the request line is in, before
+ * any header, with the raw URI; the access handler only gets the decoded
+ * path, without the query. The result becomes the request's *con_cls.
+ */
+static void *
+api_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct api_req *r;
+
+	(void)cls;
+	(void)conn;
+	if ((r = api_req_new()) != NULL)
+		r->uri_len = strlen(uri);
+	return r;
+}
+
 static void
 api_dispatch(struct api_req *r)
 {
@@ -240,6 +313,9 @@ api_send(struct api_req *r)
 		return MHD_NO;
 	if (len > 0 || r->status != 204)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
+	MHD_add_response_header(resp, "request-id", r->request_id);
+	MHD_add_response_header(resp, "client-request-id",
+	    r->client_request_id);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->location[0] != '\0')
@@ -292,18 +368,38 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 	const char *cl;
 	char *end;
 	unsigned long long declared;
+	size_t hbytes = 0;
 	char *nb;
 
 	(void)version;
 	if (r == NULL) {
-		/* First call: headers only. Caps and auth before any body. */
-		if ((r = calloc(1, sizeof(*r))) == NULL)
+		/* api_uri_seen ran out of memory; the URI length is unknown. */
+		if ((r = api_req_new()) == NULL)
 			return MHD_NO;
 		*con_cls = r;
+	}
+	if (!r->started) {
+		/* First call: headers only. Caps and auth before any body. */
+		r->started = true;
 		r->api = api;
 		r->conn = conn;
 		r->method = method;
 		r->url = url;
+		api_client_request_id(r);
+		if (r->uri_len > API_URI_MAX) {
+			api_error(r, 414, "RequestUriTooLong", NULL,
+			    "the request URI is %zu bytes; at most %d are "
+			    "accepted", r->uri_len, API_URI_MAX);
+			return api_send(r);
+		}
+		MHD_get_connection_values(conn, MHD_HEADER_KIND,
+		    api_header_bytes, &hbytes);
+		if (hbytes > API_HEADERS_MAX) {
+			api_error(r, 431, "RequestHeaderFieldsTooLarge", NULL,
+			    "the request headers are %zu bytes; at most %d "
+			    "are accepted", hbytes, API_HEADERS_MAX);
+			return api_send(r);
+		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL) {
@@ -346,7 +442,8 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 	    r->status >= 200 && r->status < 300 && api->on_change != NULL)
 		api->on_change(api->on_change_arg);
 	if (r->status >= 500)
-		log_warn("api: %s %s -> %u", method, url, r->status);
+		log_warn("api: %s %s -> %u (request-id %s)", method, url,
+		    r->status, r->request_id);
 	else
 		log_debug("api: %s %s -> %u", method, url, r->status);
 	return api_send(r);
@@ -404,11 +501,12 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    api_access, api,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_URI_LOG_CALLBACK, api_uri_seen, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)128,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)API_CONN_MEMORY,
 	    MHD_OPTION_END);
 	if (api->mhd == NULL) {
 		log_err("api: cannot listen on %s: %s", cfg->listen,

@@ -11,11 +11,24 @@
 
 #include <jansson.h>
 
+#include "guid.h"
 #include "model.h"
 #include "store.h"
 
 #define API_BODY_MAX	(256 * 1024)	/* checked before parsing */
 #define API_SEGS_MAX	10
+/*
+ * The request line's URI (query included) and the header block, checked
+ * before authentication. Both sit well inside libmicrohttpd's memory per
+ * connection (API_CONN_MEMORY), so a client normally gets our JSON 414 or
+ * 431: only a request head past that gets the library's own HTML answer,
+ * which it has no hook to replace.
+ */
+#define API_URI_MAX	8192
+#define API_HEADERS_MAX	16384
+#define API_CONN_MEMORY	(64 * 1024)
+/* Graph echoes client-request-id; longer or unprintable ones are not. */
+#define API_CLIENT_RID_MAX	64
 
 struct MHD_Connection;
 struct api_profiles;
@@ -36,6 +49,10 @@ struct api {
 struct api_req {
 	struct api		*api;
 	struct MHD_Connection	*conn;
+	bool			 started;	/* headers seen, checks done */
+	size_t			 uri_len;	/* raw request-line URI */
+	char			 request_id[GUID_STRLEN + 1];	/* ours */
+	char			 client_request_id[API_CLIENT_RID_MAX + 1];
 	const char		*method;
 	const char		*url;
 	char			*path;		/* owned copy, split into seg[] */

@@ -149,6 +149,18 @@ link_bgp_json(const struct model_link_bgp *b)
 	}
 	json_object_set_new(o, "lastError", b->last_error[0] != '\0' ?
 	    json_string(b->last_error) : json_null());
+	json_object_set_new(o, "rejectedPrefixes", json_integer(
+	    (json_int_t)b->rejected));
+	{
+		json_t *r = json_object();
+		unsigned i;
+
+		for (i = 0; r != NULL && i < b->nreject; i++)
+			json_object_set_new(r, b->reject[i].key,
+			    json_integer((json_int_t)b->reject[i].n));
+		json_object_set_new(o, "rejectReasons", r != NULL ? r :
+		    json_null());
+	}
 	return o;
 }
 
@@ -243,6 +255,11 @@ api_link_status(struct api_req *r)
 	    "malformedDrops", (json_int_t)st.malformed,
 	    "spoofedSourceDrops", (json_int_t)st.spoofed);
 	if (o != NULL) {
+		/* "Why is it not passing traffic": first cause first (gw.c). */
+		json_object_set_new(o, "health", json_pack("{s:s, s:s}",
+		    "reason", st.reason[0] != '\0' ? st.reason : "noTunnel",
+		    "detail", st.reason[0] != '\0' ? st.reason_detail :
+		    "the gateway has no state for this link yet"));
 		json_object_set_new(o, "tunnels", link_tunnels_json(&l, &st));
 		json_object_set_new(o, "bgp", link_bgp_json(&st.bgp[0]));
 		if (st.bgp[1].present)

@@ -97,6 +97,68 @@ api_query_has(struct api_req *r, const char *key, const char *word)
 	return false;
 }
 
+/*
+ * A parse error in our words. jansson's text is not passed through: it
+ * names jansson's own flags ("\\u0000 is not allowed without
+ * JSON_ALLOW_NUL"), and its "near '...'" context can quote up to 20 bytes
+ * of the body, a pre-shared key included.
+ */
+static const char *
+api_json_problem(const json_error_t *e)
+{
+	static const struct {
+		const char	*jansson;	/* start of jansson's text */
+		const char	*plain;
+	} syntax[] = {
+		{ "unexpected newline", "a string contains a raw line break "
+		    "(write it as \\n)" },
+		{ "control character", "a string contains a raw control "
+		    "character (escape it as \\uXXXX)" },
+		{ "invalid escape", "a string has an invalid escape sequence" },
+		{ "invalid Unicode", "a string has an invalid \\u escape or "
+		    "an unpaired UTF-16 surrogate" },
+		{ "string or '}' expected", "expected a member name in double "
+		    "quotes, or '}'" },
+		{ "':' expected", "expected ':' after a member name" },
+		{ "'}' expected", "expected ',' or '}' (a comma may be "
+		    "missing)" },
+		{ "']' expected", "expected ',' or ']' (a comma may be "
+		    "missing)" },
+		{ "'[' or '{' expected", "expected a JSON object" },
+		{ "invalid token", "invalid value (strings need double quotes; "
+		    "true, false and null are lower case)" },
+		{ "unexpected token", "unexpected character" },
+	};
+	size_t i;
+
+	switch (json_error_code(e)) {
+	case json_error_duplicate_key:
+		return "a member name appears twice in one object";
+	case json_error_null_character:
+		return "a string contains \\u0000, which is not allowed";
+	case json_error_null_byte_in_key:
+		return "a member name contains \\u0000, which is not allowed";
+	case json_error_numeric_overflow:
+		return "a number is out of range";
+	case json_error_stack_overflow:
+		return "the document is nested too deeply";
+	case json_error_invalid_utf8:
+		return "the body is not valid UTF-8";
+	case json_error_premature_end_of_input:
+		return "the body ends before the JSON value does";
+	case json_error_end_of_input_expected:
+		return "there is more after the JSON value";
+	case json_error_invalid_syntax:
+		for (i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++)
+			if (strncmp(e->text, syntax[i].jansson,
+			    strlen(syntax[i].jansson)) == 0)
+				return syntax[i].plain;
+		return "invalid JSON syntax";
+	default:
+		return "invalid JSON";
+	}
+}
+
 json_t *
 api_body_object(struct api_req *r)
 {
@@ -112,7 +174,7 @@ api_body_object(struct api_req *r)
 	if (r->json == NULL) {
 		api_error(r, 400, "BadRequest", NULL,
 		    "malformed JSON at line %d, column %d: %s", jerr.line,
-		    jerr.column, jerr.text);
+		    jerr.column, api_json_problem(&jerr));
 		return NULL;
 	}
 	if (!json_is_object(r->json)) {

@@ -26,7 +26,12 @@ struct bgp_session;
 struct bgp_prefix {
 	uint32_t	addr;
 	uint8_t		len;
+	/* What we announce: one RFC 1997 community (ASN:value); 0 = none. */
+	uint32_t	community;
 };
+
+/* qsort order of struct bgp_prefix: by address, then length. */
+int	bgp_prefix_cmp(const void *, const void *);
 
 /* §8.2.2, reduced to what a host with one TCP connection per peer needs. */
 enum bgp_state {

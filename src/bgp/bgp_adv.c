@@ -1,8 +1,9 @@
 /*
  * bgp_adv.c - what we announce (the Adj-RIB-Out, RFC 4271 §3.2): a sorted
- * set of prefixes, all with the same attributes (ORIGIN IGP, AS_PATH
+ * set of prefixes, all with the same path attributes (ORIGIN IGP, AS_PATH
  * [local AS] as §5.1.2 asks of a route we originate towards an external
- * peer, NEXT_HOP our BGP address, §5.1.3). The whole set goes out when the
+ * peer, NEXT_HOP our BGP address, §5.1.3) but for one RFC 1997 community
+ * per prefix (which profile it serves). The whole set goes out when the
  * session is Established or the peer asks for a route refresh; a new set
  * from the host goes out as its difference with the old one. Every array
  * is allocated once, at the configured maximum.
@@ -21,8 +22,8 @@ bgp_adv_valid(const struct bgp_prefix *p)
 	    (p->addr & ~(0xffffffffu << (32 - p->len))) == 0;
 }
 
-static int
-bgp_adv_cmp(const void *a, const void *b)
+int
+bgp_prefix_cmp(const void *a, const void *b)
 {
 	const struct bgp_prefix *x = a, *y = b;
 
@@ -45,11 +46,12 @@ bgp_adv_normalise(const struct bgp_session *s, const struct bgp_prefix *p,
 			return -1;
 		out[i].addr = p[i].addr;
 		out[i].len = p[i].len;
+		out[i].community = p[i].community;
 	}
 	if (n > 1)
-		qsort(out, n, sizeof(*out), bgp_adv_cmp);
+		qsort(out, n, sizeof(*out), bgp_prefix_cmp);
 	for (i = j = 0; i < n; i++)
-		if (j == 0 || bgp_adv_cmp(&out[j - 1], &out[i]) != 0)
+		if (j == 0 || bgp_prefix_cmp(&out[j - 1], &out[i]) != 0)
 			out[j++] = out[i];
 	*nout = j;
 	return 0;
@@ -81,7 +83,10 @@ bgp_adv_free(struct bgp_session *s)
 	s->nadv = 0;
 }
 
-/* As many UPDATEs as it takes, each at most 4096 octets. */
+/*
+ * As many UPDATEs as it takes, each at most 4096 octets; the additions in
+ * runs of one community, each run under its own attributes.
+ */
 static void
 bgp_adv_send(struct bgp_session *s, const struct bgp_prefix *wd, size_t nwd,
     const struct bgp_prefix *add, size_t nadd, monotime_t now)
@@ -89,7 +94,7 @@ bgp_adv_send(struct bgp_session *s, const struct bgp_prefix *wd, size_t nwd,
 	struct bgp_attrs_out a;
 	struct wbuf w;
 	uint32_t path[1] = { s->cfg.local_as };
-	size_t dw, da;
+	size_t dw, da, run;
 
 	memset(&a, 0, sizeof(a));
 	a.origin = BGP_ORIGIN_IGP;
@@ -97,9 +102,13 @@ bgp_adv_send(struct bgp_session *s, const struct bgp_prefix *wd, size_t nwd,
 	a.aspath_len = 1;
 	a.nexthop = s->cfg.local_addr;
 	while ((nwd > 0 || nadd > 0) && s->state == BGP_ESTABLISHED) {
+		for (run = 1; run < nadd &&
+		    add[run].community == add[0].community; run++)
+			;
+		a.community = nadd > 0 ? add[0].community : 0;
 		wbuf_init(&w, s->out, sizeof(s->out));
-		if (bgp_wire_update_build(&w, wd, nwd, &dw, &a, add, nadd,
-		    &da) == -1 || dw + da == 0)
+		if (bgp_wire_update_build(&w, wd, nwd, &dw, &a, add,
+		    nadd > 0 ? run : 0, &da) == -1 || dw + da == 0)
 			return;		/* cannot happen with 4096 octets */
 		bgp_session_send(s, s->out, wbuf_len(&w), now);
 		wd += dw;
@@ -132,13 +141,15 @@ bgp_adv_set(struct bgp_session *s, const struct bgp_prefix *p, size_t n,
 		else if (j == nnew)
 			c = -1;
 		else
-			c = bgp_adv_cmp(&s->adv[i], &s->adv_new[j]);
+			c = bgp_prefix_cmp(&s->adv[i], &s->adv_new[j]);
 		if (c < 0)
 			s->adv_wd[nwd++] = s->adv[i++];
 		else if (c > 0)
 			s->adv_add[nadd++] = s->adv_new[j++];
+		else if (s->adv[i++].community != s->adv_new[j].community)
+			s->adv_add[nadd++] = s->adv_new[j++];	/* replaces */
 		else
-			i++, j++;
+			j++;
 	}
 	tmp = s->adv;
 	s->adv = s->adv_new;

@@ -41,13 +41,17 @@ bgp_policy_init(struct bgp_policy *pol)
 }
 
 int
-bgp_policy_deny(struct bgp_policy *pol, uint32_t addr, uint8_t len)
+bgp_policy_deny(struct bgp_policy *pol, uint32_t addr, uint8_t len,
+    enum bgp_policy_verdict why)
 {
 	if (pol->ndeny >= BGP_POLICY_DENY_MAX || len > 32 ||
-	    (addr & ~bgp_policy_mask(len)) != 0)
+	    (addr & ~bgp_policy_mask(len)) != 0 ||
+	    (why != BGP_POLICY_DENIED && why != BGP_POLICY_OTHER_LINK &&
+	    why != BGP_POLICY_ADVERTISED))
 		return -1;
 	pol->deny[pol->ndeny].addr = addr;
 	pol->deny[pol->ndeny].len = len;
+	pol->deny[pol->ndeny].why = (uint8_t)why;
 	pol->ndeny++;
 	return 0;
 }
@@ -73,28 +77,38 @@ bgp_policy_import(const struct bgp_policy *pol, uint32_t addr, uint8_t len)
 	for (i = 0; i < pol->ndeny; i++)
 		if (bgp_policy_overlap(addr, len, pol->deny[i].addr,
 		    pol->deny[i].len))
-			return BGP_POLICY_DENIED;
+			return (enum bgp_policy_verdict)pol->deny[i].why;
 	return BGP_POLICY_ACCEPT;
 }
+
+static const struct {
+	const char	*name, *key;
+} bgp_policy_names[BGP_POLICY_VERDICTS] = {
+	[BGP_POLICY_ACCEPT] = { "accept", "accepted" },
+	[BGP_POLICY_DEFAULT_ROUTE] = { "default route", "defaultRoute" },
+	[BGP_POLICY_TOO_SHORT] = { "prefix too short", "tooShort" },
+	[BGP_POLICY_TOO_LONG] = { "prefix too long", "tooLong" },
+	[BGP_POLICY_MARTIAN] = { "special-purpose address range", "martian" },
+	[BGP_POLICY_DENIED] = { "overlaps a gateway address", "gatewayAddress" },
+	[BGP_POLICY_OTHER_LINK] = { "overlaps another device link's BGP "
+	    "address", "otherLinkAddress" },
+	[BGP_POLICY_ADVERTISED] = { "overlaps a prefix the gateway announces",
+	    "gatewayAdvertised" },
+	[BGP_POLICY_INVALID] = { "invalid prefix", "invalid" },
+	[BGP_POLICY_TENANT_LIMIT] = { "the tenant's route limit is reached",
+	    "tenantLimit" },
+};
 
 const char *
 bgp_policy_verdict_name(enum bgp_policy_verdict v)
 {
-	switch (v) {
-	case BGP_POLICY_ACCEPT:
-		return "accept";
-	case BGP_POLICY_DEFAULT_ROUTE:
-		return "default route";
-	case BGP_POLICY_TOO_SHORT:
-		return "prefix too short";
-	case BGP_POLICY_TOO_LONG:
-		return "prefix too long";
-	case BGP_POLICY_MARTIAN:
-		return "special-purpose address range";
-	case BGP_POLICY_DENIED:
-		return "overlaps a gateway address";
-	case BGP_POLICY_INVALID:
-		return "invalid prefix";
-	}
-	return "?";
+	return (unsigned)v < BGP_POLICY_VERDICTS ? bgp_policy_names[v].name :
+	    "?";
+}
+
+const char *
+bgp_policy_verdict_key(enum bgp_policy_verdict v)
+{
+	return (unsigned)v < BGP_POLICY_VERDICTS ? bgp_policy_names[v].key :
+	    "?";
 }

@@ -113,6 +113,7 @@
 #define BGP_ATTR_LOCAL_PREF	5
 #define BGP_ATTR_ATOMIC_AGGR	6
 #define BGP_ATTR_AGGREGATOR	7
+#define BGP_ATTR_COMMUNITIES	8	/* RFC 1997 */
 #define BGP_ATTR_MP_REACH	14	/* RFC 4760 §3 */
 #define BGP_ATTR_MP_UNREACH	15	/* RFC 4760 §4 */
 
@@ -265,6 +266,7 @@ struct bgp_attrs_out {
 	uint32_t	nexthop;
 	bool		has_med;
 	uint32_t	med;
+	uint32_t	community;	/* RFC 1997; 0 = no COMMUNITIES attribute */
 };
 
 /*

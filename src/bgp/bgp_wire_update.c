@@ -383,6 +383,12 @@ bgp_wire_attrs_add(struct wbuf *w, const struct bgp_attrs_out *a)
 		wbuf_add_u8(w, 4);
 		wbuf_add_u32(w, a->med);
 	}
+	if (a->community != 0) {		/* RFC 1997: optional transitive */
+		wbuf_add_u8(w, OPT_TRANS);
+		wbuf_add_u8(w, BGP_ATTR_COMMUNITIES);
+		wbuf_add_u8(w, 4);
+		wbuf_add_u32(w, a->community);
+	}
 }
 
 int

@@ -508,7 +508,7 @@ enum opt {
 	O_ZONE_LOCAL_BGP, O_PSK, O_PSK_FILE, O_PSK_ENV, O_ZONE_PSK,
 	O_ZONE_PSK_FILE, O_ZONE_PSK_ENV, O_CUSTOM, O_IKE_ENC, O_IKE_INT,
 	O_DH, O_IPSEC_ENC, O_IPSEC_INT, O_PFS, O_SA_LIFETIME,
-	O_FORMAT, O_LAN, O_OUTPUT,
+	O_FORMAT, O_LAN, O_OUTPUT, O_STATIC_SOURCE,
 	O_COUNT
 };
 
@@ -522,7 +522,7 @@ enum opt {
 #define OM_BGP		(OM(O_ASN) | OM(O_LOCAL_BGP) | OM(O_PEER_BGP))
 #define OM_LINK		(OM(O_NAME) | OM(O_IP) | OM(O_VENDOR) | OM_BGP | \
 	OM(O_BANDWIDTH) | OM(O_ZONE_LOCAL_BGP) | OM_SECRETS | OM(O_CUSTOM) | \
-	OM_CUSTOM | OM(O_BODY))
+	OM_CUSTOM | OM(O_BODY) | OM(O_STATIC_SOURCE))
 
 _Static_assert(O_COUNT <= 64, "option mask is 64 bits");
 
@@ -569,6 +569,7 @@ static const struct optdef {
 	{ "--sa-lifetime",	O_SA_LIFETIME,	ARG_ONE },
 	{ "--format",		O_FORMAT,	ARG_ONE },
 	{ "--lan",		O_LAN,		ARG_LIST },
+	{ "--static-source",	O_STATIC_SOURCE, ARG_LIST },
 	{ "-o",			O_OUTPUT,	ARG_ONE },
 	{ "--output",		O_OUTPUT,	ARG_ONE },
 };
@@ -1087,6 +1088,23 @@ profiles_table(const json_t *list)
 	tbl_print(&t);
 }
 
+/* "a, b" of an array of strings, "(none)" when empty. */
+static void
+kv_strings(const char *k, const json_t *arr)
+{
+	struct sbuf	 b = SB_INIT(SIZE_MAX / 2);
+	const json_t	*e;
+	size_t		 i;
+
+	if (!json_is_array(arr))
+		return;
+	json_array_foreach(arr, i, e)
+		sb_addf(&b, "%s%s", i > 0 ? ", " : "",
+		    json_is_string(e) ? json_string_value(e) : "?");
+	kv(k, b.p != NULL ? b.p : "(none)");
+	sb_free(&b);
+}
+
 /* "name (id), name (id)" of an expanded collection, for rn get. */
 static void
 kv_refs(const char *k, const json_t *arr)
@@ -1139,6 +1157,8 @@ link_show(const json_t *o)
 	    "redundancyTier"));
 	kvj("zone local BGP", jget(o, "redundancyConfiguration",
 	    "zoneLocalIpAddress"));
+	kv_strings("static sources", json_object_get(o,
+	    "staticSourcePrefixes"));
 	kv("policy", policy_name(tc));
 	if (strcmp(policy_name(tc), "custom") == 0) {
 		outf(stdout, "%-16s %s / %s / %s\n", "  IKE",
@@ -1562,6 +1582,42 @@ set_secret(json_t *o, const char *k, const struct sbuf *b)
 }
 
 /*
+ * --static-source: the whole list (the server replaces it, as PATCH does
+ * with any array); "none" alone sends [] to clear it.
+ */
+static int
+set_sources(struct args *a, json_t *o)
+{
+	json_t	*arr;
+	size_t	 i, n = a->nlist[O_STATIC_SOURCE];
+
+	if (!a->set[O_STATIC_SOURCE])
+		return CLI_OK;
+	if ((arr = json_array()) == NULL)
+		oom();
+	for (i = 0; i < n; i++) {
+		if (strcmp(a->list[O_STATIC_SOURCE][i], "none") == 0) {
+			if (n > 1) {
+				json_decref(arr);
+				return usage_err("--static-source none clears "
+				    "the list and cannot be combined with "
+				    "prefixes");
+			}
+			continue;
+		}
+		if (json_array_append_new(arr,
+		    json_string(a->list[O_STATIC_SOURCE][i])) == -1) {
+			json_decref(arr);
+			return usage_err("--static-source must be valid "
+			    "UTF-8");
+		}
+	}
+	if (json_object_set_new(o, "staticSourcePrefixes", arr) == -1)
+		oom();
+	return CLI_OK;
+}
+
+/*
  * Merge the link options into the request object o. full: a create without
  * --body, which gets every required part (bandwidth defaults to mbps250).
  * An update sends only what is given: the server merges nested objects
@@ -1620,6 +1676,8 @@ link_apply(struct args *a, json_t *o, bool create, bool full,
 		errs += set_secret(tc, "preSharedKey", psk);
 		errs += set_secret(tc, "zoneRedundancyPreSharedKey", zpsk);
 	}
+	if (set_sources(a, o) != CLI_OK)
+		return CLI_USAGE;
 	if (errs != 0)
 		return usage_err("arguments and secrets must be valid UTF-8 "
 		    "without NUL bytes");
@@ -1984,6 +2042,10 @@ static const char help_link[] =
 "  --custom             custom IKE/IPsec policy; implied by any of:\n"
 "  --ike-enc X --ike-int X --dh X --ipsec-enc X --ipsec-int X --pfs X\n"
 "  --sa-lifetime SECONDS\n"
+"  --static-source CIDR source prefix the gateway accepts from this link\n"
+"                       besides its BGP peer address and learned routes\n"
+"                       (repeatable; on update replaces the list; 'none'\n"
+"                       clears it)\n"
 "  --body F             JSON request body ('-' = stdin); options override "
 "its fields\n"
 "\n"

@@ -37,6 +37,7 @@ struct daemon_cfg {
 	uint32_t	 replay_window;
 	uint64_t	 rekey_bytes;
 	unsigned	 cookie_threshold;
+	unsigned	 alive_interval;
 	bool		 cpe;		/* --role cpe */
 	const char	*gw_only;	/* a gateway-only key given */
 	const char	*cpe_only;	/* a CPE-only key given */
@@ -54,6 +55,9 @@ usage(FILE *f)
 "  --endpoint ZONE=IP   public tunnel endpoint of availability zone 1 or 2\n"
 "                       (repeatable; default 1=127.0.0.1)\n"
 "  --asn N              gateway BGP ASN (default 65476)\n"
+"  --reserved-range CIDR  no device link may use a BGP address or static\n"
+"                       source prefix in it: the tenant egress transfer\n"
+"                       networks (default 10.200.0.0/16; length 8..28)\n"
 "  --ike-port N         UDP port for IKE on each endpoint (default 500;\n"
 "                       0 picks a free port, for tests)\n"
 "  --natt-port N        UDP port for NAT-T/ESP-in-UDP (default 4500)\n"
@@ -70,6 +74,8 @@ usage(FILE *f)
 "  --ike-cookie-threshold N\n"
 "                       half-open IKE SAs before IKE_SA_INIT must return a\n"
 "                       COOKIE (RFC 7296 2.6); 1..100000 (default 64)\n"
+"  --alive-interval S   seconds between remoteNetworkAlive health events per\n"
+"                       tunnel, 10..86400 (default 900)\n"
 "  --no-dataplane       IKE only: no namespaces, TUN or ESP (no root needed)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
@@ -99,12 +105,13 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 {
 	unsigned long zone, asn, port;
 	unsigned long long bytes;
+	struct model_prefix pfx;
 	uint32_t ip;
 	char *end;
 
 	static const char *const gw_only[] = { "db", "api", "data-dir",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
-		"ike-cookie-threshold" };
+		"ike-cookie-threshold", "reserved-range" };
 	size_t i;
 	int r;
 
@@ -150,6 +157,16 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		c->ctx.gateway_asn = (uint32_t)asn;
+	} else if (strcmp(key, "reserved-range") == 0) {
+		/* 8..28: what egress_cfg accepts for its transfer range. */
+		if (model_prefix_parse(val, &pfx) != 0 || pfx.len < 8 ||
+		    pfx.len > 28) {
+			fprintf(stderr, "branchgated: --reserved-range '%s': "
+			    "want an IPv4 prefix A.B.C.D/LEN with LEN 8..28 "
+			    "and no host bits set\n", val);
+			return -1;
+		}
+		c->ctx.reserved = pfx;
 	} else if (strcmp(key, "ike-port") == 0 ||
 	    strcmp(key, "natt-port") == 0) {
 		errno = 0;
@@ -216,6 +233,16 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		c->cookie_threshold = (unsigned)port;
+	} else if (strcmp(key, "alive-interval") == 0) {
+		errno = 0;
+		port = strtoul(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || port < 10 ||
+		    port > 86400) {
+			fprintf(stderr, "branchgated: --alive-interval '%s': "
+			    "want 10..86400 seconds\n", val);
+			return -1;
+		}
+		c->alive_interval = (unsigned)port;
 	} else if (strcmp(key, "no-dataplane") == 0) {
 		c->no_dataplane = strcmp(val, "no") != 0 &&
 		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
@@ -333,6 +360,8 @@ main(int argc, char **argv)
 		{ "replay-window", required_argument, NULL, 'K' },
 		{ "esp-rekey-bytes", required_argument, NULL, 'K' },
 		{ "ike-cookie-threshold", required_argument, NULL, 'K' },
+		{ "alive-interval", required_argument, NULL, 'K' },
+		{ "reserved-range", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		/* Taken by name (key = option name); --role cpe keys. */
@@ -371,6 +400,8 @@ main(int argc, char **argv)
 	snprintf(c.datadir, sizeof(c.datadir), "%s", BG_DATADIR);
 	c.ctx.gateway_asn = MODEL_GATEWAY_ASN;
 	c.ctx.endpoint[0] = 0x7f000001;		/* 127.0.0.1 */
+	c.ctx.reserved.addr = MODEL_RESERVED_NET;
+	c.ctx.reserved.len = MODEL_RESERVED_PLEN;
 	c.ike_port = 500;
 	c.natt_port = 4500;
 
@@ -453,6 +484,8 @@ main(int argc, char **argv)
 	gc.replay_window = c.replay_window;
 	gc.rekey_bytes = c.rekey_bytes;
 	gc.cookie_threshold = c.cookie_threshold;
+	gc.datadir = c.datadir;
+	gc.alive_interval_s = c.alive_interval;
 	gc.asn = c.ctx.gateway_asn;
 	if (gw_new(&gw, gst, &gc) == -1)
 		goto out;

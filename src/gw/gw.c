@@ -29,6 +29,7 @@
 #include "esp_sa.h"
 #include "guid.h"
 #include "gw_bgp.h"
+#include "gw_m365.h"
 #include "gw_dp.h"
 #include "gw_host.h"
 #include "ike.h"
@@ -57,6 +58,15 @@ struct gw_ratelimit {
 	uint64_t	suppressed;
 };
 
+/* What the gateway knows of a link beyond its configuration (the status). */
+struct gw_lstate {
+	unsigned	 prof;		/* GW_BGP_PROF_* of its remote network */
+	int		 rej;		/* last IKE refusal (enum ike_reason); 0: none */
+	int		 rej_zone;
+	char		 rej_detail[256];	/* no secrets: the engine's text */
+	uint64_t	 alive_in, alive_out;	/* ESP bytes at the last alive event */
+};
+
 struct gw {
 	struct store		*store;
 	struct gw_config	 cfg;
@@ -67,7 +77,7 @@ struct gw {
 
 	struct gw_dp		*dp;		/* NULL: --no-dataplane */
 	struct gw_bgp		*bgp;		/* with the data plane only */
-	struct event		*ev_status;
+	struct event		*ev_status, *ev_alive;
 	/* Link status for the API thread: by link id, under st_mu. */
 	pthread_mutex_t		 st_mu;
 	char			(*st_id)[MODEL_ID_LEN + 1];
@@ -75,6 +85,7 @@ struct gw {
 	size_t			 nst;
 
 	struct store_tenant_link *links;	/* sorted by link id */
+	struct gw_lstate	*ls;		/* [nlinks], beside links */
 	size_t			 nlinks;
 	size_t			*by_ip;		/* indexes, sorted by (ip, id) */
 
@@ -207,8 +218,10 @@ gw_links_free(struct gw *g)
 {
 	store_tenant_links_free(g->links, g->nlinks);
 	free(g->by_ip);
+	free(g->ls);
 	g->links = NULL;
 	g->by_ip = NULL;
+	g->ls = NULL;
 	g->nlinks = 0;
 }
 
@@ -231,13 +244,13 @@ gw_warn_shared_ips(const struct store_tenant_link *links, const size_t *by_ip,
 }
 
 /*
- * inet[i]: link i's remote network has the Internet Access profile
- * assigned and enabled, so its BGP sessions announce the default route
- * (system-facts §2.3; docs/bgp.md). Queried once per remote network.
+ * prof[i]: the GW_BGP_PROF_* assigned and enabled on link i's remote
+ * network, which its BGP sessions announce (system-facts §2.3;
+ * docs/bgp.md). Queried once per remote network.
  */
 static int
-gw_internet(struct gw *g, const struct store_tenant_link *nl, size_t nn,
-    bool *inet)
+gw_profiles(struct gw *g, const struct store_tenant_link *nl, size_t nn,
+    unsigned *prof)
 {
 	struct model_profile *ps;
 	size_t i, j, np;
@@ -248,7 +261,7 @@ gw_internet(struct gw *g, const struct store_tenant_link *nl, size_t nn,
 			    strcmp(nl[j].tenant_id, nl[i].tenant_id) == 0)
 				break;
 		if (j < i) {
-			inet[i] = inet[j];
+			prof[i] = prof[j];
 			continue;
 		}
 		ps = NULL;
@@ -256,11 +269,15 @@ gw_internet(struct gw *g, const struct store_tenant_link *nl, size_t nn,
 		if (store_rn_profiles_get(g->store, nl[i].tenant_id,
 		    nl[i].link.rn_id, &ps, &np) == -1)
 			return -1;
-		inet[i] = false;
-		for (j = 0; j < np; j++)
-			if (ps[j].traffic == MODEL_TRAFFIC_INTERNET &&
-			    ps[j].enabled)
-				inet[i] = true;
+		prof[i] = 0;
+		for (j = 0; j < np; j++) {
+			if (!ps[j].enabled)
+				continue;
+			if (ps[j].traffic == MODEL_TRAFFIC_INTERNET)
+				prof[i] |= GW_BGP_PROF_INTERNET;
+			else if (ps[j].traffic == MODEL_TRAFFIC_M365)
+				prof[i] |= GW_BGP_PROF_M365;
+		}
 		free(ps);
 	}
 	return 0;
@@ -276,7 +293,8 @@ gw_reload(struct gw *g)
 {
 	struct store_tenant_link *nl = NULL;
 	size_t nn = 0, *idx = NULL, i, j, added = 0, removed = 0, changed = 0;
-	bool *inet = NULL;
+	unsigned *inet = NULL;
+	struct gw_lstate *nls = NULL;
 	monotime_t now = monotime_now();
 	int c;
 
@@ -286,15 +304,18 @@ gw_reload(struct gw *g)
 		return -1;
 	}
 	if (nn > 0 && ((idx = calloc(nn, sizeof(*idx))) == NULL ||
-	    (inet = calloc(nn, sizeof(*inet))) == NULL)) {
+	    (inet = calloc(nn, sizeof(*inet))) == NULL ||
+	    (nls = calloc(nn, sizeof(*nls))) == NULL)) {
 		log_err("gw: out of memory loading device links");
+		free(nls);
 		free(idx);
 		store_tenant_links_free(nl, nn);
 		return -1;
 	}
-	if (g->bgp != NULL && gw_internet(g, nl, nn, inet) == -1) {
+	if (g->bgp != NULL && gw_profiles(g, nl, nn, inet) == -1) {
 		log_err("gw: cannot load forwarding profile assignments; "
 		    "keeping the %zu cached device links", g->nlinks);
+		free(nls);
 		free(idx);
 		free(inet);
 		store_tenant_links_free(nl, nn);
@@ -332,13 +353,20 @@ gw_reload(struct gw *g)
 				ike_peer_remove(g->ike, nl[j].link.id, now);
 				changed++;
 			}
+			/* What it knew stays; a refusal of the old config not. */
+			nls[j] = g->ls[i];
+			if (gw_link_changed(&g->links[i].link, &nl[j].link))
+				nls[j].rej = 0;
 			i++;
 			j++;
 		}
 	}
 	gw_links_free(g);
+	for (i = 0; i < nn; i++)
+		nls[i].prof = inet[i];
 	g->links = nl;
 	g->by_ip = idx;
+	g->ls = nls;
 	g->nlinks = nn;
 	g->reloads++;
 	/* Sessions end while their tenant networks exist; new ones after. */
@@ -611,14 +639,24 @@ static int
 gw_bgp_start(struct gw *g)
 {
 	struct gw_bgp_cfg bc;
+	struct bgp_prefix *m365 = NULL;
+	size_t nm365 = 0;
+	int r;
 
+	/* Without the list (logged), Microsoft 365 announces nothing. */
+	if (g->cfg.datadir != NULL)
+		(void)gw_m365_load(g->cfg.datadir, &m365, &nm365);
 	memset(&bc, 0, sizeof(bc));
 	bc.base = gw_host_base(g->host);
 	bc.dp = g->dp;
 	bc.local_as = g->cfg.asn != 0 ? g->cfg.asn : MODEL_GATEWAY_ASN;
+	bc.m365 = m365;
+	bc.nm365 = nm365;
 	bc.arg = g;
 	bc.event = gw_bgp_event;
-	return gw_bgp_new(&g->bgp, &bc);
+	r = gw_bgp_new(&g->bgp, &bc);
+	free(m365);
+	return r;
 }
 
 static void
@@ -666,6 +704,16 @@ gw_log_reject(struct gw *g, const struct ike_event *ev)
 	const char *reason, *detail;
 
 	g->rejects[r]++;
+	/* The status's "why is it down" keeps the last one, unlimited. */
+	if (ev->link_id != NULL &&
+	    (tl = gw_link_by_id(g, ev->link_id)) != NULL) {
+		struct gw_lstate *ls = &g->ls[tl - g->links];
+
+		ls->rej = (int)ev->reason;
+		ls->rej_zone = ev->zone;
+		snprintf(ls->rej_detail, sizeof(ls->rej_detail), "%s",
+		    ev->detail != NULL ? ev->detail : "");
+	}
 	if (now - rl->window_start >= GW_REJECT_WINDOW) {
 		if (rl->suppressed > 0)
 			snprintf(sup, sizeof(sup), " (%llu similar suppressed)",
@@ -705,6 +753,7 @@ static void
 gw_ike_event(void *arg, const struct ike_event *ev)
 {
 	struct gw *g = arg;
+	const struct store_tenant_link *tl;
 	char rip[IP4_STRLEN], lip[IP4_STRLEN];
 	const char *link = ev->link_id != NULL ? ev->link_id : "?";
 
@@ -714,6 +763,9 @@ gw_ike_event(void *arg, const struct ike_event *ev)
 	case IKE_EV_TUNNEL_UP:
 		log_info("tunnel up: link %s, %s:%u -> %s:%u", link, rip,
 		    ev->remote.port, lip, ev->local.port);
+		if (ev->link_id != NULL &&
+		    (tl = gw_link_by_id(g, ev->link_id)) != NULL)
+			g->ls[tl - g->links].rej = 0;	/* past refusals moot */
 		gw_event_write(g, ev, STORE_EV_TUNNEL_CONNECTED);
 		break;
 	case IKE_EV_TUNNEL_DOWN:
@@ -770,6 +822,95 @@ gw_st_add_sa(void *arg, const char *link_id, const struct esp_sa_stats *in,
 	s->spoofed += in->spoofed;
 }
 
+/*
+ * "Why is this link not passing traffic": the first missing piece, in the
+ * order a packet needs them (tunnel, CHILD SA, BGP, routes, a profile),
+ * with the fact that shows it (user-asks.md: "connected but broken").
+ */
+static void
+gw_st_reason(const struct gw *g, size_t i, struct model_link_status *s)
+{
+	const struct store_tenant_link *tl = &g->links[i];
+	const struct gw_lstate *ls = &g->ls[i];
+	const struct model_link_bgp *bs = NULL, *b;
+	char ip[IP4_STRLEN], bl[IP4_STRLEN], bp[IP4_STRLEN];
+	unsigned child = 0;
+	int zones = tl->link.redundancy == MODEL_RED_ZONE ? 2 : 1, z;
+
+#define WHY(code, ...)	do {						\
+	snprintf(s->reason, sizeof(s->reason), "%s", code);		\
+	snprintf(s->reason_detail, sizeof(s->reason_detail), __VA_ARGS__); \
+} while (0)
+	for (z = 0; z < zones; z++)
+		if (s->tunnel[z].connected)
+			child += s->tunnel[z].child_sas;
+	if (!s->connected) {
+		if (ls->rej == IKE_R_NO_PROPOSAL)
+			WHY("proposalMismatch", "the branch's IKE proposal "
+			    "does not match the link's policy: %s",
+			    ls->rej_detail);
+		else if (ls->rej == IKE_R_AUTH_FAILED)
+			WHY("authenticationFailed", "the branch failed "
+			    "authentication%s: check the pre-shared key (%s)",
+			    ls->rej_zone == 2 ? " in zone 2" : "",
+			    ls->rej_detail);
+		else if (ls->rej != 0)
+			WHY("noTunnel", "no IKE SA; the last attempt was "
+			    "refused: %s", ls->rej_detail);
+		else
+			WHY("noTunnel", "no IKE SA: nothing accepted from the "
+			    "branch at %s yet (is it configured with this "
+			    "gateway's endpoint?)", ip4_fmt(tl->link.ip, ip));
+		return;
+	}
+	if (child == 0) {
+		WHY("noChildSa", "IKE SA up but no CHILD SA: the branch did "
+		    "not establish (or deleted) its IPsec SA");
+		return;
+	}
+	if (g->bgp == NULL) {
+		WHY("ok", "tunnel up (no data plane: BGP not run)");
+		return;
+	}
+	/* The first zone with a tunnel: its session is the one to look at. */
+	for (z = 0; z < zones; z++) {
+		b = &s->bgp[z];
+		if (!s->tunnel[z].connected || !b->present)
+			continue;
+		if (bs == NULL || (strcmp(b->state, "established") == 0 &&
+		    strcmp(bs->state, "established") != 0))
+			bs = b;
+	}
+	if (bs == NULL || strcmp(bs->state, "established") != 0) {
+		if (bs != NULL && bs->last_error[0] != '\0')
+			WHY("bgpDown", "tunnel up, BGP not established "
+			    "(%s): last error: %s", bs->state, bs->last_error);
+		else
+			WHY("bgpDown", "tunnel up, BGP not established: the "
+			    "gateway waits for AS %u to connect from %s to %s",
+			    tl->link.asn, ip4_fmt(tl->link.bgp_peer, bp),
+			    ip4_fmt(tl->link.bgp_local, bl));
+		return;
+	}
+	if (bs->learned == 0) {
+		WHY("noRoutesAccepted", "BGP established, but no route from "
+		    "the branch is installed: %llu received, %llu refused by "
+		    "the import policy%s%s", (unsigned long long)bs->received,
+		    (unsigned long long)bs->rejected,
+		    bs->nreject > 0 ? ", mostly " : "",
+		    bs->nreject > 0 ? bs->reject[0].key : "");
+		return;
+	}
+	if (ls->prof == 0) {
+		WHY("noProfile", "no forwarding profile is assigned and "
+		    "enabled on the remote network: the gateway advertises "
+		    "nothing, so the branch sends it nothing");
+		return;
+	}
+	WHY("ok", "tunnel, BGP and routes up");
+#undef WHY
+}
+
 /* Rebuilt from the engine and the data plane, then swapped in under st_mu. */
 static void
 gw_status_refresh(struct gw *g)
@@ -824,6 +965,8 @@ gw_status_refresh(struct gw *g)
 		gw_bgp_status(g->bgp, g->links[i].link.id, 2, g->wall_off_ms,
 		    &b.st[i].bgp[1]);
 	}
+	for (i = 0; i < n; i++)
+		gw_st_reason(g, i, &b.st[i]);
 	pthread_mutex_lock(&g->st_mu);
 	free(g->st);
 	free(g->st_id);
@@ -837,6 +980,66 @@ out:
 	free(b.st);
 	free(ids);
 	free(is);
+}
+
+/*
+ * system-facts §2.5: remoteNetworkAlive per active tunnel every interval,
+ * with the bytes since the last one (sent: branch -> gateway, our inbound)
+ * and the routes the branch advertises on that zone's session. The ESP
+ * counters are the link's: with both zones up, the zone 1 event carries
+ * them and the zone 2 event says so with zero counters.
+ */
+static void
+gw_on_alive(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+	const struct model_link_status *s;
+	const struct store_tenant_link *tl;
+	struct store_event se;
+	size_t i;
+	int z, zones;
+	bool counted;
+
+	(void)fd;
+	(void)what;
+	gw_status_refresh(g);
+	/* The snapshot of this thread's last refresh, in link order. */
+	for (i = 0; i < g->nlinks && g->nst == g->nlinks; i++) {
+		tl = &g->links[i];
+		s = &g->st[i];
+		if (strcmp(g->st_id[i], tl->link.id) != 0)
+			continue;
+		zones = tl->link.redundancy == MODEL_RED_ZONE ? 2 : 1;
+		counted = false;
+		for (z = 0; z < zones; z++) {
+			if (!s->tunnel[z].connected ||
+			    gw_event_init(g, &se, tl->link.rn_id) == -1)
+				continue;
+			se.status = STORE_EV_REMOTE_NETWORK_ALIVE;
+			se.source_ip = s->tunnel[z].remote_ip;
+			se.destination_ip = s->tunnel[z].local_ip;
+			se.bgp_routes_advertised = (int32_t)(s->bgp[z].received >
+			    INT32_MAX ? INT32_MAX : s->bgp[z].received);
+			if (!counted) {
+				se.sent_bytes = (int64_t)(s->in_bytes -
+				    g->ls[i].alive_in);
+				se.received_bytes = (int64_t)(s->out_bytes -
+				    g->ls[i].alive_out);
+				snprintf(se.description, sizeof(se.description),
+				    "tunnel alive (zone %d)", z + 1);
+				counted = true;
+			} else
+				snprintf(se.description, sizeof(se.description),
+				    "tunnel alive (zone %d; the link's byte "
+				    "counters are on the zone 1 event)", z + 1);
+			if (store_event_add(g->store, tl->tenant_id, &se) == -1)
+				g->ev_write_errors++;
+			else
+				g->ev_written++;
+		}
+		g->ls[i].alive_in = s->in_bytes;
+		g->ls[i].alive_out = s->out_bytes;
+	}
 }
 
 static void
@@ -977,6 +1180,15 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 			goto fail_ev;
 		gw_status_refresh(g);
 	}
+	{
+		struct timeval iv = { g->cfg.alive_interval_s != 0 ?
+		    (time_t)g->cfg.alive_interval_s : GW_ALIVE_DEFAULT_S, 0 };
+
+		g->ev_alive = event_new(gw_host_base(g->host), -1, EV_PERSIST,
+		    gw_on_alive, g);
+		if (g->ev_alive == NULL || event_add(g->ev_alive, &iv) == -1)
+			goto fail_ev;
+	}
 	*out = g;
 	return 0;
 fail_ev:
@@ -1010,6 +1222,8 @@ gw_free(struct gw *g)
 		event_free(g->ev_prune);
 	if (g->ev_status != NULL)
 		event_free(g->ev_status);
+	if (g->ev_alive != NULL)
+		event_free(g->ev_alive);
 	/* Before the data plane (its routes) and the event base. */
 	gw_bgp_free(g->bgp);
 	gw_host_drop_engine(g->host);

@@ -20,6 +20,8 @@
 struct gw;
 struct store;
 
+#define GW_ALIVE_DEFAULT_S	900	/* system-facts §2.5: every 15 minutes */
+
 struct gw_config {
 	uint32_t	endpoint[MODEL_ZONES_MAX];	/* zone i+1; 0 = absent */
 	uint16_t	ike_port;			/* 500; 0 = any (tests) */
@@ -33,6 +35,8 @@ struct gw_config {
 	uint64_t	rekey_bytes;			/* CHILD SA; 0: time only */
 	uint32_t	asn;				/* BGP; 0: MODEL_GATEWAY_ASN */
 	unsigned	cookie_threshold;		/* IKE §2.6; 0: the engine's 64 */
+	const char	*datadir;			/* the Microsoft 365 list; NULL: none */
+	unsigned	alive_interval_s;		/* remoteNetworkAlive; 0: 900 */
 };
 
 /* Binds what it can (a failed bind is logged, not fatal) and loads links. */

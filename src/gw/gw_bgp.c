@@ -78,6 +78,13 @@ struct gw_bgp_conn {
 	struct gw_bgp_conn	*next;
 };
 
+/* Routes the tenant's sessions installed, against cfg.tenant_routes_max. */
+struct gw_bgp_tenant {
+	char			 id[MODEL_ID_LEN + 1];
+	size_t			 routes;
+	unsigned		 refs;
+};
+
 struct gw_bgp_sess {
 	struct gw_bgp		*b;
 	char			 link_id[MODEL_ID_LEN + 1];
@@ -86,13 +93,14 @@ struct gw_bgp_sess {
 	int			 zone;
 	uint32_t		 cpe_ip;
 	uint32_t		 local, peer, peer_as;
-	bool			 internet;
+	unsigned		 profiles;	/* GW_BGP_PROF_* announced */
 	bool			 seen;
 	struct bgp_session	*s;
 	struct bgp_policy	 pol;
 	struct gw_bgp_conn	*conn;
 	struct pfxset		 acc;		/* installed */
-	uint64_t		 refused, install_failed;
+	struct gw_bgp_tenant	*tenant;	/* shared by its sessions */
+	uint64_t		 refused[BGP_POLICY_VERDICTS], install_failed;
 	monotime_t		 log_at;
 	unsigned		 log_suppressed;
 	char			 last_error[192];
@@ -121,6 +129,10 @@ struct gw_bgp {
 	monotime_t		 rl_start;	/* unknown-peer log limit */
 	unsigned		 rl_count;
 	uint64_t		 rl_suppressed, unknown_peers;
+	struct gw_bgp_tenant	**tenants;	/* sorted by id */
+	size_t			 ntenants;
+	struct bgp_prefix	*m365;		/* cfg.m365, copied */
+	struct bgp_prefix	*adv;		/* scratch: 1 + cfg.nm365 */
 	uint8_t			 rbuf[GW_BGP_RBUF];
 };
 
@@ -425,15 +437,18 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 	pos = pfxset_pos(&ss->acc, r->addr, r->len, &found);
 	if (found)
 		return;
-	if ((v = bgp_policy_import(&ss->pol, r->addr, r->len)) !=
-	    BGP_POLICY_ACCEPT) {
-		ss->refused++;
+	v = bgp_policy_import(&ss->pol, r->addr, r->len);
+	/* The session's max_prefixes bounds one link; this, the tenant. */
+	if (v == BGP_POLICY_ACCEPT &&
+	    ss->tenant->routes >= ss->b->cfg.tenant_routes_max)
+		v = BGP_POLICY_TENANT_LIMIT;
+	if (v != BGP_POLICY_ACCEPT) {
+		ss->refused[v]++;
 		gw_bgp_log_sess(ss, "route %s/%u refused by the import "
 		    "policy: %s", ip4_fmt(r->addr, a), r->len,
 		    bgp_policy_verdict_name(v));
 		return;
 	}
-	/* The session's max_prefixes bounds the set. */
 	if (pfxset_insert(&ss->acc, pos, r->addr, r->len) == -1)
 		goto fail;
 	if (gw_dp_learned_add(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
@@ -441,6 +456,7 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 		pfxset_remove(&ss->acc, pos);
 		goto fail;
 	}
+	ss->tenant->routes++;
 	log_debug("bgp: link %s zone %d: learned %s/%u", ss->link_id,
 	    ss->zone, ip4_fmt(r->addr, a), r->len);
 	return;
@@ -457,6 +473,7 @@ gw_bgp_acc_del(struct gw_bgp_sess *ss, size_t pos)
 	gw_dp_learned_del(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
 	    ss->acc.e[pos].addr, ss->acc.e[pos].len);
 	pfxset_remove(&ss->acc, pos);
+	ss->tenant->routes--;
 }
 
 static void
@@ -493,7 +510,7 @@ struct gw_bgp_want {
 	const struct store_tenant_link *tl;
 	int		 zone;
 	uint32_t	 local;
-	bool		 internet;
+	unsigned	 profiles;
 };
 
 static int
@@ -538,16 +555,38 @@ gw_bgp_same(const struct gw_bgp_sess *ss, const struct gw_bgp_want *w)
 	    ss->cpe_ip == l->ip;
 }
 
-static void
-gw_bgp_adv(bool internet, struct bgp_prefix *adv, size_t *n)
+/* RFC 1997: ASN:value, a 4-octet ASN standing in as AS_TRANS (RFC 6793). */
+static uint32_t
+gw_bgp_community(const struct gw_bgp *b, uint32_t value)
 {
-	/* docs/bgp.md: the default route with Internet Access, else none. */
-	*n = 0;
-	if (internet) {
-		adv[0].addr = 0;
-		adv[0].len = 0;
-		*n = 1;
+	uint32_t as = b->cfg.local_as <= 0xffff ? b->cfg.local_as : 23456;
+
+	return as << 16 | value;
+}
+
+/*
+ * docs/bgp.md: what the profiles forward, in b->adv (1 + nm365 entries).
+ * Both profiles: the default route and the more specific Microsoft 365
+ * routes side by side, as the branch's longest match wants.
+ */
+static size_t
+gw_bgp_adv(struct gw_bgp *b, unsigned profiles)
+{
+	size_t n = 0, i;
+
+	if (profiles & GW_BGP_PROF_INTERNET) {
+		b->adv[n].addr = 0;
+		b->adv[n].len = 0;
+		b->adv[n++].community = gw_bgp_community(b,
+		    GW_BGP_COMM_INTERNET);
 	}
+	if (profiles & GW_BGP_PROF_M365)
+		for (i = 0; i < b->cfg.nm365; i++) {
+			b->adv[n] = b->m365[i];
+			b->adv[n++].community = gw_bgp_community(b,
+			    GW_BGP_COMM_M365);
+		}
+	return n;
 }
 
 /*
@@ -562,20 +601,82 @@ gw_bgp_policy(struct gw_bgp_sess *ss, const struct gw_bgp_want *w,
 	size_t i;
 
 	bgp_policy_init(&ss->pol);
-	(void)bgp_policy_deny(&ss->pol, l->bgp_local, 32);
+	(void)bgp_policy_deny(&ss->pol, l->bgp_local, 32, BGP_POLICY_DENIED);
 	if (l->zone_local != 0)
-		(void)bgp_policy_deny(&ss->pol, l->zone_local, 32);
-	for (i = 0; i < n && ss->pol.ndeny < BGP_POLICY_DENY_MAX; i++) {
+		(void)bgp_policy_deny(&ss->pol, l->zone_local, 32,
+		    BGP_POLICY_DENIED);
+	/* Neither Microsoft's addresses nor the default route (the policy's). */
+	for (i = 0; i < ss->b->cfg.nm365; i++)
+		(void)bgp_policy_deny(&ss->pol, ss->b->m365[i].addr,
+		    ss->b->m365[i].len, BGP_POLICY_ADVERTISED);
+	for (i = 0; i < n; i++) {
+		const struct model_link *o = &links[i].link;
+
 		if (strcmp(links[i].tenant_id, w->tl->tenant_id) != 0 ||
 		    &links[i] == w->tl)
 			continue;
-		if (links[i].link.bgp_local != 0)
-			(void)bgp_policy_deny(&ss->pol,
-			    links[i].link.bgp_local, 32);
-		if (links[i].link.zone_local != 0)
-			(void)bgp_policy_deny(&ss->pol,
-			    links[i].link.zone_local, 32);
+		if ((o->bgp_local != 0 && bgp_policy_deny(&ss->pol,
+		    o->bgp_local, 32, BGP_POLICY_DENIED) == -1) ||
+		    (o->zone_local != 0 && bgp_policy_deny(&ss->pol,
+		    o->zone_local, 32, BGP_POLICY_DENIED) == -1) ||
+		    (o->bgp_peer != 0 && bgp_policy_deny(&ss->pol, o->bgp_peer,
+		    32, BGP_POLICY_OTHER_LINK) == -1)) {
+			/* 40 links x 3 + the Microsoft 365 set fit: never. */
+			log_err("bgp: link %s: import policy full", l->id);
+			break;
+		}
 	}
+}
+
+/* The tenant's route account, shared by its sessions (made on first use). */
+static struct gw_bgp_tenant *
+gw_bgp_tenant_get(struct gw_bgp *b, const char *id)
+{
+	struct gw_bgp_tenant *t, **nt;
+	size_t lo = 0, hi = b->ntenants, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(id, b->tenants[mid]->id)) == 0) {
+			b->tenants[mid]->refs++;
+			return b->tenants[mid];
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (nt = realloc(b->tenants, (b->ntenants + 1) *
+	    sizeof(*nt))) == NULL) {
+		free(t);
+		return NULL;
+	}
+	b->tenants = nt;
+	memmove(&nt[lo + 1], &nt[lo], (b->ntenants - lo) * sizeof(*nt));
+	snprintf(t->id, sizeof(t->id), "%s", id);
+	t->refs = 1;
+	nt[lo] = t;
+	b->ntenants++;
+	return t;
+}
+
+static void
+gw_bgp_tenant_put(struct gw_bgp *b, struct gw_bgp_tenant *t)
+{
+	size_t i;
+
+	if (t == NULL || --t->refs > 0)
+		return;
+	for (i = 0; i < b->ntenants && b->tenants[i] != t; i++)
+		;
+	if (i < b->ntenants) {
+		memmove(&b->tenants[i], &b->tenants[i + 1],
+		    (b->ntenants - i - 1) * sizeof(*b->tenants));
+		b->ntenants--;
+	}
+	free(t);
 }
 
 static struct gw_bgp_sess *
@@ -585,7 +686,6 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 	const struct model_link *l = &w->tl->link;
 	struct bgp_callbacks cb;
 	struct bgp_config bc;
-	struct bgp_prefix adv[1];
 	struct gw_bgp_sess *ss;
 
 	if ((ss = calloc(1, sizeof(*ss))) == NULL)
@@ -599,7 +699,11 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 	ss->local = w->local;
 	ss->peer = l->bgp_peer;
 	ss->peer_as = l->asn;
-	ss->internet = w->internet;
+	ss->profiles = w->profiles;
+	if ((ss->tenant = gw_bgp_tenant_get(b, w->tl->tenant_id)) == NULL) {
+		free(ss);
+		return NULL;
+	}
 	gw_bgp_policy(ss, w, links, n);
 
 	bgp_config_defaults(&bc);
@@ -610,8 +714,9 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 	bc.peer_addr = l->bgp_peer;
 	bc.passive = true;	/* system-facts §2.3: the CPE connects */
 	bc.max_prefixes = GW_BGP_MAX_PREFIXES;
-	gw_bgp_adv(w->internet, adv, &bc.nadv);
-	bc.adv = adv;
+	bc.max_advertised = (uint32_t)(1 + b->cfg.nm365);
+	bc.nadv = gw_bgp_adv(b, w->profiles);
+	bc.adv = b->adv;
 	memset(&cb, 0, sizeof(cb));
 	cb.arg = ss;
 	cb.send = gw_bgp_cb_send;
@@ -622,6 +727,7 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 	cb.random = gw_bgp_cb_random;
 	if ((ss->s = bgp_session_new(&bc, &cb)) == NULL) {
 		/* Logged by the engine (e.g. the link's ASN equals ours). */
+		gw_bgp_tenant_put(b, ss->tenant);
 		free(ss);
 		return NULL;
 	}
@@ -641,6 +747,7 @@ gw_bgp_sess_end(struct gw_bgp_sess *ss, monotime_t now)
 		gw_bgp_acc_del(ss, ss->acc.n - 1);
 	bgp_session_free(ss->s);
 	pfxset_free(&ss->acc);
+	gw_bgp_tenant_put(ss->b, ss->tenant);
 	free(ss);
 }
 
@@ -913,7 +1020,7 @@ gw_bgp_on_timer(evutil_socket_t fd, short what, void *arg)
 /* --- configuration ---------------------------------------------------------------- */
 
 static size_t
-gw_bgp_wants(const struct store_tenant_link *links, const bool *internet,
+gw_bgp_wants(const struct store_tenant_link *links, const unsigned *profiles,
     size_t n, struct gw_bgp_want *w)
 {
 	const struct model_link *l;
@@ -926,7 +1033,7 @@ gw_bgp_wants(const struct store_tenant_link *links, const bool *internet,
 		w[k].tl = &links[i];
 		w[k].zone = 1;
 		w[k].local = l->bgp_local;
-		w[k].internet = internet != NULL && internet[i];
+		w[k].profiles = profiles != NULL ? profiles[i] : 0;
 		k++;
 		/* The zone 2 tunnel peers with zoneLocalIpAddress (§2.1). */
 		if (l->redundancy == MODEL_RED_ZONE && l->zone_local != 0) {
@@ -941,11 +1048,10 @@ gw_bgp_wants(const struct store_tenant_link *links, const bool *internet,
 
 void
 gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
-    const bool *internet, size_t n, bool start)
+    const unsigned *profiles, size_t n, bool start)
 {
 	struct gw_bgp_want *w = NULL;
 	struct gw_bgp_sess **ns = NULL, *ss;
-	struct bgp_prefix adv[1];
 	struct gw_bgp_lsn *l, **nl;
 	monotime_t now = monotime_now();
 	size_t nw, i, j, k;
@@ -956,7 +1062,7 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 		log_err("bgp: out of memory applying device links");
 		goto out;
 	}
-	nw = gw_bgp_wants(links, internet, n, w);
+	nw = gw_bgp_wants(links, profiles, n, w);
 
 	/* Merge: both sorted by (link id, zone). */
 	for (i = 0, j = 0, k = 0; i < b->nsess || j < nw;) {
@@ -985,13 +1091,11 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 			continue;
 		}
 		ss = b->sess[i++];
-		if (start && ss->internet != w[j].internet) {
-			size_t nadv;
-
-			gw_bgp_adv(w[j].internet, adv, &nadv);
-			if (bgp_set_advertised(ss->s, adv, nadv, now) == 0)
-				ss->internet = w[j].internet;
-		}
+		/* A difference on the live session; no reset (§9.2). */
+		if (start && ss->profiles != w[j].profiles &&
+		    bgp_set_advertised(ss->s, b->adv, gw_bgp_adv(b,
+		    w[j].profiles), now) == 0)
+			ss->profiles = w[j].profiles;
 		ns[k++] = ss;
 		j++;
 	}
@@ -1057,6 +1161,17 @@ gw_bgp_path_down(struct gw_bgp *b, const char *link_id, int zone,
 	gw_bgp_arm(b, monotime_now());
 }
 
+static uint64_t
+gw_bgp_refused(const struct gw_bgp_sess *ss)
+{
+	uint64_t n = 0;
+	unsigned v;
+
+	for (v = 0; v < BGP_POLICY_VERDICTS; v++)
+		n += ss->refused[v];
+	return n;
+}
+
 /* --- status ---------------------------------------------------------------------- */
 
 void
@@ -1065,6 +1180,7 @@ gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
 {
 	const struct gw_bgp_sess *ss;
 	struct bgp_status st;
+	unsigned v;
 
 	memset(out, 0, sizeof(*out));
 	if (b == NULL || (ss = gw_bgp_find(b, link_id, zone)) == NULL)
@@ -1082,6 +1198,16 @@ gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
 	out->received = st.prefixes_in;
 	out->learned = ss->acc.n;
 	out->advertised = st.prefixes_out;
+	out->rejected = gw_bgp_refused(ss);
+	for (v = 0; v < BGP_POLICY_VERDICTS &&
+	    out->nreject < sizeof(out->reject) / sizeof(out->reject[0]); v++) {
+		if (ss->refused[v] == 0)
+			continue;
+		snprintf(out->reject[out->nreject].key,
+		    sizeof(out->reject[0].key), "%s",
+		    bgp_policy_verdict_key((enum bgp_policy_verdict)v));
+		out->reject[out->nreject++].n = ss->refused[v];
+	}
 	snprintf(out->last_error, sizeof(out->last_error), "%s",
 	    ss->last_error);
 }
@@ -1103,7 +1229,7 @@ gw_bgp_log_stats(const struct gw_bgp *b)
 		    "established %llu times%s%s",
 		    ss->link_id, ss->zone, ip4_fmt(ss->peer, p), ss->peer_as,
 		    bgp_state_name(st.state), st.prefixes_in, ss->acc.n,
-		    (unsigned long long)ss->refused, st.prefixes_out,
+		    (unsigned long long)gw_bgp_refused(ss), st.prefixes_out,
 		    (unsigned long long)st.msgs_in,
 		    (unsigned long long)st.msgs_out,
 		    (unsigned long long)st.updates_in,
@@ -1130,12 +1256,23 @@ gw_bgp_new(struct gw_bgp **out, const struct gw_bgp_cfg *cfg)
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return -1;
 	b->cfg = *cfg;
-	if ((b->ev_timer = evtimer_new(cfg->base, gw_bgp_on_timer, b)) == NULL) {
-		free(b);
-		return -1;
-	}
+	if (b->cfg.tenant_routes_max == 0)
+		b->cfg.tenant_routes_max = GW_BGP_TENANT_ROUTES_DEFAULT;
+	if ((b->adv = calloc(1 + cfg->nm365, sizeof(*b->adv))) == NULL ||
+	    (cfg->nm365 > 0 && (b->m365 = calloc(cfg->nm365,
+	    sizeof(*b->m365))) == NULL) ||
+	    (b->ev_timer = evtimer_new(cfg->base, gw_bgp_on_timer, b)) == NULL)
+		goto fail;
+	if (cfg->nm365 > 0)
+		memcpy(b->m365, cfg->m365, cfg->nm365 * sizeof(*b->m365));
+	b->cfg.m365 = NULL;		/* only b->m365 from here on */
 	*out = b;
 	return 0;
+fail:
+	free(b->adv);
+	free(b->m365);
+	free(b);
+	return -1;
 }
 
 void
@@ -1165,5 +1302,8 @@ gw_bgp_free(struct gw_bgp *b)
 	gw_dp_learned_commit(b->cfg.dp);
 	if (b->ev_timer != NULL)
 		event_free(b->ev_timer);
+	free(b->adv);
+	free(b->m365);
+	free(b->tenants);
 	free(b);
 }

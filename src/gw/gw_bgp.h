@@ -3,9 +3,11 @@
  * of bgp/ (one passive session per device link and zone), their TCP
  * listeners on port 179 of the gateway BGP addresses inside each tenant's
  * namespace, their timers, and what they learn: branch prefixes through
- * the import policy into the data plane (gw_dp_learned_*). Announces
- * 0.0.0.0/0 to the links of remote networks with the Internet Access
- * profile assigned and enabled, nothing otherwise (docs/bgp.md).
+ * the import policy into the data plane (gw_dp_learned_*). Announces to
+ * each link what its remote network's assigned, enabled forwarding
+ * profiles forward (docs/bgp.md): 0.0.0.0/0 for Internet Access, the
+ * aggregated Microsoft 365 subnets for Microsoft 365, each marked with the
+ * profile's community.
  * Runs on the gw thread, in its libevent loop; needs the data plane.
  */
 #ifndef GW_BGP_H
@@ -15,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgp.h"
 #include "monotime.h"
 
 struct event_base;
@@ -29,6 +32,13 @@ struct store_tenant_link;
  * announces its LAN prefixes: tens, not a full table.
  */
 #define GW_BGP_MAX_PREFIXES	1000
+/*
+ * Routes all of a tenant's sessions may install together (the ceiling on
+ * top of each session's limit); past it a route is refused and counted
+ * as tenantLimit, the session stays up. 40 links x 1000 could otherwise
+ * fill the tenant's tables.
+ */
+#define GW_BGP_TENANT_ROUTES_DEFAULT	4000
 
 /* A session came up or went down (health events, system-facts §2.5). */
 struct gw_bgp_event {
@@ -39,10 +49,25 @@ struct gw_bgp_event {
 	const char	*description;
 };
 
+/* A remote network's assigned and enabled profiles (gw_bgp_sync). */
+#define GW_BGP_PROF_INTERNET	0x1u
+#define GW_BGP_PROF_M365	0x2u
+/*
+ * RFC 1997 communities on the announcements, per profile, so a branch
+ * router can tell them apart: ASN:1 Internet Access, ASN:365 Microsoft 365,
+ * ASN being the gateway's (AS_TRANS 23456, RFC 6793, for a 4-octet one).
+ */
+#define GW_BGP_COMM_INTERNET	1u
+#define GW_BGP_COMM_M365	365u
+
 struct gw_bgp_cfg {
 	struct event_base *base;
 	struct gw_dp	*dp;
 	uint32_t	 local_as;	/* --asn */
+	size_t		 tenant_routes_max;	/* 0: GW_BGP_TENANT_ROUTES_DEFAULT */
+	/* The Microsoft 365 routes (gw_m365.h), copied; may be empty. */
+	const struct bgp_prefix *m365;
+	size_t		 nm365;
 	void		*arg;
 	void		(*event)(void *arg, const struct gw_bgp_event *);
 };
@@ -52,15 +77,15 @@ int	gw_bgp_new(struct gw_bgp **, const struct gw_bgp_cfg *);
 void	gw_bgp_free(struct gw_bgp *);
 
 /*
- * The device links after a reload (sorted by id), internet[i] telling
- * whether link i's remote network has Internet Access. Called twice around
+ * The device links after a reload (sorted by id), profiles[i] the
+ * GW_BGP_PROF_* of link i's remote network. Called twice around
  * gw_dp_links(): start false ends the sessions of links gone or whose BGP
  * configuration changed (stop, free) and closes listeners no longer
  * needed, while their tenant networks still exist; start true then opens
  * what is new and updates the advertised sets.
  */
 void	gw_bgp_sync(struct gw_bgp *, const struct store_tenant_link *,
-	    const bool *internet, size_t n, bool start);
+	    const unsigned *profiles, size_t n, bool start);
 
 /*
  * The IPsec tunnel of (link, zone) is down (no IKE SA of that zone left):

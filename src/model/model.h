@@ -86,10 +86,31 @@ enum model_pfs {
 	MODEL_PFS_2048, MODEL_PFS_MM, MODEL_PFS_ECP256, MODEL_PFS_ECP384
 };
 
+/* An IPv4 prefix, host order, host bits zero. */
+struct model_prefix {
+	uint32_t	addr;
+	uint8_t		len;
+};
+
+/*
+ * The gateway's reserved range by default: the egress transfer range of
+ * src/net/egress.h (EGRESS_TRANSFER_NET/PLEN, which test_model.c checks),
+ * from which each tenant namespace gets a /30 to the daemon. A BGP address
+ * or source prefix inside it would collide with those veth addresses.
+ */
+#define MODEL_RESERVED_NET	0x0ac80000u	/* 10.200.0.0 */
+#define MODEL_RESERVED_PLEN	16
+
 /* The gateway side that validation and "view configuration" depend on. */
 struct model_ctx {
 	uint32_t	gateway_asn;			/* default 65476 */
 	uint32_t	endpoint[MODEL_ZONES_MAX];	/* zone i+1; 0 = absent */
+	/*
+	 * --reserved-range: no BGP address and no staticSourcePrefixes entry
+	 * may fall in it. len 0 means MODEL_RESERVED_NET/PLEN, so a context
+	 * that leaves it out still gets the gateway's real default.
+	 */
+	struct model_prefix reserved;
 };
 
 struct model_tunnel {
@@ -104,12 +125,6 @@ struct model_tunnel {
 	int		ipsec_enc;		/* enum model_ipsec_enc */
 	int		ipsec_int;		/* enum model_ipsec_int */
 	int		pfs;			/* enum model_pfs */
-};
-
-/* An IPv4 prefix, host order, host bits zero. */
-struct model_prefix {
-	uint32_t	addr;
-	uint8_t		len;
 };
 
 struct model_link {
@@ -182,8 +197,9 @@ void	model_errs_add(struct model_errs *, const char *target,
  * Parsing + validation of client JSON (POST bodies). Unknown members and
  * members of the wrong JSON type are errors; "@odata.type" is allowed where
  * Graph has it. prefix is prepended to every error target ("" at top level).
- * Return 0 when valid, -1 with errs filled otherwise. id, version and
- * modified_ms are left for the caller to set.
+ * Read-only members (id, version, lastModifiedDateTime, @odata.context) are
+ * ignored. Return 0 when valid, -1 with errs filled otherwise. id, version
+ * and modified_ms are left for the caller to set.
  */
 int	model_rn_from_json(const json_t *j, const char *prefix,
 	    struct model_rn *out, struct model_errs *errs);
@@ -192,8 +208,9 @@ int	model_link_from_json(const json_t *j, const struct model_ctx *ctx,
 
 /*
  * PATCH: apply a partial JSON object to cur, re-validate the result as a
- * whole into out. Read-only members (id, version, lastModifiedDateTime) are
- * accepted only unchanged. A remote network's region cannot change.
+ * whole into out. Read-only members (id, version, lastModifiedDateTime,
+ * @odata.context) are ignored, whatever their value, as on create. A
+ * remote network's region cannot change.
  * A tunnelConfiguration patch that omits preSharedKey keeps the stored key.
  */
 int	model_rn_patch(const struct model_rn *cur, const json_t *patch,
@@ -210,6 +227,31 @@ int	model_link_patch(const struct model_link *cur, const json_t *patch,
 int	model_link_check_unique(const struct model_link *l,
 	    const struct model_link *others, size_t n, const char *prefix,
 	    struct model_errs *errs);
+
+/*
+ * IPv4 prefixes in CIDR text (model_prefix.c). Parsing is strict: a dotted
+ * quad as ip4_parse() takes it, '/', a decimal length 0..32 without leading
+ * zeros. MODEL_PREFIX_HOSTBITS: well formed but with host bits set; out
+ * then holds the prefix with them cleared, for the message.
+ */
+#define MODEL_PREFIX_STRLEN	19	/* "255.255.255.255/32" + NUL */
+#define MODEL_PREFIX_HOSTBITS	(-2)
+
+int	model_prefix_parse(const char *s, struct model_prefix *out);
+const char *model_prefix_fmt(const struct model_prefix *,
+	    char buf[MODEL_PREFIX_STRLEN]);
+bool	model_prefix_overlap(const struct model_prefix *,
+	    const struct model_prefix *);
+
+/*
+ * A link's staticSourcePrefixes as the store keeps them: canonical CIDR
+ * texts joined by ',' in the client's order, "" for none. _parse refuses
+ * anything _fmt would not have written (and more than the maximum).
+ */
+#define MODEL_PREFIXES_STRLEN	(MODEL_SRC_PREFIXES_MAX * MODEL_PREFIX_STRLEN)
+
+int	model_prefixes_fmt(const struct model_link *, char *buf, size_t size);
+int	model_prefixes_parse(const char *s, struct model_link *);
 
 /*
  * Graph JSON. Secrets are written only when with_secrets is true (the
@@ -243,6 +285,12 @@ struct model_link_bgp {
 	uint64_t	received;	/* prefixes in the Adj-RIB-In */
 	uint64_t	learned;	/* of those, installed (import policy) */
 	uint64_t	advertised;
+	uint64_t	rejected;	/* refused by the import policy, all reasons */
+	struct {
+		char	 key[24];	/* bgp_policy_verdict_key(): "martian" ... */
+		uint64_t n;
+	}		reject[12];	/* the reasons with a count, in enum order */
+	unsigned	nreject;
 	char		last_error[192];	/* "" = none; no secrets */
 };
 
@@ -271,6 +319,14 @@ struct model_link_status {
 	uint64_t	replay, auth_failed, malformed;
 	uint64_t	spoofed;	/* authentic, source not the link's (uRPF) */
 	struct model_link_bgp bgp[MODEL_ZONES_MAX];	/* [zone - 1] */
+	/*
+	 * Why the link is not passing traffic, first cause first (gw.c):
+	 * "ok", "noTunnel", "proposalMismatch", "authenticationFailed",
+	 * "noChildSa", "bgpDown", "noRoutesAccepted", "noProfile"; and one
+	 * sentence saying what to look at.
+	 */
+	char		reason[24];
+	char		reason_detail[320];
 };
 
 /* explicit_bzero of the pre-shared keys. */

@@ -31,6 +31,26 @@ mj_ip(uint32_t a)
 }
 
 static json_t *
+mj_prefixes(const struct model_link *l)
+{
+	char buf[MODEL_PREFIX_STRLEN];
+	json_t *a;
+	unsigned i;
+	int errs = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < l->nsrc && i < MODEL_SRC_PREFIXES_MAX; i++)
+		errs += json_array_append_new(a,
+		    json_string(model_prefix_fmt(&l->src[i], buf)));
+	if (errs != 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *
 mj_time(int64_t ms)
 {
 	char buf[WALLCLOCK_STRLEN];
@@ -154,6 +174,8 @@ model_link_to_json(const struct model_link *l, bool with_secrets)
 		errs += json_object_set_new(b, "asn", json_integer(l->asn));
 	}
 	errs += json_object_set_new(j, "bgpConfiguration", b);
+	/* Always present, [] when empty: clients need not test for absence. */
+	errs += json_object_set_new(j, "staticSourcePrefixes", mj_prefixes(l));
 
 	if ((r = json_object()) != NULL) {
 		errs += json_object_set_new(r, "redundancyTier",

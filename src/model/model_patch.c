@@ -9,7 +9,6 @@
  * released, and so is every member the merge replaces.
  */
 #include "model.h"
-#include "wallclock.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -37,32 +36,17 @@ mp_set(json_t *obj, const char *key, json_t *v)
 }
 
 /*
- * Read-only members are accepted only when they echo the stored value, so
- * that a client may send back what it got from GET.
+ * Read-only members are ignored, whatever their value, exactly as
+ * model_validate.c ignores them on create: one rule for both (issue 13
+ * §2), and OData's for updates (Part 1, §11.4.3: the service ignores
+ * values of read-only properties), so a client may send back a GET body
+ * with or without them.
  */
 static bool
-mp_readonly(const char *key, const json_t *v, const char *id,
-    const char *version, int64_t modified_ms, struct model_errs *errs)
+mp_readonly(const char *key)
 {
-	const char *s;
-	int64_t ms;
-	bool same;
-
-	if (!mp_is(key, "id") && !mp_is(key, "version") &&
-	    !mp_is(key, "lastModifiedDateTime"))
-		return false;
-	s = json_is_string(v) ? json_string_value(v) : NULL;
-	if (s == NULL)
-		same = false;
-	else if (mp_is(key, "id"))
-		same = mp_is(s, id);
-	else if (mp_is(key, "version"))
-		same = mp_is(s, version);
-	else
-		same = wallclock_parse(s, &ms) == 0 && ms == modified_ms;
-	if (!same)
-		model_errs_add(errs, key, "'%s' is read-only", key);
-	return true;
+	return mp_is(key, "id") || mp_is(key, "version") ||
+	    mp_is(key, "lastModifiedDateTime") || mp_is(key, "@odata.context");
 }
 
 int
@@ -87,8 +71,7 @@ model_rn_patch(const struct model_rn *cur, const json_t *patch,
 	}
 	region = model_enum_name(&model_region_enum, cur->region);
 	json_object_foreach(mp_unconst(patch), key, v) {
-		if (mp_readonly(key, v, cur->id, cur->version,
-		    cur->modified_ms, errs))
+		if (mp_readonly(key))
 			continue;
 		if (mp_is(key, "region")) {
 			/* §3.3: only the name is updatable. */
@@ -235,8 +218,7 @@ model_link_patch(const struct model_link *cur, const json_t *patch,
 	if ((m = model_link_to_json(cur, true)) == NULL)
 		goto oom;
 	json_object_foreach(mp_unconst(patch), key, v) {
-		if (mp_readonly(key, v, cur->id, cur->version,
-		    cur->modified_ms, errs))
+		if (mp_readonly(key))
 			continue;
 		dst = json_object_get(m, key);
 		if (json_is_object(v) && json_is_object(dst) &&

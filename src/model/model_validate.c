@@ -3,6 +3,9 @@
  * struct model_rn and struct model_link, enforcing the Graph shapes of
  * system-facts §3.2 and the GSA rules of §1: ASNs (§1.3), BGP addresses
  * (§1.4), the custom IKE policy (§1.6) and the enum spellings (§1.7, §1.8).
+ * Two rules are the gateway's own: staticSourcePrefixes (not in Graph) and
+ * the reserved range of struct model_ctx, which no BGP address or source
+ * prefix may touch (issue 13 §1).
  *
  * Every problem is collected rather than stopping at the first, so that one
  * 400 response lists them all (user-asks #14). Messages name the field and
@@ -35,7 +38,9 @@ static void	vs_err(struct vstate *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 /* The default ctx when a caller has no gateway state (tools, tests). */
-static const struct model_ctx vs_default_ctx = { MODEL_GATEWAY_ASN, { 0, 0 } };
+static const struct model_ctx vs_default_ctx = {
+	MODEL_GATEWAY_ASN, { 0, 0 }, { MODEL_RESERVED_NET, MODEL_RESERVED_PLEN }
+};
 
 /*
  * jansson's iterators take a non-const json_t although they do not modify
@@ -334,6 +339,37 @@ vs_ip(struct vstate *vs, const json_t *obj, const char *path,
 	return true;
 }
 
+/* ctx->reserved, or the default a context without one stands for. */
+static struct model_prefix
+vs_reserved(const struct model_ctx *ctx)
+{
+	struct model_prefix r = { MODEL_RESERVED_NET, MODEL_RESERVED_PLEN };
+
+	if (ctx->reserved.len != 0)
+		r = ctx->reserved;
+	return r;
+}
+
+/*
+ * Issue 13 §1: the gateway numbers each tenant namespace's veth /30 from
+ * its reserved range, so a BGP address in it would answer on the wrong
+ * interface (or shadow the egress next hop) inside the namespace.
+ */
+static bool
+vs_not_reserved(struct vstate *vs, const struct model_ctx *ctx,
+    const char *f, uint32_t a)
+{
+	struct model_prefix r = vs_reserved(ctx), one = { a, 32 };
+	char ip[IP4_STRLEN], rs[MODEL_PREFIX_STRLEN];
+
+	if (!model_prefix_overlap(&r, &one))
+		return true;
+	vs_err(vs, f, "%s %s is not allowed: %s is reserved by the gateway "
+	    "for tenant egress transfer networks", f, ip4_fmt(a, ip),
+	    model_prefix_fmt(&r, rs));
+	return false;
+}
+
 /* system-facts §1.3; the gateway's own ASN is refused because BGP is eBGP. */
 static void
 vs_asn(struct vstate *vs, const struct model_ctx *ctx, json_int_t asn,
@@ -385,8 +421,12 @@ vs_bgp(struct vstate *vs, const json_t *j, const struct model_ctx *ctx,
 	if ((b = vs_object(vs, j, o)) == NULL)
 		return;
 	vs_members(vs, b, o, allowed);
-	vs_ip(vs, b, o, "localIpAddress", true, IP_BGP, &out->bgp_local);
-	vs_ip(vs, b, o, "peerIpAddress", true, IP_BGP, &out->bgp_peer);
+	if (vs_ip(vs, b, o, "localIpAddress", true, IP_BGP, &out->bgp_local))
+		vs_not_reserved(vs, ctx, "bgpConfiguration.localIpAddress",
+		    out->bgp_local);
+	if (vs_ip(vs, b, o, "peerIpAddress", true, IP_BGP, &out->bgp_peer))
+		vs_not_reserved(vs, ctx, "bgpConfiguration.peerIpAddress",
+		    out->bgp_peer);
 	if (out->bgp_local != 0 && out->bgp_local == out->bgp_peer)
 		vs_err(vs, "bgpConfiguration.peerIpAddress",
 		    "bgpConfiguration.peerIpAddress %s must differ from "
@@ -422,7 +462,8 @@ vs_redundancy(struct vstate *vs, const json_t *j, const struct model_ctx *ctx,
 			    "zoneRedundancy needs a second gateway zone; this "
 			    "gateway has none (start branchgated with "
 			    "--endpoint 2=IPV4)");
-		if (!vs_ip(vs, r, o, "zoneLocalIpAddress", true, IP_BGP, &zl))
+		if (!vs_ip(vs, r, o, "zoneLocalIpAddress", true, IP_BGP, &zl) ||
+		    !vs_not_reserved(vs, ctx, zf, zl))
 			break;
 		/* §1.4: the zone tunnel needs its own BGP address. */
 		if (zl == out->bgp_local)
@@ -446,6 +487,79 @@ vs_redundancy(struct vstate *vs, const json_t *j, const struct model_ctx *ctx,
 		/* Tier already reported; still check the address's form. */
 		vs_ip(vs, r, o, "zoneLocalIpAddress", false, IP_BGP, &zl);
 		break;
+	}
+}
+
+/*
+ * staticSourcePrefixes (a branchgate extension, not in Graph): source
+ * prefixes the gateway accepts from the link's tunnels besides its BGP
+ * peer address and the prefixes its BGP session got accepted. /8 is the
+ * widest, so that one branch cannot claim most of the address space, and
+ * 0.0.0.0/0 would switch the spoofed-source check off altogether.
+ */
+static void
+vs_src_prefixes(struct vstate *vs, const json_t *j,
+    const struct model_ctx *ctx, struct model_link *out)
+{
+	const char *f = "staticSourcePrefixes", *s;
+	struct model_prefix p, r = vs_reserved(ctx);
+	char path[PATH_LEN], a[MODEL_PREFIX_STRLEN], rs[MODEL_PREFIX_STRLEN];
+	size_t i, k, n, at[MODEL_SRC_PREFIXES_MAX] = { 0 };
+	const json_t *arr, *v;
+	int rc;
+
+	if ((arr = vs_member(j, f)) == NULL)
+		return;
+	if (!json_is_array(arr)) {
+		vs_err(vs, f, "%s must be an array of IPv4 prefixes such as "
+		    "\"192.168.50.0/24\", not %s", f, vs_kind(arr));
+		return;
+	}
+	if ((n = json_array_size(arr)) > MODEL_SRC_PREFIXES_MAX) {
+		vs_err(vs, f, "%s has %zu entries: at most %d are allowed", f,
+		    n, MODEL_SRC_PREFIXES_MAX);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v = json_array_get(arr, i);
+		snprintf(path, sizeof(path), "%s[%zu]", f, i);
+		if (!json_is_string(v)) {
+			vs_err(vs, path, "%s must be a string such as "
+			    "\"192.168.50.0/24\", not %s", path, vs_kind(v));
+			continue;
+		}
+		s = json_string_value(v);
+		rc = strlen(s) != json_string_length(v) ? -1 :
+		    model_prefix_parse(s, &p);
+		if (rc == -1)
+			vs_err(vs, path, "%s: '%.64s' is not an IPv4 prefix in "
+			    "CIDR notation (a.b.c.d/len)", path, s);
+		else if (p.len == 0)
+			vs_err(vs, path, "%s: '%s' is not allowed: it would "
+			    "accept any source address", path, s);
+		else if (p.len < 8)
+			vs_err(vs, path, "%s: '%s' is too wide: the prefix "
+			    "length must be 8 to 32", path, s);
+		else if (rc == MODEL_PREFIX_HOSTBITS)
+			vs_err(vs, path, "%s: '%s' has host bits set (the "
+			    "prefix is %s)", path, s, model_prefix_fmt(&p, a));
+		else if (model_prefix_overlap(&p, &r))
+			vs_err(vs, path, "%s: '%s' overlaps %s, reserved by "
+			    "the gateway for tenant egress transfer networks",
+			    path, s, model_prefix_fmt(&r, rs));
+		else {
+			for (k = 0; k < out->nsrc; k++)
+				if (out->src[k].addr == p.addr &&
+				    out->src[k].len == p.len)
+					break;
+			if (k < out->nsrc) {
+				vs_err(vs, path, "%s: '%s' is already listed "
+				    "as %s[%zu]", path, s, f, at[k]);
+				continue;
+			}
+			at[out->nsrc] = i;
+			out->src[out->nsrc++] = p;
+		}
 	}
 }
 
@@ -663,7 +777,7 @@ model_link_from_json(const json_t *j, const struct model_ctx *ctx,
 		"@odata.context", "id", "version", "lastModifiedDateTime",
 		"name", "ipAddress", "deviceVendor", "bandwidthCapacityInMbps",
 		"bgpConfiguration", "redundancyConfiguration",
-		"tunnelConfiguration", NULL
+		"tunnelConfiguration", "staticSourcePrefixes", NULL
 	};
 	struct vstate vs = { prefix ? prefix : "", errs, 0 };
 
@@ -683,6 +797,7 @@ model_link_from_json(const json_t *j, const struct model_ctx *ctx,
 	    MODEL_BW_250);
 	vs_bgp(&vs, j, ctx, out);
 	vs_redundancy(&vs, j, ctx, out);
+	vs_src_prefixes(&vs, j, ctx, out);
 	vs_tunnel(&vs, j, out);
 	if (vs.nerr != 0)
 		goto fail;

@@ -137,20 +137,33 @@ static const char *const sq_migrations[] = {
 	"CREATE INDEX health_events_rn ON health_events"
 	"  (tenant_id, remote_network_id, created_ms DESC, id DESC);"
 	"CREATE INDEX health_events_age ON health_events (created_ms);",
+
+	/*
+	 * 3: a device link's staticSourcePrefixes, as model_prefixes_fmt()
+	 * writes them ("" for none, which is what links stored before get).
+	 */
+	"ALTER TABLE device_links"
+	"  ADD COLUMN src_prefixes TEXT NOT NULL DEFAULT '';",
 };
 #define SQ_VERSION	((int)(sizeof(sq_migrations) / sizeof(sq_migrations[0])))
 
-/* Column order of SQ_LINK_COLS; INSERT binds column i at parameter i + 2. */
+/*
+ * Column order of SQ_LINK_COLS; INSERT binds column i at parameter i + 2.
+ * LC_NCOLS is where SQ_LINK_LIST_ALL puts tenant_id.
+ */
 enum sq_link_col {
 	LC_ID, LC_RN_ID, LC_NAME, LC_IP, LC_VENDOR, LC_BANDWIDTH, LC_BGP_LOCAL,
 	LC_BGP_PEER, LC_ASN, LC_REDUNDANCY, LC_ZONE_LOCAL, LC_TUNNEL_TYPE,
 	LC_PSK, LC_ZONE_PSK, LC_SA_LIFETIME, LC_IKE_ENC, LC_IKE_INT, LC_DH,
-	LC_IPSEC_ENC, LC_IPSEC_INT, LC_PFS, LC_VERSION, LC_MODIFIED_MS
+	LC_IPSEC_ENC, LC_IPSEC_INT, LC_PFS, LC_VERSION, LC_MODIFIED_MS,
+	LC_SRC_PREFIXES,
+	LC_NCOLS
 };
 #define SQ_LINK_COLS							\
 	"id, rn_id, name, ip, vendor, bandwidth, bgp_local, bgp_peer, asn, "	\
 	"redundancy, zone_local, tunnel_type, psk, zone_psk, sa_lifetime, "	\
-	"ike_enc, ike_int, dh, ipsec_enc, ipsec_int, pfs, version, modified_ms"
+	"ike_enc, ike_int, dh, ipsec_enc, ipsec_int, pfs, version, "	\
+	"modified_ms, src_prefixes"
 #define SQ_RN_COLS	"id, name, region, version, modified_ms"
 #define SQ_PROFILE_COLS							\
 	"p.id, p.name, p.traffic, p.priority, p.enabled, p.version, "	\
@@ -203,7 +216,7 @@ static const char *const sq_sql[SQ_NSTMT] = {
 	[SQ_LINK_PUT] =
 	    "INSERT INTO device_links (tenant_id, " SQ_LINK_COLS ") VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) "
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
 	    "ON CONFLICT (id) DO UPDATE SET rn_id = excluded.rn_id, "
 	    "name = excluded.name, ip = excluded.ip, "
 	    "vendor = excluded.vendor, bandwidth = excluded.bandwidth, "
@@ -216,7 +229,8 @@ static const char *const sq_sql[SQ_NSTMT] = {
 	    "ike_int = excluded.ike_int, dh = excluded.dh, "
 	    "ipsec_enc = excluded.ipsec_enc, ipsec_int = excluded.ipsec_int, "
 	    "pfs = excluded.pfs, version = excluded.version, "
-	    "modified_ms = excluded.modified_ms "
+	    "modified_ms = excluded.modified_ms, "
+	    "src_prefixes = excluded.src_prefixes "
 	    "WHERE device_links.tenant_id = excluded.tenant_id",
 	[SQ_LINK_GET] =
 	    "SELECT " SQ_LINK_COLS " FROM device_links "
@@ -604,7 +618,7 @@ sq_row_link(sqlite3_stmt *st, void *arg)
 {
 	struct model_link *l = arg;
 	struct model_tunnel *t = &l->tunnel;
-	char type[8];
+	char type[8], pfx[MODEL_PREFIXES_STRLEN];
 	int64_t asn = 0, ms = 0, life = 0;
 	int errs = 0;
 
@@ -632,6 +646,9 @@ sq_row_link(sqlite3_stmt *st, void *arg)
 	    false) == -1;
 	errs += sq_col_int(st, LC_MODIFIED_MS, INT64_MIN, INT64_MAX, &ms) == -1;
 	l->modified_ms = ms;
+	if (sq_col_text(st, LC_SRC_PREFIXES, pfx, sizeof(pfx), false) == -1 ||
+	    model_prefixes_parse(pfx, l) == -1)
+		errs++;
 
 	if (sq_col_text(st, LC_TUNNEL_TYPE, type, sizeof(type), false) == -1)
 		errs++;
@@ -694,7 +711,7 @@ sq_row_tenant_link(sqlite3_stmt *st, void *arg)
 	memset(tl->tenant_id, 0, sizeof(tl->tenant_id));
 	if (sq_row_link(st, &tl->link) == -1)
 		return -1;
-	if (sq_col_text(st, LC_MODIFIED_MS + 1, tl->tenant_id,
+	if (sq_col_text(st, LC_NCOLS, tl->tenant_id,
 	    sizeof(tl->tenant_id), false) == -1) {
 		log_err("store: corrupt device link row %s", tl->link.id);
 		model_link_wipe(&tl->link);
@@ -1289,7 +1306,7 @@ sq_link_put(void *be, const char *tenant_id, const struct model_link *l)
 	const char *ike_enc = NULL, *ike_int = NULL, *dh = NULL;
 	const char *ipsec_enc = NULL, *ipsec_int = NULL, *pfs = NULL;
 	char ip[IP4_STRLEN], bgp_local[IP4_STRLEN], bgp_peer[IP4_STRLEN];
-	char zone_local[IP4_STRLEN];
+	char zone_local[IP4_STRLEN], pfx[MODEL_PREFIXES_STRLEN];
 	sqlite3_stmt *st = NULL;
 	int errs = 0, rc = -1;
 
@@ -1311,6 +1328,12 @@ sq_link_put(void *be, const char *tenant_id, const struct model_link *l)
 	    ipsec_enc == NULL || ipsec_int == NULL || pfs == NULL))) {
 		log_err("%s: link %.*s has an enum value out of range",
 		    __func__, MODEL_ID_LEN, l->id);
+		goto fail;
+	}
+	if (model_prefixes_fmt(l, pfx, sizeof(pfx)) == -1) {
+		log_err("%s: link %.*s has %u source prefixes (max %d)",
+		    __func__, MODEL_ID_LEN, l->id, l->nsrc,
+		    MODEL_SRC_PREFIXES_MAX);
 		goto fail;
 	}
 	/* NOTFOUND for a missing or foreign parent; the FK is the backstop. */
@@ -1357,6 +1380,7 @@ sq_link_put(void *be, const char *tenant_id, const struct model_link *l)
 	errs += sq_bind_buf(st, SQ_LP(LC_VERSION), l->version,
 	    sizeof(l->version));
 	errs += sq_bind_int(st, SQ_LP(LC_MODIFIED_MS), l->modified_ms);
+	errs += sq_bind_text(st, SQ_LP(LC_SRC_PREFIXES), pfx);
 	if (sq_step(st, errs, __func__) != SQLITE_DONE)
 		goto fail;
 	if (sqlite3_changes(s->db) == 0) {

@@ -129,9 +129,11 @@ run 0 "rn create" -- "$BG" rn create --name "cli-walk-$$" --region westEurope &&
 [[ -n $RN ]] || { fail "rn create printed no id"; exit 1; }
 
 # --- device links -----------------------------------------------------------
-run 0 "link create (default policy, --psk-file)" -- "$BG" link create "$RN" \
+run 0 "link create (default policy, --psk-file, --static-source)" -- \
+    "$BG" link create "$RN" \
     --name wan1 --ip 203.0.113.100 --vendor other --asn 65010 \
-    --local-bgp 10.2.0.4 --peer-bgp 10.1.255.1 --psk-file "$T/psk1"
+    --local-bgp 10.2.0.4 --peer-bgp 10.1.255.1 --psk-file "$T/psk1" \
+    --static-source 192.168.50.0/24 --static-source 10.77.0.0/16
 L1=$(awk '/^created device link /{print $4}' "$T/out")
 no_secrets "link create"
 
@@ -161,7 +163,22 @@ run 0 "link create --body with --psk-file" -- "$BG" link create "$RN" \
     --body "$T/link3.json" --psk-file "$T/psk2"
 L3=$(awk '/^created device link /{print $4}' "$T/out")
 
-# The server is the authority: a reserved ASN (the gateway's own).
+# The server is the authority: host bits in a source prefix...
+run 1 "link create with host bits in --static-source" -- "$BG" link create \
+    "$RN" --name bad --ip 203.0.113.11 --vendor other --asn 65010 \
+    --local-bgp 10.2.0.12 --peer-bgp 10.1.255.4 --psk-file "$T/psk1" \
+    --static-source 10.0.0.1/24
+err_has "host bits" "^error: .*staticSourcePrefixes\[0\].*host bits set"
+run 64 "--static-source none with a prefix" -- "$BG" link update "$RN" \
+    "$L1" --static-source none --static-source 10.9.0.0/16
+
+# ...a BGP address in the gateway's reserved range...
+run 1 "link create with a reserved BGP address" -- "$BG" link create "$RN" \
+    --name bad --ip 203.0.113.11 --vendor other --asn 65010 \
+    --local-bgp 10.200.0.1 --peer-bgp 10.1.255.4 --psk-file "$T/psk1"
+err_has "reserved BGP address" "^error: .*localIpAddress.*10\.200\.0\.0/16"
+
+# ...and a reserved ASN (the gateway's own).
 run 1 "link create with a bad ASN" -- "$BG" link create "$RN" --name bad \
     --ip 203.0.113.11 --vendor other --asn 65476 --local-bgp 10.2.0.12 \
     --peer-bgp 10.1.255.4 --psk-file "$T/psk1"
@@ -193,6 +210,10 @@ run 0 "link get --json" -- "$BG" --json link get "$RN" "$L2"
 no_secrets "link get"
 run 0 "link get" -- "$BG" link get "$RN" "$L2"
 out_has "link get" "^zone local BGP +10\.2\.0\.9"
+out_has "link get (no static sources)" "^static sources +\(none\)"
+run 0 "link get (static sources)" -- "$BG" link get "$RN" "$L1"
+out_has "link get (static sources)" \
+    "^static sources +192\.168\.50\.0/24, 10\.77\.0\.0/16$"
 
 # --- configuration ----------------------------------------------------------
 run 0 "config" -- "$BG" config "$RN"
@@ -237,6 +258,14 @@ run 0 "rn assign again" -- "$BG" rn assign "$RN" "$P"
 run 0 "link update --name --psk-file" -- "$BG" link update "$RN" "$L1" \
     --name wan1-renamed --psk-file "$T/psk2"
 out_has "link update" "^name +wan1-renamed"
+out_has "link update keeps static sources" \
+    "^static sources +192\.168\.50\.0/24, 10\.77\.0\.0/16$"
+run 0 "link update --static-source replaces" -- "$BG" link update "$RN" \
+    "$L1" --static-source 172.16.8.0/22
+out_has "link update --static-source" "^static sources +172\.16\.8\.0/22$"
+run 0 "link update --static-source none" -- "$BG" link update "$RN" "$L1" \
+    --static-source none
+out_has "link update --static-source none" "^static sources +\(none\)$"
 no_secrets "link update"
 run 0 "cpe-config after PSK change" -- "$BG" cpe-config "$RN" "$L1"
 out_has "cpe-config after PSK change" "$PSK2"

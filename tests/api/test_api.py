@@ -262,7 +262,6 @@ def test_link_patch_keeps_psk_and_validates(c):
     link = c.a.post(base, link_body()).json()
     expect_error(c.a.patch(base + "/" + link["id"], {"bgpConfiguration": {"asn": 23456}}),
                  400, "BadRequest", "23456")
-    expect_error(c.a.patch(base + "/" + link["id"], {"id": "x"}), 400)
     check(c.a.get(base + "/" + link["id"]).json() == link, "rejected patch changed the link")
     cfg = c.a.get(base + "/" + link["id"] + "/cpeConfiguration?format=swanctl")
     check("Detective5OutgrowDiligence" in cfg.body or "0x" in cfg.body, cfg)
@@ -551,6 +550,275 @@ def test_persistence_restart_and_kill9(c):
     cfg = c.a.get(RN + "/" + kid + "/deviceLinks/" + got.json()["deviceLinks"][0]["id"]
                   + "/cpeConfiguration?format=swanctl")
     check(cfg.status == 200, cfg)
+
+
+# --- staticSourcePrefixes (branchgate extension) ----------------------------
+
+def test_static_source_prefixes(c):
+    clean(c)
+    rn = c.a.post(RN, {"name": "Src", "region": "eastUS"}).json()
+    base = RN + "/" + rn["id"] + "/deviceLinks"
+    # Always present, [] when none was given.
+    plain = c.a.post(base, link_body(name="Plain", ip="198.51.100.30",
+                                     local="10.30.0.1", peer="10.30.0.2"))
+    check(plain.status == 201 and plain.json()["staticSourcePrefixes"] == [], plain)
+    r = c.a.post(base, link_body(staticSourcePrefixes=["192.168.50.0/24", "10.77.0.0/16",
+                                                       "172.16.0.1/32"]))
+    check(r.status == 201, r)
+    link = r.json()
+    want = ["192.168.50.0/24", "10.77.0.0/16", "172.16.0.1/32"]
+    check(link["staticSourcePrefixes"] == want, link)
+    url = base + "/" + link["id"]
+    check(c.a.get(url).json()["staticSourcePrefixes"] == want)
+    # PATCH replaces the list; other members keep it; null and [] clear it.
+    p = c.a.patch(url, {"name": "Renamed"}, headers={"Prefer": "return=representation"})
+    check(p.status == 200 and p.json()["staticSourcePrefixes"] == want, p)
+    check(c.a.patch(url, {"staticSourcePrefixes": ["10.88.0.0/16"]}).status == 204)
+    check(c.a.get(url).json()["staticSourcePrefixes"] == ["10.88.0.0/16"])
+    check(c.a.patch(url, {"staticSourcePrefixes": None}).status == 204)
+    check(c.a.get(url).json()["staticSourcePrefixes"] == [])
+    check(c.a.patch(url, {"staticSourcePrefixes": want}).status == 204)
+    check(c.a.patch(url, {"staticSourcePrefixes": []}).status == 204)
+    check(c.a.get(url).json()["staticSourcePrefixes"] == [])
+    # A PATCH refused for a bad entry changes nothing.
+    check(c.a.patch(url, {"staticSourcePrefixes": want}).status == 204)
+    before = c.a.get(url).json()
+    expect_error(c.a.patch(url, {"staticSourcePrefixes": ["10.64.0.0/10", "10.0.0.1/24"]}),
+                 400, "BadRequest",
+                 "staticSourcePrefixes[1]: '10.0.0.1/24' has host bits set")
+    check(c.a.get(url).json() == before)
+    # Inline in a remote network create, with the error path prefixed.
+    r = c.a.post(RN, {"name": "Src2", "region": "eastUS", "deviceLinks": [
+        link_body(name="In", ip="198.51.100.31", local="10.31.0.1", peer="10.31.0.2",
+                  staticSourcePrefixes=["192.168.51.0/24"])]})
+    check(r.status == 201 and r.json()["deviceLinks"][0]["staticSourcePrefixes"]
+          == ["192.168.51.0/24"], r)
+    e = expect_error(c.a.post(RN, {"name": "Src3", "region": "eastUS", "deviceLinks": [
+        link_body(name="In", ip="198.51.100.32", local="10.32.0.1", peer="10.32.0.2",
+                  staticSourcePrefixes=["x"])]}), 400, "BadRequest")
+    check(e["target"] == "deviceLinks[0].staticSourcePrefixes[0]", e)
+    # Survives a restart: read back from the store, not from memory.
+    c.d.stop()
+    c.d.start()
+    check(c.a.get(url).json()["staticSourcePrefixes"] == want)
+    check(c.a.get(base + "/" + plain.json()["id"]).json()["staticSourcePrefixes"] == [])
+
+
+def test_static_source_prefixes_validation(c):
+    clean(c)
+    rn = c.a.post(RN, {"name": "SrcV", "region": "eastUS"}).json()
+    base = RN + "/" + rn["id"] + "/deviceLinks"
+
+    def bad(value, target, words):
+        e = expect_error(c.a.post(base, link_body(staticSourcePrefixes=value)),
+                         400, "BadRequest", words)
+        check(e["target"] == target, e)
+
+    bad(["10.1.0.0/16", "10.2.0.0/16", "10.0.0.1/24"], "staticSourcePrefixes[2]",
+        "staticSourcePrefixes[2]: '10.0.0.1/24' has host bits set")
+    bad(["0.0.0.0/0"], "staticSourcePrefixes[0]", ["0.0.0.0/0", "not allowed"])
+    bad(["10.0.0.0/7"], "staticSourcePrefixes[0]", ["10.0.0.0/7", "8 to 32"])
+    bad(["10.0.0.0/33"], "staticSourcePrefixes[0]", "CIDR")
+    bad(["10.0.0.0"], "staticSourcePrefixes[0]", "CIDR")
+    bad(["10.0.0.0/08"], "staticSourcePrefixes[0]", "CIDR")
+    bad(["fd00::/8"], "staticSourcePrefixes[0]", "CIDR")
+    bad([24], "staticSourcePrefixes[0]", "must be a string")
+    bad(["10.5.0.0/16", "10.6.0.0/16", "10.5.0.0/16"], "staticSourcePrefixes[2]",
+        ["'10.5.0.0/16' is already listed", "staticSourcePrefixes[0]"])
+    bad("10.5.0.0/16", "staticSourcePrefixes", "must be an array")
+    many = ["10.%d.0.0/16" % i for i in range(1, 18)]
+    bad(many, "staticSourcePrefixes", ["17 entries", "at most 16"])
+    # Exactly 16 is fine.
+    r = c.a.post(base, link_body(staticSourcePrefixes=many[:16]))
+    check(r.status == 201 and len(r.json()["staticSourcePrefixes"]) == 16, r)
+    check(c.a.delete(base + "/" + r.json()["id"]).status == 204)
+    # Overlapping the gateway's reserved range, from either side.
+    bad(["10.0.0.0/8"], "staticSourcePrefixes[0]", ["10.200.0.0/16", "egress"])
+    bad(["10.200.7.0/24"], "staticSourcePrefixes[0]", ["10.200.0.0/16", "egress"])
+    check(c.a.get(base).json()["value"] == [], "a refused create stored a link")
+
+
+# --- issue 13 §1: the gateway's reserved range ------------------------------
+
+def test_reserved_range_bgp_addresses(c):
+    clean(c)
+    rn = c.a.post(RN, {"name": "Res", "region": "eastUS"}).json()
+    base = RN + "/" + rn["id"] + "/deviceLinks"
+    why = "reserved by the gateway for tenant egress transfer networks"
+    for field, body in (
+            ("bgpConfiguration.localIpAddress", link_body(local="10.200.0.1")),
+            ("bgpConfiguration.peerIpAddress", link_body(peer="10.200.255.254"))):
+        e = expect_error(c.a.post(base, body), 400, "BadRequest",
+                         [field, "10.200.0.0/16", why])
+        check(e["target"] == field, e)
+    zone = custom_link_body(zone_local="10.200.3.4")
+    e = expect_error(c.a.post(base, zone), 400, "BadRequest",
+                     ["redundancyConfiguration.zoneLocalIpAddress", "10.200.0.0/16", why])
+    check(e["target"] == "redundancyConfiguration.zoneLocalIpAddress", e)
+    # Just outside the range is fine; PATCH into it is refused.
+    r = c.a.post(base, link_body(local="10.201.0.1", peer="10.199.255.255"))
+    check(r.status == 201, r)
+    url = base + "/" + r.json()["id"]
+    expect_error(c.a.patch(url, {"bgpConfiguration": {"localIpAddress": "10.200.1.1"}}),
+                 400, "BadRequest", ["bgpConfiguration.localIpAddress", "10.200.0.0/16"])
+    check(c.a.get(url).json()["bgpConfiguration"]["localIpAddress"] == "10.201.0.1")
+
+
+# --- issue 13 §2: Graph compatibility, errors and headers -------------------
+
+GUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+
+
+def hdr(resp, name):
+    for k, v in resp.headers.items():
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
+def test_request_id_headers(c):
+    import re
+    seen = set()
+    for resp in (c.a.get(RN), c.a.get(RN + "/nothing"), request(c.d.url, "GET", RN),
+                 c.a.post(RN, raw="{"), c.a.delete(RN + "/00000000-0000-4000-8000-000000000000")):
+        rid = hdr(resp, "request-id")
+        check(rid is not None and re.match(GUID_RE, rid), (resp, resp.headers))
+        check(hdr(resp, "client-request-id") == rid, resp.headers)
+        check(rid not in seen, "request-id repeated")
+        seen.add(rid)
+        if resp.status >= 400:
+            inner = resp.json()["error"]["innerError"]
+            check(inner["request-id"] == rid and inner["client-request-id"] == rid, inner)
+    # A client's id is echoed, in the header and in an error's innerError.
+    mine = "3f1c6f0e-9b7e-4c56-a7d2-0c1b2a3d4e5f"
+    r = c.a.get(RN, headers={"client-request-id": mine})
+    check(hdr(r, "client-request-id") == mine and hdr(r, "request-id") != mine, r.headers)
+    r = c.a.get(RN + "/x", headers={"client-request-id": "trace 42 / retry #1"})
+    check(hdr(r, "client-request-id") == "trace 42 / retry #1", r.headers)
+    check(r.json()["error"]["innerError"]["client-request-id"] == "trace 42 / retry #1")
+    # 64 printable characters are echoed; 65, or a non-ASCII byte, are not.
+    r = c.a.get(RN, headers={"client-request-id": "a" * 64})
+    check(hdr(r, "client-request-id") == "a" * 64, r.headers)
+    for bad in ("a" * 65, "caf\u00e9".encode("utf-8").decode("latin-1")):
+        r = c.a.get(RN, headers={"client-request-id": bad})
+        check(hdr(r, "client-request-id") == hdr(r, "request-id"), (bad, r.headers))
+
+
+def raw_http(c, data):
+    """One request on its own connection; returns (status, headers, body)."""
+    s = socket.create_connection(("127.0.0.1", c.d.port), timeout=10)
+    s.sendall(data)
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+    s.close()
+    head, _, body = out.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = {}
+    for ln in lines[1:]:
+        k, _, v = ln.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return int(lines[0].split()[1]), headers, body.decode()
+
+
+def test_http_layer_errors_are_graph_json(c):
+    tok = c.ta["token"].encode()
+    cases = [
+        # URI too long: the path, and the query string, each counted.
+        (414, "RequestUriTooLong",
+         b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        (414, "RequestUriTooLong",
+         b"GET " + RN.encode() + b"?$select=" + b"n" * 9000 +
+         b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        # Header block over the cap (but inside the library's memory).
+        (431, "RequestHeaderFieldsTooLarge",
+         b"GET " + RN.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+         b"Authorization: Bearer " + tok + b"\r\nX-Big: " + b"y" * 20000 + b"\r\n\r\n"),
+        (413, "RequestEntityTooLarge",
+         b"POST " + RN.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+         b"Content-Type: application/json\r\nContent-Length: 999999999\r\n\r\n"),
+    ]
+    for status, code, data in cases:
+        st, h, body = raw_http(c, data)
+        check(st == status, (status, st, body[:200]))
+        check(h.get("content-type", "").startswith("application/json"), h)
+        e = json.loads(body)["error"]
+        check(e["code"] == code and e["message"], e)
+        check(h.get("request-id") == e["innerError"]["request-id"], (h, e))
+    # Just under both caps: an ordinary answer (404 for the long path).
+    st, h, body = raw_http(c, b"GET /" + b"a" * 8000 + b" HTTP/1.1\r\nHost: x\r\n"
+                           b"Connection: close\r\nAuthorization: Bearer " + tok + b"\r\n\r\n")
+    check(st == 404 and json.loads(body)["error"]["code"] == "NotFound", (st, body[:200]))
+    check(c.a.get(RN).status == 200, "daemon stopped serving")
+
+
+def test_json_errors_in_plain_words(c):
+    clean(c)
+    psk = "Hunter2-never-echo"
+    cases = [
+        ('{"name": "a\\u0000b", "region": "eastUS"}', "\\u0000"),
+        ('{"na\\u0000me": "a", "region": "eastUS"}', "\\u0000"),
+        ('{"name": "a", "name": "b", "region": "eastUS"}', "twice"),
+        ('{"name": "x" "region": "eastUS"}', "comma"),
+        ('{"name": "x", "region": eastUS}', "double quotes"),
+        ('{"name": "x", "region": "eastUS"} {}', "more after"),
+        ('{"name": "x", "region": "eastUS"', "ends"),
+        ('{"name": "x", "region": 99999999999999999999999}', "out of range"),
+        ('{"name": "x",\n "tunnelConfiguration": {"preSharedKey": "' + psk + '\n"}}',
+         "line break"),
+    ]
+    for body, words in cases:
+        r = c.a.post(RN, raw=body)
+        e = expect_error(r, 400, "BadRequest", ["malformed JSON at line", "column", words])
+        check("JSON_" not in r.body and "near" not in e["message"], e)
+        check(psk not in r.body, "a body fragment was echoed: " + r.body)
+    r = c.a.post(RN, raw='{"name": "x",\n  "region": "eastUS",,}')
+    expect_error(r, 400, "BadRequest", "line 2, column")
+    check(all_rns(c) == [])
+
+
+def test_readonly_ignored_on_create_and_patch(c):
+    """One rule for both: id, version, lastModifiedDateTime (and
+    @odata.context) are ignored whatever their value, as OData does."""
+    clean(c)
+    ro = {"id": "00000000-0000-4000-8000-000000000001", "version": "9.9.9",
+          "lastModifiedDateTime": "1999-01-01T00:00:00Z", "@odata.context": "#x"}
+    r = c.a.post(RN, dict(ro, name="RO", region="eastUS"))
+    check(r.status == 201, r)
+    rn = r.json()
+    check(rn["id"] != ro["id"] and rn["version"] == "1.0.0"
+          and rn["lastModifiedDateTime"] != ro["lastModifiedDateTime"], rn)
+    p = c.a.patch(RN + "/" + rn["id"], dict(ro, name="RO2"))
+    check(p.status == 200, p)
+    got = c.a.get(RN + "/" + rn["id"]).json()
+    check(got["id"] == rn["id"] and got["version"] == "1.0.0" and got["name"] == "RO2", got)
+    base = RN + "/" + rn["id"] + "/deviceLinks"
+    r = c.a.post(base, link_body(**ro))
+    check(r.status == 201, r)
+    link = r.json()
+    check(link["id"] != ro["id"] and link["version"] == "1.0.0", link)
+    url = base + "/" + link["id"]
+    # Wrong types are ignored too: the value is never looked at.
+    for patch in (dict(ro), {"id": "x"}, {"version": 2}, {"lastModifiedDateTime": None}):
+        check(c.a.patch(url, patch).status == 204, patch)
+    got = c.a.get(url).json()
+    stamp = "lastModifiedDateTime"
+    check(got[stamp] != ro[stamp], got)
+    got.pop(stamp)
+    link.pop(stamp)
+    check(got == link, (got, link))
+    got = c.a.get(url).json()
+    # A GET body round-trips through PATCH, and through create (a copy).
+    check(c.a.patch(url, got).status == 204)
+    copy = dict(got, name="Copy", ipAddress="198.51.100.77",
+                bgpConfiguration={"localIpAddress": "10.77.0.1",
+                                  "peerIpAddress": "10.77.0.2", "asn": 65000})
+    copy["tunnelConfiguration"] = dict(got["tunnelConfiguration"], preSharedKey="Copy-key-123")
+    r = c.a.post(base, copy)
+    check(r.status == 201 and r.json()["id"] != link["id"], r)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static const struct model_ctx fz_ctx = { MODEL_GATEWAY_ASN,
-	{ 0x14f56f15, 0x14f56f4d } };
+static const struct model_ctx fz_ctx = { .gateway_asn = MODEL_GATEWAY_ASN,
+	.endpoint = { 0x14f56f15, 0x14f56f4d } };
 
 static const char *fz_stored_link =
     "{\"name\":\"Stored\",\"ipAddress\":\"114.20.4.14\","

@@ -119,7 +119,7 @@ tok() { sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$1"; }
 tid() { sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' "$1"; }
 TOK_A=$(tok "$W/ta.json"); TOK_B=$(tok "$W/tb.json")
 ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
-    --endpoint 1=192.0.2.2 --netns-prefix "$PFX" --egress 203.0.113.1 \
+    --endpoint 1=192.0.2.2 --netns-prefix "$PFX" --egress 203.0.113.1 --alive-interval 10 \
     --esp-workers 2 --log-level debug >"$W/daemon.log" 2>&1 &
 DPID=$!
 for _ in $(seq 100); do grep -q "API listening" "$W/daemon.log" && break; sleep 0.1; done
@@ -293,12 +293,23 @@ status1() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" \
 # bgpq EXPR: a Python expression over b (the status "bgp" object) is true.
 bgpq() { status1 | python3 -c 'import json,sys; b=json.load(sys.stdin).get("bgp"); sys.exit(0 if b and ('"$1"') else 1)' 2>/dev/null; }
 waitbgp() { for _ in $(seq "$2"); do bgpq "$1" && return 0; sleep 0.25; done; return 1; }
+# reason1 CODE: the status's health.reason becomes CODE (refresh: 1 s).
+reason1() {
+	local r
+	for _ in $(seq 16); do
+		r=$(status1 | python3 -c 'import json,sys; h=json.load(sys.stdin)["health"]; print(h["reason"] + ": " + h["detail"])' 2>/dev/null)
+		case $r in "$1: "*) echo "$r"; return 0 ;; esac
+		sleep 0.25
+	done
+	echo "$r"; return 1
+}
 tenant_route() { nsenter -t "$DPID" -m ip -n "$1" route show 10.1.1.0/24 2>/dev/null; }
 lan_ping() { ip netns exec "$NS_L1" ping -c "$1" -i 0.2 -W 1 203.0.113.2 2>&1; }
 BC=$W/b1
 bgpq 'b["state"] == "active" and b["peerAddress"] == "10.1.0.1" and b["localAddress"] == "10.255.0.1"' &&
     ok "(g) before BIRD: the gateway's session waits (active) for 10.1.0.1 on 10.255.0.1" ||
     fail "(g) status before BIRD: $(status1)"
+r=$(reason1 bgpDown) && ok "(g) health before BIRD: $r" || fail "(g) health before BIRD: $r"
 out=$(lan_ping 3)
 echo "$out" | grep -q " 0 received" && ok "(g) before BGP the LAN host cannot reach the internet host (no route back)" ||
     fail "(g) LAN reachable without BGP: $out"
@@ -314,6 +325,7 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	else
 		fail "(g) no established session with 1 learned prefix: $(status1); bird: $(birdc -s "$BC/bird.ctl" show protocols 2>&1 | tail -3)"
 	fi
+	r=$(reason1 noProfile) && ok "(g) health with routes but no profile: $r" || fail "(g) health, no profile: $r"
 	r=$(tenant_route "$NS_TA")
 	echo "$r" | grep -q "dev tun0" && ok "(g) tenant A's namespace routes 10.1.1.0/24 into tun0" ||
 	    fail "(g) no 10.1.1.0/24 route in $NS_TA: '$r'"
@@ -334,6 +346,32 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	else
 		fail "(g) advertised count after assigning Internet Access: $(status1)"
 	fi
+	r=$(reason1 ok) && ok "(g) health with Internet Access: $r" || fail "(g) health with a profile: $r"
+	# The default route carries the Internet Access community (ASN:1).
+	birdc -s "$BC/bird.ctl" show route 0.0.0.0/0 all 2>/dev/null | grep -q "BGP.community: (65476,1)" &&
+	    ok "(g) 0.0.0.0/0 carries community (65476,1)" ||
+	    fail "(g) no Internet Access community: $(birdc -s "$BC/bird.ctl" show route 0.0.0.0/0 all 2>&1 | tail -8)"
+	# Microsoft 365 assigned too: its aggregated subnets, marked ASN:365,
+	# beside the default route; the session is not reset.
+	MPROF=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" "http://$API/networkAccess/forwardingProfiles" |
+	    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "m365"][0])')
+	est0=$(status1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["bgp"]["establishedDateTime"])')
+	bg "$TOK_A" rn assign "$RN1" "$MPROF" >/dev/null || fail "(g) rn assign m365 profile"
+	m365_routes() { birdc -s "$BC/bird.ctl" show route protocol gateway_z1 where '(65476,365) ~ bgp_community' count 2>/dev/null |
+	    sed -n 's/^\([0-9][0-9]*\) of .*/\1/p'; }
+	for _ in $(seq 40); do [ "${NM:-0}" -gt 10 ] 2>/dev/null && break; NM=$(m365_routes); sleep 0.25; done
+	if [ "${NM:-0}" -gt 10 ] && birdc -s "$BC/bird.ctl" show route for 13.107.6.152 2>/dev/null | grep -q "gateway_z1" && bird_default; then
+		ok "(g) Microsoft 365 assigned: BIRD learned $NM routes with community (65476,365), the default route stays"
+	else
+		fail "(g) Microsoft 365 routes: ${NM:-none}; $(birdc -s "$BC/bird.ctl" show route protocol gateway_z1 2>&1 | head -5)"
+	fi
+	est1=$(status1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["bgp"]["establishedDateTime"])')
+	[ "$est0" = "$est1" ] && ok "(g) the session was not reset by the profile change" ||
+	    fail "(g) session reset by a profile change ($est0 -> $est1)"
+	bg "$TOK_A" rn unassign "$RN1" "$MPROF" >/dev/null || fail "(g) rn unassign m365"
+	for _ in $(seq 40); do NM=$(m365_routes); [ "${NM:-1}" = 0 ] && break; sleep 0.25; done
+	[ "${NM:-1}" = 0 ] && bird_default && ok "(g) Microsoft 365 unassigned: its routes withdrawn, the default stays" ||
+	    fail "(g) after unassigning Microsoft 365: ${NM:-?} routes left"
 	bg "$TOK_A" rn unassign "$RN1" "$IPROF" >/dev/null || fail "(g) rn unassign"
 	waitbgp 'b["advertisedPrefixes"] == 0' 40 && ok "(g) unassigned: nothing advertised" ||
 	    fail "(g) advertised after unassign: $(status1)"
@@ -344,6 +382,7 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	else
 		fail "(g) after withdraw: $(status1)"
 	fi
+	r=$(reason1 noRoutesAccepted) && ok "(g) health after the withdrawal: $r" || fail "(g) health after withdraw: $r"
 	[ -z "$(tenant_route "$NS_TA")" ] && ok "(g) withdraw: 10.1.1.0/24 left tenant A's namespace" ||
 	    fail "(g) route left behind: $(tenant_route "$NS_TA")"
 	out=$(lan_ping 3)
@@ -385,6 +424,17 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	ev=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" "http://$API/networkAccess/logs/remoteNetworks?\$top=100")
 	echo "$ev" | python3 -c 'import json,sys; s=[e["status"] for e in json.load(sys.stdin)["value"]]; assert s.count("bgpConnected") >= 1 and s.count("bgpDisconnected") >= 1, s' &&
 	    ok "(g) health events: bgpConnected and bgpDisconnected" || fail "(g) health events: $ev"
+	# remoteNetworkAlive every --alive-interval (10 s here) per live tunnel,
+	# with the bytes since the previous one (system-facts §2.5).
+	echo "$ev" | python3 -c '
+import json, sys
+a = [e for e in json.load(sys.stdin)["value"] if e["status"] == "remoteNetworkAlive"]
+assert a, "no remoteNetworkAlive event"
+assert all(e["sourceIp"] == "192.0.2.1" and e["destinationIp"] == "192.0.2.2" for e in a), a
+assert any(e["sentBytes"] > 0 and e["receivedBytes"] > 0 for e in a), a
+assert any(e["bgpRoutesAdvertisedCount"] == 1 for e in a), a
+print("%d events, %d bytes from the branch in all" % (len(a), sum(e["sentBytes"] for e in a)))
+' >"$W/alive.txt" 2>&1 && ok "(g) remoteNetworkAlive: $(cat "$W/alive.txt")" || fail "(g) remoteNetworkAlive: $(tail -2 "$W/alive.txt")"
 else
 	fail "(g) bird not installed (scripts/deps.sh installs bird2)"
 fi

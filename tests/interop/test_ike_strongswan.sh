@@ -153,6 +153,16 @@ link_down() {
 	sleep 0.5
 }
 conn_name() { awk '/^  bg-[^ ]+ \{$/ { print $1; exit }' "$CONF"; }
+# reason CODE: the link's status says why it passes no traffic (health.reason).
+reason() {
+	local r
+	for _ in $(seq 16); do
+		r=$(api "$RN_PATH/$RN/deviceLinks/$LINK/status" | python3 -c 'import json,sys; h=json.load(sys.stdin)["health"]; print(h["reason"] + ": " + h["detail"])' 2>/dev/null)
+		case $r in "$1: "*) echo "$r"; return 0 ;; esac
+		sleep 0.25
+	done
+	echo "$r"; return 1
+}
 
 # One case: $1 label, $2 proposals override ("" = as generated), $3 esp override, rest: link options
 run_case() {
@@ -286,6 +296,8 @@ if link_up wrong-psk; then
 	grep -i "wrong-psk" "$W/daemon.log" | grep -Eiq "auth" &&
 	    ok "wrong PSK refused: $(grep -i wrong-psk "$W/daemon.log" | grep -Ei auth | head -1 | cut -c1-160)" ||
 	    fail "wrong PSK: no log line naming the link and the reason"
+	r=$(reason authenticationFailed) && ok "wrong PSK: status health: $(echo "$r" | cut -c1-160)" ||
+	    fail "wrong PSK: status health: $r"
 	link_down
 fi
 
@@ -298,6 +310,9 @@ if link_up bad-proposal; then
 	line=$(grep -i "bad-proposal" "$W/daemon.log" | grep -Ei "proposal" | head -1)
 	echo "$line" | grep -Eiq "offered" && ok "proposal refused: $(echo "$line" | cut -c1-200)" ||
 	    fail "bad proposal: no log line with what was offered"
+	r=$(reason proposalMismatch) && echo "$r" | grep -q "offered" &&
+	    ok "bad proposal: status health: $(echo "$r" | cut -c1-200)" ||
+	    fail "bad proposal: status health: $r"
 	link_down
 fi
 

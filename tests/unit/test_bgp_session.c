@@ -170,9 +170,9 @@ cb_random(void *arg)
 	return (uint32_t)(s->w->rng >> 16);
 }
 
-static const struct bgp_prefix br_adv[] = { { IP(10, 0, 2, 0), 24 } };
+static const struct bgp_prefix br_adv[] = { { IP(10, 0, 2, 0), 24, 0 } };
 static const struct bgp_prefix gw_adv[] = {
-	{ IP(20, 0, 0, 0), 8 }, { IP(40, 96, 0, 0), 13 },
+	{ IP(20, 0, 0, 0), 8, 0 }, { IP(40, 96, 0, 0), 13, 0 },
 };
 
 static void
@@ -390,8 +390,8 @@ test_establish_exchange(void **state)
 	/* a new advertised set goes out as its difference */
 	{
 		static const struct bgp_prefix next[] = {
-			{ IP(40, 96, 0, 0), 13 }, { IP(52, 0, 0, 0), 8 },
-			{ IP(40, 96, 0, 0), 13 },	/* duplicate */
+			{ IP(40, 96, 0, 0), 13, 0 }, { IP(52, 0, 0, 0), 8, 0 },
+			{ IP(40, 96, 0, 0), 13, 0 },	/* duplicate */
 		};
 		uint64_t upd = status(1).updates_out;
 
@@ -411,7 +411,7 @@ test_establish_exchange(void **state)
 	}
 	/* host bits or too many: refused, nothing changes */
 	{
-		struct bgp_prefix bad = { IP(10, 0, 0, 1), 24 };
+		struct bgp_prefix bad = { IP(10, 0, 0, 1), 24, 0 };
 
 		assert_int_equal(bgp_set_advertised(W.s[1].s, &bad, 1, W.now),
 		    -1);
@@ -683,8 +683,8 @@ static void
 test_max_prefix(void **state)
 {
 	static const struct bgp_prefix four[] = {
-		{ IP(10, 0, 1, 0), 24 }, { IP(10, 0, 2, 0), 24 },
-		{ IP(10, 0, 3, 0), 24 }, { IP(10, 0, 4, 0), 24 },
+		{ IP(10, 0, 1, 0), 24, 0 }, { IP(10, 0, 2, 0), 24, 0 },
+		{ IP(10, 0, 3, 0), 24, 0 }, { IP(10, 0, 4, 0), 24, 0 },
 	};
 	static const uint8_t limit[] = { 0, 1, 1, 0, 0, 0, 3 };
 
@@ -1026,7 +1026,7 @@ test_config(void **state)
 {
 	struct bgp_config c;
 	char why[128];
-	struct bgp_prefix bad = { IP(10, 0, 0, 1), 8 };
+	struct bgp_prefix bad = { IP(10, 0, 0, 1), 8, 0 };
 
 	(void)state;
 	c = W.s[1].cfg;
@@ -1143,6 +1143,11 @@ test_policy(void **state)
 		{ IP(192, 168, 1, 2), 32, BGP_POLICY_DENIED },
 		{ IP(192, 168, 0, 0), 16, BGP_POLICY_DENIED },	/* covers it */
 		{ IP(192, 168, 2, 0), 24, BGP_POLICY_ACCEPT },
+		{ IP(198, 18, 0, 2), 32, BGP_POLICY_OTHER_LINK },
+		{ IP(198, 18, 0, 0), 24, BGP_POLICY_OTHER_LINK },	/* covers it */
+		{ IP(198, 18, 0, 3), 32, BGP_POLICY_ACCEPT },
+		{ IP(13, 107, 6, 153), 32, BGP_POLICY_ADVERTISED },
+		{ IP(13, 107, 6, 156), 30, BGP_POLICY_ACCEPT },
 		{ IP(10, 0, 0, 1), 8, BGP_POLICY_INVALID },
 		{ IP(10, 0, 0, 0), 33, BGP_POLICY_INVALID },
 	};
@@ -1151,8 +1156,15 @@ test_policy(void **state)
 
 	(void)state;
 	bgp_policy_init(&pol);
-	assert_int_equal(bgp_policy_deny(&pol, GW_IP, 32), 0);
-	assert_int_equal(bgp_policy_deny(&pol, IP(10, 0, 0, 1), 8), -1);
+	assert_int_equal(bgp_policy_deny(&pol, GW_IP, 32, BGP_POLICY_DENIED), 0);
+	assert_int_equal(bgp_policy_deny(&pol, IP(198, 18, 0, 2), 32,
+	    BGP_POLICY_OTHER_LINK), 0);
+	assert_int_equal(bgp_policy_deny(&pol, IP(13, 107, 6, 152), 30,
+	    BGP_POLICY_ADVERTISED), 0);
+	assert_int_equal(bgp_policy_deny(&pol, IP(10, 0, 0, 1), 8,
+	    BGP_POLICY_DENIED), -1);
+	assert_int_equal(bgp_policy_deny(&pol, IP(10, 0, 0, 0), 8,
+	    BGP_POLICY_MARTIAN), -1);		/* not a deny reason */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		enum bgp_policy_verdict v = bgp_policy_import(&pol,
 		    cases[i].addr, cases[i].len);
@@ -1166,9 +1178,18 @@ test_policy(void **state)
 	pol.max_len = 24;
 	assert_int_equal(bgp_policy_import(&pol, IP(10, 0, 2, 5), 32),
 	    BGP_POLICY_TOO_LONG);
-	for (i = 1; i < BGP_POLICY_DENY_MAX; i++)
-		assert_int_equal(bgp_policy_deny(&pol, IP(11, 0, 0, 0), 8), 0);
-	assert_int_equal(bgp_policy_deny(&pol, IP(11, 0, 0, 0), 8), -1);
+	for (i = 3; i < BGP_POLICY_DENY_MAX; i++)
+		assert_int_equal(bgp_policy_deny(&pol, IP(11, 0, 0, 0), 8,
+		    BGP_POLICY_DENIED), 0);
+	assert_int_equal(bgp_policy_deny(&pol, IP(11, 0, 0, 0), 8,
+	    BGP_POLICY_DENIED), -1);
+	/* Every verdict has a name and a key. */
+	for (i = 0; i < BGP_POLICY_VERDICTS; i++) {
+		assert_string_not_equal(bgp_policy_verdict_name(
+		    (enum bgp_policy_verdict)i), "?");
+		assert_string_not_equal(bgp_policy_verdict_key(
+		    (enum bgp_policy_verdict)i), "?");
+	}
 }
 
 int

@@ -384,15 +384,15 @@ static void
 test_update_roundtrip(void **state)
 {
 	static const struct bgp_prefix wd[] = {
-		{ IP(10, 1, 0, 0), 16 }, { IP(192, 0, 2, 128), 25 },
+		{ IP(10, 1, 0, 0), 16, 0 }, { IP(192, 0, 2, 128), 25, 0 },
 	};
 	static const struct bgp_prefix nlri[] = {
-		{ 0, 0 }, { IP(10, 128, 0, 0), 9 }, { IP(198, 51, 100, 7), 32 },
-		{ IP(172, 16, 0, 0), 12 },
+		{ 0, 0, 0 }, { IP(10, 128, 0, 0), 9, 0 }, { IP(198, 51, 100, 7), 32, 0 },
+		{ IP(172, 16, 0, 0), 12, 0 },
 	};
 	static const uint32_t path[] = { 65001, 4200000000u, 65002 };
 	struct bgp_attrs_out a = { BGP_ORIGIN_EGP, path, 3, IP(10, 0, 2, 5),
-	    true, 77 };
+	    true, 77, 0 };
 	struct bgp_prefix p;
 	struct bgp_hdr h;
 	struct wbuf w;
@@ -451,7 +451,7 @@ test_update_packing(void **state)
 {
 	static struct bgp_prefix nlri[3000], wd[1500];
 	static const uint32_t path[] = { 65476 };
-	struct bgp_attrs_out a = { 0, path, 1, IP(192, 168, 1, 2), false, 0 };
+	struct bgp_attrs_out a = { 0, path, 1, IP(192, 168, 1, 2), false, 0, 0 };
 	struct bgp_prefix p;
 	struct bgp_hdr h;
 	struct wbuf w;
@@ -489,6 +489,45 @@ test_update_packing(void **state)
 		msgs++;
 	}
 	assert_true(msgs >= 4 && msgs <= 6);
+}
+
+/* RFC 1997: one community, optional transitive, after the other attributes. */
+static void
+test_update_community(void **state)
+{
+	static const uint32_t path[] = { 65476 };
+	static const struct bgp_prefix nlri[] = { { IP(13, 107, 6, 152), 30, 0 } };
+	struct bgp_attrs_out a = { 0, path, 1, IP(10, 255, 0, 1), false, 0,
+	    65476u << 16 | 365 };
+	static const uint8_t comm[] = { 0xc0, 8, 4, 0xff, 0xc4, 0x01, 0x6d };
+	struct bgp_hdr h;
+	struct wbuf w;
+	struct buf b;
+	size_t dw, dn, i;
+	bool found = false;
+
+	(void)state;
+	wbuf_init(&w, msg, BGP_MSG_MAX);
+	assert_int_equal(bgp_wire_update_build(&w, NULL, 0, &dw, &a, nlri, 1,
+	    &dn), 0);
+	assert_int_equal(dn, 1);
+	for (i = 0; i + sizeof(comm) <= wbuf_len(&w); i++)
+		if (memcmp(msg + i, comm, sizeof(comm)) == 0)
+			found = true;
+	assert_true(found);
+	/* Our own parser takes it (optional: passed over, RFC 4271 §5). */
+	assert_int_equal(hdr(msg, wbuf_len(&w), &h), 0);
+	buf_init(&b, msg, h.len);
+	buf_skip(&b, BGP_HDR_LEN);
+	bgp_wire_update_parse(&b, &u);
+	assert_int_equal(u.action, BGP_UPD_OK);
+	/* None: no attribute at all. */
+	a.community = 0;
+	wbuf_init(&w, msg, BGP_MSG_MAX);
+	assert_int_equal(bgp_wire_update_build(&w, NULL, 0, &dw, &a, nlri, 1,
+	    &dn), 0);
+	for (i = 0; i + 2 <= wbuf_len(&w); i++)
+		assert_false(msg[i] == 0xc0 && msg[i + 1] == 8);
 }
 
 /* Attribute building blocks (4-octet AS_PATH). */
@@ -793,6 +832,7 @@ main(void)
 		cmocka_unit_test(test_notification_keepalive_refresh),
 		cmocka_unit_test(test_update_roundtrip),
 		cmocka_unit_test(test_update_packing),
+		cmocka_unit_test(test_update_community),
 		cmocka_unit_test(test_update_reset),
 		cmocka_unit_test(test_update_withdraw),
 		cmocka_unit_test(test_update_discard),

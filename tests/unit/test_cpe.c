@@ -30,7 +30,8 @@ struct fixture {
 };
 
 static const struct model_ctx gw_ctx = {
-	MODEL_GATEWAY_ASN, { IP(192, 0, 2, 1), IP(192, 0, 2, 2) }
+	.gateway_asn = MODEL_GATEWAY_ASN,
+	.endpoint = { IP(192, 0, 2, 1), IP(192, 0, 2, 2) },
 };
 
 static void

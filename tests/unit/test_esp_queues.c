@@ -19,8 +19,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -32,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,6 +46,7 @@
 #include "netns.h"
 #include "tenant_net.h"
 #include "test_bytes.h"
+#include "test_tun.h"
 #include "udp.h"
 
 #define LO		0x7f000001u
@@ -89,16 +87,6 @@ child_sa(struct ike_child_sa *c, uint16_t branch_port, uint16_t gw_port)
 	c->local.ip = c->remote.ip = LO;
 	c->local.port = gw_port;
 	c->remote.port = branch_port;
-}
-
-static int
-tun_queue_attach(int fd, bool on)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = on ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
-	return ioctl(fd, TUNSETQUEUE, &ifr);
 }
 
 static uint16_t

@@ -13,14 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "egress.h"
 #include "model.h"
-#include "wallclock.h"
 
 #define EP1	0x14f56f15	/* 20.245.111.21 */
 #define EP2	0x14f56f4d	/* 20.245.111.77 */
 
-static const struct model_ctx ctx2 = { MODEL_GATEWAY_ASN, { EP1, EP2 } };
-static const struct model_ctx ctx1 = { MODEL_GATEWAY_ASN, { EP1, 0 } };
+/* No .reserved: len 0 stands for the default range (t_reserved_default). */
+static const struct model_ctx ctx2 = {
+	.gateway_asn = MODEL_GATEWAY_ASN, .endpoint = { EP1, EP2 }
+};
+static const struct model_ctx ctx1 = {
+	.gateway_asn = MODEL_GATEWAY_ASN, .endpoint = { EP1, 0 }
+};
 
 /* Default policy, no redundancy. */
 static const char *link_default =
@@ -628,7 +633,7 @@ t_asn_type(void **state)
 static void
 t_asn_gateway(void **state)
 {
-	struct model_ctx c = { 65001, { EP1, 0 } };
+	struct model_ctx c = { .gateway_asn = 65001, .endpoint = { EP1, 0 } };
 
 	(void)state;
 	link_bad(set(load(link_default), "bgpConfiguration", "asn",
@@ -1109,33 +1114,38 @@ t_patch_not_object(void **state)
 	model_link_wipe(&out);
 }
 
+/*
+ * Issue 13 §2: read-only members are ignored on PATCH whatever their value
+ * or type, as on create (t_link_readonly_ignored): one rule for both.
+ */
 static void
 t_patch_readonly(void **state)
 {
+	static const char *const patches[] = {
+		"{\"id\":\"" LINK_ID "\",\"version\":\"1.0.0\"}",
+		"{\"id\":\"x\",\"version\":\"2\"}",
+		"{\"lastModifiedDateTime\":\"2024-02-01T00:41:49Z\"}",
+		"{\"id\":7,\"version\":null,\"lastModifiedDateTime\":[]}",
+		"{\"@odata.context\":\"#x\",\"id\":\"y\",\"name\":\"N\"}",
+	};
 	struct model_link cur, out;
 	struct model_errs e;
-	char body[256], ts[WALLCLOCK_STRLEN];
+	size_t i;
 
 	(void)state;
 	mklink(link_default, &ctx1, LINK_ID, &cur);
-	snprintf(body, sizeof(body), "{\"id\":\"%s\",\"version\":\"1.0.0\","
-	    "\"lastModifiedDateTime\":\"%s\"}", LINK_ID,
-	    wallclock_fmt(cur.modified_ms, ts));
-	assert_int_equal(patch_link(&cur, body, &ctx1, &out, &e), 0);
-	/* Without the fraction, as Graph writes it. */
-	assert_int_equal(patch_link(&cur,
-	    "{\"lastModifiedDateTime\":\"2024-02-01T00:41:48Z\"}", &ctx1, &out,
-	    &e), 0);
-	assert_int_equal(patch_link(&cur, "{\"id\":\"x\",\"version\":\"2\"}",
-	    &ctx1, &out, &e), -1);
-	assert_true(has_err(&e, "id", "'id' is read-only"));
-	assert_true(has_err(&e, "version", "'version' is read-only"));
-	assert_int_equal(patch_link(&cur,
-	    "{\"lastModifiedDateTime\":\"2024-02-01T00:41:49Z\"}", &ctx1, &out,
-	    &e), -1);
-	assert_true(has_err(&e, "lastModifiedDateTime", "read-only"));
+	for (i = 0; i < sizeof(patches) / sizeof(patches[0]); i++) {
+		if (patch_link(&cur, patches[i], &ctx1, &out, &e) != 0) {
+			dump_errs(&e);
+			fail_msg("refused: %s", patches[i]);
+		}
+		assert_string_equal(out.id, LINK_ID);
+		assert_string_equal(out.version, "1.0.0");
+		assert_int_equal(out.modified_ms, cur.modified_ms);
+		model_link_wipe(&out);
+	}
+	assert_string_equal(out.name, "N");
 	model_link_wipe(&cur);
-	model_link_wipe(&out);
 }
 
 static void
@@ -1374,8 +1384,12 @@ t_rn_patch(void **state)
 	assert_true(has_err(&e, "region", "region cannot be changed"));
 	assert_int_equal(patch_rn(&cur, "{\"id\":\"" RN_ID "\"}", &out, &e),
 	    0);
-	assert_int_equal(patch_rn(&cur, "{\"id\":\"other\"}", &out, &e), -1);
-	assert_true(has_err(&e, "id", "'id' is read-only"));
+	/* Read-only members are ignored, as on create (issue 13 §2). */
+	assert_int_equal(patch_rn(&cur, "{\"id\":\"other\",\"version\":2,"
+	    "\"lastModifiedDateTime\":\"2020-01-01T00:00:00Z\"}", &out, &e), 0);
+	assert_string_equal(out.id, RN_ID);
+	assert_string_equal(out.version, "1.0.0");
+	assert_int_equal(out.modified_ms, cur.modified_ms);
 	assert_int_equal(patch_rn(&cur, "{\"deviceLinks\":[]}", &out, &e), -1);
 	assert_true(has_err(&e, "deviceLinks", "cannot be changed"));
 	assert_int_equal(patch_rn(&cur, "{\"colour\":1,\"name\":\" \"}", &out,
@@ -1383,6 +1397,313 @@ t_rn_patch(void **state)
 	assert_true(has_err(&e, "colour", "unknown"));
 	assert_true(has_err(&e, "name", "whitespace"));
 	assert_int_equal(patch_rn(&cur, "3", &out, &e), -1);
+}
+
+/* ---- staticSourcePrefixes and the reserved range ------------------------ */
+
+/* The model's default is the gateway's real egress transfer range. */
+_Static_assert(MODEL_RESERVED_NET == EGRESS_TRANSFER_NET &&
+    MODEL_RESERVED_PLEN == EGRESS_TRANSFER_PLEN,
+    "model.h's reserved range must match src/net/egress.h");
+
+static void
+t_prefix_parse(void **state)
+{
+	static const char *const bad[] = {
+		"10.0.0.0", "10.0.0.0/", "/8", "10.0.0.0/33", "10.0.0.0/08",
+		"10.0.0.0/1a", "010.0.0.0/8", " 10.0.0.0/8", "10.0.0.0/8 ",
+		"10.0.0.0/100", "10.0.0/8", "10.0.0.0//8", "10.0.0.0/-1",
+		"fd00::/8", "",
+	};
+	struct model_prefix p;
+	char buf[MODEL_PREFIX_STRLEN];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(model_prefix_parse("192.168.50.0/24", &p), 0);
+	assert_int_equal(p.addr, 0xc0a83200);
+	assert_int_equal(p.len, 24);
+	assert_string_equal(model_prefix_fmt(&p, buf), "192.168.50.0/24");
+	assert_int_equal(model_prefix_parse("0.0.0.0/0", &p), 0);
+	assert_int_equal(p.len, 0);
+	assert_int_equal(model_prefix_parse("255.255.255.255/32", &p), 0);
+	assert_string_equal(model_prefix_fmt(&p, buf), "255.255.255.255/32");
+	/* Host bits: told apart from a typo, with the prefix meant. */
+	assert_int_equal(model_prefix_parse("10.0.0.1/24", &p),
+	    MODEL_PREFIX_HOSTBITS);
+	assert_string_equal(model_prefix_fmt(&p, buf), "10.0.0.0/24");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (model_prefix_parse(bad[i], &p) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+	assert_int_equal(model_prefix_parse(NULL, &p), -1);
+}
+
+static void
+t_prefix_overlap(void **state)
+{
+	struct model_prefix a = { 0x0a000000, 8 }, b = { 0x0ac80000, 16 },
+	    c = { 0x0ac90000, 16 }, d = { 0x0ac8ff01, 32 };
+
+	(void)state;
+	assert_true(model_prefix_overlap(&a, &b));
+	assert_true(model_prefix_overlap(&b, &a));
+	assert_false(model_prefix_overlap(&b, &c));
+	assert_true(model_prefix_overlap(&b, &d));
+	assert_false(model_prefix_overlap(&c, &d));
+	assert_true(model_prefix_overlap(&d, &d));
+}
+
+static void
+t_prefixes_text(void **state)
+{
+	static const char *const bad[] = {
+		",", "10.0.0.0/8,", ",10.0.0.0/8", "10.0.0.0/8,,10.1.0.0/16",
+		"10.0.0.1/8", "10.0.0.0/8 ", "x",
+	};
+	struct model_link l, back;
+	char buf[MODEL_PREFIXES_STRLEN], many[512];
+	size_t i, len = 0;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(model_prefixes_fmt(&l, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(model_prefixes_parse("", &back), 0);
+	assert_int_equal(back.nsrc, 0);
+
+	/* The longest list fits the buffer the store uses. */
+	for (i = 0; i < MODEL_SRC_PREFIXES_MAX; i++) {
+		l.src[i].addr = 0xffffff00u - (uint32_t)i * 0x100;
+		l.src[i].len = 32;
+	}
+	l.src[0].addr = 0xffffffff;
+	l.nsrc = MODEL_SRC_PREFIXES_MAX;
+	assert_int_equal(model_prefixes_fmt(&l, buf, sizeof(buf)), 0);
+	assert_int_equal(model_prefixes_parse(buf, &back), 0);
+	assert_int_equal(back.nsrc, l.nsrc);
+	assert_memory_equal(back.src, l.src, sizeof(l.src));
+	assert_int_equal(model_prefixes_fmt(&l, buf, 20), -1);
+
+	l.nsrc = 2;
+	l.src[0] = (struct model_prefix){ 0xc0a83200, 24 };
+	l.src[1] = (struct model_prefix){ 0x0a4d0000, 16 };
+	assert_int_equal(model_prefixes_fmt(&l, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "192.168.50.0/24,10.77.0.0/16");
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		back.nsrc = 9;
+		if (model_prefixes_parse(bad[i], &back) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(back.nsrc, 0);
+	}
+	for (i = 0; i <= MODEL_SRC_PREFIXES_MAX; i++)
+		len += (size_t)snprintf(many + len, sizeof(many) - len,
+		    "%s10.%zu.0.0/16", i ? "," : "", i);
+	assert_int_equal(model_prefixes_parse(many, &back), -1);
+}
+
+/* A link body with staticSourcePrefixes set to the JSON text v. */
+static json_t *
+with_src(const char *v)
+{
+	json_error_t err;
+	json_t *a = json_loads(v, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+
+	if (a == NULL)
+		fail_msg("bad test JSON: %s", err.text);
+	return set(load(link_default), NULL, "staticSourcePrefixes", a);
+}
+
+static void
+t_src_prefixes(void **state)
+{
+	struct model_link l;
+	struct model_errs e;
+	char many[600];
+	size_t i, len;
+
+	(void)state;
+	assert_int_equal(link_parse(with_src("[\"192.168.50.0/24\","
+	    "\"10.77.0.0/16\",\"172.16.0.1/32\"]"), &ctx1, &l, &e), 0);
+	assert_int_equal(l.nsrc, 3);
+	assert_int_equal(l.src[0].addr, 0xc0a83200);
+	assert_int_equal(l.src[0].len, 24);
+	assert_int_equal(l.src[2].addr, 0xac100001);
+	assert_int_equal(l.src[2].len, 32);
+	model_link_wipe(&l);
+	/* Absent, null and [] are the same: none. */
+	assert_int_equal(link_parse(load(link_default), &ctx1, &l, &e), 0);
+	assert_int_equal(l.nsrc, 0);
+	assert_int_equal(link_parse(with_src("null"), &ctx1, &l, &e), 0);
+	assert_int_equal(l.nsrc, 0);
+	assert_int_equal(link_parse(with_src("[]"), &ctx1, &l, &e), 0);
+	assert_int_equal(l.nsrc, 0);
+
+	link_bad(with_src("[\"10.1.0.0/16\",\"10.2.0.0/16\",\"10.0.0.1/24\"]"),
+	    &ctx1, "staticSourcePrefixes[2]",
+	    "staticSourcePrefixes[2]: '10.0.0.1/24' has host bits set (the "
+	    "prefix is 10.0.0.0/24)");
+	link_bad(with_src("[\"0.0.0.0/0\"]"), &ctx1, "staticSourcePrefixes[0]",
+	    "'0.0.0.0/0' is not allowed");
+	link_bad(with_src("[\"10.0.0.0/7\"]"), &ctx1, "staticSourcePrefixes[0]",
+	    "prefix length must be 8 to 32");
+	link_bad(with_src("[\"10.0.0.0/33\"]"), &ctx1,
+	    "staticSourcePrefixes[0]", "not an IPv4 prefix in CIDR notation");
+	link_bad(with_src("[\"a\\u0000\"]"), &ctx1, "staticSourcePrefixes[0]",
+	    "CIDR");
+	link_bad(with_src("[24]"), &ctx1, "staticSourcePrefixes[0]",
+	    "must be a string");
+	link_bad(with_src("\"10.0.0.0/8\""), &ctx1, "staticSourcePrefixes",
+	    "must be an array");
+	link_bad(with_src("[\"10.5.0.0/16\",\"10.5.0.1/32\",\"10.5.0.0/16\"]"),
+	    &ctx1, "staticSourcePrefixes[2]",
+	    "'10.5.0.0/16' is already listed as staticSourcePrefixes[0]");
+	/* A bad entry before a duplicate does not shift the index named. */
+	link_bad(with_src("[\"x\",\"10.5.0.0/16\",\"10.5.0.0/16\"]"),
+	    &ctx1, "staticSourcePrefixes[2]", "as staticSourcePrefixes[1]");
+
+	/* MODEL_SRC_PREFIXES_MAX entries, then one more. */
+	len = (size_t)snprintf(many, sizeof(many), "[");
+	for (i = 0; i < MODEL_SRC_PREFIXES_MAX; i++)
+		len += (size_t)snprintf(many + len, sizeof(many) - len,
+		    "%s\"10.%zu.0.0/16\"", i ? "," : "", i + 1);
+	snprintf(many + len, sizeof(many) - len, "]");
+	assert_int_equal(link_parse(with_src(many), &ctx1, &l, &e), 0);
+	assert_int_equal(l.nsrc, MODEL_SRC_PREFIXES_MAX);
+	model_link_wipe(&l);
+	snprintf(many + len, sizeof(many) - len, ",\"10.99.0.0/16\"]");
+	link_bad(with_src(many), &ctx1, "staticSourcePrefixes",
+	    "has 17 entries: at most 16 are allowed");
+	/* Under a prefix, as inline deviceLinks get. */
+	memset(&e, 0, sizeof(e));
+	{
+		json_t *j = with_src("[\"1.2.3.4/8\"]");
+
+		assert_int_equal(model_link_from_json(j, &ctx1,
+		    "deviceLinks[1]", &l, &e), -1);
+		json_decref(j);
+	}
+	assert_true(has_err(&e, "deviceLinks[1].staticSourcePrefixes[0]",
+	    "host bits"));
+}
+
+static void
+t_src_prefixes_json(void **state)
+{
+	struct model_link l, back;
+	struct model_errs e;
+	json_t *j, *a;
+
+	(void)state;
+	mklink(link_default, &ctx1, LINK_ID, &l);
+	j = model_link_to_json(&l, false);
+	a = json_object_get(j, "staticSourcePrefixes");
+	assert_true(json_is_array(a));
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(j);
+	model_link_wipe(&l);
+
+	assert_int_equal(link_parse(with_src("[\"192.168.50.0/24\","
+	    "\"10.77.0.0/16\"]"), &ctx1, &l, &e), 0);
+	j = model_link_to_json(&l, true);
+	a = json_object_get(j, "staticSourcePrefixes");
+	assert_int_equal(json_array_size(a), 2);
+	assert_string_equal(json_string_value(json_array_get(a, 0)),
+	    "192.168.50.0/24");
+	assert_string_equal(json_string_value(json_array_get(a, 1)),
+	    "10.77.0.0/16");
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(model_link_from_json(j, &ctx1, "", &back, &e), 0);
+	model_json_scrub(j);
+	json_decref(j);
+	assert_int_equal(memcmp(&back, &l, sizeof(l)), 0);
+	model_link_wipe(&l);
+	model_link_wipe(&back);
+}
+
+static void
+t_patch_src_prefixes(void **state)
+{
+	struct model_link cur, out;
+	struct model_errs e;
+
+	(void)state;
+	assert_int_equal(link_parse(with_src("[\"192.168.50.0/24\","
+	    "\"10.77.0.0/16\"]"), &ctx1, &cur, &e), 0);
+	snprintf(cur.id, sizeof(cur.id), "%s", LINK_ID);
+	/* Other members keep the list. */
+	assert_int_equal(patch_link(&cur, "{\"name\":\"N\"}", &ctx1, &out,
+	    &e), 0);
+	assert_int_equal(out.nsrc, 2);
+	/* A list replaces it, null and [] clear it. */
+	assert_int_equal(patch_link(&cur, "{\"staticSourcePrefixes\":"
+	    "[\"10.88.0.0/16\"]}", &ctx1, &out, &e), 0);
+	assert_int_equal(out.nsrc, 1);
+	assert_int_equal(out.src[0].addr, 0x0a580000);
+	assert_int_equal(patch_link(&cur, "{\"staticSourcePrefixes\":null}",
+	    &ctx1, &out, &e), 0);
+	assert_int_equal(out.nsrc, 0);
+	assert_int_equal(patch_link(&cur, "{\"staticSourcePrefixes\":[]}",
+	    &ctx1, &out, &e), 0);
+	assert_int_equal(out.nsrc, 0);
+	/* Refused: out is left as it was. */
+	out.nsrc = 7;
+	assert_int_equal(patch_link(&cur, "{\"staticSourcePrefixes\":"
+	    "[\"10.88.0.1/16\"]}", &ctx1, &out, &e), -1);
+	assert_true(has_err(&e, "staticSourcePrefixes[0]", "host bits set"));
+	assert_int_equal(out.nsrc, 7);
+	model_link_wipe(&cur);
+	model_link_wipe(&out);
+}
+
+/* Issue 13 §1: nothing of a link may use the gateway's reserved range. */
+static void
+t_reserved_range(void **state)
+{
+	const char *why = "is reserved by the gateway for tenant egress "
+	    "transfer networks";
+	struct model_ctx other = ctx2;
+	char msg[160];
+
+	(void)state;
+	/* ctx2 has no .reserved: the default 10.200.0.0/16 applies. */
+	snprintf(msg, sizeof(msg), "bgpConfiguration.localIpAddress "
+	    "10.200.0.1 is not allowed: 10.200.0.0/16 %s", why);
+	link_bad(set_s(load(link_default), "bgpConfiguration",
+	    "localIpAddress", "10.200.0.1"), &ctx2,
+	    "bgpConfiguration.localIpAddress", msg);
+	link_bad(set_s(load(link_default), "bgpConfiguration",
+	    "peerIpAddress", "10.200.255.255"), &ctx2,
+	    "bgpConfiguration.peerIpAddress", "10.200.0.0/16");
+	link_bad(set_s(load(link_custom), "redundancyConfiguration",
+	    "zoneLocalIpAddress", "10.200.0.9"), &ctx2,
+	    "redundancyConfiguration.zoneLocalIpAddress", why);
+	link_bad(with_src("[\"10.0.0.0/8\"]"), &ctx2,
+	    "staticSourcePrefixes[0]", "'10.0.0.0/8' overlaps 10.200.0.0/16");
+	link_bad(with_src("[\"10.200.1.0/24\"]"), &ctx2,
+	    "staticSourcePrefixes[0]", "overlaps 10.200.0.0/16, reserved by "
+	    "the gateway");
+	link_ok(set_s(load(link_default), "bgpConfiguration",
+	    "localIpAddress", "10.201.0.1"), &ctx2);
+	link_ok(set_s(load(link_default), "bgpConfiguration",
+	    "localIpAddress", "10.199.255.255"), &ctx2);
+	/* ctx NULL (tools): the default too. */
+	link_bad(set_s(load(link_default), "bgpConfiguration",
+	    "localIpAddress", "10.200.0.1"), NULL,
+	    "bgpConfiguration.localIpAddress", "10.200.0.0/16");
+
+	/* Another range moves the rule with it. */
+	other.reserved = (struct model_prefix){ 0xac1f0000, 20 };
+	link_ok(set_s(load(link_default), "bgpConfiguration",
+	    "localIpAddress", "10.200.0.1"), &other);
+	link_ok(with_src("[\"10.200.0.0/16\"]"), &other);
+	link_bad(set_s(load(link_default), "bgpConfiguration",
+	    "localIpAddress", "172.31.15.254"), &other,
+	    "bgpConfiguration.localIpAddress", "172.31.0.0/20");
+	link_bad(with_src("[\"172.16.0.0/12\"]"), &other,
+	    "staticSourcePrefixes[0]", "overlaps 172.31.0.0/20");
+	link_ok(set_s(load(link_default), "bgpConfiguration",
+	    "localIpAddress", "172.31.16.1"), &other);
 }
 
 /* ---- uniqueness --------------------------------------------------------- */
@@ -1698,6 +2019,13 @@ main(void)
 		cmocka_unit_test(t_custom_enums),
 		cmocka_unit_test(t_custom_phase2_pairs),
 		cmocka_unit_test(t_custom_phase1_gcm),
+		cmocka_unit_test(t_prefix_parse),
+		cmocka_unit_test(t_prefix_overlap),
+		cmocka_unit_test(t_prefixes_text),
+		cmocka_unit_test(t_src_prefixes),
+		cmocka_unit_test(t_src_prefixes_json),
+		cmocka_unit_test(t_patch_src_prefixes),
+		cmocka_unit_test(t_reserved_range),
 		cmocka_unit_test(t_patch_name),
 		cmocka_unit_test(t_patch_not_object),
 		cmocka_unit_test(t_patch_readonly),

@@ -26,6 +26,9 @@
 #include "guid.h"
 #include "store.h"
 
+/* The schema this build writes (store_sqlite.c sq_migrations). */
+#define TEST_SCHEMA	3
+
 static char test_dir[PATH_MAX];
 static int test_seq;
 
@@ -131,6 +134,12 @@ test_link_custom(struct model_link *l, const char *rn_id, const char *name)
 	l->tunnel.ipsec_enc = MODEL_IPSEC_ENC_GCMAES192;
 	l->tunnel.ipsec_int = MODEL_IPSEC_INT_SHA256;
 	l->tunnel.pfs = MODEL_PFS_ECP384;
+	/* The longest staticSourcePrefixes text: 16 x "a.b.c.d/32". */
+	for (unsigned i = 0; i < MODEL_SRC_PREFIXES_MAX; i++) {
+		l->src[i].addr = 0xfffffff0u + i;
+		l->src[i].len = 32;
+	}
+	l->nsrc = MODEL_SRC_PREFIXES_MAX;
 }
 
 /* Runs SQL on a second, raw connection to the same file. */
@@ -177,7 +186,7 @@ test_open_creates(void **state)
 	test_path(path, sizeof(path), "var/branchgate.db");
 	snprintf(url, sizeof(url), "sqlite:%s", path);
 	assert_int_equal(store_open(url, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), TEST_SCHEMA);
 	store_close(s);
 
 	/* The file holds keys: owner-only, like its directory. */
@@ -194,7 +203,8 @@ test_open_creates(void **state)
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(test_raw_int(path, "PRAGMA user_version"),
+	    TEST_SCHEMA);
 }
 
 static void
@@ -272,17 +282,63 @@ test_schema_migrate_v0(void **state)
 	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 0);
 
 	s = test_reopen(path);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), TEST_SCHEMA);
 	test_tenant(s, &t, "00000000000000aa", 1);
 	assert_int_equal(store_tenant_get(s, t.id, &got), 0);
 	store_close(s);
 
-	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(test_raw_int(path, "PRAGMA user_version"),
+	    TEST_SCHEMA);
 	assert_int_equal(test_raw_int(path, "SELECT a FROM unrelated"), 7);
 	/* Reopening an up-to-date database changes nothing. */
 	s = test_reopen(path);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), TEST_SCHEMA);
 	assert_int_equal(store_tenant_get(s, t.id, &got), 0);
+	store_close(s);
+}
+
+/*
+ * A version 2 database (before staticSourcePrefixes) with a link in it:
+ * migration 3 gives the link an empty list and keeps everything else.
+ */
+static void
+test_schema_migrate_v2(void **state)
+{
+	struct store *s;
+	struct store_tenant t;
+	struct model_rn rn;
+	struct model_link l, got;
+	char path[PATH_MAX];
+
+	(void)state;
+	s = test_open_new(path, sizeof(path));
+	test_tenant(s, &t, "0123456789abcdef", 1);
+	test_rn(&rn, "rn", 0);
+	assert_int_equal(store_rn_put(s, t.id, &rn), 0);
+	test_link_default(&l, rn.id, "old link");
+	assert_int_equal(store_link_put(s, t.id, &l), 0);
+	store_close(s);
+	/* What a version 2 build left behind. */
+	test_raw_exec(path, "ALTER TABLE device_links DROP COLUMN src_prefixes;"
+	    "PRAGMA user_version = 2;");
+
+	s = test_reopen(path);
+	assert_int_equal(store_schema_version(s), TEST_SCHEMA);
+	assert_int_equal(store_link_get(s, t.id, rn.id, l.id, &got), 0);
+	assert_int_equal(got.nsrc, 0);
+	assert_memory_equal(&got, &l, sizeof(got));
+	/* And the new column takes a list from now on. */
+	l.src[0] = (struct model_prefix){ 0xc0a83200, 24 };
+	l.nsrc = 1;
+	assert_int_equal(store_link_put(s, t.id, &l), 0);
+	store_close(s);
+	assert_int_equal(test_raw_int(path, "SELECT count(*) FROM device_links "
+	    "WHERE src_prefixes = '192.168.50.0/24'"), 1);
+	s = test_reopen(path);
+	assert_int_equal(store_link_get(s, t.id, rn.id, l.id, &got), 0);
+	assert_memory_equal(&got, &l, sizeof(got));
+	model_link_wipe(&l);
+	model_link_wipe(&got);
 	store_close(s);
 }
 
@@ -488,9 +544,12 @@ test_link_roundtrip(void **state)
 	assert_int_equal(store_link_count(s, t.id,
 	    "00000000-0000-4000-8000-000000000000", &n), STORE_NOTFOUND);
 
-	/* Enum out of range: refused. */
+	/* Enum out of range, or too many source prefixes: refused. */
 	test_link_custom(&got, rn1.id, "bad");
 	got.tunnel.pfs = 99;
+	assert_int_equal(store_link_put(s, t.id, &got), -1);
+	test_link_custom(&got, rn1.id, "bad");
+	got.nsrc = MODEL_SRC_PREFIXES_MAX + 1;
 	assert_int_equal(store_link_put(s, t.id, &got), -1);
 	model_link_wipe(&got);
 
@@ -841,7 +900,7 @@ test_reopen_persists(void **state)
 	store_close(s);
 
 	s = test_reopen(path);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), TEST_SCHEMA);
 	assert_int_equal(store_tenant_by_token(s, "0123456789abcdef", &got,
 	    hash), 0);
 	assert_string_equal(got.id, t.id);
@@ -947,6 +1006,19 @@ test_corrupt_rows(void **state)
 	    "tunnel_type = 'default'");
 	assert_int_equal(store_link_get(s, t.id, rn.id, l.id, &lgot), 0);
 	assert_false(lgot.tunnel.custom);
+	/* A source list this build would not have written. */
+	test_raw_exec(path, "UPDATE device_links SET src_prefixes = "
+	    "'10.0.0.1/24'");
+	assert_int_equal(store_link_get(s, t.id, rn.id, l.id, &lgot), -1);
+	test_raw_exec(path, "UPDATE device_links SET src_prefixes = "
+	    "'10.0.0.0/8,'");
+	assert_int_equal(store_link_get(s, t.id, rn.id, l.id, &lgot), -1);
+	test_raw_exec(path, "UPDATE device_links SET src_prefixes = 42");
+	assert_int_equal(store_link_get(s, t.id, rn.id, l.id, &lgot), -1);
+	test_raw_exec(path, "UPDATE device_links SET src_prefixes = "
+	    "'10.0.0.0/8,10.1.0.0/16'");
+	assert_int_equal(store_link_get(s, t.id, rn.id, l.id, &lgot), 0);
+	assert_int_equal(lgot.nsrc, 2);
 
 	test_raw_exec(path, "UPDATE remote_networks SET region = 'marsNorth'");
 	assert_int_equal(store_rn_get(s, t.id, rn.id, &rgot), -1);
@@ -996,6 +1068,7 @@ main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_schema_newer),
 		cmocka_unit_test(test_schema_migrate_v0),
+		cmocka_unit_test(test_schema_migrate_v2),
 		cmocka_unit_test(test_tenants),
 		cmocka_unit_test(test_rn_crud),
 		cmocka_unit_test(test_link_roundtrip),

@@ -35,9 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sys/uio.h>
@@ -50,6 +47,7 @@
 #include "netns.h"
 #include "tenant_net.h"
 #include "test_bytes.h"
+#include "test_tun.h"
 #include "tun.h"
 #include "vnet.h"
 
@@ -201,17 +199,6 @@ tun_read_proto(const struct tenant_net *tn, uint8_t *p, size_t max,
 		}
 	}
 	return -1;
-}
-
-/* Attaches or detaches one queue of a multi-queue TUN (TUNSETQUEUE). */
-static int
-tun_queue_attach(int fd, bool on)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = on ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
-	return ioctl(fd, TUNSETQUEUE, &ifr);
 }
 
 static void
