@@ -480,6 +480,9 @@ main(int argc, char **argv)
 	gc.dataplane = !c.no_dataplane;
 	gc.netns_prefix = c.netns_prefix[0] != '\0' ? c.netns_prefix : NULL;
 	gc.egress = c.egress;
+	/* What validation refuses is what the egress uses (0: both default). */
+	gc.transfer_net = c.ctx.reserved.len != 0 ? c.ctx.reserved.addr : 0;
+	gc.transfer_plen = c.ctx.reserved.len;
 	gc.esp_workers = c.esp_workers;
 	gc.replay_window = c.replay_window;
 	gc.rekey_bytes = c.rekey_bytes;

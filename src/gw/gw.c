@@ -585,6 +585,8 @@ gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 	memset(&dc, 0, sizeof(dc));
 	dc.prefix = g->cfg.netns_prefix;
 	dc.egress = g->cfg.egress;
+	dc.transfer_net = g->cfg.transfer_net;
+	dc.transfer_plen = g->cfg.transfer_plen;
 	dc.workers = g->cfg.esp_workers;
 	dc.replay_window = g->cfg.replay_window;
 	dc.rekey_bytes = g->cfg.rekey_bytes;
@@ -652,6 +654,8 @@ gw_bgp_start(struct gw *g)
 	bc.local_as = g->cfg.asn != 0 ? g->cfg.asn : MODEL_GATEWAY_ASN;
 	bc.m365 = m365;
 	bc.nm365 = nm365;
+	bc.transfer_net = g->cfg.transfer_net;
+	bc.transfer_plen = g->cfg.transfer_plen;
 	bc.arg = g;
 	bc.event = gw_bgp_event;
 	r = gw_bgp_new(&g->bgp, &bc);

@@ -30,6 +30,9 @@ struct gw_config {
 	bool		dataplane;
 	const char	*netns_prefix;			/* NULL: "bg-" */
 	uint32_t	egress;				/* SNAT address; 0: masquerade */
+	/* The transfer range (--reserved-range; validation refuses it). */
+	uint32_t	transfer_net;			/* 0: EGRESS_TRANSFER_NET */
+	uint8_t		transfer_plen;
 	unsigned	esp_workers;			/* 0: one per core */
 	uint32_t	replay_window;			/* 0: ESP_REPLAY_DEFAULT */
 	uint64_t	rekey_bytes;			/* CHILD SA; 0: time only */

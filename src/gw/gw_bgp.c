@@ -40,6 +40,7 @@
 
 #include "bgp.h"
 #include "bgp_policy.h"
+#include "egress.h"
 #include "gw_dp.h"
 #include "ip4.h"
 #include "log.h"
@@ -605,6 +606,9 @@ gw_bgp_policy(struct gw_bgp_sess *ss, const struct gw_bgp_want *w,
 	if (l->zone_local != 0)
 		(void)bgp_policy_deny(&ss->pol, l->zone_local, 32,
 		    BGP_POLICY_DENIED);
+	/* The tenant namespace's own transfer network lives in this range. */
+	(void)bgp_policy_deny(&ss->pol, ss->b->cfg.transfer_net,
+	    ss->b->cfg.transfer_plen, BGP_POLICY_DENIED);
 	/* Neither Microsoft's addresses nor the default route (the policy's). */
 	for (i = 0; i < ss->b->cfg.nm365; i++)
 		(void)bgp_policy_deny(&ss->pol, ss->b->m365[i].addr,
@@ -1258,6 +1262,10 @@ gw_bgp_new(struct gw_bgp **out, const struct gw_bgp_cfg *cfg)
 	b->cfg = *cfg;
 	if (b->cfg.tenant_routes_max == 0)
 		b->cfg.tenant_routes_max = GW_BGP_TENANT_ROUTES_DEFAULT;
+	if (b->cfg.transfer_plen == 0) {
+		b->cfg.transfer_net = EGRESS_TRANSFER_NET;
+		b->cfg.transfer_plen = EGRESS_TRANSFER_PLEN;
+	}
 	if ((b->adv = calloc(1 + cfg->nm365, sizeof(*b->adv))) == NULL ||
 	    (cfg->nm365 > 0 && (b->m365 = calloc(cfg->nm365,
 	    sizeof(*b->m365))) == NULL) ||

@@ -65,6 +65,9 @@ struct gw_bgp_cfg {
 	struct gw_dp	*dp;
 	uint32_t	 local_as;	/* --asn */
 	size_t		 tenant_routes_max;	/* 0: GW_BGP_TENANT_ROUTES_DEFAULT */
+	/* The egress transfer range (--reserved-range): never from a branch. */
+	uint32_t	 transfer_net;
+	uint8_t		 transfer_plen;		/* 0: EGRESS_TRANSFER_NET/PLEN */
 	/* The Microsoft 365 routes (gw_m365.h), copied; may be empty. */
 	const struct bgp_prefix *m365;
 	size_t		 nm365;

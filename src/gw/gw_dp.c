@@ -653,6 +653,8 @@ gw_dp_new(struct gw_dp **out, const struct gw_dp_cfg *cfg)
 	memset(&ec, 0, sizeof(ec));
 	ec.prefix = dp->prefix;
 	ec.snat_addr = cfg->egress;
+	ec.transfer_net = cfg->transfer_net;
+	ec.transfer_plen = cfg->transfer_plen;
 	if (egress_open(&dp->egress, &ec) == -1) {
 		log_err("gw: cannot set up internet egress (nftables)");
 		goto fail;

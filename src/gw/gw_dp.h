@@ -23,6 +23,9 @@ struct store_tenant_link;
 struct gw_dp_cfg {
 	const char	*prefix;	/* --netns-prefix */
 	uint32_t	 egress;	/* --egress; 0: masquerade */
+	/* --reserved-range: the tenants' transfer networks; 0: the default */
+	uint32_t	 transfer_net;
+	uint8_t		 transfer_plen;
 	unsigned	 workers;	/* --esp-workers; 0: one per core */
 	uint32_t	 replay_window;	/* --replay-window; 0: default */
 	uint64_t	 rekey_bytes;	/* --esp-rekey-bytes; 0: none */

@@ -501,6 +501,34 @@ test_egress(void **state)
 	assert_int_not_equal(sh("nft list table ip %s", table), 0);
 }
 
+/*
+ * --reserved-range: the transfer networks come from the configured range,
+ * not 10.200.0.0/16, and the tenant still reaches the internet host.
+ */
+static void
+test_egress_range(void **state)
+{
+	struct egress_cfg ec = { .prefix = prefix, .snat_addr = EGRESS_ADDR,
+	    .transfer_net = IP(198, 18, 4, 0), .transfer_plen = 24 };
+	struct tenant_net_cfg tc = { .prefix = prefix, .tenant = "a" };
+	char name_a[32];
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(name_a, sizeof(name_a), "%sa", prefix);
+	inet_up();
+	assert_int_equal(egress_open(&world.eg, &ec), 0);
+	tc.egress = world.eg;
+	assert_int_equal(tenant_net_up(&world.a, &tc), 0);
+	assert_int_equal(sh("ip -n %s -4 -o addr show | grep -q 'inet 198.18.4.2/30'",
+	    name_a), 0);
+	assert_int_equal(sh("ip -n %s -4 -o addr show | grep -q 'inet 10.200.'",
+	    name_a), 1);
+	assert_int_equal(sh("ip netns exec %s ping -c1 -W3 203.0.113.2",
+	    name_a), 0);
+	world_down(&world);
+}
+
 /* What a daemon that crashed leaves: made in a child that never cleans. */
 static void
 crash_child(void)
@@ -595,6 +623,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tenants_isolated, cleanup,
 		    cleanup),
 		cmocka_unit_test_setup_teardown(test_egress, cleanup, cleanup),
+		cmocka_unit_test_setup_teardown(test_egress_range, cleanup,
+		    cleanup),
 		cmocka_unit_test_setup_teardown(test_stale_cleanup, cleanup,
 		    cleanup),
 	};
