@@ -167,12 +167,14 @@ slot_of_link(const char *link_id)
 
 static int
 b_lookup(void *arg, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, struct ike_peer_cfg *out)
+    const struct ike_endpoint *remote, unsigned nth, struct ike_peer_cfg *out)
 {
 	int s = B.tr == T_UDP ? slot_of_ip(remote->ip) : -1;
 
 	(void)arg;
 	(void)local;
+	if (nth > 0)
+		return -1;	/* one link per source address */
 	*out = s >= 0 ? B.pcfg[s] : B.cfg;
 	return 0;
 }

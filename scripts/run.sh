@@ -1,6 +1,9 @@
 #!/bin/sh
 # run.sh - `make run`: start branchgated on the embedded SQLite store with a
-# demo tenant, and print how to reach it. Ctrl-C stops it.
+# demo tenant, and print how to reach it. Ctrl-C stops it. As root the data
+# plane creates the tenants' network namespaces, an nftables table and turns
+# on net.ipv4.ip_forward; this script turns ip_forward off again at exit when
+# it was off before.
 set -eu
 API=${1:-127.0.0.1:8080}
 DB=${2:-sqlite:./var/branchgate.db}
@@ -40,5 +43,27 @@ TXT
 # The ESP data plane (tenant namespaces, TUN) needs root: without it, IKE only.
 DP=
 [ "$(id -u)" = 0 ] || DP=--no-dataplane
-exec "$BIN/branchgated" --db "$DB" --api "$API" --endpoint 1=127.0.0.1 \
+set -- "$BIN/branchgated" --db "$DB" --api "$API" --endpoint 1=127.0.0.1 \
     --endpoint 2=127.0.0.2 $DP ${BG_DAEMON_ARGS:-}
+
+# The data plane turns net.ipv4.ip_forward on and leaves it on (egress.h).
+# When it was off and we may write it (root), put it back when the gateway
+# stops, however it stops; otherwise hand over to the daemon as before.
+# Caveat: another gateway started meanwhile on this host loses it too.
+# BG_IP_FORWARD: the sysctl's file, for the tests.
+FWD=${BG_IP_FORWARD:-/proc/sys/net/ipv4/ip_forward}
+if [ -w "$FWD" ] && [ "$(cat "$FWD" 2>/dev/null)" = 0 ]; then
+	"$@" &
+	PID=$!
+	# A background job of a script ignores the terminal's Ctrl-C: pass it on.
+	trap 'kill -TERM "$PID" 2>/dev/null' INT TERM
+	trap 'echo 0 >"$FWD" 2>/dev/null || :' EXIT
+	set +e
+	while :; do
+		wait "$PID"
+		RC=$?
+		kill -0 "$PID" 2>/dev/null || break
+	done
+	exit "$RC"
+fi
+exec "$@"

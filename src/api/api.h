@@ -6,6 +6,7 @@
 #ifndef API_H
 #define API_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -13,8 +14,16 @@
 struct api;
 struct store;
 
+/* --public-url: "http[s]://HOST[:PORT][/PATH]", at most this long. */
+#define API_PUBLIC_URL_MAX	256
+
 struct api_config {
 	const char	*listen;	/* "HOST:PORT"; port 0 picks one */
+	/*
+	 * The base URL clients reach the API at, for @odata.context and
+	 * @odata.nextLink. NULL: http://<listen> (with the port bound).
+	 */
+	const char	*public_url;
 	const char	*datadir;	/* m365-endpoints-worldwide.json lives here */
 	struct model_ctx ctx;		/* gateway ASN and zone endpoints */
 	/*
@@ -33,6 +42,8 @@ struct api_config {
 	void		*link_status_arg;
 };
 
+/* Is url acceptable as api_config.public_url? */
+bool	api_public_url_valid(const char *url);
 int	api_start(struct api **out, struct store *, const struct api_config *);
 /* The port actually bound (useful with port 0). */
 uint16_t api_port(const struct api *);

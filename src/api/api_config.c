@@ -25,9 +25,11 @@ api_connectivity_get(struct api_req *r)
 	if (api_query_check(r, NULL) == -1 ||
 	    api_rn_links(r, r->seg[3], &rn, &links, &n) == -1)
 		return;
-	r->resp = model_connectivity_to_json(&r->api->ctx, &rn, links, n);
+	/* A single-valued navigation property: ".../<nav>/$entity". */
+	api_reply_entity(r, 200, model_connectivity_to_json(&r->api->ctx, &rn,
+	    links, n), "networkAccess/connectivity/remoteNetworks('%s')/"
+	    "connectivityConfiguration", rn.id);
 	model_links_free(links, n);
-	r->status = r->resp != NULL ? 200 : 500;
 }
 
 struct cpe_lan_parse {

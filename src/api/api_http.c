@@ -12,12 +12,15 @@
  * client-request-id (the client's, echoed when it is safe to, else ours),
  * and every error has Graph's JSON shape (api_error.c).
  * Fixed path segments match case-insensitively, as Graph's do; the deprecated
- * "branches" segment is an alias of "remoteNetworks".
+ * "branches" segment is an alias of "remoteNetworks". OData's key syntax,
+ * "remoteNetworks('ID')", is split into two segments, the same as
+ * "remoteNetworks/ID".
  */
 #include "api.h"
 #include "api_internal.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -58,6 +61,8 @@ static const struct api_route api_routes[] = {
 	{ "PATCH",  RN "/{}/forwardingProfiles",		api_rn_profiles_update },
 	{ "GET",    "networkAccess/forwardingProfiles",		api_profile_list },
 	{ "GET",    "networkAccess/forwardingProfiles/{}",	api_profile_get },
+	{ "GET",    "networkAccess/forwardingProfiles/{}/policies",
+							api_profile_policies },
 	{ "GET",    "networkAccess/logs/remoteNetworks",	api_logs_rn_list },
 };
 
@@ -90,17 +95,46 @@ api_path_match(const char *pattern, struct api_req *r)
 	return i == r->nseg;
 }
 
+/*
+ * NAME('KEY') -> NAME, KEY (OData 4.0 part 2 §4.3.1, key as parentheses).
+ * Only a quoted key without quotes or parentheses in it: anything else
+ * stays one segment, which no route matches (404).
+ */
+static int
+api_split_key(struct api_req *r, char *tok)
+{
+	char *open = strstr(tok, "('");
+	size_t n = strlen(tok);
+
+	if (open == NULL || open == tok || n < 4 || tok[n - 2] != '\'' ||
+	    tok[n - 1] != ')' || open + 1 >= tok + n - 2 ||
+	    strcspn(open + 2, "'()") != (size_t)(tok + n - 2 - (open + 2)))
+		return 0;
+	if (r->nseg + 2 > API_SEGS_MAX)
+		return -1;
+	*open = '\0';
+	tok[n - 2] = '\0';
+	r->seg[r->nseg++] = tok;
+	r->seg[r->nseg++] = open + 2;
+	return 1;
+}
+
 /* Split the URL path into segments; ids are checked by the handlers. */
 static int
 api_split_path(struct api_req *r)
 {
 	char *p, *save = NULL, *tok;
+	int rc;
 
 	if ((r->path = strdup(r->url)) == NULL)
 		return -1;
 	p = r->path;
 	for (tok = strtok_r(p, "/", &save); tok != NULL;
 	    tok = strtok_r(NULL, "/", &save)) {
+		if ((rc = api_split_key(r, tok)) == -1)
+			return -1;
+		if (rc == 1)
+			continue;
 		if (r->nseg == API_SEGS_MAX)
 			return -1;
 		r->seg[r->nseg++] = tok;
@@ -343,6 +377,7 @@ api_req_free(struct api_req *r)
 	}
 	json_decref(r->json);
 	json_decref(r->resp);
+	json_decref(r->assoc);
 	free(r->path);
 	free(r);
 }
@@ -475,6 +510,70 @@ api_parse_listen(const char *listen, struct sockaddr_in *sin)
 	return 0;
 }
 
+/*
+ * "http://" or "https://", a host (name, IPv4, or [IPv6]) with an optional
+ * port, an optional path; no query, fragment, user info, space or quote,
+ * nothing a JSON string or a URL would have to escape.
+ */
+bool
+api_public_url_valid(const char *url)
+{
+	const char *h, *p, *a;
+	size_t n = url != NULL ? strlen(url) : 0;
+
+	if (n == 0 || n > API_PUBLIC_URL_MAX)
+		return false;
+	if (strncasecmp(url, "http://", 7) == 0)
+		h = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		h = url + 8;
+	else
+		return false;
+	if (*h == '\0' || *h == '/' || *h == ':')
+		return false;
+	for (p = h; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) &&
+		    strchr("-._~:/[]%!$&'()*+,;=", *p) == NULL)
+			return false;
+	/* No user info ('@' is refused above); a port is 1 to 5 digits. */
+	a = h + strcspn(h, "/");
+	for (p = a; p > h && p[-1] != ':' && p[-1] != ']'; p--)
+		;
+	if (p == h || p[-1] == ']')
+		return true;
+	if (p == a || a - p > 5)
+		return false;
+	for (; p < a; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
+/* --public-url without its trailing '/'s, or http://<listen>. */
+static void
+api_base_url(struct api *api, const struct api_config *cfg)
+{
+	char host[128], *colon;
+	size_t n;
+
+	if (cfg->public_url != NULL && cfg->public_url[0] != '\0') {
+		snprintf(api->base_url, sizeof(api->base_url), "%s",
+		    cfg->public_url);
+		n = strlen(api->base_url);
+		while (n > 0 && api->base_url[n - 1] == '/')
+			api->base_url[--n] = '\0';
+		return;
+	}
+	snprintf(host, sizeof(host), "%s", cfg->listen);
+	if ((colon = strrchr(host, ':')) != NULL)
+		*colon = '\0';
+	/* A wildcard address is no address to reach: as the start-up log. */
+	if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	snprintf(api->base_url, sizeof(api->base_url), "http://%s:%u", host,
+	    api->port);
+}
+
 int
 api_start(struct api **out, struct store *st, const struct api_config *cfg)
 {
@@ -485,6 +584,11 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	if (api_parse_listen(cfg->listen, &sin) == -1) {
 		log_err("api: bad listen address '%s' (want HOST:PORT)",
 		    cfg->listen);
+		return -1;
+	}
+	if (cfg->public_url != NULL && !api_public_url_valid(cfg->public_url)) {
+		log_err("api: bad public URL '%.300s' (want http[s]://HOST"
+		    "[:PORT][/PATH])", cfg->public_url);
 		return -1;
 	}
 	if ((api = calloc(1, sizeof(*api))) == NULL)
@@ -515,6 +619,8 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	}
 	info = MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	api->port = info ? info->port : ntohs(sin.sin_port);
+	api_base_url(api, cfg);
+	log_info("api: public URL %s", api->base_url);
 	*out = api;
 	return 0;
 fail:

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "api.h"
 #include "guid.h"
 #include "model.h"
 #include "store.h"
@@ -39,6 +40,8 @@ struct api {
 	struct model_ctx	 ctx;
 	struct api_profiles	*profiles;	/* built-in rules, read-only */
 	uint16_t		 port;
+	/* --public-url, no trailing '/': @odata.context, @odata.nextLink */
+	char			 base_url[API_PUBLIC_URL_MAX + 1];
 	void			(*on_change)(void *arg);
 	void			*on_change_arg;
 	int			(*link_status)(void *, const char *,
@@ -62,6 +65,8 @@ struct api_req {
 	size_t			 body_len;
 	bool			 body_too_large;
 	json_t			*json;		/* parsed body, if any */
+	bool			 count;		/* $count=true */
+	json_t			*assoc;		/* profile id -> associations */
 	struct store_tenant	 tenant;
 	/* response */
 	unsigned		 status;
@@ -83,11 +88,44 @@ void	api_error_errs(struct api_req *, unsigned status, const char *code,
 	    const struct model_errs *);
 void	api_error_store(struct api_req *);
 
-/* api_query.c: the query string, allow-listed per resource. */
+/*
+ * api_query.c: the query string, allow-listed per resource. OData options
+ * are named with their '$' ("$top"); the same option without it ("top",
+ * as Graph beta takes) is the same option, and giving both is a 400.
+ * api_query_check also validates $count and sets r->count.
+ */
 int	api_query_check(struct api_req *, const char *const *allowed);
 const char *api_query_get(struct api_req *, const char *key);
 /* $expand / $select style comma lists: is word in the list? */
 bool	api_query_has(struct api_req *, const char *key, const char *word);
+/*
+ * $expand: each item one of names (case-insensitive); an item's nested
+ * options in parentheses must be one of nested ("expand=policy", compared
+ * without '$' and spaces; NULL: none allowed). 400 otherwise.
+ */
+int	api_expand_check(struct api_req *, const char *const *names,
+	    const char *const *nested, const char *what);
+
+/*
+ * api_odata.c: $select and the OData envelope. api_select_check refuses a
+ * $select naming anything but fields (400 naming it and the type);
+ * api_select_apply keeps the selected members, "id", the expanded ones and
+ * the annotations ("@odata.type").
+ */
+int	api_select_check(struct api_req *, const char *const *fields,
+	    const char *type);
+void	api_select_apply(struct api_req *, json_t *o);
+/*
+ * r->resp = {"@odata.context": BASE/$metadata#<path>, "@odata.count" (with
+ * $count=true: *total, or the size of value when total is NULL), "value"},
+ * status 200. Takes value.
+ */
+void	api_reply_collection(struct api_req *, json_t *value,
+	    const size_t *total, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+/* r->resp = o with "@odata.context": BASE/$metadata#<path>/$entity first. */
+void	api_reply_entity(struct api_req *, unsigned status, json_t *o,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The body as a JSON object; sends the 400 itself and returns NULL. */
 json_t	*api_body_object(struct api_req *);
 bool	api_prefer_representation(struct api_req *);
@@ -116,11 +154,21 @@ api_handler	api_connectivity_get, api_cpe_get;
 /* api_logs.c */
 api_handler	api_logs_rn_list;
 /* api_profile.c */
-api_handler	api_profile_list, api_profile_get, api_rn_profiles_get,
-		api_rn_profiles_update;
+api_handler	api_profile_list, api_profile_get, api_profile_policies,
+		api_rn_profiles_get, api_rn_profiles_update;
 int	api_profiles_load(struct api *, const char *datadir);
 void	api_profiles_free(struct api *);
-json_t	*api_profile_json(struct api *, const struct model_profile *,
+/* One of the tenant's profiles, Private Access included (store codes). */
+int	api_profile_find(struct api_req *, const char *id,
+	    struct model_profile *out);
+/* With its associations (the remote networks using it); NULL on error. */
+json_t	*api_profile_json(struct api_req *, const struct model_profile *,
 	    bool expand_policies);
+/*
+ * A profile a remote network may not use (Private Access: client only):
+ * adds the error at target and returns true.
+ */
+bool	api_profile_refuse_rn(const struct model_profile *, const char *target,
+	    struct model_errs *);
 
 #endif

@@ -13,6 +13,16 @@
 #include "ip4.h"
 #include "wallclock.h"
 
+/* deviceLink's properties (system-facts §3.2), staticSourcePrefixes ours. */
+static const char *const link_fields[] = {
+	"id", "name", "ipAddress", "deviceVendor", "bandwidthCapacityInMbps",
+	"bgpConfiguration", "redundancyConfiguration", "tunnelConfiguration",
+	"staticSourcePrefixes", "version", "lastModifiedDateTime", NULL
+};
+#define LINK_TYPE	"microsoft.graph.networkaccess.deviceLink"
+#define LINK_SET	\
+	"networkAccess/connectivity/remoteNetworks('%s')/deviceLinks"
+
 int
 api_link_load(struct api_req *r, const char *rn_id, const char *id,
     struct model_link *out)
@@ -31,9 +41,12 @@ api_link_load(struct api_req *r, const char *rn_id, const char *id,
 }
 
 /*
- * A branch router is found by its public address (the IKE_SA_INIT's source,
- * confirmed by IDi), so an ipAddress names one device link on this gateway,
- * whichever tenant owns it. Another tenant's link is not named.
+ * ipAddress is unique within the tenant only. Another tenant's links are
+ * neither named nor counted: a 409 would tell a tenant that someone else
+ * uses an address, and would let it squat the address first. Links of
+ * different tenants may share it; the IKE engine finds the right one by
+ * policy and pre-shared key (ike.h, lookup), so sharing hands no tunnel
+ * to the wrong tenant (docs/api.md).
  */
 int
 api_link_check_ip(struct api_req *r, const struct model_link *l,
@@ -48,17 +61,13 @@ api_link_check_ip(struct api_req *r, const struct model_link *l,
 	snprintf(target, sizeof(target), "%s%sipAddress", prefix,
 	    prefix[0] != '\0' ? "." : "");
 	for (i = 0; i < n; i++) {
-		if (strcmp(all[i].link.id, l->id) == 0 || all[i].link.ip != l->ip)
+		if (strcmp(all[i].link.id, l->id) == 0 ||
+		    all[i].link.ip != l->ip ||
+		    strcmp(all[i].tenant_id, r->tenant.id) != 0)
 			continue;
-		if (strcmp(all[i].tenant_id, r->tenant.id) == 0)
-			model_errs_add(clash, target, "ipAddress %s is already "
-			    "used by device link '%.200s' (id %s)",
-			    ip4_fmt(l->ip, ip), all[i].link.name, all[i].link.id);
-		else
-			model_errs_add(clash, target, "ipAddress %s is already "
-			    "used by a device link on this gateway: a branch "
-			    "router is identified by its public address",
-			    ip4_fmt(l->ip, ip));
+		model_errs_add(clash, target, "ipAddress %s is already used by "
+		    "device link '%.200s' (id %s)", ip4_fmt(l->ip, ip),
+		    all[i].link.name, all[i].link.id);
 		break;
 	}
 	store_tenant_links_free(all, n);
@@ -95,33 +104,40 @@ link_check_clash(struct api_req *r, const struct model_link *l,
 void
 api_link_list(struct api_req *r)
 {
+	static const char *const q[] = { "$select", "$count", NULL };
 	struct model_link *links = NULL;
 	struct model_rn rn;
-	size_t n = 0;
+	size_t n = 0, i;
+	json_t *a, *o;
 
-	if (api_query_check(r, NULL) == -1 ||
+	if (api_query_check(r, q) == -1 ||
+	    api_select_check(r, link_fields, LINK_TYPE) == -1 ||
 	    api_rn_links(r, r->seg[3], &rn, &links, &n) == -1)
 		return;
-	r->resp = json_pack("{s:s, s:o}", "@odata.context",
-	    "$metadata#networkAccess/connectivity/remoteNetworks/deviceLinks",
-	    "value", api_links_json(links, n));
+	a = api_links_json(links, n);
 	model_links_free(links, n);
-	r->status = 200;
+	json_array_foreach(a, i, o)
+		api_select_apply(r, o);
+	api_reply_collection(r, a, NULL, LINK_SET, rn.id);
 }
 
 void
 api_link_get(struct api_req *r)
 {
+	static const char *const q[] = { "$select", NULL };
 	struct model_link l;
 	struct model_rn rn;
+	json_t *o;
 
-	if (api_query_check(r, NULL) == -1 ||
+	if (api_query_check(r, q) == -1 ||
+	    api_select_check(r, link_fields, LINK_TYPE) == -1 ||
 	    api_rn_load(r, r->seg[3], &rn) == -1 ||
 	    api_link_load(r, rn.id, r->seg[5], &l) == -1)
 		return;
-	r->resp = model_link_to_json(&l, false);
+	o = model_link_to_json(&l, false);
 	model_link_wipe(&l);
-	r->status = 200;
+	api_select_apply(r, o);
+	api_reply_entity(r, 200, o, LINK_SET, rn.id);
 }
 
 /* A BGP session's status; null when the gateway runs none for the link. */
@@ -316,9 +332,9 @@ api_link_create(struct api_req *r)
 	}
 	if (store_link_put(r->api->store, r->tenant.id, &l) == -1)
 		goto fail;
-	r->resp = model_link_to_json(&l, false);
-	r->status = 201;
 	api_set_location(r, rn.id, l.id);
+	api_reply_entity(r, 201, model_link_to_json(&l, false), LINK_SET,
+	    rn.id);
 	goto out;
 fail:
 	api_error_store(r);
@@ -360,10 +376,10 @@ api_link_update(struct api_req *r)
 	if (store_link_put(r->api->store, r->tenant.id, &l) == -1)
 		goto fail;
 	/* Graph answers 204; Prefer: return=representation gets the object. */
-	if (api_prefer_representation(r)) {
-		r->resp = model_link_to_json(&l, false);
-		r->status = 200;
-	} else
+	if (api_prefer_representation(r))
+		api_reply_entity(r, 200, model_link_to_json(&l, false),
+		    LINK_SET, rn.id);
+	else
 		r->status = 204;
 	goto out;
 fail:

@@ -4,9 +4,11 @@
  *
  * Paging is keyset, not offset: $skiptoken is the (createdDateTime, id) of
  * the last event of the previous page, so events written while a client
- * pages do not shift or repeat rows. $filter understands exactly
- * "remoteNetworkId eq '<id>'" and "status eq '<status>'", joined by "and";
- * anything else is a 400 rather than a silently wider answer.
+ * pages do not shift or repeat rows. $orderby is createdDateTime desc (the
+ * default) or asc. $filter understands exactly "remoteNetworkId eq '<id>'",
+ * "status eq '<status>'" and bounds on createdDateTime (ge, gt, le, lt and
+ * an OData date and time: 2026-01-01T00:00:00Z), joined by "and"; anything
+ * else is a 400 rather than a silently wider answer.
  */
 #include "api_internal.h"
 
@@ -17,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <microhttpd.h>
+#include <time.h>
 
 #include "guid.h"
 #include "ip4.h"
@@ -27,9 +28,11 @@
 #define LOGS_TOP_DEFAULT	100
 #define LOGS_TOP_MAX		1000
 #define LOGS_PATH		"/networkAccess/logs/remoteNetworks"
+#define LOGS_TYPE	\
+	"microsoft.graph.networkaccess.remoteNetworkHealthEvent"
 
 static const char *const logs_query[] = {
-	"$top", "$skiptoken", "$filter", "$select", NULL
+	"$top", "$skiptoken", "$filter", "$select", "$orderby", "$count", NULL
 };
 
 static const char *const logs_fields[] = {
@@ -42,6 +45,8 @@ struct logs_query {
 	struct store_event_filter f;
 	char		rn_id[MODEL_ID_LEN + 1];
 	char		after_id[MODEL_ID_LEN + 1];
+	bool		desc_given;
+	size_t		total;
 };
 
 static int
@@ -93,10 +98,17 @@ logs_parse_skiptoken(struct api_req *r, struct logs_query *q)
 	return 0;
 }
 
-/* One "name eq 'value'" term at *p; advances *p past it. */
+/* One "name op value" term of $filter; value quoted ('...') or bare. */
+struct logs_term {
+	char		name[32];
+	char		op[3];
+	char		val[64];
+	bool		quoted;
+};
+
+/* Parses the term at *p; advances *p past it. */
 static int
-logs_parse_term(const char **p, char *name, size_t nsize, char *val,
-    size_t vsize)
+logs_parse_term(const char **p, struct logs_term *t)
 {
 	const char *s = *p, *b;
 	size_t len;
@@ -105,26 +117,151 @@ logs_parse_term(const char **p, char *name, size_t nsize, char *val,
 		s++;
 	for (b = s; isalnum((unsigned char)*s); s++)
 		;
-	if ((len = (size_t)(s - b)) == 0 || len >= nsize)
+	if ((len = (size_t)(s - b)) == 0 || len >= sizeof(t->name))
 		return -1;
-	memcpy(name, b, len);
-	name[len] = '\0';
+	memcpy(t->name, b, len);
+	t->name[len] = '\0';
 	while (*s == ' ')
 		s++;
-	if (strncasecmp(s, "eq", 2) != 0 || s[2] != ' ')
+	if (!isalpha((unsigned char)s[0]) || !isalpha((unsigned char)s[1]) ||
+	    s[2] != ' ')
 		return -1;
+	t->op[0] = (char)tolower((unsigned char)s[0]);
+	t->op[1] = (char)tolower((unsigned char)s[1]);
+	t->op[2] = '\0';
 	s += 3;
 	while (*s == ' ')
 		s++;
-	if (*s++ != '\'')
+	if ((t->quoted = *s == '\'')) {
+		for (b = ++s; *s != '\0' && *s != '\''; s++)
+			;
+		if (*s != '\'')
+			return -1;
+	} else
+		for (b = s; *s != '\0' && *s != ' '; s++)
+			;
+	if ((len = (size_t)(s - b)) >= sizeof(t->val) || (!t->quoted &&
+	    len == 0))
 		return -1;
-	for (b = s; *s != '\0' && *s != '\''; s++)
-		;
-	if (*s != '\'' || (len = (size_t)(s - b)) >= vsize)
+	memcpy(t->val, b, len);
+	t->val[len] = '\0';
+	*p = s + (t->quoted ? 1 : 0);
+	return 0;
+}
+
+static int
+logs_digits(const char **p, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+/*
+ * An OData DateTimeOffset literal (OData 4.0 ABNF dateTimeOffsetValue):
+ * YYYY-MM-DDThh:mm[:ss[.fraction]] then Z or +hh:mm / -hh:mm. *ms is the
+ * instant in whole milliseconds, rounded down; *finer tells whether the
+ * fraction went beyond them.
+ */
+static int
+logs_parse_time(const char *s, int64_t *ms, bool *finer)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	struct tm tm;
+	int y, mo, d, h, mi, sec = 0, frac = 0, oh = 0, om = 0, sign = 0, i;
+	time_t t;
+
+	*finer = false;
+	if (logs_digits(&s, 4, &y) == -1 || *s++ != '-' ||
+	    logs_digits(&s, 2, &mo) == -1 || *s++ != '-' ||
+	    logs_digits(&s, 2, &d) == -1 || (*s != 'T' && *s != 't') ||
+	    (s++, logs_digits(&s, 2, &h)) == -1 || *s++ != ':' ||
+	    logs_digits(&s, 2, &mi) == -1)
 		return -1;
-	memcpy(val, b, len);
-	val[len] = '\0';
-	*p = s + 1;
+	if (*s == ':') {
+		s++;
+		if (logs_digits(&s, 2, &sec) == -1)
+			return -1;
+		if (*s == '.') {
+			s++;
+			/* Up to 12 digits: milliseconds, the rest noted. */
+			for (i = 0; i < 12 && isdigit((unsigned char)*s);
+			    i++, s++) {
+				if (i < 3)
+					frac = frac * 10 + (*s - '0');
+				else if (*s != '0')
+					*finer = true;
+			}
+			if (i == 0 || isdigit((unsigned char)*s))
+				return -1;
+			for (; i < 3; i++)
+				frac *= 10;
+		}
+	}
+	if (*s == 'Z' || *s == 'z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		sign = *s++ == '+' ? 1 : -1;
+		if (logs_digits(&s, 2, &oh) == -1 || *s++ != ':' ||
+		    logs_digits(&s, 2, &om) == -1 || oh > 23 || om > 59)
+			return -1;
+	} else
+		return -1;
+	if (*s != '\0' || y < 1 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] || (mo == 2 && d == 29 && (y % 4 != 0 ||
+	    (y % 100 == 0 && y % 400 != 0))) || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	*ms = (int64_t)t * 1000 + frac -
+	    (int64_t)sign * ((int64_t)oh * 60 + om) * 60000;
+	return 0;
+}
+
+/* createdDateTime <op> <time>: one lower and one upper bound at most. */
+static int
+logs_filter_time(struct api_req *r, struct logs_query *q,
+    const struct logs_term *t)
+{
+	int64_t ms;
+	bool finer, lower = t->op[0] == 'g';
+
+	if (t->quoted || logs_parse_time(t->val, &ms, &finer) == -1) {
+		api_error(r, 400, "BadRequest", "$filter",
+		    "createdDateTime %s %s%.64s%s: not a date and time; write "
+		    "it as 2026-01-01T00:00:00Z (UTC) or "
+		    "2026-01-01T00:00:00%%2B01:00, without quotes", t->op,
+		    t->quoted ? "'" : "", t->val, t->quoted ? "'" : "");
+		return -1;
+	}
+	/* Events carry whole milliseconds: bounds become inclusive ones. */
+	if (strcmp(t->op, "ge") == 0)
+		ms += finer ? 1 : 0;
+	else if (strcmp(t->op, "gt") == 0)
+		ms += 1;
+	else if (strcmp(t->op, "lt") == 0)
+		ms -= finer ? 0 : 1;
+	if (lower) {
+		q->f.since_set = true;
+		q->f.since_ms = ms;
+	} else {
+		q->f.until_set = true;
+		q->f.until_ms = ms;
+	}
 	return 0;
 }
 
@@ -132,36 +269,44 @@ static int
 logs_parse_filter(struct api_req *r, struct logs_query *q)
 {
 	const char *v = api_query_get(r, "$filter"), *p;
-	char name[32], val[64];
+	struct logs_term t;
 	int status;
 
 	if (v == NULL)
 		return 0;
 	for (p = v;;) {
-		if (logs_parse_term(&p, name, sizeof(name), val,
-		    sizeof(val)) == -1)
+		if (logs_parse_term(&p, &t) == -1)
 			goto bad;
-		if (strcmp(name, "remoteNetworkId") == 0 && q->f.rn_id == NULL) {
-			if (!guid_valid(val)) {
+		if (strcmp(t.name, "remoteNetworkId") == 0 &&
+		    strcmp(t.op, "eq") == 0 && t.quoted && q->f.rn_id == NULL) {
+			if (!guid_valid(t.val)) {
 				api_error(r, 400, "BadRequest", "$filter",
 				    "remoteNetworkId '%.64s' is not a GUID",
-				    val);
+				    t.val);
 				return -1;
 			}
-			memcpy(q->rn_id, val, MODEL_ID_LEN);
+			memcpy(q->rn_id, t.val, MODEL_ID_LEN);
 			q->rn_id[MODEL_ID_LEN] = '\0';
 			q->f.rn_id = q->rn_id;
-		} else if (strcmp(name, "status") == 0 && q->f.status == -1) {
-			status = model_enum_parse(&store_event_status_enum, val);
+		} else if (strcmp(t.name, "status") == 0 &&
+		    strcmp(t.op, "eq") == 0 && t.quoted && q->f.status == -1) {
+			status = model_enum_parse(&store_event_status_enum,
+			    t.val);
 			if (status == -1) {
 				api_error(r, 400, "BadRequest", "$filter",
 				    "status '%.64s' is not a remoteNetworkStatus "
 				    "(tunnelConnected, tunnelDisconnected, "
 				    "bgpConnected, bgpDisconnected, "
-				    "remoteNetworkAlive)", val);
+				    "remoteNetworkAlive)", t.val);
 				return -1;
 			}
 			q->f.status = status;
+		} else if (strcmp(t.name, "createdDateTime") == 0 &&
+		    (((strcmp(t.op, "ge") == 0 || strcmp(t.op, "gt") == 0) &&
+		    !q->f.since_set) || ((strcmp(t.op, "le") == 0 ||
+		    strcmp(t.op, "lt") == 0) && !q->f.until_set))) {
+			if (logs_filter_time(r, q, &t) == -1)
+				return -1;
 		} else
 			goto bad;
 		while (*p == ' ')
@@ -174,50 +319,57 @@ logs_parse_filter(struct api_req *r, struct logs_query *q)
 	}
 bad:
 	api_error(r, 400, "BadRequest", "$filter",
-	    "$filter '%.200s' is not supported: use remoteNetworkId eq '<id>' "
-	    "and/or status eq '<status>', joined by 'and'", v);
+	    "$filter '%.200s' is not supported: use remoteNetworkId eq '<id>', "
+	    "status eq '<status>', createdDateTime ge, gt, le or lt "
+	    "<date and time, such as 2026-01-01T00:00:00Z> (once each, one "
+	    "lower and one upper bound), joined by 'and'", v);
 	return -1;
 }
 
+/* createdDateTime desc (the default, newest first) or asc. */
 static int
-logs_check_select(struct api_req *r)
+logs_parse_orderby(struct api_req *r, struct logs_query *q)
 {
-	const char *v = api_query_get(r, "$select"), *p, *e;
-	size_t i, len;
-	bool ok;
+	const char *v = api_query_get(r, "$orderby"), *s;
+	size_t n = strlen("createdDateTime");
 
 	if (v == NULL)
 		return 0;
-	for (p = v; *p != '\0'; p = *e ? e + 1 : e) {
-		while (*p == ' ')
-			p++;
-		e = p + strcspn(p, ",");
-		len = (size_t)(e - p);
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
-		ok = false;
-		for (i = 0; logs_fields[i] != NULL; i++)
-			if (strlen(logs_fields[i]) == len &&
-			    strncmp(logs_fields[i], p, len) == 0)
-				ok = true;
-		if (!ok) {
-			api_error(r, 400, "BadRequest", "$select",
-			    "$select: '%.*s' is not a property of "
-			    "remoteNetworkHealthEvent", (int)(len > 64 ? 64 :
-			    len), p);
-			return -1;
-		}
+	for (s = v; *s == ' '; s++)
+		;
+	if (strncmp(s, "createdDateTime", n) != 0)
+		goto bad;
+	s += n;
+	if (*s == ' ') {
+		while (*s == ' ')
+			s++;
+		/* OData 4.0 part 2 §11.2.5.2: no suffix means ascending. */
+		if (strncasecmp(s, "asc", 3) == 0)
+			s += 3;
+		else if (strncasecmp(s, "desc", 4) == 0) {
+			s += 4;
+			q->desc_given = true;
+		} else
+			goto bad;
+		while (*s == ' ')
+			s++;
 	}
+	if (*s != '\0')
+		goto bad;
+	q->f.oldest_first = !q->desc_given;
 	return 0;
+bad:
+	api_error(r, 400, "BadRequest", "$orderby",
+	    "$orderby '%.100s' is not supported: use createdDateTime desc "
+	    "(newest first, the default) or createdDateTime asc", v);
+	return -1;
 }
 
 static json_t *
 logs_event_json(struct api_req *r, const struct store_event *ev)
 {
 	char ts[WALLCLOCK_STRLEN], src[IP4_STRLEN], dst[IP4_STRLEN];
-	const char *key;
-	json_t *o, *v;
-	void *tmp;
+	json_t *o;
 
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:I, s:I}",
 	    "id", ev->id,
@@ -231,13 +383,7 @@ logs_event_json(struct api_req *r, const struct store_event *ev)
 	    "bgpRoutesAdvertisedCount", (int)ev->bgp_routes_advertised,
 	    "sentBytes", (json_int_t)ev->sent_bytes,
 	    "receivedBytes", (json_int_t)ev->received_bytes);
-	if (o == NULL || api_query_get(r, "$select") == NULL)
-		return o;
-	json_object_foreach_safe(o, tmp, key, v) {
-		(void)v;
-		if (strcmp(key, "id") != 0 && !api_query_has(r, "$select", key))
-			json_object_del(o, key);
-	}
+	api_select_apply(r, o);
 	return o;
 }
 
@@ -262,29 +408,25 @@ logs_urlenc(char *out, size_t size, size_t *pos, const char *s)
 	out[*pos] = '\0';
 }
 
-/* Absolute when the Host header is plain, as Graph's nextLinks are. */
+/*
+ * Absolute, as Graph's nextLinks are, on the configured public URL (never
+ * the request's Host header, which the client chose). The options that
+ * shape the listing go along, under their '$' names.
+ */
 static json_t *
 logs_next_link(struct api_req *r, const struct store_event *last,
     size_t top)
 {
-	static const char *const keep[] = { "$filter", "$select", NULL };
-	const char *host, *v;
+	static const char *const keep[] = {
+		"$filter", "$select", "$orderby", "$count", NULL
+	};
+	const char *v;
 	char url[2048];
 	size_t pos = 0, i;
-	bool plain = false;
 
-	host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_HOST);
-	if (host != NULL && host[0] != '\0' && strlen(host) < 256) {
-		plain = true;
-		for (v = host; *v != '\0'; v++)
-			if (!isalnum((unsigned char)*v) && strchr(".-:[]",
-			    *v) == NULL)
-				plain = false;
-	}
-	pos = (size_t)snprintf(url, sizeof(url), "%s%s%s?$top=%zu",
-	    plain ? "http://" : "", plain ? host : "", LOGS_PATH, top);
-	for (i = 0; keep[i] != NULL; i++) {
+	pos = (size_t)snprintf(url, sizeof(url), "%s%s?$top=%zu",
+	    r->api->base_url, LOGS_PATH, top);
+	for (i = 0; keep[i] != NULL && pos + 8 < sizeof(url); i++) {
 		if ((v = api_query_get(r, keep[i])) == NULL)
 			continue;
 		pos += (size_t)snprintf(url + pos, sizeof(url) - pos, "&%s=",
@@ -313,21 +455,23 @@ api_logs_rn_list(struct api_req *r)
 	    logs_parse_top(r, &q.f.top) == -1 ||
 	    logs_parse_skiptoken(r, &q) == -1 ||
 	    logs_parse_filter(r, &q) == -1 ||
-	    logs_check_select(r) == -1)
+	    logs_parse_orderby(r, &q) == -1 ||
+	    api_select_check(r, logs_fields, LOGS_TYPE) == -1)
 		return;
+	if (r->count)
+		q.f.total = &q.total;
 	if (store_event_list(r->api->store, r->tenant.id, &q.f, &evs, &n,
 	    &more) == -1) {
 		api_error_store(r);
 		return;
 	}
 	a = json_array();
-	for (i = 0; i < n; i++)
+	for (i = 0; a != NULL && i < n; i++)
 		json_array_append_new(a, logs_event_json(r, &evs[i]));
-	r->resp = json_pack("{s:s, s:o}", "@odata.context",
-	    "$metadata#networkAccess/logs/remoteNetworks", "value", a);
-	if (more && n > 0 && r->resp != NULL &&
+	api_reply_collection(r, a, &q.total,
+	    "networkAccess/logs/remoteNetworks");
+	if (more && n > 0 && r->status == 200 &&
 	    (next = logs_next_link(r, &evs[n - 1], q.f.top)) != NULL)
 		json_object_set_new(r->resp, "@odata.nextLink", next);
 	free(evs);
-	r->status = r->resp != NULL ? 200 : 500;
 }

@@ -1,35 +1,66 @@
 /*
  * api_query.c - query strings and request bodies. Each resource names the
  * query options it understands; anything else, or a repeated option, is a
- * 400 rather than silently ignored (STYLE.md §8).
+ * 400 rather than silently ignored (STYLE.md §8). Graph beta takes OData's
+ * system query options with or without their '$' ("$top=5", "top=5"): one
+ * option either way, so "$top=5&top=6" is a repeat.
  */
 #include "api_internal.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
 #include <microhttpd.h>
 
+/*
+ * OData system query options Graph beta also takes without the '$'. Not
+ * "format": cpeConfiguration has a plain format=... of its own.
+ */
+static const char *const api_odata_options[] = {
+	"$top", "$skip", "$select", "$filter", "$expand", "$skiptoken",
+	"$count", "$orderby", "$search", NULL
+};
+
+struct api_qseen {
+	const char	*canon;		/* "$top" */
+	const char	*given;		/* "top" or "$top" */
+};
+
 struct api_qcheck {
 	const char *const	*allowed;
 	const char		*bad;
-	const char		*dup;
-	const char		*seen[16];
+	const char		*dup, *dup_other;
+	const char		*count;		/* $count's value */
+	struct api_qseen	 seen[16];
 	size_t			 nseen;
 };
+
+/* The '$' name of key when it is an OData option, else key itself. */
+static const char *
+api_query_canon(const char *key)
+{
+	size_t i;
+
+	for (i = 0; api_odata_options[i] != NULL; i++)
+		if (strcmp(api_odata_options[i], key) == 0 || (key[0] != '$' &&
+		    strcmp(api_odata_options[i] + 1, key) == 0))
+			return api_odata_options[i];
+	return key;
+}
 
 static enum MHD_Result
 api_query_visit(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
 {
 	struct api_qcheck *q = cls;
+	const char *canon = api_query_canon(key);
 	size_t i;
 	bool ok = false;
 
 	(void)kind;
-	(void)value;
 	for (i = 0; q->allowed != NULL && q->allowed[i] != NULL; i++)
-		if (strcmp(q->allowed[i], key) == 0)
+		if (strcmp(q->allowed[i], canon) == 0)
 			ok = true;
 	if (!ok) {
 		q->bad = key;
@@ -38,13 +69,18 @@ api_query_visit(void *cls, enum MHD_ValueKind kind, const char *key,
 	/* "lan" may repeat (several prefixes); OData options may not. */
 	if (strcmp(key, "lan") != 0) {
 		for (i = 0; i < q->nseen; i++)
-			if (strcmp(q->seen[i], key) == 0) {
+			if (strcmp(q->seen[i].canon, canon) == 0) {
 				q->dup = key;
+				q->dup_other = q->seen[i].given;
 				return MHD_NO;
 			}
-		if (q->nseen < sizeof(q->seen) / sizeof(q->seen[0]))
-			q->seen[q->nseen++] = key;
+		if (q->nseen < sizeof(q->seen) / sizeof(q->seen[0])) {
+			q->seen[q->nseen].canon = canon;
+			q->seen[q->nseen++].given = key;
+		}
 	}
+	if (strcmp(canon, "$count") == 0)
+		q->count = value != NULL ? value : "";
 	return MHD_YES;
 }
 
@@ -55,6 +91,7 @@ api_query_check(struct api_req *r, const char *const *allowed)
 
 	memset(&q, 0, sizeof(q));
 	q.allowed = allowed;
+	r->count = false;
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND,
 	    api_query_visit, &q);
 	if (q.bad != NULL) {
@@ -63,10 +100,27 @@ api_query_check(struct api_req *r, const char *const *allowed)
 		    q.bad);
 		return -1;
 	}
-	if (q.dup != NULL) {
+	if (q.dup != NULL && strcmp(q.dup, q.dup_other) == 0) {
 		api_error(r, 400, "BadRequest", q.dup,
 		    "query option '%.64s' is given more than once", q.dup);
 		return -1;
+	}
+	if (q.dup != NULL) {
+		api_error(r, 400, "BadRequest", api_query_canon(q.dup),
+		    "query option '%s' is given more than once: as '%.64s' "
+		    "and as '%.64s' (with and without '$' are the same option)",
+		    api_query_canon(q.dup), q.dup_other, q.dup);
+		return -1;
+	}
+	if (q.count != NULL) {
+		/* OData 4.0 part 2 §11.2.5.5: true or false. */
+		if (strcmp(q.count, "true") != 0 &&
+		    strcmp(q.count, "false") != 0) {
+			api_error(r, 400, "BadRequest", "$count",
+			    "$count '%.32s' is not true or false", q.count);
+			return -1;
+		}
+		r->count = q.count[0] == 't';
 	}
 	return 0;
 }
@@ -74,7 +128,15 @@ api_query_check(struct api_req *r, const char *const *allowed)
 const char *
 api_query_get(struct api_req *r, const char *key)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+	const char *v;
+
+	v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+	/* api_query_check let at most one of "$top" and "top" through. */
+	if (v == NULL && key[0] == '$' &&
+	    strcmp(api_query_canon(key + 1), key) == 0)
+		v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+		    key + 1);
+	return v;
 }
 
 bool
@@ -95,6 +157,78 @@ api_query_has(struct api_req *r, const char *key, const char *word)
 			p++;
 	}
 	return false;
+}
+
+/* nested compared with allowed, '$' and spaces left out of both. */
+static bool
+api_nested_ok(const char *nested, size_t len, const char *const *allowed)
+{
+	const char *a, *p, *end = nested + len;
+	size_t i;
+
+	for (i = 0; allowed != NULL && allowed[i] != NULL; i++) {
+		for (a = allowed[i], p = nested;; a++, p++) {
+			while (p < end && (*p == '$' || *p == ' '))
+				p++;
+			while (*a == '$' || *a == ' ')
+				a++;
+			if (p == end || *a == '\0' || tolower((unsigned char)*p) !=
+			    tolower((unsigned char)*a))
+				break;
+		}
+		if (p == end && *a == '\0')
+			return true;
+	}
+	return false;
+}
+
+int
+api_expand_check(struct api_req *r, const char *const *names,
+    const char *const *nested, const char *what)
+{
+	const char *v = api_query_get(r, "$expand"), *p, *b, *open;
+	size_t i, n;
+	int depth;
+
+	if (v == NULL)
+		return 0;
+	for (p = v;;) {
+		while (*p == ' ')
+			p++;
+		/* One item: up to a ',' outside parentheses. */
+		for (b = p, open = NULL, depth = 0; *p != '\0' &&
+		    (depth > 0 || *p != ','); p++) {
+			if (*p == '(' && depth++ == 0 && open == NULL)
+				open = p;
+			else if (*p == ')')
+				depth--;
+		}
+		n = (size_t)((open != NULL ? open : p) - b);
+		while (n > 0 && b[n - 1] == ' ')
+			n--;
+		for (i = 0; names[i] != NULL; i++)
+			if (strlen(names[i]) == n &&
+			    strncasecmp(names[i], b, n) == 0)
+				break;
+		if (names[i] == NULL) {
+			api_error(r, 400, "BadRequest", "$expand",
+			    "$expand: cannot expand '%.*s': %s", (int)(n > 64 ?
+			    64 : n), b, what);
+			return -1;
+		}
+		if (open != NULL && (depth != 0 || p[-1] != ')' ||
+		    !api_nested_ok(open + 1, (size_t)(p - 1 - (open + 1)),
+		    nested))) {
+			api_error(r, 400, "BadRequest", "$expand",
+			    "$expand: the options in '%.*s' are not supported "
+			    "(%s)", (int)((p - b) > 128 ? 128 : (p - b)), b,
+			    what);
+			return -1;
+		}
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
 }
 
 /*

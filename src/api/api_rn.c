@@ -12,7 +12,20 @@
 #include "guid.h"
 #include "wallclock.h"
 
-static const char *const rn_query[] = { "$expand", "$select", NULL };
+static const char *const rn_list_query[] = {
+	"$expand", "$select", "$count", NULL
+};
+static const char *const rn_get_query[] = { "$expand", "$select", NULL };
+/* remoteNetwork's properties and navigation properties (system-facts §3.2). */
+static const char *const rn_fields[] = {
+	"id", "name", "region", "version", "lastModifiedDateTime",
+	"deviceLinks", "forwardingProfiles", NULL
+};
+static const char *const rn_expand[] = {
+	"deviceLinks", "forwardingProfiles", NULL
+};
+#define RN_SET		"networkAccess/connectivity/remoteNetworks"
+#define RN_TYPE		"microsoft.graph.networkaccess.remoteNetwork"
 
 void
 api_set_location(struct api_req *r, const char *rn_id, const char *link_id)
@@ -67,24 +80,6 @@ api_links_json(const struct model_link *links, size_t n)
 	return a;
 }
 
-/* $select: keep only the named top-level members (and always "id"). */
-static void
-rn_apply_select(struct api_req *r, json_t *o)
-{
-	const char *key;
-	json_t *v;
-	void *tmp;
-
-	if (api_query_get(r, "$select") == NULL)
-		return;
-	json_object_foreach_safe(o, tmp, key, v) {
-		(void)v;
-		if (strcmp(key, "id") != 0 && !api_query_has(r, "$select", key) &&
-		    !api_query_has(r, "$expand", key))
-			json_object_del(o, key);
-	}
-}
-
 static json_t *
 rn_json(struct api_req *r, const struct model_rn *rn)
 {
@@ -107,40 +102,37 @@ rn_json(struct api_req *r, const struct model_rn *rn)
 		    &profs, &n) == -1)
 			goto fail;
 		a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a,
-			    api_profile_json(r->api, &profs[i], false));
-		json_object_set_new(o, "forwardingProfiles", a);
+		for (i = 0; a != NULL && i < n; i++) {
+			json_t *p = api_profile_json(r, &profs[i], false);
+
+			if (p == NULL) {
+				json_decref(a);
+				a = NULL;
+			} else
+				json_array_append_new(a, p);
+		}
 		free(profs);
+		if (a == NULL)
+			goto fail;
+		json_object_set_new(o, "forwardingProfiles", a);
 	}
-	rn_apply_select(r, o);
+	api_select_apply(r, o);
 	return o;
 fail:
 	json_decref(o);
 	return NULL;
 }
 
+/* The options of GET on the collection or one remote network. */
 static int
-rn_check_expand(struct api_req *r)
+rn_check_query(struct api_req *r, const char *const *allowed)
 {
-	const char *v = api_query_get(r, "$expand"), *p;
-	size_t n;
-
-	if (v == NULL)
-		return 0;
-	for (p = v; *p != '\0';) {
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ",");
-		if (n > 0 && !((n == 11 && strncmp(p, "deviceLinks", 11) == 0) ||
-		    (n == 18 && strncmp(p, "forwardingProfiles", 18) == 0))) {
-			api_error(r, 400, "BadRequest", "$expand",
-			    "cannot expand '%.*s': remote networks expand "
-			    "deviceLinks and forwardingProfiles", (int)(n > 64 ? 64 : n), p);
-			return -1;
-		}
-		p += n;
-	}
+	if (api_query_check(r, allowed) == -1 ||
+	    api_expand_check(r, rn_expand, NULL, "remote networks expand "
+	    "deviceLinks and forwardingProfiles, without nested options") ==
+	    -1 ||
+	    api_select_check(r, rn_fields, RN_TYPE) == -1)
+		return -1;
 	return 0;
 }
 
@@ -151,7 +143,7 @@ api_rn_list(struct api_req *r)
 	size_t n = 0, i;
 	json_t *a, *o;
 
-	if (api_query_check(r, rn_query) == -1 || rn_check_expand(r) == -1)
+	if (rn_check_query(r, rn_list_query) == -1)
 		return;
 	if (store_rn_list(r->api->store, r->tenant.id, &rns, &n) == -1) {
 		api_error_store(r);
@@ -168,9 +160,7 @@ api_rn_list(struct api_req *r)
 		json_array_append_new(a, o);
 	}
 	free(rns);
-	r->resp = json_pack("{s:s, s:o}", "@odata.context",
-	    "$metadata#networkAccess/connectivity/remoteNetworks", "value", a);
-	r->status = 200;
+	api_reply_collection(r, a, NULL, RN_SET);
 }
 
 void
@@ -178,14 +168,16 @@ api_rn_get(struct api_req *r)
 {
 	struct model_rn rn;
 
-	if (api_query_check(r, rn_query) == -1 || rn_check_expand(r) == -1 ||
+	json_t *o;
+
+	if (rn_check_query(r, rn_get_query) == -1 ||
 	    api_rn_load(r, r->seg[3], &rn) == -1)
 		return;
-	if ((r->resp = rn_json(r, &rn)) == NULL) {
+	if ((o = rn_json(r, &rn)) == NULL) {
 		api_error_store(r);
 		return;
 	}
-	r->status = 200;
+	api_reply_entity(r, 200, o, RN_SET);
 }
 
 /* Names identify objects to people (and the CLI): unique per tenant. */
@@ -233,9 +225,7 @@ rn_parse_profiles(struct api_req *r, const json_t *a,
 			    target);
 			continue;
 		}
-		rc = guid_valid(json_string_value(id)) ?
-		    store_profile_get(r->api->store, r->tenant.id,
-		    json_string_value(id), &p) : STORE_NOTFOUND;
+		rc = api_profile_find(r, json_string_value(id), &p);
 		if (rc == -1)
 			return -1;
 		if (rc == STORE_NOTFOUND) {
@@ -245,6 +235,8 @@ rn_parse_profiles(struct api_req *r, const json_t *a,
 			    json_string_value(id));
 			continue;
 		}
+		if (api_profile_refuse_rn(&p, target, errs))
+			continue;
 		snprintf((*ids)[i], sizeof((*ids)[i]), "%s", p.id);
 	}
 	return 0;
@@ -377,16 +369,19 @@ api_rn_create(struct api_req *r)
 
 		if (store_rn_profiles_get(r->api->store, r->tenant.id, rn.id,
 		    &profs, &np) == 0) {
-			for (i = 0; i < np; i++)
-				json_array_append_new(a,
-				    api_profile_json(r->api, &profs[i], false));
+			for (i = 0; i < np; i++) {
+				json_t *p = api_profile_json(r, &profs[i],
+				    false);
+
+				if (p != NULL)
+					json_array_append_new(a, p);
+			}
 			free(profs);
 		}
 		json_object_set_new(o, "forwardingProfiles", a);
 	}
-	r->resp = o;
-	r->status = 201;
 	api_set_location(r, rn.id, NULL);
+	api_reply_entity(r, 201, o, RN_SET);
 	goto out;
 
 fail_rollback:
@@ -425,8 +420,7 @@ api_rn_update(struct api_req *r)
 	rn.modified_ms = wallclock_now_ms();
 	if (store_rn_put(r->api->store, r->tenant.id, &rn) == -1)
 		goto fail;
-	r->resp = model_rn_to_json(&rn);
-	r->status = 200;
+	api_reply_entity(r, 200, model_rn_to_json(&rn), RN_SET);
 	return;
 fail:
 	api_error_store(r);

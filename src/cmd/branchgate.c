@@ -5,10 +5,13 @@
  * with --json, as the server's JSON. The server is the authority on what is
  * valid: the CLI checks only that the arguments it needs are present.
  * "tenant create" is the one offline command: it opens the store directly
- * to mint a tenant and its API token.
+ * to mint a tenant and its API token. RN and LINK arguments take an id or
+ * an exact display name (resolve_refs); deletes ask on a terminal
+ * (confirm_delete). Under --json an error is also one JSON object on
+ * stdout, the server's own body when it sent one (cli_err).
  *
  * Exit status: 0 ok, 1 the server (or the local store) refused, 2 branchgated
- * could not be reached, 64 usage error.
+ * could not be reached or a delete was not confirmed, 64 usage error.
  *
  * Secrets: tokens and PSKs are never printed, except the cpe-config text the
  * user asked for and the token "tenant create" mints. Every buffer that may
@@ -17,6 +20,7 @@
 #include <sys/stat.h>
 
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -29,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guid.h"
@@ -41,7 +46,10 @@
 #define CLI_OK		0
 #define CLI_API		1	/* the server or the store said no */
 #define CLI_CONN	2	/* branchgated unreachable */
+#define CLI_UNCONFIRMED	2	/* a delete nobody confirmed */
 #define CLI_USAGE	64	/* EX_USAGE */
+
+#define BRANCHGATE_VERSION	"0.1.0"
 
 #define DEFAULT_URL	"http://127.0.0.1:8080"
 #define DEFAULT_DB	"sqlite:./var/branchgate.db"
@@ -53,6 +61,10 @@
 #define PSK_READ_MAX	((size_t)4096)	/* a read bound; the server checks */
 #define RN_PATH		"/networkAccess/connectivity/remoteNetworks"
 #define PROFILES_PATH	"/networkAccess/forwardingProfiles"
+#define LOGS_PATH	"/networkAccess/logs/remoteNetworks"
+#define LOGS_TOP_DEFAULT 100
+#define LOGS_TOP_MAX	1000000
+#define LOGS_PAGE_MAX	1000	/* the server's $top limit (api_logs.c) */
 #define EXPAND_ALL	"?$expand=deviceLinks,forwardingProfiles"
 
 _Static_assert(MODEL_ID_LEN == GUID_STRLEN, "tenant ids are GUIDs");
@@ -142,7 +154,7 @@ sb_free(struct sbuf *b)
 static int
 sb_add(struct sbuf *b, const void *d, size_t n)
 {
-	size_t	 ncap;
+	size_t	 ncap, len = b->len;
 	char	*np;
 
 	if (b->over || n > b->max - b->len) {
@@ -155,10 +167,11 @@ sb_add(struct sbuf *b, const void *d, size_t n)
 			ncap *= 2;
 		if ((np = malloc(ncap)) == NULL)
 			oom();
-		if (b->len > 0)
-			memcpy(np, b->p, b->len);
-		sb_free(b);
+		if (len > 0)
+			memcpy(np, b->p, len);
+		sb_free(b);	/* wipes the old copy; zeroes len */
 		b->p = np;
+		b->len = len;
 		b->cap = ncap;
 	}
 	memcpy(b->p + b->len, d, n);
@@ -390,6 +403,119 @@ print_json(const json_t *j)
 	wipe_free(s);
 }
 
+/*
+ * Errors: one line on stderr for people; under --json also one
+ * {"error":{"code","message"}} object on stdout for scripts, the first
+ * error of the run only, so stdout stays one JSON document.
+ */
+static bool	err_json;	/* --json was given */
+static bool	err_done;	/* the JSON error is out */
+
+/* A JSON string of s, bytes that are not UTF-8 replaced by '?'. */
+static json_t *
+json_string_lossy(const char *s)
+{
+	json_t	*v;
+	char	*t;
+	size_t	 i;
+
+	if ((v = json_string(s)) != NULL)
+		return v;
+	if ((t = strdup(s)) == NULL)
+		oom();
+	for (i = 0; t[i] != '\0'; i++)
+		if ((unsigned char)t[i] >= 0x80)
+			t[i] = '?';
+	v = json_string(t);
+	free(t);
+	return v;
+}
+
+/* Print body (an {"error":...} object) as the run's JSON error; takes it. */
+static void
+err_body(json_t *body)
+{
+	if (err_json && !err_done && body != NULL) {
+		print_json(body);
+		err_done = true;
+	}
+	json_decref(body);
+}
+
+static void
+err_code(const char *code, const char *msg)
+{
+	json_t	*e;
+
+	if (!err_json || err_done)
+		return;
+	if ((e = json_object()) == NULL ||
+	    json_object_set_new(e, "code", json_string(code)) == -1 ||
+	    json_object_set_new(e, "message", json_string_lossy(msg)) == -1)
+		oom();
+	err_body(json_pack("{s:o}", "error", e));
+}
+
+static int
+err_v(int ret, const char *code, const char *prefix, const char *fmt,
+    va_list ap)
+{
+	struct sbuf	 b = SB_INIT(SIZE_MAX / 2);
+
+	sb_vaddf(&b, fmt, ap);
+	outf(stderr, "%s%s\n", prefix, b.p != NULL ? b.p : "");
+	err_code(code, b.p != NULL ? b.p : "");
+	sb_free(&b);
+	return ret;
+}
+
+static int
+err_p(int ret, const char *code, const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+err_p(int ret, const char *code, const char *prefix, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	err_v(ret, code, prefix, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* The CLI refuses ("branchgate: ..."); returns ret. */
+static int
+cli_err(int ret, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cli_err(int ret, const char *code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	err_v(ret, code, "branchgate: ", fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* What the server (or the store) holds says no ("error: ..."). */
+static int
+srv_err(int ret, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+srv_err(int ret, const char *code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	err_v(ret, code, "error: ", fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 /* Set o[k] = v (a UTF-8 string) when v is given; -1 if not valid UTF-8. */
 static int
 set_str(json_t *o, const char *k, const char *v)
@@ -409,10 +535,8 @@ set_int(json_t *o, const char *k, const char *v, const char *opt)
 		return 0;
 	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || errno != 0) {
-		fprintf(stderr, "branchgate: %s wants an integer\n", opt);
-		return -1;
-	}
+	if (*v == '\0' || *end != '\0' || errno != 0)
+		return cli_err(-1, "UsageError", "%s wants an integer", opt);
 	return json_object_set_new(o, k, json_integer((json_int_t)n));
 }
 
@@ -508,13 +632,14 @@ enum opt {
 	O_ZONE_LOCAL_BGP, O_PSK, O_PSK_FILE, O_PSK_ENV, O_ZONE_PSK,
 	O_ZONE_PSK_FILE, O_ZONE_PSK_ENV, O_CUSTOM, O_IKE_ENC, O_IKE_INT,
 	O_DH, O_IPSEC_ENC, O_IPSEC_INT, O_PFS, O_SA_LIFETIME,
-	O_FORMAT, O_LAN, O_OUTPUT, O_STATIC_SOURCE,
+	O_FORMAT, O_LAN, O_OUTPUT, O_STATIC_SOURCE, O_YES, O_STATUS,
+	O_SINCE, O_UNTIL, O_TOP, O_VERSION,
 	O_COUNT
 };
 
 #define OM(o)		(UINT64_C(1) << (o))
 #define OM_GLOBAL	(OM(O_URL) | OM(O_TOKEN) | OM(O_JSON) | OM(O_QUIET) | \
-	OM(O_HELP))
+	OM(O_HELP) | OM(O_VERSION))
 #define OM_CUSTOM	(OM(O_IKE_ENC) | OM(O_IKE_INT) | OM(O_DH) | \
 	OM(O_IPSEC_ENC) | OM(O_IPSEC_INT) | OM(O_PFS) | OM(O_SA_LIFETIME))
 #define OM_SECRETS	(OM(O_PSK) | OM(O_PSK_FILE) | OM(O_PSK_ENV) | \
@@ -572,6 +697,13 @@ static const struct optdef {
 	{ "--static-source",	O_STATIC_SOURCE, ARG_LIST },
 	{ "-o",			O_OUTPUT,	ARG_ONE },
 	{ "--output",		O_OUTPUT,	ARG_ONE },
+	{ "--yes",		O_YES,		ARG_FLAG },
+	{ "-y",			O_YES,		ARG_FLAG },
+	{ "--status",		O_STATUS,	ARG_ONE },
+	{ "--since",		O_SINCE,	ARG_ONE },
+	{ "--until",		O_UNTIL,	ARG_ONE },
+	{ "--top",		O_TOP,		ARG_ONE },
+	{ "--version",		O_VERSION,	ARG_FLAG },
 };
 
 struct args {
@@ -579,6 +711,8 @@ struct args {
 	size_t		  npos;
 	char		**arg;		/* the command's own positionals */
 	size_t		  narg;
+	char		 *ref[2];	/* the ids that names in arg[0..1] */
+					/* stood for */
 	char		 *val[O_COUNT];
 	char		**list[O_COUNT];
 	size_t		  nlist[O_COUNT];
@@ -604,11 +738,10 @@ usage_err(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("branchgate: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	err_v(CLI_USAGE, "UsageError", "branchgate: ", fmt, ap);
 	va_end(ap);
-	fputs("\nrun 'branchgate help' for usage\n", stderr);
+	fputs("run 'branchgate help' for usage\n", stderr);
 	return CLI_USAGE;
 }
 
@@ -618,6 +751,8 @@ args_free(struct args *a)
 	size_t	 i;
 
 	free(a->pos);
+	free(a->ref[0]);
+	free(a->ref[1]);
 	for (i = 0; i < O_COUNT; i++)
 		free(a->list[i]);
 }
@@ -742,10 +877,8 @@ http(struct cli *c, const char *method, const struct sbuf *url,
 	if (c->token == NULL)
 		return usage_err("no API token: set BRANCHGATE_TOKEN or use "
 		    "--token");
-	if (url->over || url->p == NULL) {
-		fputs("branchgate: request URL too long\n", stderr);
-		return CLI_USAGE;
-	}
+	if (url->over || url->p == NULL)
+		return cli_err(CLI_USAGE, "UsageError", "request URL too long");
 	curl_easy_reset(c->curl);
 	sb_addf(&auth, "Authorization: Bearer %s", c->token);
 	h = hdr_add(h, auth.p);
@@ -762,7 +895,8 @@ http(struct cli *c, const char *method, const struct sbuf *url,
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, HTTP_TIMEOUT_S);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_S);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "branchgate/1");
+	curl_easy_setopt(c->curl, CURLOPT_USERAGENT,
+	    "branchgate/" BRANCHGATE_VERSION);
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &r->body);
@@ -783,13 +917,12 @@ http(struct cli *c, const char *method, const struct sbuf *url,
 	hdr_free(h);
 	if (rc != CURLE_OK) {
 		if (r->body.over)
-			fprintf(stderr, "branchgate: the answer from %s is "
-			    "larger than %zu MiB\n", c->url, RESP_MAX >> 20);
-		else
-			outf(stderr, "cannot reach branchgated at %s: %s\n",
-			    c->url, errbuf[0] != '\0' ? errbuf :
-			    curl_easy_strerror(rc));
-		return CLI_CONN;
+			return cli_err(CLI_CONN, "ResponseTooLarge", "the "
+			    "answer from %s is larger than %zu MiB", c->url,
+			    RESP_MAX >> 20);
+		return err_p(CLI_CONN, "ServiceUnreachable", "",
+		    "cannot reach branchgated at %s: %s", c->url,
+		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	return CLI_OK;
@@ -802,6 +935,7 @@ print_api_error(const struct resp *r)
 	json_t		*j, *e, *d;
 	json_error_t	 jerr;
 	const char	*msg;
+	char		 m[64];
 	size_t		 i, n;
 
 	j = r->body.len > 0 ?
@@ -813,6 +947,7 @@ print_api_error(const struct resp *r)
 			if (jstr(d, "message") != NULL &&
 			    strcmp(jstr(d, "message"), msg) != 0)
 				outf(stderr, "  %s\n", jstr(d, "message"));
+		err_body(json_incref(j));
 	} else {
 		outf(stderr, "error: branchgated answered HTTP %ld\n",
 		    r->status);
@@ -821,6 +956,9 @@ print_api_error(const struct resp *r)
 			outf(stderr, "  %.*s\n", (int)(n > 200 ? 200 : n),
 			    r->body.p);
 		}
+		snprintf(m, sizeof(m), "branchgated answered HTTP %ld",
+		    r->status);
+		err_code("UnknownError", m);
 	}
 	json_decref(j);
 }
@@ -845,8 +983,8 @@ call_raw(struct cli *c, const char *method, const struct sbuf *url,
 		if (req.over) {
 			sb_free(&req);
 			r->body = (struct sbuf)SB_INIT(RESP_MAX);
-			fputs("branchgate: request body too large\n", stderr);
-			return CLI_USAGE;
+			return cli_err(CLI_USAGE, "UsageError", "request body "
+			    "too large");
 		}
 	}
 	ret = http(c, method, url, body != NULL ? &req : NULL, prefer_repr, r);
@@ -870,11 +1008,9 @@ call(struct cli *c, const char *method, const struct sbuf *url,
 	*out = NULL;
 	ret = call_raw(c, method, url, body, prefer_repr, &r);
 	if (ret == CLI_OK && r.body.len > 0 &&
-	    (*out = json_loadb(r.body.p, r.body.len, 0, &jerr)) == NULL) {
-		outf(stderr, "error: branchgated answered with invalid JSON: "
-		    "%s\n", jerr.text);
-		ret = CLI_API;
-	}
+	    (*out = json_loadb(r.body.p, r.body.len, 0, &jerr)) == NULL)
+		ret = srv_err(CLI_API, "InvalidResponse", "branchgated "
+		    "answered with invalid JSON: %s", jerr.text);
 	sb_free(&r.body);
 	return ret;
 }
@@ -901,6 +1037,98 @@ url_rn(struct cli *c, struct sbuf *u, const char *rn, const char *sub,
 		sb_addf(u, "/%s", sub2);
 }
 
+/*
+ * RN and LINK arguments. Something shaped like a GUID is an id and goes to
+ * the server as given (which says whether it exists); anything else is a
+ * display name, looked up in the collection. The API keeps names unique
+ * (remote networks per tenant, links per remote network: api_rn.c,
+ * api_link.c), but a store written before that rule may hold two: those
+ * are refused with the ids to choose from, never guessed between.
+ */
+static bool
+looks_like_id(const char *s)
+{
+	size_t	 i;
+
+	if (strlen(s) != GUID_STRLEN)
+		return false;
+	for (i = 0; i < GUID_STRLEN; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ?
+		    s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* The id of the one member of the collection at u named name. */
+static int
+resolve_name(struct cli *c, struct sbuf *u, const char *what,
+    const char *where, const char *name, char **id)
+{
+	struct sbuf	 ids = SB_INIT(URL_MAX);
+	json_t		*out = NULL;
+	const json_t	*e;
+	const char	*hit = NULL;
+	size_t		 i, n = 0;
+	int		 ret;
+
+	*id = NULL;
+	ret = call(c, "GET", u, NULL, false, &out);
+	sb_free(u);
+	if (ret != CLI_OK)
+		goto done;
+	json_array_foreach(json_object_get(out, "value"), i, e) {
+		if (jstr(e, "name") == NULL || jstr(e, "id") == NULL ||
+		    strcmp(jstr(e, "name"), name) != 0)
+			continue;
+		hit = jstr(e, "id");
+		sb_addf(&ids, "%s%s", n++ > 0 ? ", " : "", hit);
+	}
+	if (n == 0)
+		ret = srv_err(CLI_API, "NotFound", "no %s%s is named '%s' "
+		    "(and it is not an id)", what, where, name);
+	else if (n > 1)
+		ret = srv_err(CLI_API, "AmbiguousName", "%zu %ss%s are named "
+		    "'%s': %s; give the id", n, what, where, name,
+		    ids.p != NULL ? ids.p : "");
+	else if ((*id = strdup(hit)) == NULL)
+		oom();
+done:
+	json_decref(out);
+	sb_free(&ids);
+	return ret;
+}
+
+#define REF_RN		0x1	/* arg[0], when given, is a remote network */
+#define REF_LINK	0x2	/* arg[1], when given, is one of its links */
+
+static int
+resolve_refs(struct cli *c, unsigned refs, struct args *a)
+{
+	struct sbuf	 u = SB_INIT(URL_MAX), where = SB_INIT(URL_MAX);
+	int		 ret = CLI_OK;
+
+	if ((refs & REF_RN) && a->narg >= 1 && !looks_like_id(a->arg[0])) {
+		url_rn(c, &u, NULL, NULL, NULL, NULL);
+		sb_adds(&u, "?$select=id,name");
+		if ((ret = resolve_name(c, &u, "remote network", "", a->arg[0],
+		    &a->ref[0])) != CLI_OK)
+			goto done;
+		a->arg[0] = a->ref[0];
+	}
+	if ((refs & REF_LINK) && a->narg >= 2 && !looks_like_id(a->arg[1])) {
+		url_rn(c, &u, a->arg[0], "deviceLinks", NULL, NULL);
+		sb_addf(&where, " of remote network %s", a->arg[0]);
+		if ((ret = resolve_name(c, &u, "device link", where.p,
+		    a->arg[1], &a->ref[1])) != CLI_OK)
+			goto done;
+		a->arg[1] = a->ref[1];
+	}
+done:
+	sb_free(&u);
+	sb_free(&where);
+	return ret;
+}
+
 /* Input files: --body and secrets. */
 
 /* "-" is stdin, which can be read once per run. */
@@ -915,10 +1143,9 @@ open_input(const char *path, const char *opt, bool *stdin_used, int *fd)
 		*fd = STDIN_FILENO;
 		return CLI_OK;
 	}
-	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "branchgate: %s: %s\n", path, strerror(errno));
-		return CLI_USAGE;
-	}
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return cli_err(CLI_USAGE, "UsageError", "%s: %s", path,
+		    strerror(errno));
 	return CLI_OK;
 }
 
@@ -933,19 +1160,18 @@ body_read(const char *path, bool *stdin_used, json_t **out)
 	*out = NULL;
 	if ((ret = open_input(path, "--body", stdin_used, &fd)) != CLI_OK)
 		return ret;
-	if (read_fd(fd, &b) == -1) {
-		fprintf(stderr, "branchgate: %s: %s\n", path, strerror(errno));
-		ret = CLI_USAGE;
-	} else if ((*out = json_loadb(b.p != NULL ? b.p : "", b.len, 0,
-	    &jerr)) == NULL) {
-		outf(stderr, "branchgate: %s: line %d column %d: %s\n",
-		    path, jerr.line, jerr.column, jerr.text);
-		ret = CLI_USAGE;
-	} else if (!json_is_object(*out)) {
-		fprintf(stderr, "branchgate: %s: not a JSON object\n", path);
+	if (read_fd(fd, &b) == -1)
+		ret = cli_err(CLI_USAGE, "UsageError", "%s: %s", path,
+		    strerror(errno));
+	else if ((*out = json_loadb(b.p != NULL ? b.p : "", b.len, 0,
+	    &jerr)) == NULL)
+		ret = cli_err(CLI_USAGE, "UsageError", "%s: line %d column "
+		    "%d: %s", path, jerr.line, jerr.column, jerr.text);
+	else if (!json_is_object(*out)) {
+		ret = cli_err(CLI_USAGE, "UsageError", "%s: not a JSON "
+		    "object", path);
 		json_decref(*out);
 		*out = NULL;
-		ret = CLI_USAGE;
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -1029,20 +1255,17 @@ secret_read(struct args *a, enum opt plain, enum opt file, enum opt env,
 			ret = read_fd(fd, b);
 		if (fd != STDIN_FILENO)
 			close(fd);
-		if (ret == -1) {
-			fprintf(stderr, "branchgate: %s: %s\n",
+		if (ret == -1)
+			return cli_err(CLI_USAGE, "UsageError", "%s: %s",
 			    strcmp(v, "-") == 0 ? "stdin" : v,
 			    errno == EFBIG ? "secret too long" :
 			    strerror(errno));
-			return CLI_USAGE;
-		}
 		sb_chomp(b);
 	} else
 		return CLI_OK;
-	if (b->over) {
-		fprintf(stderr, "branchgate: the %s is too long\n", what);
-		return CLI_USAGE;
-	}
+	if (b->over)
+		return cli_err(CLI_USAGE, "UsageError", "the %s is too long",
+		    what);
 	if (b->p == NULL)
 		sb_add(b, "", 0);	/* given but empty: the server decides */
 	return CLI_OK;
@@ -1198,22 +1421,24 @@ cmd_tenant_create(struct cli *c, struct args *a)
 	memcpy(t.name, a->arg[0], strlen(a->arg[0]) + 1);
 	t.created_ms = wallclock_now_ms();
 	if (guid_new(t.id) == -1 || token_new(tok, tid, hash) == -1) {
-		fputs("error: no randomness for the tenant id or token\n",
-		    stderr);
+		srv_err(CLI_API, "NoRandomness", "no randomness for the "
+		    "tenant id or token");
 		goto fail;
 	}
 	if (store_open(db, &st, err, sizeof(err)) != 0) {
-		outf(stderr, "error: cannot open store %s: %s\n", db, err);
+		srv_err(CLI_API, "StoreError", "cannot open store %s: %s", db,
+		    err);
 		goto fail;
 	}
 	if (store_tenant_add(st, &t, tid, hash) != 0) {
-		outf(stderr, "error: cannot add the tenant to %s\n", db);
+		srv_err(CLI_API, "StoreError", "cannot add the tenant to %s",
+		    db);
 		goto fail;
 	}
 	if ((o = json_object()) == NULL || set_str(o, "id", t.id) == -1 ||
 	    set_str(o, "name", t.name) == -1 || set_str(o, "token", tok) == -1) {
-		fputs("error: the tenant name is not valid UTF-8 (the tenant "
-		    "was created; its token is lost)\n", stderr);
+		srv_err(CLI_API, "InvalidName", "the tenant name is not valid "
+		    "UTF-8 (the tenant was created; its token is lost)");
 		goto fail;
 	}
 	print_json(o);
@@ -1380,6 +1605,8 @@ cmd_rn_update(struct cli *c, struct args *a)
 		ret = usage_err("--name must be valid UTF-8");
 		goto done;
 	}
+	if ((ret = resolve_refs(c, REF_RN, a)) != CLI_OK)
+		goto done;
 	url_rn(c, &u, a->arg[0], NULL, NULL, NULL);
 	if ((ret = call(c, "PATCH", &u, o, false, &out)) == CLI_OK) {
 		if (c->json)
@@ -1393,6 +1620,80 @@ done:
 	json_decref(out);
 	sb_free(&u);
 	return ret;
+}
+
+/*
+ * Deletes cannot be undone, so on a terminal they ask first; --yes, -y and
+ * BRANCHGATE_YES=1 answer yes. Without a terminal a delete goes ahead with
+ * a warning, because scripts written before the question existed do not
+ * say --yes; BRANCHGATE_YES=0 asks for the strict rule instead: refuse.
+ */
+enum confirm { CONFIRM_YES, CONFIRM_ASK, CONFIRM_WARN, CONFIRM_REFUSE };
+
+static enum confirm
+confirm_mode(const struct args *a)
+{
+	const char	*y = getenv("BRANCHGATE_YES");
+
+	if (a->set[O_YES] || (y != NULL && strcmp(y, "1") == 0))
+		return CONFIRM_YES;
+	if (isatty(STDIN_FILENO))
+		return CONFIRM_ASK;
+	if (y != NULL && strcmp(y, "0") == 0)
+		return CONFIRM_REFUSE;
+	return CONFIRM_WARN;
+}
+
+/* Ask on the terminal whether to delete what; CLI_OK on "y" or "yes". */
+static int
+confirm_ask(const char *what)
+{
+	char	 ans[8];
+	size_t	 n = 0;
+	ssize_t	 r;
+	char	 ch;
+
+	outf(stderr, "Delete %s? [y/N] ", what);
+	fflush(stderr);
+	for (;;) {
+		r = read(STDIN_FILENO, &ch, 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || ch == '\n')
+			break;
+		if (n < sizeof(ans) - 1)
+			ans[n++] = (char)tolower((unsigned char)ch);
+	}
+	while (n > 0 && (ans[n - 1] == ' ' || ans[n - 1] == '\r'))
+		n--;
+	ans[n] = '\0';
+	if (r <= 0)
+		fputc('\n', stderr);
+	if (strcmp(ans, "y") == 0 || strcmp(ans, "yes") == 0)
+		return CLI_OK;
+	return cli_err(CLI_UNCONFIRMED, "NotConfirmed", "not deleted");
+}
+
+/* Everything but the question itself; what names the object for people. */
+static int
+confirm_delete(enum confirm mode, const char *what)
+{
+	switch (mode) {
+	case CONFIRM_YES:
+		return CLI_OK;
+	case CONFIRM_ASK:
+		return confirm_ask(what);
+	case CONFIRM_REFUSE:
+		return cli_err(CLI_UNCONFIRMED, "NotConfirmed", "not deleting "
+		    "%s: there is no terminal to confirm on; pass --yes (or "
+		    "set BRANCHGATE_YES=1)", what);
+	case CONFIRM_WARN:
+		break;
+	}
+	outf(stderr, "warning: deleting %s without confirmation (no "
+	    "terminal); scripts should pass --yes or set BRANCHGATE_YES=1\n",
+	    what);
+	return CLI_OK;
 }
 
 /* DELETE and report; no answer body expected (204). */
@@ -1413,10 +1714,35 @@ delete_one(struct cli *c, struct sbuf *u, const char *what, const char *id)
 static int
 cmd_rn_delete(struct cli *c, struct args *a)
 {
-	struct sbuf	 u = SB_INIT(URL_MAX);
+	struct sbuf	 u = SB_INIT(URL_MAX), what = SB_INIT(URL_MAX);
+	enum confirm	 mode = confirm_mode(a);
+	json_t		*rn = NULL;
+	size_t		 n;
+	int		 ret;
 
+	/* On a terminal, the question names what goes with it. */
+	if (mode == CONFIRM_ASK) {
+		url_rn(c, &u, a->arg[0], NULL, NULL, NULL);
+		sb_adds(&u, "?$expand=deviceLinks");
+		ret = call(c, "GET", &u, NULL, false, &rn);
+		sb_free(&u);
+		if (ret != CLI_OK)
+			goto done;
+		n = json_array_size(json_object_get(rn, "deviceLinks"));
+		sb_addf(&what, "remote network '%s' (%s) and its %zu device "
+		    "link%s", jstr(rn, "name") ? jstr(rn, "name") : "?",
+		    a->arg[0], n, n == 1 ? "" : "s");
+	} else
+		sb_addf(&what, "remote network %s", a->arg[0]);
+	if ((ret = confirm_delete(mode, what.p)) != CLI_OK)
+		goto done;
 	url_rn(c, &u, a->arg[0], NULL, NULL, NULL);
-	return delete_one(c, &u, "remote network", a->arg[0]);
+	ret = delete_one(c, &u, "remote network", a->arg[0]);
+done:
+	json_decref(rn);
+	sb_free(&what);
+	sb_free(&u);
+	return ret;
 }
 
 static int
@@ -1554,10 +1880,31 @@ cmd_link_get(struct cli *c, struct args *a)
 static int
 cmd_link_delete(struct cli *c, struct args *a)
 {
-	struct sbuf	 u = SB_INIT(URL_MAX);
+	struct sbuf	 u = SB_INIT(URL_MAX), what = SB_INIT(URL_MAX);
+	enum confirm	 mode = confirm_mode(a);
+	json_t		*lk = NULL;
+	int		 ret;
 
+	if (mode == CONFIRM_ASK) {
+		url_rn(c, &u, a->arg[0], "deviceLinks", a->arg[1], NULL);
+		ret = call(c, "GET", &u, NULL, false, &lk);
+		sb_free(&u);
+		if (ret != CLI_OK)
+			goto done;
+		sb_addf(&what, "device link '%s' (%s) of remote network %s",
+		    jstr(lk, "name") ? jstr(lk, "name") : "?", a->arg[1],
+		    a->arg[0]);
+	} else
+		sb_addf(&what, "device link %s", a->arg[1]);
+	if ((ret = confirm_delete(mode, what.p)) != CLI_OK)
+		goto done;
 	url_rn(c, &u, a->arg[0], "deviceLinks", a->arg[1], NULL);
-	return delete_one(c, &u, "device link", a->arg[1]);
+	ret = delete_one(c, &u, "device link", a->arg[1]);
+done:
+	json_decref(lk);
+	sb_free(&what);
+	sb_free(&u);
+	return ret;
 }
 
 /* o[key] as an object to merge options into: the --body's, or a new one. */
@@ -1725,11 +2072,15 @@ link_write(struct cli *c, struct args *a, bool create)
 	    "zone pre-shared key", &stdin_used, &zpsk)) != CLI_OK)
 		goto done;
 
-	url_rn(c, &u, a->arg[0], "deviceLinks", lk, NULL);
 	if ((ret = link_apply(a, o, create, full, &psk, &zpsk)) != CLI_OK)
 		goto done;
 	sb_free(&psk);
 	sb_free(&zpsk);
+	if ((ret = resolve_refs(c, create ? REF_RN : REF_RN | REF_LINK, a)) !=
+	    CLI_OK)
+		goto done;
+	lk = create ? NULL : a->arg[1];
+	url_rn(c, &u, a->arg[0], "deviceLinks", lk, NULL);
 
 	ret = call(c, create ? "POST" : "PATCH", &u, o, !create, &out);
 	if (ret != CLI_OK)
@@ -1764,6 +2115,379 @@ static int
 cmd_link_update(struct cli *c, struct args *a)
 {
 	return link_write(c, a, false);
+}
+
+/* "12, 3" of a JSON object's integer members, "" when it has none. */
+static void
+sb_counts(struct sbuf *b, json_t *o)
+{
+	const char	*k;
+	json_t		*v;
+	char		 tmp[32];
+
+	json_object_foreach(o, k, v)
+		sb_addf(b, "%s%s %s", b->len > 0 ? ", " : "", k,
+		    jtext(v, tmp));
+}
+
+/* One BGP session of the status; null when the gateway runs none. */
+static void
+status_bgp(const char *label, const json_t *b, bool dataplane)
+{
+	struct sbuf	 r = SB_INIT(SIZE_MAX / 2);
+	char		 t1[32], t2[32], t3[32], t4[32];
+
+	if (!json_is_object(b)) {
+		kv(label, dataplane ? "none" : "none (no data plane: the "
+		    "gateway runs no BGP)");
+		return;
+	}
+	outf(stdout, "%-16s %s, gateway %s, branch %s (AS %s)\n", label,
+	    jtext(json_object_get(b, "state"), t1),
+	    jtext(json_object_get(b, "localAddress"), t2),
+	    jtext(json_object_get(b, "peerAddress"), t3),
+	    jtext(json_object_get(b, "peerAsn"), t4));
+	if (json_object_get(b, "establishedDateTime") != NULL)
+		kvj("  since", json_object_get(b, "establishedDateTime"));
+	outf(stdout, "%-16s received %s, learned %s, rejected %s, "
+	    "advertised %s\n", "  prefixes",
+	    jtext(json_object_get(b, "receivedPrefixes"), t1),
+	    jtext(json_object_get(b, "learnedPrefixes"), t2),
+	    jtext(json_object_get(b, "rejectedPrefixes"), t3),
+	    jtext(json_object_get(b, "advertisedPrefixes"), t4));
+	sb_counts(&r, json_object_get(b, "rejectReasons"));
+	if (r.p != NULL)
+		kv("  rejected for", r.p);
+	kvj("  last error", json_object_get(b, "lastError"));
+	sb_free(&r);
+}
+
+/*
+ * GET .../status: first why the link passes no traffic (health), then
+ * each zone's tunnel, the ESP counters and the BGP session(s).
+ */
+static void
+status_show(const json_t *o)
+{
+	const json_t	*h = json_object_get(o, "health");
+	const json_t	*esp = json_object_get(o, "esp"), *t, *zb;
+	char		 a[32], b[32], d[32], e[32], label[32];
+	size_t		 i;
+	bool		 dp = json_is_true(json_object_get(o, "dataPlane"));
+
+	outf(stdout, "%-16s %s: %s\n", "health",
+	    jtext(json_object_get(h, "reason"), a),
+	    jtext(json_object_get(h, "detail"), b));
+	kvj("link", json_object_get(o, "linkId"));
+	outf(stdout, "%-16s %s, %s child SA(s), data plane %s\n", "tunnel",
+	    jtext(json_object_get(o, "tunnelState"), a),
+	    jtext(json_object_get(o, "childSecurityAssociations"), b),
+	    dp ? "on" : "off");
+	json_array_foreach(json_object_get(o, "tunnels"), i, t) {
+		snprintf(label, sizeof(label), "zone %s",
+		    jtext(json_object_get(t, "zone"), a));
+		outf(stdout, "%-16s %s, %s child SA(s)\n", label,
+		    jtext(json_object_get(t, "tunnelState"), a),
+		    jtext(json_object_get(t, "childSecurityAssociations"), b));
+		if (json_object_get(t, "localEndpoint") == NULL)
+			continue;
+		outf(stdout, "%-16s gateway %s, branch %s:%s (encapsulation "
+		    "%s)\n", "  endpoints",
+		    jtext(json_object_get(t, "localEndpoint"), a),
+		    jtext(json_object_get(t, "remoteEndpoint"), b),
+		    jtext(json_object_get(t, "remotePort"), d),
+		    jtext(json_object_get(t, "encapsulation"), e));
+		kvj("  IKE suite", json_object_get(t, "ikeSuite"));
+		kvj("  ESP suite", json_object_get(t, "espSuite"));
+		kvj("  since", json_object_get(t, "establishedDateTime"));
+	}
+	outf(stdout, "%-16s %s packets, %s bytes\n", "ESP in",
+	    jtext(json_object_get(esp, "inboundPackets"), a),
+	    jtext(json_object_get(esp, "inboundBytes"), b));
+	outf(stdout, "%-16s %s packets, %s bytes\n", "ESP out",
+	    jtext(json_object_get(esp, "outboundPackets"), a),
+	    jtext(json_object_get(esp, "outboundBytes"), b));
+	outf(stdout, "%-16s replay %s, authentication %s, malformed %s, "
+	    "spoofed source %s\n", "ESP drops",
+	    jtext(json_object_get(esp, "replayDrops"), a),
+	    jtext(json_object_get(esp, "authenticationFailures"), b),
+	    jtext(json_object_get(esp, "malformedDrops"), d),
+	    jtext(json_object_get(esp, "spoofedSourceDrops"), e));
+	zb = json_object_get(o, "zoneRedundancyBgp");
+	status_bgp(zb != NULL ? "BGP zone 1" : "BGP",
+	    json_object_get(o, "bgp"), dp);
+	if (zb != NULL)
+		status_bgp("BGP zone 2", zb, dp);
+}
+
+static int
+cmd_link_status(struct cli *c, struct args *a)
+{
+	struct sbuf	 u = SB_INIT(URL_MAX);
+	json_t		*out = NULL;
+	int		 ret;
+
+	url_rn(c, &u, a->arg[0], "deviceLinks", a->arg[1], "status");
+	if ((ret = call(c, "GET", &u, NULL, false, &out)) == CLI_OK) {
+		if (c->json)
+			print_json(out);
+		else
+			status_show(out);
+	}
+	json_decref(out);
+	sb_free(&u);
+	return ret;
+}
+
+/* n digits at *p into *v; advances *p. */
+static int
+iso_digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	while (n-- > 0) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		*v = *v * 10 + (*(*p)++ - '0');
+	}
+	return 0;
+}
+
+/*
+ * --since/--until: ISO 8601, "2026-11-22", "2026-11-22T18:24",
+ * "2026-11-22T18:24:46.137Z", "...+01:00". Without a zone it is UTC, as
+ * every time the API shows.
+ */
+static int
+iso_parse(const char *s, int64_t *ms)
+{
+	struct tm	 tm, chk;
+	const char	*p = s;
+	int		 y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, oh = 0;
+	int		 om = 0, sign = 0, i;
+	time_t		 t;
+
+	if (iso_digits(&p, 4, &y) == -1 || *p++ != '-' ||
+	    iso_digits(&p, 2, &mo) == -1 || *p++ != '-' ||
+	    iso_digits(&p, 2, &d) == -1)
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (iso_digits(&p, 2, &h) == -1 || *p++ != ':' ||
+		    iso_digits(&p, 2, &mi) == -1)
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (iso_digits(&p, 2, &sec) == -1)
+				return -1;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return -1;
+				for (i = 0; isdigit((unsigned char)*p);
+				    i++, p++)
+					if (i < 3)
+						frac = frac * 10 + (*p - '0');
+				for (; i < 3; i++)
+					frac *= 10;
+			}
+		}
+		if (*p == 'Z' || *p == 'z')
+			p++;
+		else if (*p == '+' || *p == '-') {
+			sign = *p++ == '+' ? 1 : -1;
+			if (iso_digits(&p, 2, &oh) == -1)
+				return -1;
+			if (*p == ':')
+				p++;
+			if (iso_digits(&p, 2, &om) == -1 || oh > 23 || om > 59)
+				return -1;
+		}
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 59)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	chk = tm;
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != chk.tm_mday)
+		return -1;	/* 2026-02-30 */
+	*ms = ((int64_t)t - (int64_t)sign * (oh * 3600 + om * 60)) * 1000 +
+	    frac;
+	return 0;
+}
+
+/*
+ * The path and query of an @odata.nextLink, on --url: the token goes only
+ * to the server the user named, whatever host an answer mentions.
+ */
+static int
+next_url(struct cli *c, const char *link, struct sbuf *u)
+{
+	const char	*p = link, *s;
+
+	if ((s = strstr(p, "://")) != NULL && s < p + strcspn(p, "/?"))
+		p = s + 3 + strcspn(s + 3, "/");
+	if (*p != '/')
+		return -1;
+	sb_free(u);
+	sb_adds(u, c->url);
+	sb_adds(u, p);
+	return 0;
+}
+
+/* id -> name of the tenant's remote networks, for the logs table. */
+static int
+rn_names(struct cli *c, json_t **names)
+{
+	struct sbuf	 u = SB_INIT(URL_MAX);
+	json_t		*out = NULL;
+	const json_t	*e;
+	size_t		 i;
+	int		 ret;
+
+	if ((*names = json_object()) == NULL)
+		oom();
+	url_rn(c, &u, NULL, NULL, NULL, NULL);
+	sb_adds(&u, "?$select=id,name");
+	if ((ret = call(c, "GET", &u, NULL, false, &out)) == CLI_OK)
+		json_array_foreach(json_object_get(out, "value"), i, e)
+			if (jstr(e, "id") != NULL && json_is_string(
+			    json_object_get(e, "name")))
+				json_object_set(*names, jstr(e, "id"),
+				    json_object_get(e, "name"));
+	json_decref(out);
+	sb_free(&u);
+	return ret;
+}
+
+static void
+logs_table(const json_t *evs, const json_t *names)
+{
+	struct table	 t = { 6, 0, 0, NULL };
+	static const char *const hdr[] = { "TIME", "REMOTE NETWORK", "STATUS",
+	    "SOURCE", "DESTINATION", "DESCRIPTION" };
+	const json_t	*e, *nm;
+	size_t		 i;
+
+	for (i = 0; i < t.ncol; i++)
+		tbl_add(&t, hdr[i]);
+	json_array_foreach(evs, i, e) {
+		tbl_addj(&t, json_object_get(e, "createdDateTime"));
+		nm = jstr(e, "remoteNetworkId") != NULL ? json_object_get(names,
+		    jstr(e, "remoteNetworkId")) : NULL;
+		tbl_addj(&t, nm != NULL ? nm :
+		    json_object_get(e, "remoteNetworkId"));
+		tbl_addj(&t, json_object_get(e, "status"));
+		tbl_addj(&t, json_object_get(e, "sourceIp"));
+		tbl_addj(&t, json_object_get(e, "destinationIp"));
+		tbl_addj(&t, json_object_get(e, "description"));
+	}
+	tbl_print(&t);
+}
+
+/*
+ * logs: the health events, newest first, through @odata.nextLink up to
+ * --top. The API filters on the remote network and the status; --since
+ * and --until are applied here (the API has no time filter), and paging
+ * stops at the first event older than --since.
+ */
+static int
+cmd_logs(struct cli *c, struct args *a)
+{
+	struct sbuf	 u = SB_INIT(URL_MAX), f = SB_INIT(URL_MAX);
+	json_t		*page = NULL, *evs, *names = NULL, *o, *e;
+	const char	*next, *ts;
+	int64_t		 since = INT64_MIN, until = INT64_MAX, t;
+	long long	 top = LOGS_TOP_DEFAULT;
+	char		*end;
+	size_t		 i, psize;
+	int		 ret = CLI_OK;
+	bool		 done = false;
+
+	if (a->val[O_TOP] != NULL) {
+		errno = 0;
+		top = strtoll(a->val[O_TOP], &end, 10);
+		if (!isdigit((unsigned char)a->val[O_TOP][0]) || *end != '\0' ||
+		    errno != 0 || top < 1 || top > LOGS_TOP_MAX)
+			return usage_err("--top wants an integer from 1 to %d",
+			    LOGS_TOP_MAX);
+	}
+	if (a->val[O_SINCE] != NULL && iso_parse(a->val[O_SINCE], &since) == -1)
+		return usage_err("--since '%s' is not an ISO 8601 date or time "
+		    "(2026-11-22, 2026-11-22T18:24:46Z)", a->val[O_SINCE]);
+	if (a->val[O_UNTIL] != NULL && iso_parse(a->val[O_UNTIL], &until) == -1)
+		return usage_err("--until '%s' is not an ISO 8601 date or time "
+		    "(2026-11-22, 2026-11-22T18:24:46Z)", a->val[O_UNTIL]);
+	if (since > until)
+		return usage_err("--since is later than --until");
+	if ((ret = resolve_refs(c, REF_RN, a)) != CLI_OK)
+		return ret;
+	if (a->narg == 1)
+		sb_addf(&f, "remoteNetworkId eq '%s'", a->arg[0]);
+	if (a->val[O_STATUS] != NULL)
+		sb_addf(&f, "%sstatus eq '%s'", f.len > 0 ? " and " : "",
+		    a->val[O_STATUS]);
+	/* Events newer than --until are skipped, not counted: full pages. */
+	psize = until != INT64_MAX || top > LOGS_PAGE_MAX ? LOGS_PAGE_MAX :
+	    (size_t)top;
+	sb_addf(&u, "%s%s?$top=%zu", c->url, LOGS_PATH, psize);
+	if (f.p != NULL) {
+		sb_adds(&u, "&$filter=");
+		sb_add_esc(&u, c->curl, f.p);
+	}
+	if ((evs = json_array()) == NULL)
+		oom();
+	while (!done) {
+		if ((ret = call(c, "GET", &u, NULL, false, &page)) != CLI_OK)
+			goto out;
+		json_array_foreach(json_object_get(page, "value"), i, e) {
+			if ((long long)json_array_size(evs) >= top) {
+				done = true;
+				break;
+			}
+			ts = jstr(e, "createdDateTime");
+			if (ts != NULL && wallclock_parse(ts, &t) == 0) {
+				if (t >= until)
+					continue;
+				if (t < since) {
+					done = true;
+					break;
+				}
+			}
+			json_array_append(evs, e);
+		}
+		next = jstr(page, "@odata.nextLink");
+		if (next == NULL || (long long)json_array_size(evs) >= top)
+			done = true;
+		else if (!done && next_url(c, next, &u) == -1) {
+			ret = srv_err(CLI_API, "InvalidResponse", "branchgated "
+			    "sent a nextLink this CLI cannot follow: %s", next);
+			goto out;
+		}
+		json_decref(page);
+		page = NULL;
+	}
+	if (c->json) {
+		if ((o = json_pack("{s:s, s:O}", "@odata.context",
+		    "$metadata#networkAccess/logs/remoteNetworks", "value",
+		    evs)) == NULL)
+			oom();
+		print_json(o);
+		json_decref(o);
+	} else if ((ret = rn_names(c, &names)) == CLI_OK)
+		logs_table(evs, names);
+out:
+	json_decref(page);
+	json_decref(evs);
+	json_decref(names);
+	sb_free(&f);
+	sb_free(&u);
+	return ret;
 }
 
 /* connectivityConfiguration from the branch router's point of view. */
@@ -1861,7 +2585,7 @@ write_private(const char *path, const struct sbuf *b)
 
 	sb_addf(&tmp, "%s.XXXXXX", path);
 	if (tmp.over || (fd = mkstemp(tmp.p)) == -1) {
-		fprintf(stderr, "branchgate: %s: %s\n", path,
+		cli_err(CLI_API, "WriteFailed", "%s: %s", path,
 		    tmp.over ? "name too long" : strerror(errno));
 		sb_free(&tmp);
 		return CLI_API;
@@ -1870,7 +2594,8 @@ write_private(const char *path, const struct sbuf *b)
 	    write_all(fd, b->p != NULL ? b->p : "", b->len) == -1 ||
 	    fsync(fd) == -1 || close(fd) == -1 || (fd = -1) != -1 ||
 	    rename(tmp.p, path) == -1) {
-		fprintf(stderr, "branchgate: %s: %s\n", path, strerror(errno));
+		cli_err(CLI_API, "WriteFailed", "%s: %s", path,
+		    strerror(errno));
 		if (fd != -1)
 			close(fd);
 		unlink(tmp.p);
@@ -1906,11 +2631,9 @@ cmd_cpe_config(struct cli *c, struct args *a)
 				outf(stderr, "wrote %s (mode 0600)\n",
 				    a->val[O_OUTPUT]);
 		} else if (r.body.len > 0 && write_all(STDOUT_FILENO,
-		    r.body.p, r.body.len) == -1) {
-			fprintf(stderr, "branchgate: stdout: %s\n",
+		    r.body.p, r.body.len) == -1)
+			ret = cli_err(CLI_API, "WriteFailed", "stdout: %s",
 			    strerror(errno));
-			ret = CLI_API;
-		}
 	}
 	sb_free(&r.body);
 	sb_free(&u);
@@ -1925,30 +2648,39 @@ struct cmd {
 	uint64_t	 opts;		/* allowed beyond OM_GLOBAL */
 	size_t		 minarg, maxarg;
 	bool		 offline;
+	unsigned	 refs;		/* REF_*: arguments named or by id, */
+					/* resolved before fn (0: fn does it */
+					/* after its own checks) */
 	int		(*fn)(struct cli *, struct args *);
 };
 
+#define REF_BOTH	(REF_RN | REF_LINK)
+#define OM_LOGS		(OM(O_STATUS) | OM(O_SINCE) | OM(O_UNTIL) | OM(O_TOP))
+
 static const struct cmd cmds[] = {
-	{ "tenant", "create", OM(O_DB), 1, 1, true, cmd_tenant_create },
-	{ "rn", "list", OM(O_EXPAND), 0, 0, false, cmd_rn_list },
-	{ "rn", "get", OM(O_EXPAND), 1, 1, false, cmd_rn_get },
+	{ "tenant", "create", OM(O_DB), 1, 1, true, 0, cmd_tenant_create },
+	{ "rn", "list", OM(O_EXPAND), 0, 0, false, 0, cmd_rn_list },
+	{ "rn", "get", OM(O_EXPAND), 1, 1, false, REF_RN, cmd_rn_get },
 	{ "rn", "create", OM(O_NAME) | OM(O_REGION) | OM(O_PROFILE) |
-	    OM(O_BODY), 0, 0, false, cmd_rn_create },
-	{ "rn", "update", OM(O_NAME) | OM(O_BODY), 1, 1, false,
+	    OM(O_BODY), 0, 0, false, 0, cmd_rn_create },
+	{ "rn", "update", OM(O_NAME) | OM(O_BODY), 1, 1, false, 0,
 	    cmd_rn_update },
-	{ "rn", "delete", 0, 1, 1, false, cmd_rn_delete },
-	{ "rn", "profiles", 0, 1, 1, false, cmd_rn_profiles },
-	{ "rn", "assign", 0, 2, SIZE_MAX, false, cmd_rn_assign },
-	{ "rn", "unassign", 0, 2, SIZE_MAX, false, cmd_rn_unassign },
-	{ "link", "list", 0, 1, 1, false, cmd_link_list },
-	{ "link", "get", 0, 2, 2, false, cmd_link_get },
-	{ "link", "create", OM_LINK, 1, 1, false, cmd_link_create },
-	{ "link", "update", OM_LINK, 2, 2, false, cmd_link_update },
-	{ "link", "delete", 0, 2, 2, false, cmd_link_delete },
-	{ "config", NULL, 0, 1, 1, false, cmd_config },
-	{ "profile", "list", 0, 0, 0, false, cmd_profile_list },
+	{ "rn", "delete", OM(O_YES), 1, 1, false, REF_RN, cmd_rn_delete },
+	{ "rn", "profiles", 0, 1, 1, false, REF_RN, cmd_rn_profiles },
+	{ "rn", "assign", 0, 2, SIZE_MAX, false, REF_RN, cmd_rn_assign },
+	{ "rn", "unassign", 0, 2, SIZE_MAX, false, REF_RN, cmd_rn_unassign },
+	{ "link", "list", 0, 1, 1, false, REF_RN, cmd_link_list },
+	{ "link", "get", 0, 2, 2, false, REF_BOTH, cmd_link_get },
+	{ "link", "status", 0, 2, 2, false, REF_BOTH, cmd_link_status },
+	{ "link", "create", OM_LINK, 1, 1, false, 0, cmd_link_create },
+	{ "link", "update", OM_LINK, 2, 2, false, 0, cmd_link_update },
+	{ "link", "delete", OM(O_YES), 2, 2, false, REF_BOTH,
+	    cmd_link_delete },
+	{ "logs", NULL, OM_LOGS, 0, 1, false, 0, cmd_logs },
+	{ "config", NULL, 0, 1, 1, false, REF_RN, cmd_config },
+	{ "profile", "list", 0, 0, 0, false, 0, cmd_profile_list },
 	{ "cpe-config", NULL, OM(O_FORMAT) | OM(O_LAN) | OM(O_OUTPUT), 2, 2,
-	    false, cmd_cpe_config },
+	    false, REF_BOTH, cmd_cpe_config },
 };
 
 static const char help_main[] =
@@ -1962,11 +2694,12 @@ static const char help_main[] =
 "  rn create --name N --region R [--profile PROFILE_ID]...\n"
 "  rn create --body FILE|-             create a remote network\n"
 "  rn update ID --name N               rename a remote network\n"
-"  rn delete ID                        delete it with its device links\n"
+"  rn delete ID [--yes]                delete it with its device links\n"
 "  rn profiles RN                      forwarding profiles assigned to RN\n"
 "  rn assign RN PROFILE_ID...          assign forwarding profiles\n"
 "  rn unassign RN PROFILE_ID...        remove forwarding profiles\n"
-"  link list RN | link get RN LINK | link delete RN LINK\n"
+"  link list RN | link get RN LINK | link delete RN LINK [--yes]\n"
+"  link status RN LINK                 why a link passes traffic or not\n"
 "  link create RN --name N --ip A --vendor V --asn N --local-bgp A "
 "--peer-bgp A ...\n"
 "  link update RN LINK [--name N] [--psk-file F] ...\n"
@@ -1975,7 +2708,14 @@ static const char help_main[] =
 "  cpe-config RN LINK [--format swanctl|bird|frr] [--lan CIDR]... "
 "[-o FILE]\n"
 "  profile list                        the tenant's forwarding profiles\n"
+"  logs [RN] [--status S] [--since T] [--until T] [--top N]\n"
+"                                      health events, newest first\n"
+"  version, --version                  the CLI's version\n"
 "  help [COMMAND]                      this text, or a command's\n"
+"\n"
+"RN and LINK are ids or exact names. Deletes ask on a terminal; --yes "
+"(or\n"
+"BRANCHGATE_YES=1) answers for you.\n"
 "\n"
 "Global options (before or after the command):\n"
 "  --url URL      branchgated's API; env BRANCHGATE_URL, default "
@@ -1983,12 +2723,12 @@ DEFAULT_URL "\n"
 "  --token TOKEN  API token; env BRANCHGATE_TOKEN (preferred: a command "
 "line is\n"
 "                 visible to other users)\n"
-"  --json         print the server's JSON instead of tables\n"
+"  --json         print the server's JSON instead of tables (errors too)\n"
 "  -q, --quiet    'create' commands print only the new object's id\n"
 "\n"
 "Exit status: 0 ok, 1 the server refused (its message is on stderr), "
 "2 branchgated\n"
-"unreachable, 64 usage error. See docs/cli.md.\n";
+"unreachable or a delete not confirmed, 64 usage error. See docs/cli.md.\n";
 
 static const char help_tenant[] =
 "usage: branchgate tenant create NAME [--db URL]\n"
@@ -2005,7 +2745,7 @@ static const char help_rn[] =
 "       branchgate rn create --name N --region R [--profile PROFILE_ID]...\n"
 "       branchgate rn create --body FILE|-\n"
 "       branchgate rn update ID --name N | --body FILE|-\n"
-"       branchgate rn delete ID\n"
+"       branchgate rn delete ID [--yes]\n"
 "       branchgate rn profiles RN\n"
 "       branchgate rn assign RN PROFILE_ID...\n"
 "       branchgate rn unassign RN PROFILE_ID...\n"
@@ -2014,12 +2754,17 @@ static const char help_rn[] =
 "  --region R  a Graph region name, e.g. westEurope, eastUS\n"
 "  --profile   assign a forwarding profile at creation (repeatable)\n"
 "  --body F    JSON request body from file F ('-' = stdin); --name etc.\n"
-"              override its fields\n";
+"              override its fields\n"
+"  --yes, -y   delete without asking (a terminal asks; BRANCHGATE_YES=1 "
+"too)\n"
+"\n"
+"ID and RN: the remote network's id or its exact name.\n";
 
 static const char help_link[] =
 "usage: branchgate link list RN\n"
 "       branchgate link get RN LINK\n"
-"       branchgate link delete RN LINK\n"
+"       branchgate link delete RN LINK [--yes]\n"
+"       branchgate link status RN LINK\n"
 "       branchgate link create RN --name N --ip A --vendor V --asn N\n"
 "              --local-bgp A --peer-bgp A [options] | --body FILE|-\n"
 "       branchgate link update RN LINK [options] [--body FILE|-]\n"
@@ -2048,9 +2793,16 @@ static const char help_link[] =
 "                       clears it)\n"
 "  --body F             JSON request body ('-' = stdin); options override "
 "its fields\n"
+"  --yes, -y            delete without asking (BRANCHGATE_YES=1 too)\n"
 "\n"
-"link update sends only what is given (with Prefer: return=representation)\n"
-"and shows the result; whatever is not given, PSKs included, is kept.\n";
+"RN and LINK: ids or exact names. link update sends only what is given\n"
+"(with Prefer: return=representation) and shows the result; whatever is "
+"not\n"
+"given, PSKs included, is kept. link status shows first why the link "
+"passes\n"
+"no traffic (health), then each zone's tunnel, the ESP counters and the "
+"BGP\n"
+"session(s).\n";
 
 static const char help_config[] =
 "usage: branchgate config RN\n"
@@ -2080,6 +2832,20 @@ static const char help_profile[] =
 "Lists the tenant's forwarding profiles; assign them with 'branchgate rn "
 "assign'.\n";
 
+static const char help_logs[] =
+"usage: branchgate logs [RN] [--status S] [--since T] [--until T] "
+"[--top N]\n"
+"\n"
+"The remote networks' health events, newest first: TIME, REMOTE NETWORK,\n"
+"STATUS, SOURCE, DESTINATION, DESCRIPTION (--json: the events as JSON).\n"
+"  RN          only this remote network's events (id or name)\n"
+"  --status S  tunnelConnected, tunnelDisconnected, bgpConnected,\n"
+"              bgpDisconnected or remoteNetworkAlive\n"
+"  --since T   events at or after T; --until T: events before T. ISO 8601,\n"
+"              e.g. 2026-11-22 or 2026-11-22T18:24:46Z; no zone means UTC\n"
+"  --top N     at most N events (default 100), over as many pages as it "
+"takes\n";
+
 static const struct {
 	const char	*group;
 	const char	*text;
@@ -2090,6 +2856,7 @@ static const struct {
 	{ "config", help_config },
 	{ "cpe-config", help_cpe },
 	{ "profile", help_profile },
+	{ "logs", help_logs },
 };
 
 static const char *
@@ -2137,13 +2904,29 @@ main(int argc, char **argv)
 
 	json_set_alloc_funcs(wipe_malloc, wipe_free);
 	log_set_level(LOG_WARN);	/* the store's chatter, for tenant create */
+	/* Known before parsing, so that a parse error is JSON too. */
+	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			err_json = true;
 	if ((ret = args_parse(argc - 1, argv + 1, &a)) != CLI_OK)
 		goto out;
 	c.json = a.set[O_JSON];
 	c.quiet = a.set[O_QUIET];
+	if (a.set[O_VERSION] || (a.npos > 0 &&
+	    strcmp(a.pos[0], "version") == 0)) {
+		if (!a.set[O_VERSION] && a.npos > 1)
+			ret = usage_err("--version and 'version' take no "
+			    "arguments");
+		else if (c.json)
+			puts("{\n  \"version\": \"" BRANCHGATE_VERSION "\"\n}");
+		else
+			puts("branchgate " BRANCHGATE_VERSION);
+		goto out;
+	}
 	if (a.npos == 0 || strcmp(a.pos[0], "help") == 0) {
 		if (a.npos == 0 && !a.set[O_HELP]) {
 			fputs(help_main, stderr);
+			err_code("UsageError", "no command given");
 			ret = CLI_USAGE;
 		} else if (a.npos > 1 && (h = help_for(a.pos[1])) == NULL)
 			ret = usage_err("no help for '%s'", a.pos[1]);
@@ -2174,6 +2957,7 @@ main(int argc, char **argv)
 			    a.pos[1]);
 		else {
 			fputs(h, stderr);
+			err_code("UsageError", "the command is incomplete");
 			ret = CLI_USAGE;
 		}
 		goto out;
@@ -2192,8 +2976,9 @@ main(int argc, char **argv)
 		if (a.arg[i][0] == '\0')
 			break;
 	if (a.narg < cmd->minarg || a.narg > cmd->maxarg || i < cmd->minarg) {
-		fprintf(stderr, "branchgate: wrong arguments for '%s%s%s'\n\n",
+		cli_err(CLI_USAGE, "UsageError", "wrong arguments for '%s%s%s'",
 		    cmd->group, cmd->sub ? " " : "", cmd->sub ? cmd->sub : "");
+		fputc('\n', stderr);
 		fputs(h, stderr);
 		ret = CLI_USAGE;
 		goto out;
@@ -2202,11 +2987,12 @@ main(int argc, char **argv)
 		cli_resolve(&c, &a);
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 		    (c.curl = curl_easy_init()) == NULL) {
-			fputs("branchgate: cannot initialise libcurl\n",
-			    stderr);
-			ret = CLI_CONN;
+			ret = cli_err(CLI_CONN, "InternalError", "cannot "
+			    "initialise libcurl");
 			goto out;
 		}
+		if ((ret = resolve_refs(&c, cmd->refs, &a)) != CLI_OK)
+			goto out;
 	}
 	ret = cmd->fn(&c, &a);
 	if (fflush(stdout) == EOF) {

@@ -25,6 +25,7 @@
 struct daemon_cfg {
 	char		 db[1024];
 	char		 listen[128];
+	char		 public_url[API_PUBLIC_URL_MAX + 1];
 	char		 datadir[1024];
 	struct model_ctx ctx;
 	bool		 endpoint_set;
@@ -52,6 +53,9 @@ usage(FILE *f)
 "  --db URL             store (default sqlite:./var/branchgate.db)\n"
 "  --api HOST:PORT      REST API listen address (default 127.0.0.1:8080;\n"
 "                       port 0 picks a free port)\n"
+"  --public-url URL     base URL clients reach the API at, for\n"
+"                       @odata.context and @odata.nextLink, e.g.\n"
+"                       https://gw.example.com (default http://<--api>)\n"
 "  --endpoint ZONE=IP   public tunnel endpoint of availability zone 1 or 2\n"
 "                       (repeatable; default 1=127.0.0.1)\n"
 "  --asn N              gateway BGP ASN (default 65476)\n"
@@ -100,6 +104,19 @@ usage(FILE *f)
 "  --ike-port/--natt-port/--esp-workers as above (the gateway's ports)\n");
 }
 
+/* A whole decimal number lo..hi into *out, or -1 (nothing printed). */
+static int
+cfg_num(const char *val, unsigned long lo, unsigned long hi,
+    unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(val, &end, 10);
+	return errno != 0 || end == val || *end != '\0' || val[0] == '-' ||
+	    *out < lo || *out > hi ? -1 : 0;
+}
+
 static int
 cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 {
@@ -109,7 +126,8 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 	uint32_t ip;
 	char *end;
 
-	static const char *const gw_only[] = { "db", "api", "data-dir",
+	static const char *const gw_only[] = { "db", "api", "public-url",
+		"data-dir",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"ike-cookie-threshold", "reserved-range" };
 	size_t i;
@@ -132,6 +150,16 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		snprintf(c->db, sizeof(c->db), "%s", val);
 	else if (strcmp(key, "api") == 0)
 		snprintf(c->listen, sizeof(c->listen), "%s", val);
+	else if (strcmp(key, "public-url") == 0) {
+		if (!api_public_url_valid(val)) {
+			fprintf(stderr, "branchgated: --public-url '%s': want "
+			    "http://HOST[:PORT][/PATH] or https://..., at most "
+			    "%d characters, no query or fragment\n", val,
+			    API_PUBLIC_URL_MAX);
+			return -1;
+		}
+		snprintf(c->public_url, sizeof(c->public_url), "%s", val);
+	}
 	else if (strcmp(key, "data-dir") == 0)
 		snprintf(c->datadir, sizeof(c->datadir), "%s", val);
 	else if (strcmp(key, "endpoint") == 0) {
@@ -149,9 +177,7 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		}
 		c->ctx.endpoint[zone - 1] = ip;
 	} else if (strcmp(key, "asn") == 0) {
-		errno = 0;
-		asn = strtoul(val, &end, 10);
-		if (errno != 0 || *end != '\0' || asn < 1 || asn > 4294967294UL) {
+		if (cfg_num(val, 1, 4294967294UL, &asn) == -1) {
 			fprintf(stderr, "branchgated: --asn '%s': want 1..4294967294\n",
 			    val);
 			return -1;
@@ -169,9 +195,7 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		c->ctx.reserved = pfx;
 	} else if (strcmp(key, "ike-port") == 0 ||
 	    strcmp(key, "natt-port") == 0) {
-		errno = 0;
-		port = strtoul(val, &end, 10);
-		if (errno != 0 || end == val || *end != '\0' || port > 65535) {
+		if (cfg_num(val, 0, 65535, &port) == -1) {
 			fprintf(stderr, "branchgated: --%s '%s': want 0..65535\n",
 			    key, val);
 			return -1;
@@ -194,19 +218,15 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 	} else if (strcmp(key, "esp-workers") == 0) {
-		errno = 0;
-		port = strtoul(val, &end, 10);
-		if (errno != 0 || end == val || *end != '\0' || port > 16) {
+		if (cfg_num(val, 0, 16, &port) == -1) {
 			fprintf(stderr, "branchgated: --esp-workers '%s': want "
 			    "0..16 (0: one per core)\n", val);
 			return -1;
 		}
 		c->esp_workers = (unsigned)port;
 	} else if (strcmp(key, "replay-window") == 0) {
-		errno = 0;
-		port = strtoul(val, &end, 10);
-		if (errno != 0 || end == val || *end != '\0' || port < 64 ||
-		    port > ESP_REPLAY_MAX || port % 64 != 0) {
+		if (cfg_num(val, 64, ESP_REPLAY_MAX, &port) == -1 ||
+		    port % 64 != 0) {
 			fprintf(stderr, "branchgated: --replay-window '%s': want "
 			    "a multiple of 64 from 64 to %d\n", val,
 			    ESP_REPLAY_MAX);
@@ -224,20 +244,14 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		}
 		c->rekey_bytes = bytes;
 	} else if (strcmp(key, "ike-cookie-threshold") == 0) {
-		errno = 0;
-		port = strtoul(val, &end, 10);
-		if (errno != 0 || end == val || *end != '\0' || port < 1 ||
-		    port > 100000) {
+		if (cfg_num(val, 1, 100000, &port) == -1) {
 			fprintf(stderr, "branchgated: --ike-cookie-threshold "
 			    "'%s': want 1..100000\n", val);
 			return -1;
 		}
 		c->cookie_threshold = (unsigned)port;
 	} else if (strcmp(key, "alive-interval") == 0) {
-		errno = 0;
-		port = strtoul(val, &end, 10);
-		if (errno != 0 || end == val || *end != '\0' || port < 10 ||
-		    port > 86400) {
+		if (cfg_num(val, 10, 86400, &port) == -1) {
 			fprintf(stderr, "branchgated: --alive-interval '%s': "
 			    "want 10..86400 seconds\n", val);
 			return -1;
@@ -362,6 +376,7 @@ main(int argc, char **argv)
 		{ "ike-cookie-threshold", required_argument, NULL, 'K' },
 		{ "alive-interval", required_argument, NULL, 'K' },
 		{ "reserved-range", required_argument, NULL, 'K' },
+		{ "public-url", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		/* Taken by name (key = option name); --role cpe keys. */
@@ -494,6 +509,7 @@ main(int argc, char **argv)
 		goto out;
 	memset(&ac, 0, sizeof(ac));
 	ac.listen = c.listen;
+	ac.public_url = c.public_url[0] != '\0' ? c.public_url : NULL;
 	ac.datadir = c.datadir;
 	ac.ctx = c.ctx;
 	ac.on_change = gw_config_changed;

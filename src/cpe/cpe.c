@@ -182,8 +182,10 @@ cpe_render(enum cpe_format f, const struct model_ctx *ctx,
 	    l->tunnel.psk };
 	in.nzones = 1;
 	if (l->redundancy == MODEL_RED_ZONE) {
+		/* No zoneRedundancyPreSharedKey: zone 2 uses the link's. */
 		in.zone[1] = (struct cpe_zone){ 2, ctx->endpoint[1],
-		    l->zone_local, l->tunnel.zone_psk };
+		    l->zone_local, l->tunnel.zone_psk[0] != '\0' ?
+		    l->tunnel.zone_psk : l->tunnel.psk };
 		in.nzones = 2;
 	}
 	for (size_t i = 0; i < in.nzones; i++) {

@@ -433,11 +433,12 @@ cpe_ike_send(void *arg, const struct ike_endpoint *local,
 /* The gateway never initiates: nothing is accepted as a responder. */
 static int
 cpe_ike_lookup(void *arg, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, struct ike_peer_cfg *out)
+    const struct ike_endpoint *remote, unsigned nth, struct ike_peer_cfg *out)
 {
 	(void)arg;
 	(void)local;
 	(void)remote;
+	(void)nth;
 	(void)out;
 	return -1;
 }

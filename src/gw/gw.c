@@ -177,13 +177,17 @@ gw_link_serves_zone(const struct model_link *l, int zone)
 {
 	if (zone == 1)
 		return true;
-	return zone == 2 && l->redundancy == MODEL_RED_ZONE &&
-	    l->tunnel.zone_psk[0] != '\0';
+	/* Without a zone key, zone 2 uses preSharedKey (ike_psk()). */
+	return zone == 2 && l->redundancy == MODEL_RED_ZONE;
 }
 
-/* The first link (by id) with CPE address ip serving zone; NULL if none. */
+/*
+ * The nth link (by id) with CPE address ip serving zone; NULL if fewer.
+ * Several tenants' links may share an address (the IKE engine tells them
+ * apart by policy and key, ike.h).
+ */
 static const struct store_tenant_link *
-gw_link_find(const struct gw *g, uint32_t ip, int zone)
+gw_link_find(const struct gw *g, uint32_t ip, int zone, unsigned nth)
 {
 	size_t lo = 0, hi = g->nlinks, mid;
 	const struct store_tenant_link *tl;
@@ -199,7 +203,7 @@ gw_link_find(const struct gw *g, uint32_t ip, int zone)
 		tl = &g->links[g->by_ip[lo]];
 		if (tl->link.ip != ip)
 			break;
-		if (gw_link_serves_zone(&tl->link, zone))
+		if (gw_link_serves_zone(&tl->link, zone) && nth-- == 0)
 			return tl;
 	}
 	return NULL;
@@ -237,9 +241,10 @@ gw_warn_shared_ips(const struct store_tenant_link *links, const size_t *by_ip,
 		a = &links[by_ip[i - 1]].link;
 		b = &links[by_ip[i]].link;
 		if (a->ip == b->ip)
-			log_warn("gw: device links %s and %s share ipAddress "
-			    "%s: IKE from it goes to %s where both serve the "
-			    "zone", a->id, b->id, ip4_fmt(a->ip, ip), a->id);
+			log_info("gw: device links %s and %s (other tenants) "
+			    "share ipAddress %s: IKE tells them apart by "
+			    "policy and pre-shared key", a->id, b->id,
+			    ip4_fmt(a->ip, ip));
 	}
 }
 
@@ -471,14 +476,14 @@ gw_ike_send(void *arg, const struct ike_endpoint *local,
 
 static int
 gw_ike_lookup(void *arg, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, struct ike_peer_cfg *out)
+    const struct ike_endpoint *remote, unsigned nth, struct ike_peer_cfg *out)
 {
 	struct gw *g = arg;
 	const struct store_tenant_link *tl;
 	int zone;
 
 	if ((zone = gw_zone_of(g, local->ip)) == 0 ||
-	    (tl = gw_link_find(g, remote->ip, zone)) == NULL)
+	    (tl = gw_link_find(g, remote->ip, zone, nth)) == NULL)
 		return -1;
 	memset(out, 0, sizeof(*out));
 	snprintf(out->tenant_id, sizeof(out->tenant_id), "%s", tl->tenant_id);

@@ -103,12 +103,18 @@ struct ike_callbacks {
 		    const struct ike_endpoint *remote, const uint8_t *pkt,
 		    size_t len);
 	/*
-	 * Responder: the device link for an IKE_SA_INIT arriving at local from
-	 * remote (by the link's ipAddress and the zone of the local endpoint).
-	 * Returns 0 with *out filled, -1 for an unknown peer.
+	 * Responder: the nth (0, 1, ...) device link that an IKE_SA_INIT
+	 * arriving at local from remote may be for (by the link's ipAddress
+	 * and the zone of the local endpoint). 0 with *out filled, -1 when
+	 * there are no more (none at all: an unknown peer). Several links of
+	 * different tenants may share a public address: the engine takes the
+	 * first whose policy fits the offer at IKE_SA_INIT, and at IKE_AUTH
+	 * the one whose pre-shared key verifies the AUTH payload, so no
+	 * tenant can take another's branch by naming its address.
 	 */
 	int	(*lookup)(void *arg, const struct ike_endpoint *local,
-		    const struct ike_endpoint *remote, struct ike_peer_cfg *out);
+		    const struct ike_endpoint *remote, unsigned nth,
+		    struct ike_peer_cfg *out);
 	/* Inbound SA is installed before the IKE_AUTH response leaves. */
 	void	(*child_install)(void *arg, const struct ike_child_sa *);
 	void	(*child_delete)(void *arg, const char *link_id,

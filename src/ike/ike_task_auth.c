@@ -113,6 +113,64 @@ auth_verify(struct ike_sa *sa, bool peer_is_initiator,
 	    auth->data.len);
 }
 
+static bool
+policy_has_ike(const struct ike_policy *pol, const struct ike_suite *s)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_ike; i++)
+		if (memcmp(&pol->ike[i], s, sizeof(*s)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Responder, the link's key did not verify: another link with the same
+ * public address and zone (another tenant's, ike.h lookup) whose policy
+ * allows the suite chosen at IKE_SA_INIT may own this branch. The first
+ * whose key verifies becomes the SA's link; 0, or -1 with the SA's link
+ * as it was. Each try is one PRF over the SA_INIT request.
+ */
+static void reject(struct ike_sa *, enum ike_reason, const char *,
+	    monotime_t);
+
+static int
+auth_other_link(struct ike_sa *sa, const struct ike_msg *m, monotime_t now)
+{
+	struct ike_engine *eng = sa->eng;
+	struct ike_peer_cfg orig, c;
+	struct ike_policy pol;
+	unsigned nth;
+	int r = -1;
+
+	if (eng->cb.lookup == NULL)
+		return -1;
+	orig = sa->cfg;
+	for (nth = 0; eng->cb.lookup(eng->cb.arg, &sa->local, &sa->remote,
+	    nth, &c) == 0; nth++) {
+		if (strcmp(c.link_id, orig.link_id) == 0 ||
+		    c.cpe_ip != orig.cpe_ip ||
+		    ike_engine_policy(eng, &c.tunnel, &pol) == -1 ||
+		    !policy_has_ike(&pol, &sa->suite)) {
+			explicit_bzero(&c, sizeof(c));
+			continue;
+		}
+		(void)ike_sa_set_cfg(sa, &c);
+		explicit_bzero(&c, sizeof(c));
+		if (auth_verify(sa, true, &m->idi, &m->auth) == 0) {
+			r = 0;
+			break;
+		}
+		/* Which link the branch meant is unknown: each one hears. */
+		reject(sa, IKE_R_AUTH_FAILED, "authentication failed: AUTH "
+		    "does not verify (wrong pre-shared key?)", now);
+	}
+	if (r == -1 && strcmp(sa->cfg.link_id, orig.link_id) != 0)
+		(void)ike_sa_set_cfg(sa, &orig);
+	explicit_bzero(&orig, sizeof(orig));
+	return r;
+}
+
 static void
 reject(struct ike_sa *sa, enum ike_reason r, const char *detail,
     monotime_t now)
@@ -347,7 +405,8 @@ ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, monotime_t now)
 		    ip4_fmt(sa->cfg.cpe_ip, ea));
 		goto auth_failed;
 	}
-	if (auth_verify(sa, true, &m->idi, &m->auth) == -1) {
+	if (auth_verify(sa, true, &m->idi, &m->auth) == -1 &&
+	    auth_other_link(sa, m, now) == -1) {
 		eng->stats.rx_auth_failed++;
 		snprintf(detail, sizeof(detail), "authentication failed: "
 		    "AUTH does not verify (wrong pre-shared key%s?)",

@@ -397,6 +397,34 @@ reply_notify(struct ike_engine *eng, const struct ike_msg *m,
 	ike_msg_send_raw(eng, local, remote, out, len);
 }
 
+/* A candidate link refused the offer: its log line and its event. */
+static void
+init_refused(struct ike_engine *eng, const struct ike_peer_cfg *cfg,
+    const struct ike_endpoint *local, const struct ike_endpoint *remote,
+    const char *detail, monotime_t now)
+{
+	struct ike_event ev;
+	char a[IP4_STRLEN];
+
+	if (eng->cb.event == NULL) {
+		ike_log_remote(eng, remote->ip, now, "link %s (%s) at %s:%u: "
+		    "IKE_SA_INIT refused: %s", cfg->name, cfg->link_id,
+		    ip4_fmt(remote->ip, a), remote->port, detail);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IKE_EV_REJECT;
+	ev.reason = IKE_R_NO_PROPOSAL;
+	ev.link_id = cfg->link_id;
+	ev.rn_id = cfg->rn_id;
+	ev.tenant_id = cfg->tenant_id;
+	ev.zone = cfg->zone;
+	ev.local = *local;
+	ev.remote = *remote;
+	ev.detail = detail;
+	eng->cb.event(eng->cb.arg, &ev);
+}
+
 void
 ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
     const struct ike_endpoint *local, const struct ike_endpoint *remote,
@@ -410,6 +438,7 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 	struct ike_policy pol;
 	struct ike_pld_sa reply;
 	struct ike_sa *sa = NULL;
+	unsigned nth;
 	struct ike_dh *dh = NULL;
 	struct ike_suite s;
 	struct ike_build b;
@@ -451,9 +480,18 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 		    ip4_fmt(remote->ip, a), eng->cfg.half_open_per_source);
 		return;
 	}
+	/* The first candidate link whose policy takes the offer (ike.h). */
 	memset(&cfg, 0, sizeof(cfg));
-	if (eng->cb.lookup == NULL ||
-	    eng->cb.lookup(eng->cb.arg, local, remote, &cfg) == -1) {
+	for (nth = 0; eng->cb.lookup != NULL &&
+	    eng->cb.lookup(eng->cb.arg, local, remote, nth, &cfg) == 0;
+	    nth++) {
+		if (ike_engine_policy(eng, &cfg.tunnel, &pol) == -1)
+			pol.n_ike = pol.n_esp = 0;
+		if (ike_policy_select_ike(&pol, &m->sa, 0, &s, &prop) == 0)
+			break;
+		explicit_bzero(&cfg, sizeof(cfg));
+	}
+	if (nth == 0 && cfg.link_id[0] == '\0') {
 		eng->stats.rx_unknown_peer++;
 		snprintf(detail, sizeof(detail), "unknown peer %s: no device "
 		    "link has this public address (ipAddress) in a zone "
@@ -464,42 +502,28 @@ ike_sa_init_respond(struct ike_engine *eng, struct ike_msg *m,
 			    "refused: %s", detail);
 		ike_event_anon(eng, IKE_EV_REJECT, IKE_R_UNKNOWN_PEER,
 		    local, remote, detail);
-		explicit_bzero(&cfg, sizeof(cfg));
 		return;
 	}
-	if (ike_engine_policy(eng, &cfg.tunnel, &pol) == -1)
-		pol.n_ike = pol.n_esp = 0;
+	/* The chosen one again (cheap), or every candidate refused it. */
 	if (ike_policy_select_ike(&pol, &m->sa, 0, &s, &prop) == -1) {
 		eng->stats.rx_no_proposal++;
 		reply_notify(eng, m, local, remote, IKEV2_N_NO_PROPOSAL_CHOSEN,
 		    NULL, 0);
 		ike_policy_describe_offer(&m->sa, offered, sizeof(offered));
-		ike_policy_describe(&pol, false, allowed, sizeof(allowed));
-		snprintf(detail, sizeof(detail), "no proposal chosen: peer "
-		    "offered %s; link allows %s", offered,
-		    pol.n_ike > 0 ? allowed : "nothing (unusable policy)");
-		if (eng->cb.event == NULL)
-			ike_log_remote(eng, remote->ip, now, "link %s (%s) at "
-			    "%s:%u: IKE_SA_INIT refused: %s", cfg.name,
-			    cfg.link_id, ip4_fmt(remote->ip, a), remote->port,
-			    detail);
-		{
-			struct ike_event ev;
-
-			if (eng->cb.event != NULL) {
-				memset(&ev, 0, sizeof(ev));
-				ev.type = IKE_EV_REJECT;
-				ev.reason = IKE_R_NO_PROPOSAL;
-				ev.link_id = cfg.link_id;
-				ev.rn_id = cfg.rn_id;
-				ev.tenant_id = cfg.tenant_id;
-				ev.local = *local;
-				ev.remote = *remote;
-				ev.detail = detail;
-				eng->cb.event(eng->cb.arg, &ev);
-			}
+		/* Which link the branch meant is unknown: each one hears. */
+		for (nth = 0; eng->cb.lookup(eng->cb.arg, local, remote, nth,
+		    &cfg) == 0; nth++) {
+			if (ike_engine_policy(eng, &cfg.tunnel, &pol) == -1)
+				pol.n_ike = pol.n_esp = 0;
+			ike_policy_describe(&pol, false, allowed,
+			    sizeof(allowed));
+			snprintf(detail, sizeof(detail), "no proposal chosen: "
+			    "peer offered %s; link allows %s", offered,
+			    pol.n_ike > 0 ? allowed :
+			    "nothing (unusable policy)");
+			init_refused(eng, &cfg, local, remote, detail, now);
+			explicit_bzero(&cfg, sizeof(cfg));
 		}
-		explicit_bzero(&cfg, sizeof(cfg));
 		return;
 	}
 	if (m->ke.group != s.dh) {

@@ -194,24 +194,47 @@ model_link_to_json(const struct model_link *l, bool with_secrets)
 	return mj_done(j, errs);
 }
 
+/*
+ * A built-in profile's description follows from its traffic type (the
+ * store keeps none). The Private Access one says why a remote network
+ * cannot use it.
+ */
+static const char *const mj_profile_desc[] = {
+	[MODEL_TRAFFIC_M365] = "Built-in profile for Microsoft 365 traffic "
+	    "(Exchange Online, SharePoint Online and OneDrive, Microsoft Teams, "
+	    "Microsoft 365 Common and Office Online). Assigned to a remote "
+	    "network, its IP subnets are advertised to the branch over BGP.",
+	[MODEL_TRAFFIC_INTERNET] = "Built-in profile for Internet traffic: "
+	    "everything on TCP 80 and 443 except private ranges and the "
+	    "Microsoft 365 profile's endpoints. Assigned to a remote network, "
+	    "the default route is advertised to the branch over BGP.",
+	[MODEL_TRAFFIC_PRIVATE] = "Built-in profile for Private Access traffic "
+	    "to private applications. It is not applicable to remote "
+	    "networks: Private Access traffic is acquired by the Global Secure "
+	    "Access client only, so this profile cannot be assigned to a "
+	    "remote network, and this gateway does not forward it.",
+};
+
 json_t *
 model_profile_to_json(const struct model_profile *p)
 {
 	static const char *const traffic[] = { "m365", "internet", "private" };
 	json_t *j;
 	int errs = 0;
+	bool known = p->traffic >= 0 && p->traffic <= MODEL_TRAFFIC_PRIVATE;
 
 	if ((j = json_object()) == NULL)
 		return NULL;
 	errs += json_object_set_new(j, "id", json_string(p->id));
 	errs += json_object_set_new(j, "name", json_string(p->name));
+	errs += json_object_set_new(j, "description", known ?
+	    json_string(mj_profile_desc[p->traffic]) : json_null());
 	errs += json_object_set_new(j, "state",
 	    json_string(p->enabled ? "enabled" : "disabled"));
 	errs += json_object_set_new(j, "version", json_string(p->version));
 	errs += json_object_set_new(j, "lastModifiedDateTime",
 	    mj_time(p->modified_ms));
-	errs += json_object_set_new(j, "trafficForwardingType",
-	    p->traffic >= 0 && p->traffic <= MODEL_TRAFFIC_PRIVATE ?
+	errs += json_object_set_new(j, "trafficForwardingType", known ?
 	    json_string(traffic[p->traffic]) : json_null());
 	errs += json_object_set_new(j, "priority", json_integer(p->priority));
 	return mj_done(j, errs);

@@ -1,8 +1,10 @@
 /*
- * model_profile.c - the built-in traffic forwarding profiles (system-facts
- * §3.5). Remote networks carry Microsoft 365 and Internet Access traffic;
- * Private Access needs the client (§1.8), so it is not offered here.
- * Priorities follow the evaluation order: Microsoft first, Internet last.
+ * model_profile.c - the built-in traffic forwarding profiles a tenant's
+ * store holds (system-facts §3.5). Remote networks carry Microsoft 365 and
+ * Internet Access traffic; Private Access needs the client (§1.8): the API
+ * lists Graph's Private Access profile (priority 2, between these two, as
+ * the evaluation order is Microsoft, Private, Internet) without storing it,
+ * since no remote network may be assigned it (api_profile.c).
  */
 #include "model.h"
 

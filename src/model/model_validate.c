@@ -585,7 +585,17 @@ vs_psk(struct vstate *vs, const json_t *t, const char *key, bool required,
 		vs_err(vs, f, "%s must be %d to %d printable characters (got "
 		    "%zu bytes, some outside printable ASCII 0x20-0x7e)", key,
 		    MODEL_PSK_MIN, MODEL_PSK_MAX, len);
-	else if (len < MODEL_PSK_MIN || len > MODEL_PSK_MAX)
+	else if (len < MODEL_PSK_MIN)
+		/*
+		 * Stricter than Graph, on purpose (docs/api.md): whoever can
+		 * pose as the gateway to the branch gets its AUTH payload
+		 * and can try short keys offline (RFC 7296 §2.15).
+		 */
+		vs_err(vs, f, "%s must be %d to %d printable characters (got "
+		    "%zu): a shorter key can be guessed offline by anyone who "
+		    "can pose as the gateway to the branch", key, MODEL_PSK_MIN,
+		    MODEL_PSK_MAX, len);
+	else if (len > MODEL_PSK_MAX)
 		vs_err(vs, f, "%s must be %d to %d printable characters "
 		    "(got %zu)", key, MODEL_PSK_MIN, MODEL_PSK_MAX, len);
 	else
@@ -719,8 +729,11 @@ vs_tunnel(struct vstate *vs, const json_t *j, struct model_link *out)
 	vs_psk(vs, t, "preSharedKey", true, out->tunnel.psk);
 	v = vs_member(t, "zoneRedundancyPreSharedKey");
 	if (out->redundancy == MODEL_RED_ZONE)
-		/* §1.8: the zone tunnel has its own key. */
-		vs_psk(vs, t, "zoneRedundancyPreSharedKey", true,
+		/*
+		 * §1.8: the zone tunnel has its own key, if given; Graph's own
+		 * example leaves it out, and zone 2 then uses preSharedKey.
+		 */
+		vs_psk(vs, t, "zoneRedundancyPreSharedKey", false,
 		    out->tunnel.zone_psk);
 	else if (out->redundancy == MODEL_RED_NONE && v != NULL)
 		vs_err(vs, zf, "%s must be null with noRedundancy: there is "

@@ -138,16 +138,23 @@ struct store_event {
 };
 
 /*
- * A page of events, newest first (created_ms, then id, descending). The
- * cursor (after_ms, after_id) is the last event of the previous page; an
- * empty after_id starts at the newest. *more tells whether rows follow.
+ * A page of events, newest first (created_ms, then id, descending), or
+ * oldest first. The cursor (after_ms, after_id) is the last event of the
+ * previous page, in that order; an empty after_id starts at the first.
+ * *more tells whether rows follow. since/until bound created_ms, both
+ * inclusive. With total set, *total gets the number of events the filter
+ * matches on all pages (the cursor aside), as OData's $count wants.
  */
 struct store_event_filter {
 	const char	*rn_id;			/* NULL: any */
 	int		 status;		/* -1: any */
+	bool		 since_set, until_set;
+	int64_t		 since_ms, until_ms;
+	bool		 oldest_first;
 	int64_t		 after_ms;
 	const char	*after_id;		/* NULL or "": first page */
 	size_t		 top;			/* page size, >= 1 */
+	size_t		*total;			/* NULL: not wanted */
 };
 
 int	store_event_add(struct store *, const char *tenant_id,

@@ -180,7 +180,8 @@ enum sq_id {
 	SQ_LINK_PUT, SQ_LINK_GET, SQ_LINK_LIST, SQ_LINK_COUNT, SQ_LINK_DELETE,
 	SQ_PROFILE_ADD, SQ_PROFILE_LIST, SQ_PROFILE_GET,
 	SQ_RNP_GET, SQ_RNP_CLEAR, SQ_RNP_ADD,
-	SQ_LINK_LIST_ALL, SQ_EVENT_ADD, SQ_EVENT_LIST, SQ_EVENT_PRUNE,
+	SQ_LINK_LIST_ALL, SQ_EVENT_ADD, SQ_EVENT_LIST, SQ_EVENT_LIST_ASC,
+	SQ_EVENT_COUNT, SQ_EVENT_PRUNE,
 	SQ_NSTMT
 };
 
@@ -277,15 +278,38 @@ static const char *const sq_sql[SQ_NSTMT] = {
 	[SQ_EVENT_ADD] =
 	    "INSERT INTO health_events (tenant_id, " SQ_EVENT_COLS ") VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	/* Keyset paging: rows strictly after the cursor (?4, ?5). */
+	/*
+	 * Keyset paging: rows strictly after the cursor (?4, ?5) in the
+	 * order; ?7, ?8 bound created_ms (inclusive). The same parameters
+	 * for both orders and the count (which has no cursor).
+	 */
 	[SQ_EVENT_LIST] =
 	    "SELECT " SQ_EVENT_COLS " FROM health_events "
 	    "WHERE tenant_id = ?1 "
 	    "AND (?2 IS NULL OR remote_network_id = ?2) "
 	    "AND (?3 IS NULL OR status = ?3) "
+	    "AND (?7 IS NULL OR created_ms >= ?7) "
+	    "AND (?8 IS NULL OR created_ms <= ?8) "
 	    "AND (?5 IS NULL OR created_ms < ?4 OR "
 	    "(created_ms = ?4 AND id < ?5)) "
 	    "ORDER BY created_ms DESC, id DESC LIMIT ?6",
+	[SQ_EVENT_LIST_ASC] =
+	    "SELECT " SQ_EVENT_COLS " FROM health_events "
+	    "WHERE tenant_id = ?1 "
+	    "AND (?2 IS NULL OR remote_network_id = ?2) "
+	    "AND (?3 IS NULL OR status = ?3) "
+	    "AND (?7 IS NULL OR created_ms >= ?7) "
+	    "AND (?8 IS NULL OR created_ms <= ?8) "
+	    "AND (?5 IS NULL OR created_ms > ?4 OR "
+	    "(created_ms = ?4 AND id > ?5)) "
+	    "ORDER BY created_ms ASC, id ASC LIMIT ?6",
+	[SQ_EVENT_COUNT] =
+	    "SELECT count(*) FROM health_events "
+	    "WHERE tenant_id = ?1 "
+	    "AND (?2 IS NULL OR remote_network_id = ?2) "
+	    "AND (?3 IS NULL OR status = ?3) "
+	    "AND (?7 IS NULL OR created_ms >= ?7) "
+	    "AND (?8 IS NULL OR created_ms <= ?8)",
 	[SQ_EVENT_PRUNE] =
 	    "DELETE FROM health_events WHERE created_ms < ?1",
 };
@@ -1596,6 +1620,23 @@ fail:
 	return rc;
 }
 
+/* The filter's parameters ?1, ?2, ?3, ?7 and ?8; 0 or the failed binds. */
+static int
+sq_event_bind(sqlite3_stmt *st, const char *tenant_id,
+    const struct store_event_filter *f, const char *status)
+{
+	int errs = 0;
+
+	errs += sq_bind_text(st, 1, tenant_id);
+	errs += sq_bind_text(st, 2, f->rn_id);
+	errs += sq_bind_text(st, 3, status);
+	errs += f->since_set ? sq_bind_int(st, 7, f->since_ms) :
+	    sqlite3_bind_null(st, 7) != SQLITE_OK;
+	errs += f->until_set ? sq_bind_int(st, 8, f->until_ms) :
+	    sqlite3_bind_null(st, 8) != SQLITE_OK;
+	return errs;
+}
+
 static int
 sq_event_list(void *be, const char *tenant_id,
     const struct store_event_filter *f, struct store_event **out, size_t *n,
@@ -1611,11 +1652,19 @@ sq_event_list(void *be, const char *tenant_id,
 		return -1;
 	if (f->top == 0 || f->top > INT32_MAX - 1)
 		return -1;
-	if ((st = sq_stmt(be, SQ_EVENT_LIST)) == NULL)
+	if (f->total != NULL) {
+		if ((st = sq_stmt(be, SQ_EVENT_COUNT)) == NULL)
+			return -1;
+		rc = sq_count(st, sq_event_bind(st, tenant_id, f, status),
+		    __func__, f->total);
+		sq_done(st);
+		if (rc == -1)
+			return -1;
+	}
+	if ((st = sq_stmt(be, f->oldest_first ? SQ_EVENT_LIST_ASC :
+	    SQ_EVENT_LIST)) == NULL)
 		return -1;
-	errs += sq_bind_text(st, 1, tenant_id);
-	errs += sq_bind_text(st, 2, f->rn_id);
-	errs += sq_bind_text(st, 3, status);
+	errs += sq_event_bind(st, tenant_id, f, status);
 	errs += sq_bind_int(st, 4, f->after_ms);
 	errs += sq_bind_text(st, 5, f->after_id != NULL &&
 	    f->after_id[0] != '\0' ? f->after_id : NULL);

@@ -35,7 +35,7 @@ SECRETS=("$PSK1" "$PSK2" "$PSK3" "$ZPSK")
 
 cleanup() {
 	if [[ -n $RN ]]; then
-		"$BG" rn delete "$RN" >/dev/null 2>&1
+		"$BG" rn delete --yes "$RN" >/dev/null 2>&1
 	fi
 	rm -rf "$T"
 }
@@ -122,6 +122,13 @@ run 2 "unreachable server" -- "$BG" --url http://127.0.0.1:9 rn list
 err_has "unreachable server" "cannot reach branchgated at http://127.0.0.1:9"
 run 1 "bad token" -- "$BG" --token bgt_0000000000000000.bogus rn list
 err_has "bad token" "^error: "
+run 1 "bad token --json" -- "$BG" --json --token bgt_0000000000000000.bogus \
+    rn list
+[[ $(json_field error code) == Unauthorized ]] ||
+    fail "bad token --json: no JSON error on stdout"
+run 0 "--version" -- "$BG" --version
+out_has "--version" "^branchgate [0-9]+\.[0-9]+\.[0-9]+$"
+run 0 "version" -- "$BG" version
 
 # --- remote network ---------------------------------------------------------
 run 0 "rn create" -- "$BG" rn create --name "cli-walk-$$" --region westEurope &&
@@ -196,6 +203,10 @@ python3 -c 'import json,sys; json.load(sys.stdin)["value"]' <"$T/out" ||
     fail "rn list --json is not JSON"
 run 0 "rn get" -- "$BG" rn get "$RN"
 out_has "rn get" "^region +westEurope"
+run 0 "rn get by name" -- "$BG" rn get "cli-walk-$$"
+out_has "rn get by name" "^id +$RN$"
+run 1 "rn get by an unknown name" -- "$BG" rn get "cli-walk-$$-nobody"
+err_has "rn get by an unknown name" "^error: no remote network is named"
 
 run 0 "link list" -- "$BG" link list "$RN"
 out_has "link list" "^ID +NAME +IP +ASN +LOCAL BGP +PEER BGP +REDUNDANCY +POLICY"
@@ -214,6 +225,23 @@ out_has "link get (no static sources)" "^static sources +\(none\)"
 run 0 "link get (static sources)" -- "$BG" link get "$RN" "$L1"
 out_has "link get (static sources)" \
     "^static sources +192\.168\.50\.0/24, 10\.77\.0\.0/16$"
+run 0 "link get by names" -- "$BG" link get "cli-walk-$$" wan2
+out_has "link get by names" "^id +$L2$"
+
+# --- status and health logs -------------------------------------------------
+run 0 "link status" -- "$BG" link status "$RN" wan2
+out_has "link status" "^health +[a-zA-Z]+: "
+out_has "link status" "^zone 2 +(dis)?connected"
+out_has "link status" "^ESP drops +.*spoofed source [0-9]+$"
+out_has "link status" "^BGP( zone 1)? +"
+run 0 "link status --json" -- "$BG" --json link status "$RN" "$L2"
+[[ $(json_field linkId) == "$L2" ]] || fail "link status --json: linkId"
+run 0 "logs" -- "$BG" logs "$RN" --status tunnelConnected --top 5
+out_has "logs" "^TIME +REMOTE NETWORK +STATUS +SOURCE +DESTINATION +DESCRIPTION$"
+run 0 "logs --json" -- "$BG" --json logs --since 2020-01-01
+python3 -c 'import json,sys; json.load(sys.stdin)["value"]' <"$T/out" ||
+    fail "logs --json is not JSON"
+run 64 "logs --since junk" -- "$BG" logs --since yesterday
 
 # --- configuration ----------------------------------------------------------
 run 0 "config" -- "$BG" config "$RN"
@@ -285,11 +313,17 @@ run 0 "rn get after update" -- "$BG" rn get "$RN"
 out_has "rn get after update" "^name +cli-walk-$$-renamed"
 
 # --- deletes ----------------------------------------------------------------
-run 0 "link delete" -- "$BG" link delete "$RN" "$L2"
+# Without a terminal a script says --yes (BRANCHGATE_YES=0: the strict rule).
+run 2 "link delete unconfirmed" -- env BRANCHGATE_YES=0 "$BG" link delete \
+    "$RN" "$L2"
+err_has "link delete unconfirmed" "--yes"
+run 0 "link get after unconfirmed delete" -- "$BG" link get "$RN" "$L2"
+run 0 "link delete" -- "$BG" link delete --yes "$RN" "$L2"
 run 1 "link get after delete" -- "$BG" link get "$RN" "$L2"
 err_has "link get after delete" "^error: "
-run 0 "link delete (body-created)" -- "$BG" link delete "$RN" "$L3"
-run 0 "rn delete" -- "$BG" rn delete "$RN"
+run 0 "link delete (body-created, by name)" -- "$BG" link delete -y "$RN" wan3
+out_has "link delete by name" "^deleted device link $L3$"
+run 0 "rn delete" -- "$BG" rn delete --yes "$RN"
 run 1 "rn get after delete" -- "$BG" rn get "$RN" && RN=""
 RN=""
 
@@ -297,7 +331,8 @@ RN=""
 printf '{"name":"cli-walk-body-%s","region":"eastUS"}\n' "$$" >"$T/in"
 run 0 "rn create --body -" -- "$BG" rn create --body - &&
     RN=$(awk '/^created remote network /{print $4}' "$T/out")
-run 0 "rn delete (body-created)" -- "$BG" rn delete "$RN" && RN=""
+run 0 "rn delete (body-created)" -- env BRANCHGATE_YES=1 "$BG" rn delete \
+    "$RN" && RN=""
 
 echo "$checks checks, $fails failed"
 [[ $fails -eq 0 ]]

@@ -61,7 +61,8 @@ def test_empty_collection(c):
     r = c.ca.get(LOGS)
     check(r.status == 200, r)
     j = r.json()
-    check(j == {"@odata.context": "$metadata#networkAccess/logs/remoteNetworks",
+    # Absolute, as Graph's; without --public-url on the --api address.
+    check(j == {"@odata.context": c.d.url + "/$metadata#networkAccess/logs/remoteNetworks",
                 "value": []}, j)
     # Graph's version prefix and case-insensitive segments, as elsewhere.
     check(c.ca.get("/beta/networkaccess/Logs/RemoteNetworks").status == 200)
@@ -87,8 +88,8 @@ def test_top(c):
 
 
 def test_unknown_options(c):
-    for q in ("$skip=10", "$orderby=createdDateTime", "$count=true", "$expand=x",
-              "foo=bar", "$search=x"):
+    for q in ("$skip=10", "$orderby=status", "$expand=x", "foo=bar", "$search=x",
+              "skip=10", "search=x"):
         expect_error(c.ca.get(LOGS + "?" + q), 400, "BadRequest", "not supported")
 
 
@@ -192,6 +193,152 @@ def test_events_paging(c):
     check([e["id"] for e in r.json()["value"]] == [other], r)
 
 
+def fresh_tenant(c, name):
+    t = tenant_create(c.d.db, name)
+    return t, Client(c.d, t["token"])
+
+
+def page_all(cl, url, base):
+    """Follow @odata.nextLink from url; the events and the pages' JSON."""
+    events, pages = [], []
+    while url:
+        r = cl.get(url)
+        check(r.status == 200, r)
+        j = r.json()
+        pages.append(j)
+        events += j["value"]
+        url = j.get("@odata.nextLink")
+        if url:
+            check(url.startswith(base + LOGS + "?"), url)
+            url = url[len(base):]
+    return events, pages
+
+
+def test_orderby(c):
+    t, cl = fresh_tenant(c, "logs-order")
+    rn = str(uuid.uuid4())
+    base = 1767225600000            # 2026-01-01T00:00:00Z
+    ids = [plant(c, t, rn, base + (i // 2) * 1000) for i in range(7)]
+    newest = cl.get(LOGS).json()["value"]
+    keys = [(e["createdDateTime"], e["id"]) for e in newest]
+    check(len(keys) == 7 and keys == sorted(keys, reverse=True), keys)
+    for o, rev in (("createdDateTime desc", True), ("createdDateTime  DESC", True),
+                   ("createdDateTime asc", False), ("createdDateTime", False)):
+        v = cl.get(LOGS + "?$orderby=" + urllib.parse.quote(o)).json()["value"]
+        got = [(e["createdDateTime"], e["id"]) for e in v]
+        check(got == sorted(keys, reverse=rev), (o, got))
+    # Paging oldest first: nextLink keeps $orderby, no row twice or missed.
+    ev, pages = page_all(cl, LOGS + "?$top=3&$orderby=" + urllib.parse.quote("createdDateTime asc"),
+                         c.d.url)
+    check(len(pages) == 3 and [e["id"] for e in ev] ==
+          [e["id"] for e in reversed(newest)], (len(pages), ev))
+    check(sorted(ids) == sorted(e["id"] for e in ev))
+    for bad in ("status", "createdDateTime up", "createdDateTime desc,id desc",
+                "createdDateTime asc desc", "createddatetime", " ", "id desc"):
+        expect_error(cl.get(LOGS + "?$orderby=" + urllib.parse.quote(bad)), 400, "BadRequest",
+                     "$orderby")
+
+
+def test_created_filter(c):
+    t, cl = fresh_tenant(c, "logs-time")
+    rn, other = str(uuid.uuid4()), str(uuid.uuid4())
+    base = 1767225600000            # 2026-01-01T00:00:00Z
+    e0 = plant(c, t, rn, base)                               # 00:00:00.000
+    e1 = plant(c, t, rn, base + 1500, "bgpConnected")       # 00:00:01.500
+    e2 = plant(c, t, rn, base + 3600000)                     # 01:00:00.000
+    e3 = plant(c, t, other, base + 86400000)                 # next day
+    plant(c, c.b, rn, base + 1500)                           # another tenant
+
+    def ids(f, extra=""):
+        r = cl.get(LOGS + "?$filter=" + urllib.parse.quote(f) + extra)
+        check(r.status == 200, (f, r))
+        return [e["id"] for e in r.json()["value"]]
+
+    d = "2026-01-01T"
+    check(ids("createdDateTime ge 2026-01-01T00:00:00Z") == [e3, e2, e1, e0])
+    check(ids("createdDateTime ge %s00:00:00Z and createdDateTime le %s01:00:00Z" % (d, d))
+          == [e2, e1, e0])
+    check(ids("createdDateTime gt %s00:00:00Z and createdDateTime lt %s01:00:00Z" % (d, d))
+          == [e1])
+    # The brief's own example: ge and le, with the other filters.
+    check(ids("createdDateTime ge 2026-01-01T00:00:00Z and createdDateTime le "
+              "2026-01-01T23:59:59Z and remoteNetworkId eq '%s'" % rn) == [e2, e1, e0])
+    check(ids("status eq 'bgpConnected' and createdDateTime le %s00:00:02Z" % d) == [e1])
+    # Fractions and offsets, down to the millisecond (events carry ms).
+    check(ids("createdDateTime ge %s00:00:01.5Z and createdDateTime le %s00:00:01.500Z"
+              % (d, d)) == [e1])
+    check(ids("createdDateTime ge %s00:00:01.5000001Z" % d) == [e3, e2])
+    check(ids("createdDateTime le %s00:00:01.4999999Z" % d) == [e0])
+    check(ids("createdDateTime lt %s00:00:01.5000001Z" % d) == [e1, e0])
+    check(ids("createdDateTime le 2026-01-01T02:00:00+01:00") == [e2, e1, e0])
+    check(ids("createdDateTime lt 2026-01-01T02:00:00+01:00") == [e1, e0])
+    check(ids("createdDateTime ge 2025-12-31T23:00:00-01:00") == [e3, e2, e1, e0])
+    check(ids("createdDateTime ge 2025-12-31T19:00:01.5-05:00") == [e3, e2, e1])
+    # Seconds are optional in OData's literal.
+    check(ids("createdDateTime ge 2026-01-01T00:00Z and createdDateTime le "
+              "2026-01-01T00:00Z") == [e0])
+    check(ids("createdDateTime ge 2027-01-01T00:00:00Z") == [])
+    check(ids("createdDateTime ge 2026-01-02T00:00:00Z and createdDateTime le "
+              "2026-01-01T00:00:00Z") == [])
+    # Paging inside a range; the nextLink keeps the filter.
+    ev, pages = page_all(cl, LOGS + "?$top=1&$filter=" + urllib.parse.quote(
+        "createdDateTime le %s01:00:00Z" % d), c.d.url)
+    check([e["id"] for e in ev] == [e2, e1, e0] and len(pages) == 3, ev)
+    for bad in ("'2026-01-01T00:00:00Z'", "2026-01-01", "2026-01-01T00:00:00",
+                "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
+                "2026-01-01T24:00:00Z", "2026-01-01T00:00:60Z", "2026-01-01T00:00:00.Z",
+                "2026-01-01T00:00:00+1:00", "2026-01-01T00:00:00Zx", "yesterday"):
+        expect_error(cl.get(LOGS + "?$filter=" + urllib.parse.quote("createdDateTime ge " + bad)),
+                     400, "BadRequest", ["createdDateTime", "2026-01-01T00:00:00Z"])
+    for bad in ("createdDateTime eq 2026-01-01T00:00:00Z",
+                "createdDateTime ge 2026-01-01T00:00:00Z and createdDateTime gt "
+                "2026-01-01T00:00:00Z",
+                "createdDateTime le 2026-01-01T00:00:00Z and createdDateTime lt "
+                "2026-01-01T00:00:00Z",
+                "createdDateTime ge 2026-01-01T00:00:00Z or status eq 'bgpConnected'",
+                "createdDateTime ge"):
+        expect_error(cl.get(LOGS + "?$filter=" + urllib.parse.quote(bad)), 400, "BadRequest",
+                     ["$filter", "createdDateTime ge"])
+    # A '+' left unencoded is a space in a query string: refused, not misread.
+    expect_error(cl.get(LOGS + "?$filter=createdDateTime%20ge%202026-01-01T00:00:00+01:00"),
+                 400, "BadRequest")
+
+
+def test_count_and_next_link(c):
+    t, cl = fresh_tenant(c, "logs-count")
+    rn, other = str(uuid.uuid4()), str(uuid.uuid4())
+    for i in range(5):
+        plant(c, t, rn, 1767225600000 + i * 1000)
+    plant(c, t, other, 1767225600000)
+    r = cl.get(LOGS + "?$count=true&$top=2&$filter=" +
+               urllib.parse.quote("remoteNetworkId eq '%s'" % rn))
+    j = r.json()
+    # The total of the whole filtered collection, on every page.
+    check(j["@odata.count"] == 5 and len(j["value"]) == 2, j)
+    check(list(j)[:2] == ["@odata.context", "@odata.count"], list(j))
+    nl = j["@odata.nextLink"]
+    check(nl.startswith(c.d.url + LOGS + "?") and "$count=true" in nl, nl)
+    ev, pages = page_all(cl, nl[len(c.d.url):], c.d.url)
+    check(len(ev) == 3 and all(p["@odata.count"] == 5 for p in pages), pages)
+    check(cl.get(LOGS + "?$count=true").json()["@odata.count"] == 6)
+    check("@odata.count" not in cl.get(LOGS + "?$count=false").json())
+    check("@odata.count" not in cl.get(LOGS).json())
+    expect_error(cl.get(LOGS + "?$count=maybe"), 400, "BadRequest", "$count")
+
+
+def test_next_link_ignores_host(c):
+    """nextLink is on the configured public URL (here the default, the --api
+    address), never on the Host header the client chose to send."""
+    t, cl = fresh_tenant(c, "logs-host")
+    for i in range(2):
+        plant(c, t, str(uuid.uuid4()), 1767225600000 + i)
+    for host in ("evil.example:666", "127.0.0.1:1", "[::1]:80"):
+        j = cl.get(LOGS + "?$top=1", headers={"Host": host}).json()
+        nl = j["@odata.nextLink"]
+        check(nl.startswith(c.d.url + LOGS + "?$top=1&$skiptoken="), (host, nl))
+        check(j["@odata.context"].startswith(c.d.url + "/$metadata#"), (host, j))
+
+
 def test_config_change_survives(c):
     """A write through the API wakes the gateway, which reloads without harm."""
     r = c.ca.post(RN, {"name": "logs-rn", "region": "eastUS"})
@@ -214,6 +361,8 @@ def test_port_flags(c):
 if __name__ == "__main__":
     run_tests([test_empty_collection, test_auth_and_methods, test_top,
                test_unknown_options, test_skiptoken, test_filter_validation,
-               test_select_validation, test_events_paging, test_config_change_survives,
+               test_select_validation, test_events_paging, test_orderby,
+               test_created_filter, test_count_and_next_link, test_next_link_ignores_host,
+               test_config_change_survives,
                test_port_flags],
               setup, teardown)

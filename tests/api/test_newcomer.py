@@ -6,6 +6,7 @@ docs/cli.md's commands covers every API operation."""
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -28,31 +29,43 @@ class Ctx:
     pass
 
 
+def start_run(cwd, port, env, out_name):
+    """scripts/run.sh in cwd; returns (process, its output so far)."""
+    out = open(os.path.join(cwd, out_name), "w+")
+    proc = subprocess.Popen(
+        ["sh", os.path.join(SRC, "scripts", "run.sh"), "127.0.0.1:%d" % port,
+         "sqlite:" + os.path.join(cwd, "var", "branchgate.db")],
+        cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.time() + 20
+    text = ""
+    while time.time() < deadline:
+        out.seek(0)
+        text = out.read()
+        if "API listening on" in text:
+            return proc, out, text
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("run.sh did not bring the API up:\n" + text)
+
+
 def setup():
     c = Ctx()
     c.dir = tmpdir()
     c.port = free_port()
     # The walk-through runs "from the repository": give it build/ and var/.
     os.symlink(os.path.abspath(BIN), os.path.join(c.dir, "build"))
+    # A sysctl file of our own: run.sh never touches the host's here.
+    c.fwd = os.path.join(c.dir, "ip_forward")
+    with open(c.fwd, "w") as f:
+        f.write("1\n")
     c.env = dict(os.environ, BG_BINDIR=os.path.abspath(BIN),
-                 BG_VARDIR=os.path.join(c.dir, "var"),
+                 BG_VARDIR=os.path.join(c.dir, "var"), BG_IP_FORWARD=c.fwd,
                  BG_DAEMON_ARGS="--ike-port 0 --natt-port 0 --no-dataplane")
-    c.out = open(os.path.join(c.dir, "run.out"), "w+")
-    c.proc = subprocess.Popen(
-        ["sh", os.path.join(SRC, "scripts", "run.sh"), "127.0.0.1:%d" % c.port,
-         "sqlite:" + os.path.join(c.dir, "var", "branchgate.db")],
-        cwd=c.dir, env=c.env, stdout=c.out, stderr=subprocess.STDOUT)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        c.out.seek(0)
-        text = c.out.read()
-        if "API listening on" in text:
-            c.banner = text
-            return c
-        if c.proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise RuntimeError("run.sh did not bring the API up:\n" + text)
+    c.env.pop("BRANCHGATE_YES", None)
+    c.proc, c.out, c.banner = start_run(c.dir, c.port, c.env, "run.out")
+    return c
 
 
 def teardown(c):
@@ -97,22 +110,60 @@ def test_readme_walkthrough_as_written(c):
     check("refused as expected" in out, out)
     check("65476" in r.stderr and "reserved" in r.stderr, r.stderr)
     check("correct horse" not in out and "correct horse" not in r.stderr)
-    sw = os.path.join(c.dir, "swanctl.conf")
+    # Its files go to var/walkthrough/ (git-ignored), none into the tree.
+    check(sorted(os.listdir(c.dir)) == ["build", "ip_forward", "run.out", "var"],
+          os.listdir(c.dir))
+    w = os.path.join(c.dir, "var", "walkthrough")
+    check(sorted(os.listdir(w)) == ["bird.conf", "frr.conf", "swanctl.conf"], os.listdir(w))
+    sw = os.path.join(w, "swanctl.conf")
     check(stat.S_IMODE(os.stat(sw).st_mode) == 0o600, "swanctl.conf not 0600")
     with open(sw) as f:
         check("203.0.113.10" in f.read())
-    with open(os.path.join(c.dir, "bird.conf")) as f:
+    with open(os.path.join(w, "bird.conf")) as f:
         bird = f.read()
     check("198.51.100.0/24" in bird and "neighbor 10.255.0.1 as 65476" in bird, bird)
-    with open(os.path.join(c.dir, "frr.conf")) as f:
+    with open(os.path.join(w, "frr.conf")) as f:
         check("router bgp 65000" in f.read())
     check("Microsoft 365" in out, out)
+    check(re.search(r"^health +noTunnel: ", out, re.M), out)   # link status, by names
     # The README's curl examples, after the walk-through's variables.
     curl = re.findall(r"```sh\n(curl .*?)```", open(os.path.join(SRC, "README.md")).read(), re.S)
     check(curl, "README has no curl block")
     r = bash(c, block.split("# A remote network")[0] +
              'RN=$(branchgate rn list | awk \'/Oslo/ {print $1}\')\n' + curl[0])
     check('"deviceLinks"' in r.stdout and '"localConfigurations"' in r.stdout, r.stdout)
+
+
+def test_run_restores_ip_forward(c):
+    """README: as root the data plane turns ip_forward on; run.sh turns it
+    off again at exit if it was off, on Ctrl-C (SIGINT) as on SIGTERM. The
+    sysctl is a file of the test's (BG_IP_FORWARD), "1" written in place of
+    the daemon."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        d = tmpdir()
+        try:
+            fwd = os.path.join(d, "ip_forward")
+            with open(fwd, "w") as f:
+                f.write("0\n")
+            env = dict(c.env, BG_VARDIR=os.path.join(d, "var"), BG_IP_FORWARD=fwd)
+            proc, out, _ = start_run(d, free_port(), env, "run.out")
+            with open(fwd, "w") as f:
+                f.write("1\n")
+            proc.send_signal(sig)
+            rc = proc.wait(timeout=20)
+            out.close()
+            with open(fwd) as f:
+                check(f.read().strip() == "0", "ip_forward not restored after %s" % sig)
+            check(rc == 0, "run.sh exit %d after %s" % (rc, sig))
+            with open(os.path.join(d, "run.out")) as f:
+                check("AddressSanitizer" not in f.read())
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+    # Already on (here: c's run.sh): run.sh became the daemon (exec), as before.
+    with open("/proc/%d/cmdline" % c.proc.pid, "rb") as f:
+        check(os.path.basename(f.read().split(b"\0")[0]) == b"branchgated")
+    with open(c.fwd) as f:
+        check(f.read() == "1\n")
 
 
 def test_cli_walkthrough(c):
@@ -128,4 +179,4 @@ def test_cli_walkthrough(c):
 
 if __name__ == "__main__":
     run_tests([test_run_prints_working_example, test_readme_walkthrough_as_written,
-               test_cli_walkthrough], setup, teardown)
+               test_run_restores_ip_forward, test_cli_walkthrough], setup, teardown)

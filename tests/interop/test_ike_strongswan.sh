@@ -85,6 +85,17 @@ api() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOKEN" "http://
 
 RN=$(bg -q rn create --name "Interop branch" --region westEurope) || { fail "rn create"; exit 1; }
 RN_PATH=/networkAccess/connectivity/remoteNetworks
+# Another tenant puts a link on the same public address with its own key
+# (ipAddress is unique per tenant only): every case below must still reach
+# the right link (IKE picks by policy and key), and this one gets nothing.
+"$BIN/branchgate" tenant create squatter --db "$DB" >"$W/tenant2.json" || exit 1
+TOKEN2=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$W/tenant2.json")
+bg2() { ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$TOKEN2" "$BIN/branchgate" "$@"; }
+printf '%s\n' 'the-squatters-own-key-1' >"$W/psk-squat"
+RN2=$(bg2 -q rn create --name "Squatter" --region westEurope) &&
+    LINK2=$(bg2 -q link create "$RN2" --name squat --ip 192.0.2.1 --vendor other \
+        --asn 65000 --local-bgp 10.255.0.1 --peer-bgp 10.1.0.1 --psk-file "$W/psk-squat") &&
+    ok "a second tenant's link shares 192.0.2.1" || fail "second tenant's link on the same address"
 printf '%s\n' 'interop-psk-0123456789' >"$W/psk"
 
 # --- the branch router: strongSwan with kernel-libipsec ---------------------
@@ -148,7 +159,7 @@ load_conf() {	# $1 = file; loading starts the connection (start_action = start)
 link_down() {
 	sw --load-all --file /dev/null >/dev/null 2>&1
 	sw --terminate --ike "$(conn_name)" --timeout 5 >/dev/null 2>&1
-	[ -n "$LINK" ] && bg link delete "$RN" "$LINK" >/dev/null
+	[ -n "$LINK" ] && bg link delete "$RN" "$LINK" --yes >/dev/null
 	LINK=
 	sleep 0.5
 }
@@ -335,7 +346,9 @@ if run_case psk-change "" ""; then
 	link_down
 fi
 
-# No device link for this router: refused, the log names the source.
+# No device link for this router: refused, the log names the source. (The
+# other tenant's link goes first: with it, the address is not unknown.)
+bg2 link delete "$RN2" "$LINK2" --yes >/dev/null
 CONF=$W/psk-change.swanctl.conf
 load_conf "$CONF"
 sleep 3
@@ -374,6 +387,11 @@ if link_up cookie $COOKIE_LINK; then
 	link_down
 fi
 
+# The squatter never got a tunnel: no tunnelConnected in its tenant.
+ev2=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOKEN2" "http://$API/networkAccess/logs/remoteNetworks?\$top=1000")
+echo "$ev2" | python3 -c 'import json,sys; v=json.load(sys.stdin)["value"]; assert not [e for e in v if e["status"] == "tunnelConnected"], v' &&
+    ok "the second tenant's link on the same address never got a tunnel" ||
+    fail "a tunnel went to the other tenant's link: $ev2"
 grep -E "AddressSanitizer|runtime error" "$W/daemon.log" && fail "sanitizer report in branchgated"
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"
 [ "$RC" = 0 ] && echo "all strongSwan interop cases passed"

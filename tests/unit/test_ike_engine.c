@@ -46,6 +46,8 @@ struct side {
 	int		idx;
 	struct ike_engine *e;
 	struct ike_peer_cfg cfg;	/* responder: lookup answer */
+	struct ike_peer_cfg alt[2];	/* other tenants' links, same address: */
+	unsigned	nalt;		/* candidates before cfg */
 	bool		known;
 	uint64_t	rng;
 	struct ike_child_sa inst[MAXREC];
@@ -134,14 +136,14 @@ fake_send(void *arg, const struct ike_endpoint *local,
 
 static int
 fake_lookup(void *arg, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, struct ike_peer_cfg *out)
+    const struct ike_endpoint *remote, unsigned nth, struct ike_peer_cfg *out)
 {
 	struct side *s = arg;
 
 	(void)remote;
-	if (!s->known)
+	if (!s->known || nth > s->nalt)
 		return -1;
-	*out = s->cfg;
+	*out = nth < s->nalt ? s->alt[nth] : s->cfg;
 	/* A zone-redundant link: zone 2 is the other endpoint (identity). */
 	if (local->ip == R_IP2) {
 		out->zone = 2;
@@ -1239,6 +1241,62 @@ test_initial_contact_zones(void **state)
 	world_free(w);
 }
 
+/*
+ * Two other tenants' links with the branch's public address come first: one
+ * whose policy refuses the offer (skipped at IKE_SA_INIT), one that takes it
+ * but has another key (skipped at IKE_AUTH). The branch's own link wins; the
+ * others never see a tunnel. With no candidate's key right: refused.
+ */
+static void
+test_shared_address(void **state)
+{
+	struct world *w = world_new(NULL);
+	struct ike_peer_cfg c;
+	struct ike_sa_status st[4];
+	struct ike_stats ist;
+
+	(void)state;
+	cfg_default(&c);
+	w->s[1].alt[0] = w->s[1].cfg;
+	snprintf(w->s[1].alt[0].link_id, sizeof(w->s[1].alt[0].link_id),
+	    "other-tenant-custom");
+	{
+		struct ike_peer_cfg cu;	/* no IKE suite in common */
+
+		cfg_custom(&cu, MODEL_IKE_ENC_AES128, MODEL_IKE_INT_SHA256,
+		    MODEL_DH_ECP256, MODEL_IPSEC_ENC_GCMAES128,
+		    MODEL_IPSEC_INT_GCMAES128, MODEL_PFS_NONE);
+		w->s[1].alt[0].tunnel = cu.tunnel;
+	}
+	w->s[1].alt[1] = w->s[1].cfg;
+	snprintf(w->s[1].alt[1].link_id, sizeof(w->s[1].alt[1].link_id),
+	    "other-tenant-default");
+	snprintf(w->s[1].alt[1].tunnel.psk, sizeof(w->s[1].alt[1].tunnel.psk),
+	    "squatters key 12345");
+	w->s[1].nalt = 2;
+	start(w, &c);
+	pump(w);
+	assert_up(w);
+	assert_int_equal(ike_status(w->s[1].e, st, 4), 1);
+	assert_string_equal(st[0].link_id, LINK);
+	assert_int_equal(w->s[1].ninst, 1);
+
+	/* The branch's key matches none: refused, nobody gets a tunnel. */
+	snprintf(w->s[1].cfg.tunnel.psk, sizeof(w->s[1].cfg.tunnel.psk),
+	    "changed on the gateway");
+	ike_peer_forget(w->s[0].e, c.link_id, w->now);
+	ike_peer_forget(w->s[1].e, LINK, w->now);
+	start(w, &c);
+	pump(w);
+	assert_int_equal(ike_status(w->s[1].e, st, 4), 0);
+	ike_get_stats(w->s[1].e, &ist);
+	assert_int_equal(ist.rx_auth_failed, 1);
+	/* Both links that took the suite hear of the refusal. */
+	assert_int_equal(count_ev(&w->s[1], IKE_EV_REJECT, IKE_R_AUTH_FAILED),
+	    2);
+	world_free(w);
+}
+
 /* ike_peer_forget(): nothing on the wire, the peer learns from INITIAL_CONTACT. */
 static void
 test_forget(void **state)
@@ -1307,6 +1365,7 @@ main(void)
 		cmocka_unit_test(test_nat),
 		cmocka_unit_test(test_initial_contact),
 		cmocka_unit_test(test_initial_contact_zones),
+		cmocka_unit_test(test_shared_address),
 	};
 
 	log_set_level(LOG_ERR);

@@ -850,7 +850,9 @@ t_psk_length(void **state)
 	    "tunnelConfiguration", "preSharedKey", "s3cr3"), &ctx1, &l, &e),
 	    -1);
 	assert_string_equal(e.err[0].message,
-	    "preSharedKey must be 8 to 256 printable characters (got 5)");
+	    "preSharedKey must be 8 to 256 printable characters (got 5): a "
+	    "shorter key can be guessed offline by anyone who can pose as the "
+	    "gateway to the branch");
 }
 
 static void
@@ -893,14 +895,15 @@ t_zone_psk(void **state)
 {
 	(void)state;
 	link_ok(load(link_custom), &ctx2);
-	link_bad(set(load(link_custom), "tunnelConfiguration",
-	    "zoneRedundancyPreSharedKey", NULL), &ctx2,
-	    "tunnelConfiguration.zoneRedundancyPreSharedKey", "required");
+	/* Graph's example leaves it out: zone 2 then uses preSharedKey. */
+	link_ok(set(load(link_custom), "tunnelConfiguration",
+	    "zoneRedundancyPreSharedKey", NULL), &ctx2);
 	link_bad(set_s(load(link_custom), "tunnelConfiguration",
 	    "zoneRedundancyPreSharedKey", "short"), &ctx2,
 	    "tunnelConfiguration.zoneRedundancyPreSharedKey",
 	    "zoneRedundancyPreSharedKey must be 8 to 256 printable "
-	    "characters (got 5)");
+	    "characters (got 5): a shorter key can be guessed offline by "
+	    "anyone who can pose as the gateway to the branch");
 	link_ok(set(load(link_default), "tunnelConfiguration",
 	    "zoneRedundancyPreSharedKey", json_null()), &ctx1);
 	link_bad(set_s(load(link_default), "tunnelConfiguration",
@@ -1295,7 +1298,7 @@ t_patch_redundancy(void **state)
 	    "{\"redundancyTier\":\"zoneRedundancy\"}}", &ctx2, &out, &e), -1);
 	assert_true(has_err(&e, "redundancyConfiguration.zoneLocalIpAddress",
 	    "required"));
-	assert_true(has_err(&e,
+	assert_false(has_err(&e,
 	    "tunnelConfiguration.zoneRedundancyPreSharedKey", "required"));
 	assert_int_equal(patch_link(&cur, "{\"redundancyConfiguration\":"
 	    "{\"redundancyTier\":\"zoneRedundancy\",\"zoneLocalIpAddress\":"
@@ -1911,6 +1914,54 @@ t_profile_to_json(void **state)
 	json_decref(j);
 }
 
+/*
+ * The stored built-in profiles (Microsoft 365, Internet Access, in
+ * evaluation order) and the description each traffic type gets; the
+ * Private Access one (listed by the API, never stored) says it is not for
+ * remote networks.
+ */
+static void
+t_profile_descriptions(void **state)
+{
+	struct model_profile p[8];
+	const char *d;
+	json_t *j;
+	size_t n, i;
+	int t;
+
+	(void)state;
+	n = model_profiles_builtin(p, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(p[0].traffic, MODEL_TRAFFIC_M365);
+	assert_int_equal(p[1].traffic, MODEL_TRAFFIC_INTERNET);
+	/* Private Access goes between them (api_profile.c uses 2). */
+	assert_true(p[0].priority < 2 && p[1].priority > 2);
+	for (i = 0; i < n; i++) {
+		assert_true(p[i].enabled);
+		assert_string_equal(p[i].version, MODEL_VERSION);
+	}
+	for (t = MODEL_TRAFFIC_M365; t <= MODEL_TRAFFIC_PRIVATE; t++) {
+		p[0].traffic = t;
+		j = model_profile_to_json(&p[0]);
+		assert_non_null(j);
+		d = json_string_value(json_object_get(j, "description"));
+		assert_non_null(d);
+		assert_true(strlen(d) > 20);
+		if (t == MODEL_TRAFFIC_PRIVATE)
+			assert_non_null(strstr(d,
+			    "not applicable to remote networks"));
+		else
+			assert_null(strstr(d, "not applicable"));
+		json_decref(j);
+	}
+	/* An unknown traffic type has neither description nor type. */
+	p[0].traffic = 7;
+	j = model_profile_to_json(&p[0]);
+	assert_true(json_is_null(json_object_get(j, "description")));
+	assert_true(json_is_null(json_object_get(j, "trafficForwardingType")));
+	json_decref(j);
+}
+
 static void
 t_connectivity_to_json(void **state)
 {
@@ -2043,6 +2094,7 @@ main(void)
 		cmocka_unit_test(t_link_to_json),
 		cmocka_unit_test(t_link_json_round_trip),
 		cmocka_unit_test(t_profile_to_json),
+		cmocka_unit_test(t_profile_descriptions),
 		cmocka_unit_test(t_connectivity_to_json),
 	};
 

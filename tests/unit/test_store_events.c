@@ -1,7 +1,8 @@
 /*
  * test_store_events.c - health events (store_event_add / _list / _prune)
  * and store_link_list_all against the SQLite backend: round trip, newest
- * first, keyset paging, filters, tenant isolation, corrupt rows, and the
+ * first, keyset paging, filters, oldest first, createdDateTime bounds and
+ * the total, tenant isolation, corrupt rows, and the
  * migration of a schema-1 database to schema 2.
  */
 #include <ftw.h>
@@ -233,6 +234,111 @@ test_paging(void **state)
 	store_close(s);
 }
 
+/*
+ * Oldest first (the same keyset paging, the other way), createdDateTime
+ * bounds (inclusive, with the other filters) and the total, which counts
+ * every page and ignores the cursor.
+ */
+static void
+test_order_bounds_total(void **state)
+{
+	struct store *s;
+	struct store_tenant t;
+	struct store_event ev, *out = NULL;
+	struct store_event_filter f;
+	char path[PATH_MAX], rn[MODEL_ID_LEN + 1], other[MODEL_ID_LEN + 1];
+	char last_id[MODEL_ID_LEN + 1];
+	int64_t last_ms = INT64_MIN, base = 1700000000000;
+	size_t n, seen = 0, total = 0, pages = 0, i;
+	bool more = true;
+	int k;
+
+	(void)state;
+	s = test_open_new(path, sizeof(path));
+	test_tenant(s, &t, "00000000000000e7");
+	assert_int_equal(guid_new(rn), 0);
+	assert_int_equal(guid_new(other), 0);
+	/* 12 events of rn, two per second (ties broken by id), 3 of other. */
+	for (k = 0; k < 12; k++) {
+		test_event(&ev, rn, base + (k / 2) * 1000, k % 2 ?
+		    STORE_EV_BGP_CONNECTED : STORE_EV_TUNNEL_CONNECTED);
+		assert_int_equal(store_event_add(s, t.id, &ev), 0);
+	}
+	for (k = 0; k < 3; k++) {
+		test_event(&ev, other, base + k * 1000, STORE_EV_BGP_CONNECTED);
+		assert_int_equal(store_event_add(s, t.id, &ev), 0);
+	}
+
+	test_filter(&f, 5);
+	f.rn_id = rn;
+	f.oldest_first = true;
+	f.total = &total;
+	last_id[0] = '\0';
+	while (more) {
+		total = 999;
+		assert_int_equal(store_event_list(s, t.id, &f, &out, &n, &more),
+		    0);
+		assert_int_equal(total, 12);
+		pages++;
+		for (i = 0; i < n; i++) {
+			assert_true(out[i].created_ms > last_ms ||
+			    (out[i].created_ms == last_ms &&
+			    strcmp(out[i].id, last_id) > 0));
+			assert_string_equal(out[i].rn_id, rn);
+			last_ms = out[i].created_ms;
+			snprintf(last_id, sizeof(last_id), "%s", out[i].id);
+			seen++;
+		}
+		free(out);
+		f.after_ms = last_ms;
+		f.after_id = last_id;
+	}
+	assert_int_equal(seen, 12);
+	assert_int_equal(pages, 3);
+
+	/* Bounds are inclusive: seconds 1..3 of rn hold 6 events. */
+	test_filter(&f, 100);
+	f.rn_id = rn;
+	f.since_set = true;
+	f.since_ms = base + 1000;
+	f.until_set = true;
+	f.until_ms = base + 3000;
+	f.total = &total;
+	assert_int_equal(store_event_list(s, t.id, &f, &out, &n, &more), 0);
+	assert_int_equal(n, 6);
+	assert_int_equal(total, 6);
+	assert_int_equal(out[0].created_ms, base + 3000);
+	assert_int_equal(out[5].created_ms, base + 1000);
+	free(out);
+	/* With the status and only a lower bound, all remote networks. */
+	test_filter(&f, 2);
+	f.status = STORE_EV_BGP_CONNECTED;
+	f.since_set = true;
+	f.since_ms = base + 2000;
+	f.total = &total;
+	assert_int_equal(store_event_list(s, t.id, &f, &out, &n, &more), 0);
+	assert_int_equal(n, 2);
+	assert_true(more);
+	assert_int_equal(total, 5);	/* rn: 4 (seconds 2..5), other: 1 */
+	free(out);
+	/* An upper bound only; an empty range. */
+	test_filter(&f, 100);
+	f.until_set = true;
+	f.until_ms = base;
+	f.total = &total;
+	assert_int_equal(store_event_list(s, t.id, &f, &out, &n, &more), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	free(out);
+	f.since_set = true;
+	f.since_ms = base + 1;
+	assert_int_equal(store_event_list(s, t.id, &f, &out, &n, &more), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	assert_null(out);
+	store_close(s);
+}
+
 static void
 test_filters(void **state)
 {
@@ -460,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_order_bounds_total),
 		cmocka_unit_test(test_isolation_prune),
 		cmocka_unit_test(test_link_list_all),
 		cmocka_unit_test(test_migrate_from_1),
