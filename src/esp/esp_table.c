@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <urcu/urcu-memb.h>
 
@@ -55,6 +56,7 @@ struct esp_table {
 	size_t			 nlearned, learned_cap;
 	struct esp_ttotal	*totals;	/* links with retired CHILD SAs */
 	size_t			 ntotals, totals_cap;
+	uint32_t		 seed;		/* ECMP flow hash key */
 };
 
 static uint32_t
@@ -110,15 +112,73 @@ esp_snap_src_ok(const struct esp_snap *s, const struct esp_snap_in *e,
 	return lpm_lookup(s->links[e->link].src, src, &v) == 0;
 }
 
+/* A 32-bit mix (murmur3's finalizer): every input bit moves the output. */
+static uint32_t
+esp_mix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* The flow of an IPv4 packet: addresses, protocol, TCP/UDP ports. */
+static uint32_t
+esp_flow_hash(uint32_t seed, const uint8_t *ip, size_t len)
+{
+	uint32_t h = seed;
+	size_t ihl, i;
+
+	if (ip == NULL || len < 20)
+		return esp_mix(h);
+	for (i = 12; i < 20; i += 4)
+		h = esp_mix(h ^ ((uint32_t)ip[i] << 24 | (uint32_t)ip[i + 1] << 16 |
+		    (uint32_t)ip[i + 2] << 8 | ip[i + 3]));
+	h = esp_mix(h ^ ip[9]);
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	/* Ports only in the first fragment's header: later ones have none. */
+	if ((ip[9] == 6 || ip[9] == 17) && ihl >= 20 && len >= ihl + 4 &&
+	    ((ip[6] & 0x1f) | ip[7]) == 0)
+		h = esp_mix(h ^ ((uint32_t)ip[ihl] << 24 |
+		    (uint32_t)ip[ihl + 1] << 16 | (uint32_t)ip[ihl + 2] << 8 |
+		    ip[ihl + 3]));
+	return h;
+}
+
+const struct esp_snap_link *
+esp_snap_route_flow(const struct esp_snap *s, const struct esp_snap_tenant *tn,
+    uint32_t dst, const uint8_t *ip, size_t len)
+{
+	const struct esp_snap_group *g;
+	uint32_t v, h, score, best = 0;
+	unsigned i, pick = 0;
+
+	if (lpm_lookup(tn->lpm, dst, &v) == -1)
+		return NULL;
+	if (v < ESP_SNAP_GROUP)
+		return v < s->nlinks ? &s->links[v] : NULL;
+	if ((v -= ESP_SNAP_GROUP) >= s->ngroups)
+		return NULL;
+	/* Rendezvous hashing: the member scoring highest for this flow. */
+	g = &s->groups[v];
+	h = esp_flow_hash(s->seed, ip, len);
+	for (i = 0; i < g->n; i++) {
+		score = esp_mix(h ^ s->links[g->link[i]].id_hash);
+		if (i == 0 || score > best) {
+			best = score;
+			pick = i;
+		}
+	}
+	return &s->links[g->link[pick]];
+}
+
 const struct esp_snap_link *
 esp_snap_route(const struct esp_snap *s, const struct esp_snap_tenant *tn,
     uint32_t dst)
 {
-	uint32_t v;
-
-	if (lpm_lookup(tn->lpm, dst, &v) == -1 || v >= s->nlinks)
-		return NULL;
-	return &s->links[v];
+	return esp_snap_route_flow(s, tn, dst, NULL, 0);
 }
 
 /* --- snapshots -------------------------------------------------------------- */
@@ -136,6 +196,7 @@ esp_snap_free(struct esp_snap *s)
 		lpm_free(s->links[i].src);
 	free(s->tenants);
 	free(s->links);
+	free(s->groups);
 	free(s->in);
 	free(s);
 }
@@ -176,6 +237,68 @@ esp_snap_learned(const struct esp_table *t, const struct esp_snap *s,
 	}
 }
 
+static int
+esp_lpm_entry_cmp(const void *a, const void *b)
+{
+	const struct lpm_entry *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if (x->plen != y->plen)
+		return (int)x->plen - (int)y->plen;
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/*
+ * e[from, *n): learned prefixes of links with a live tunnel. A prefix held
+ * by several links becomes one entry naming a new group of s; -1 on no
+ * memory. Host bits are already clear (esp_table_learned_add).
+ */
+static int
+esp_snap_ecmp(struct esp_snap *s, struct lpm_entry *e, size_t from, size_t *n)
+{
+	struct esp_snap_group *ng, *g;
+	size_t i, j, k, out = from;
+
+	if (*n - from > 1)
+		qsort(e + from, *n - from, sizeof(*e), esp_lpm_entry_cmp);
+	for (i = from; i < *n; i = j) {
+		for (j = i + 1; j < *n && e[j].prefix == e[i].prefix &&
+		    e[j].plen == e[i].plen; j++)
+			;
+		e[out] = e[i];
+		if (j - i > 1) {
+			if ((ng = realloc(s->groups, (s->ngroups + 1) *
+			    sizeof(*ng))) == NULL)
+				return -1;
+			s->groups = ng;
+			g = &ng[s->ngroups];
+			g->n = 0;
+			/* Sorted by value: duplicates side by side. */
+			for (k = i; k < j && g->n < ESP_TABLE_ECMP_MAX; k++)
+				if (g->n == 0 || g->link[g->n - 1] != e[k].value)
+					g->link[g->n++] = e[k].value;
+			if (g->n > 1)
+				e[out].value = ESP_SNAP_GROUP +
+				    (uint32_t)s->ngroups++;
+		}
+		out++;
+	}
+	*n = out;
+	return 0;
+}
+
+/* FNV-1a of a link id: the member's identity in rendezvous hashing. */
+static uint32_t
+esp_id_hash(const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	while (*id != '\0')
+		h = (h ^ (uint8_t)*id++) * 16777619u;
+	return h;
+}
+
 static struct esp_snap *
 esp_snap_build(const struct esp_table *t)
 {
@@ -185,7 +308,7 @@ esp_snap_build(const struct esp_table *t)
 	struct esp_lpm_tmp { struct lpm_entry *e; size_t n; } tmp = { NULL, 0 };
 	struct esp_snap *s;
 	uint64_t *best = NULL;
-	size_t *lidx = NULL, nentries, i, j, size;
+	size_t *lidx = NULL, nentries, i, j, size, live;
 	uint32_t h, spi;
 	unsigned nt = 0;
 
@@ -198,6 +321,7 @@ esp_snap_build(const struct esp_table *t)
 	if (nt > 0 && (s->tenants = calloc(nt, sizeof(*s->tenants))) == NULL)
 		goto fail;
 	s->nlinks = t->nlinks;
+	s->seed = t->seed;
 	nentries = t->nlinks * (1 + ESP_TABLE_LINK_ROUTES_MAX +
 	    ESP_TABLE_LINK_SRC_MAX);
 	if (t->nlearned > 0 &&
@@ -216,6 +340,8 @@ esp_snap_build(const struct esp_table *t)
 	    (tmp.e = calloc(nentries, sizeof(*tmp.e))) == NULL))
 		goto fail;
 
+	for (j = 0; j < t->nlinks; j++)
+		s->links[j].id_hash = esp_id_hash(t->links[j].id);
 	/*
 	 * Outbound: each link's newest live CHILD SA the peer has sent on,
 	 * else its newest live one. After a rekey the peer may not have
@@ -270,7 +396,10 @@ esp_snap_build(const struct esp_table *t)
 			}
 		}
 		/* After the static entries: the first of duplicates wins. */
+		live = tmp.n;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, true, tmp.e, &tmp.n);
+		if (esp_snap_ecmp(s, tmp.e, live, &tmp.n) == -1)
+			goto fail;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, false, tmp.e, &tmp.n);
 		if ((s->tenants[i].lpm = lpm_build(tmp.e, tmp.n)) == NULL)
 			goto fail;
@@ -377,6 +506,10 @@ esp_table_new(void)
 		free(t);
 		return NULL;
 	}
+	/* A keyed flow hash: no outsider can aim many flows at one member. */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(t->seed))
+		t->seed = (uint32_t)(uintptr_t)t ^ (uint32_t)monotime_now();
 	if (esp_table_commit(t) == -1) {
 		esp_table_free(t);
 		return NULL;

@@ -40,6 +40,19 @@ struct esp_snap_link {
 	bool		 udp_encap;
 	/* Sources its decrypted packets may have; NULL: any (src_check off). */
 	struct lpm	*src;
+	uint32_t	 id_hash;	/* of the link id: stable across snapshots */
+};
+
+/*
+ * ECMP: links with a live tunnel that hold one learned prefix share it.
+ * In a tenant's LPM a value at or above ESP_SNAP_GROUP names a group.
+ */
+#define ESP_SNAP_GROUP		0x80000000u
+#define ESP_TABLE_ECMP_MAX	8
+
+struct esp_snap_group {
+	unsigned	 n;
+	uint32_t	 link[ESP_TABLE_ECMP_MAX];	/* indexes in links[] */
 };
 
 struct esp_snap_tenant {
@@ -63,6 +76,9 @@ struct esp_snap {
 	size_t			 nlinks;
 	unsigned		 ntenants;	/* slots in tenants[] */
 	struct esp_snap_tenant	*tenants;
+	struct esp_snap_group	*groups;
+	size_t			 ngroups;
+	uint32_t		 seed;		/* flow hash key, fixed per table */
 };
 
 /* The current snapshot; call inside rcu_read_lock(). */
@@ -74,6 +90,16 @@ const struct esp_snap_tenant *esp_snap_tenant(const struct esp_snap *,
 	    uint32_t slot, uint32_t gen);
 const struct esp_snap_link *esp_snap_route(const struct esp_snap *,
 	    const struct esp_snap_tenant *, uint32_t dst);
+/*
+ * The same for the IPv4 packet ip (dst its destination): where dst is an
+ * ECMP prefix, the member for the packet's flow (addresses, protocol and,
+ * for TCP/UDP, ports), by rendezvous hashing over the members' link ids:
+ * a flow stays on its link while that link stays, a member that goes
+ * moves its own flows only, and no flow is reordered by a rebuild.
+ */
+const struct esp_snap_link *esp_snap_route_flow(const struct esp_snap *,
+	    const struct esp_snap_tenant *, uint32_t dst, const uint8_t *ip,
+	    size_t len);
 /*
  * Whether a packet decrypted with e's SA may carry source address src: the
  * route-based form of traffic selectors (uRPF, RFC 3704 §2.2 strict mode
@@ -117,9 +143,10 @@ struct esp_table_link {
  * the list are routed. Counted per (link, prefix): both zone sessions of a
  * zone-redundant link may hold one prefix. In the tenant's LPM the static
  * entries above come first, then learned ones of links with a live
- * outbound SA, then the rest; on a prefix held twice the first wins (no
- * ECMP yet), so a branch can never take another link's peer /32, and a
- * link whose tunnel is down yields to one whose tunnel is up.
+ * outbound SA, then the rest; a prefix held by several links with a live
+ * tunnel is an ECMP group (esp_snap_route_flow), otherwise the first
+ * wins, so a branch can never take another link's peer /32, and a link
+ * whose tunnel is down yields to one whose tunnel is up.
  */
 #define ESP_TABLE_LEARNED_MAX	65536	/* per link: BGP_MAX_PREFIXES_LIMIT */
 

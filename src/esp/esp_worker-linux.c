@@ -511,7 +511,7 @@ w_seal(struct esp_worker *w, const struct esp_snap *s,
 		w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
 		return;
 	}
-	if ((l = esp_snap_route(s, tn, dst)) == NULL) {
+	if ((l = esp_snap_route_flow(s, tn, dst, in, len)) == NULL) {
 		w_add(&w->ctr.drop[ESP_WD_NO_ROUTE], 1);
 		return;
 	}
