@@ -41,7 +41,8 @@ def start_run(cwd, port, env, out_name):
     while time.time() < deadline:
         out.seek(0)
         text = out.read()
-        if "API listening on" in text:
+        # The banner comes once the gateway has bound and answers.
+        if "Ctrl-C stops the gateway." in text:
             return proc, out, text
         if proc.poll() is not None:
             break
@@ -159,11 +160,29 @@ def test_run_restores_ip_forward(c):
                 check("AddressSanitizer" not in f.read())
         finally:
             shutil.rmtree(d, ignore_errors=True)
-    # Already on (here: c's run.sh): run.sh became the daemon (exec), as before.
-    with open("/proc/%d/cmdline" % c.proc.pid, "rb") as f:
-        check(os.path.basename(f.read().split(b"\0")[0]) == b"branchgated")
+    # Already on (here: c's run.sh): left alone.
     with open(c.fwd) as f:
         check(f.read() == "1\n")
+
+
+def test_second_run_no_banner(c):
+    """Issue 13: a second `make run` beside a running one fails on its binds
+    (the API port here) and exits non-zero without printing the banner."""
+    d = tmpdir()
+    try:
+        env = dict(c.env, BG_VARDIR=os.path.join(d, "var"))
+        out = os.path.join(d, "run2.out")
+        with open(out, "w") as f:
+            rc = subprocess.run(
+                ["sh", os.path.join(SRC, "scripts", "run.sh"), "127.0.0.1:%d" % c.port,
+                 "sqlite:" + os.path.join(d, "var", "branchgate.db")],
+                cwd=d, env=env, stdout=f, stderr=subprocess.STDOUT, timeout=60).returncode
+        with open(out) as f:
+            text = f.read()
+        check(rc != 0, "second run.sh exited 0:\n" + text)
+        check("REST API on" not in text and "Ctrl-C stops" not in text, text)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def test_cli_walkthrough(c):
@@ -179,4 +198,5 @@ def test_cli_walkthrough(c):
 
 if __name__ == "__main__":
     run_tests([test_run_prints_working_example, test_readme_walkthrough_as_written,
-               test_run_restores_ip_forward, test_cli_walkthrough], setup, teardown)
+               test_run_restores_ip_forward, test_second_run_no_banner,
+               test_cli_walkthrough], setup, teardown)
