@@ -12,6 +12,7 @@
 #include "model.h"
 
 struct api;
+struct gw_metrics;
 struct store;
 
 /* --public-url: "http[s]://HOST[:PORT][/PATH]", at most this long. */
@@ -40,6 +41,16 @@ struct api_config {
 	int		(*link_status)(void *arg, const char *link_id,
 			    struct model_link_status *out);
 	void		*link_status_arg;
+	/*
+	 * --metrics: "HOST:PORT" of the Prometheus endpoint (GET /metrics,
+	 * no token, its own listener and thread); NULL: none. Each scrape
+	 * calls metrics for one snapshot (free() it); it must be thread-safe
+	 * and quick. version goes into branchgate_build_info.
+	 */
+	const char	*metrics_listen;
+	const char	*version;
+	int		(*metrics)(void *arg, struct gw_metrics **out);
+	void		*metrics_arg;
 };
 
 /* Is url acceptable as api_config.public_url? */
@@ -47,6 +58,8 @@ bool	api_public_url_valid(const char *url);
 int	api_start(struct api **out, struct store *, const struct api_config *);
 /* The port actually bound (useful with port 0). */
 uint16_t api_port(const struct api *);
+/* The metrics port actually bound; 0 without metrics_listen. */
+uint16_t api_metrics_port(const struct api *);
 void	api_stop(struct api *);
 
 #endif

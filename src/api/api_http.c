@@ -484,7 +484,7 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 	return api_send(r);
 }
 
-static int
+int
 api_parse_listen(const char *listen, struct sockaddr_in *sin)
 {
 	char host[64];
@@ -621,9 +621,13 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->port = info ? info->port : ntohs(sin.sin_port);
 	api_base_url(api, cfg);
 	log_info("api: public URL %s", api->base_url);
+	if (api_metrics_start(api, cfg) == -1)
+		goto fail;
 	*out = api;
 	return 0;
 fail:
+	if (api->mhd != NULL)
+		MHD_stop_daemon(api->mhd);
 	api_profiles_free(api);
 	free(api);
 	return -1;
@@ -640,6 +644,7 @@ api_stop(struct api *api)
 {
 	if (api == NULL)
 		return;
+	api_metrics_stop(api);
 	MHD_stop_daemon(api->mhd);
 	api_profiles_free(api);
 	free(api);

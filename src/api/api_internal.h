@@ -32,7 +32,9 @@
 #define API_CLIENT_RID_MAX	64
 
 struct MHD_Connection;
+struct api_metrics;
 struct api_profiles;
+struct sockaddr_in;
 
 struct api {
 	struct MHD_Daemon	*mhd;
@@ -47,6 +49,7 @@ struct api {
 	int			(*link_status)(void *, const char *,
 				    struct model_link_status *);
 	void			*link_status_arg;
+	struct api_metrics	*metrics;	/* NULL: no --metrics */
 };
 
 struct api_req {
@@ -149,6 +152,15 @@ json_t	*api_links_json(const struct model_link *, size_t);
 /* Sets r->location to the path of an object. */
 void	api_set_location(struct api_req *, const char *rn_id,
 	    const char *link_id);
+/* api_http.c: "HOST:PORT" (IPv4, "localhost"; no host: any) to bind. */
+int	api_parse_listen(const char *listen, struct sockaddr_in *);
+/*
+ * api_metrics.c: GET /metrics on cfg->metrics_listen, its own libmicrohttpd
+ * daemon (nothing of the API's: no token, no store). Nothing to do without
+ * metrics_listen.
+ */
+int	api_metrics_start(struct api *, const struct api_config *);
+void	api_metrics_stop(struct api *);
 /* api_config.c */
 api_handler	api_connectivity_get, api_cpe_get;
 /* api_logs.c */

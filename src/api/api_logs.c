@@ -149,21 +149,6 @@ logs_parse_term(const char **p, struct logs_term *t)
 	return 0;
 }
 
-static int
-logs_digits(const char **p, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
 /*
  * An OData DateTimeOffset literal (OData 4.0 ABNF dateTimeOffsetValue):
  * YYYY-MM-DDThh:mm[:ss[.fraction]] then Z or +hh:mm / -hh:mm. *ms is the
@@ -173,63 +158,7 @@ logs_digits(const char **p, int n, int *out)
 static int
 logs_parse_time(const char *s, int64_t *ms, bool *finer)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	struct tm tm;
-	int y, mo, d, h, mi, sec = 0, frac = 0, oh = 0, om = 0, sign = 0, i;
-	time_t t;
-
-	*finer = false;
-	if (logs_digits(&s, 4, &y) == -1 || *s++ != '-' ||
-	    logs_digits(&s, 2, &mo) == -1 || *s++ != '-' ||
-	    logs_digits(&s, 2, &d) == -1 || (*s != 'T' && *s != 't') ||
-	    (s++, logs_digits(&s, 2, &h)) == -1 || *s++ != ':' ||
-	    logs_digits(&s, 2, &mi) == -1)
-		return -1;
-	if (*s == ':') {
-		s++;
-		if (logs_digits(&s, 2, &sec) == -1)
-			return -1;
-		if (*s == '.') {
-			s++;
-			/* Up to 12 digits: milliseconds, the rest noted. */
-			for (i = 0; i < 12 && isdigit((unsigned char)*s);
-			    i++, s++) {
-				if (i < 3)
-					frac = frac * 10 + (*s - '0');
-				else if (*s != '0')
-					*finer = true;
-			}
-			if (i == 0 || isdigit((unsigned char)*s))
-				return -1;
-			for (; i < 3; i++)
-				frac *= 10;
-		}
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '+' ? 1 : -1;
-		if (logs_digits(&s, 2, &oh) == -1 || *s++ != ':' ||
-		    logs_digits(&s, 2, &om) == -1 || oh > 23 || om > 59)
-			return -1;
-	} else
-		return -1;
-	if (*s != '\0' || y < 1 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] || (mo == 2 && d == 29 && (y % 4 != 0 ||
-	    (y % 100 == 0 && y % 400 != 0))) || h > 23 || mi > 59 || sec > 59)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	*ms = (int64_t)t * 1000 + frac -
-	    (int64_t)sign * ((int64_t)oh * 60 + om) * 60000;
-	return 0;
+	return wallclock_parse_iso(s, WALLCLOCK_SECONDS_OPTIONAL, ms, finer);
 }
 
 /* createdDateTime <op> <time>: one lower and one upper bound at most. */

@@ -41,6 +41,7 @@
 #include "model.h"
 #include "store.h"
 #include "token.h"
+#include "version.h"
 #include "wallclock.h"
 
 #define CLI_OK		0
@@ -49,7 +50,6 @@
 #define CLI_UNCONFIRMED	2	/* a delete nobody confirmed */
 #define CLI_USAGE	64	/* EX_USAGE */
 
-#define BRANCHGATE_VERSION	"0.1.0"
 
 #define DEFAULT_URL	"http://127.0.0.1:8080"
 #define DEFAULT_DB	"sqlite:./var/branchgate.db"
@@ -2239,19 +2239,6 @@ cmd_link_status(struct cli *c, struct args *a)
 	return ret;
 }
 
-/* n digits at *p into *v; advances *p. */
-static int
-iso_digits(const char **p, int n, int *v)
-{
-	*v = 0;
-	while (n-- > 0) {
-		if (!isdigit((unsigned char)**p))
-			return -1;
-		*v = *v * 10 + (*(*p)++ - '0');
-	}
-	return 0;
-}
-
 /*
  * --since/--until: ISO 8601, "2026-11-22", "2026-11-22T18:24",
  * "2026-11-22T18:24:46.137Z", "...+01:00". Without a zone it is UTC, as
@@ -2260,65 +2247,9 @@ iso_digits(const char **p, int n, int *v)
 static int
 iso_parse(const char *s, int64_t *ms)
 {
-	struct tm	 tm, chk;
-	const char	*p = s;
-	int		 y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, oh = 0;
-	int		 om = 0, sign = 0, i;
-	time_t		 t;
-
-	if (iso_digits(&p, 4, &y) == -1 || *p++ != '-' ||
-	    iso_digits(&p, 2, &mo) == -1 || *p++ != '-' ||
-	    iso_digits(&p, 2, &d) == -1)
-		return -1;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
-		p++;
-		if (iso_digits(&p, 2, &h) == -1 || *p++ != ':' ||
-		    iso_digits(&p, 2, &mi) == -1)
-			return -1;
-		if (*p == ':') {
-			p++;
-			if (iso_digits(&p, 2, &sec) == -1)
-				return -1;
-			if (*p == '.' || *p == ',') {
-				p++;
-				if (!isdigit((unsigned char)*p))
-					return -1;
-				for (i = 0; isdigit((unsigned char)*p);
-				    i++, p++)
-					if (i < 3)
-						frac = frac * 10 + (*p - '0');
-				for (; i < 3; i++)
-					frac *= 10;
-			}
-		}
-		if (*p == 'Z' || *p == 'z')
-			p++;
-		else if (*p == '+' || *p == '-') {
-			sign = *p++ == '+' ? 1 : -1;
-			if (iso_digits(&p, 2, &oh) == -1)
-				return -1;
-			if (*p == ':')
-				p++;
-			if (iso_digits(&p, 2, &om) == -1 || oh > 23 || om > 59)
-				return -1;
-		}
-	}
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 59)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	chk = tm;
-	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != chk.tm_mday)
-		return -1;	/* 2026-02-30 */
-	*ms = ((int64_t)t - (int64_t)sign * (oh * 3600 + om * 60)) * 1000 +
-	    frac;
-	return 0;
+	return wallclock_parse_iso(s, WALLCLOCK_DATE_ONLY_OK |
+	    WALLCLOCK_SECONDS_OPTIONAL | WALLCLOCK_NO_ZONE_OK |
+	    WALLCLOCK_LENIENT, ms, NULL);
 }
 
 /*

@@ -21,17 +21,20 @@
 #include "log.h"
 #include "model.h"
 #include "store.h"
+#include "version.h"
 
 struct daemon_cfg {
 	char		 db[1024];
 	char		 listen[128];
 	char		 public_url[API_PUBLIC_URL_MAX + 1];
+	char		 metrics[128];	/* --metrics HOST:PORT; "": none */
 	char		 datadir[1024];
 	struct model_ctx ctx;
 	bool		 endpoint_set;
 	uint16_t	 ike_port;
 	uint16_t	 natt_port;
 	bool		 no_dataplane;
+	bool		 branch_transit;
 	char		 netns_prefix[16];
 	uint32_t	 egress;
 	unsigned	 esp_workers;
@@ -53,6 +56,8 @@ usage(FILE *f)
 "  --db URL             store (default sqlite:./var/branchgate.db)\n"
 "  --api HOST:PORT      REST API listen address (default 127.0.0.1:8080;\n"
 "                       port 0 picks a free port)\n"
+"  --metrics HOST:PORT  Prometheus metrics at http://HOST:PORT/metrics, no\n"
+"                       token (default: off; port 0 picks a free port)\n"
 "  --public-url URL     base URL clients reach the API at, for\n"
 "                       @odata.context and @odata.nextLink, e.g.\n"
 "                       https://gw.example.com (default http://<--api>)\n"
@@ -80,6 +85,8 @@ usage(FILE *f)
 "                       COOKIE (RFC 7296 2.6); 1..100000 (default 64)\n"
 "  --alive-interval S   seconds between remoteNetworkAlive health events per\n"
 "                       tunnel, 10..86400 (default 900)\n"
+"  --branch-transit     let branches of a tenant reach each other through the\n"
+"                       gateway (default off, as in Global Secure Access)\n"
 "  --no-dataplane       IKE only: no namespaces, TUN or ESP (no root needed)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
@@ -127,8 +134,10 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 	char *end;
 
 	static const char *const gw_only[] = { "db", "api", "public-url",
+		"metrics",
 		"data-dir",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
+		"branch-transit",
 		"ike-cookie-threshold", "reserved-range" };
 	size_t i;
 	int r;
@@ -150,6 +159,8 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		snprintf(c->db, sizeof(c->db), "%s", val);
 	else if (strcmp(key, "api") == 0)
 		snprintf(c->listen, sizeof(c->listen), "%s", val);
+	else if (strcmp(key, "metrics") == 0)
+		snprintf(c->metrics, sizeof(c->metrics), "%s", val);
 	else if (strcmp(key, "public-url") == 0) {
 		if (!api_public_url_valid(val)) {
 			fprintf(stderr, "branchgated: --public-url '%s': want "
@@ -257,6 +268,9 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		c->alive_interval = (unsigned)port;
+	} else if (strcmp(key, "branch-transit") == 0) {
+		c->branch_transit = strcmp(val, "no") != 0 &&
+		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
 	} else if (strcmp(key, "no-dataplane") == 0) {
 		c->no_dataplane = strcmp(val, "no") != 0 &&
 		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
@@ -377,7 +391,9 @@ main(int argc, char **argv)
 		{ "alive-interval", required_argument, NULL, 'K' },
 		{ "reserved-range", required_argument, NULL, 'K' },
 		{ "public-url", required_argument, NULL, 'K' },
+		{ "metrics", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
+		{ "branch-transit", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		/* Taken by name (key = option name); --role cpe keys. */
 		{ "role", required_argument, NULL, 'K' },
@@ -439,6 +455,9 @@ main(int argc, char **argv)
 		case 'X':
 			c.no_dataplane = true;
 			continue;
+		case 'T':
+			c.branch_transit = true;
+			continue;
 		case 'c':
 			if (cfg_file(&c, optarg) == -1)
 				return 64;
@@ -495,6 +514,7 @@ main(int argc, char **argv)
 	gc.dataplane = !c.no_dataplane;
 	gc.netns_prefix = c.netns_prefix[0] != '\0' ? c.netns_prefix : NULL;
 	gc.egress = c.egress;
+	gc.branch_transit = c.branch_transit;
 	/* What validation refuses is what the egress uses (0: both default). */
 	gc.transfer_net = c.ctx.reserved.len != 0 ? c.ctx.reserved.addr : 0;
 	gc.transfer_plen = c.ctx.reserved.len;
@@ -516,6 +536,10 @@ main(int argc, char **argv)
 	ac.on_change_arg = gw;
 	ac.link_status = gw_link_status;
 	ac.link_status_arg = gw;
+	ac.metrics_listen = c.metrics[0] != '\0' ? c.metrics : NULL;
+	ac.version = BRANCHGATE_VERSION;
+	ac.metrics = gw_metrics;
+	ac.metrics_arg = gw;
 	if (api_start(&api, st, &ac) == -1)
 		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)

@@ -72,6 +72,18 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 	    "    export where proto = \"bg_gateway\" || source = RTS_BGP;\n"
 	    "  };\n"
 	    "}\n");
+	/* BFD to the gateway (RFC 5883, multihop: the sessions are). */
+	cpe_printf(o,
+	    "\n"
+	    "# Sub-second failure detection: the gateway answers BFD and ends\n"
+	    "# the BGP session (and its routes) when it stops.\n"
+	    "protocol bfd {\n"
+	    "  multihop {\n"
+	    "    min rx interval 300 ms;\n"
+	    "    min tx interval 300 ms;\n"
+	    "    multiplier 3;\n"
+	    "  };\n"
+	    "}\n");
 	for (i = 0; i < in->nzones; i++) {
 		const struct cpe_zone *z = &in->zone[i];
 
@@ -82,6 +94,7 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 		    "  local %s as %u;\n"
 		    "  neighbor %s as %u;\n"
 		    "  multihop 2;\n"
+		    "  bfd on;\n"
 		    "  ipv4 {\n"
 		    "    import all;\n"
 		    "    export %s;\n"

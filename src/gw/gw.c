@@ -58,6 +58,13 @@ struct gw_ratelimit {
 	uint64_t	suppressed;
 };
 
+/* Who a status snapshot entry belongs to, for gw_metrics. */
+struct gw_st_owner {
+	char		tenant_id[MODEL_ID_LEN + 1];
+	char		rn_id[MODEL_ID_LEN + 1];
+	unsigned	zones;
+};
+
 /* What the gateway knows of a link beyond its configuration (the status). */
 struct gw_lstate {
 	unsigned	 prof;		/* GW_BGP_PROF_* of its remote network */
@@ -82,6 +89,9 @@ struct gw {
 	pthread_mutex_t		 st_mu;
 	char			(*st_id)[MODEL_ID_LEN + 1];
 	struct model_link_status *st;
+	struct gw_st_owner	*st_own;	/* [nst], beside st */
+	struct ike_stats	 st_ike;	/* the engine's, at the refresh */
+	struct esp_worker_stats	 st_workers;	/* the ESP workers', likewise */
 	size_t			 nst;
 
 	struct store_tenant_link *links;	/* sorted by link id */
@@ -590,6 +600,7 @@ gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 	memset(&dc, 0, sizeof(dc));
 	dc.prefix = g->cfg.netns_prefix;
 	dc.egress = g->cfg.egress;
+	dc.transit = g->cfg.branch_transit;
 	dc.transfer_net = g->cfg.transfer_net;
 	dc.transfer_plen = g->cfg.transfer_plen;
 	dc.workers = g->cfg.esp_workers;
@@ -902,12 +913,17 @@ gw_st_reason(const struct gw *g, size_t i, struct model_link_status *s)
 		return;
 	}
 	if (bs->learned == 0) {
+		unsigned k, top = 0;
+
+		for (k = 1; k < bs->nreject; k++)
+			if (bs->reject[k].n > bs->reject[top].n)
+				top = k;
 		WHY("noRoutesAccepted", "BGP established, but no route from "
 		    "the branch is installed: %llu received, %llu refused by "
 		    "the import policy%s%s", (unsigned long long)bs->received,
 		    (unsigned long long)bs->rejected,
 		    bs->nreject > 0 ? ", mostly " : "",
-		    bs->nreject > 0 ? bs->reject[0].key : "");
+		    bs->nreject > 0 ? bs->reject[top].key : "");
 		return;
 	}
 	if (ls->prof == 0) {
@@ -929,14 +945,24 @@ gw_status_refresh(struct gw *g)
 	const struct store_tenant_link *tl;
 	struct model_link_status *s;
 	char (*ids)[MODEL_ID_LEN + 1] = NULL;
+	struct gw_st_owner *own = NULL;
+	struct ike_stats ist;
+	struct esp_worker_stats wst;
 	size_t n = g->nlinks, max = g->nlinks * 4 + 16, k, i;
 
 	if ((n > 0 && ((b.st = calloc(n, sizeof(*b.st))) == NULL ||
-	    (ids = calloc(n, sizeof(*ids))) == NULL)) ||
+	    (ids = calloc(n, sizeof(*ids))) == NULL ||
+	    (own = calloc(n, sizeof(*own))) == NULL)) ||
 	    (is = calloc(max, sizeof(*is))) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		snprintf(ids[i], sizeof(ids[i]), "%s", g->links[i].link.id);
+		snprintf(own[i].tenant_id, sizeof(own[i].tenant_id), "%s",
+		    g->links[i].tenant_id);
+		snprintf(own[i].rn_id, sizeof(own[i].rn_id), "%s",
+		    g->links[i].link.rn_id);
+		own[i].zones = g->links[i].link.redundancy == MODEL_RED_ZONE ?
+		    2 : 1;
 		b.st[i].dataplane = g->dp != NULL;
 	}
 	k = ike_status(g->ike, is, max);
@@ -976,18 +1002,29 @@ gw_status_refresh(struct gw *g)
 	}
 	for (i = 0; i < n; i++)
 		gw_st_reason(g, i, &b.st[i]);
+	/* The engine's counters are this thread's: copied for the scrape. */
+	ike_get_stats(g->ike, &ist);
+	memset(&wst, 0, sizeof(wst));
+	if (g->dp != NULL)
+		gw_dp_worker_stats(g->dp, &wst);
 	pthread_mutex_lock(&g->st_mu);
 	free(g->st);
 	free(g->st_id);
+	free(g->st_own);
 	g->st = b.st;
 	g->st_id = ids;
+	g->st_own = own;
+	g->st_ike = ist;
+	g->st_workers = wst;
 	g->nst = n;
 	pthread_mutex_unlock(&g->st_mu);
 	b.st = NULL;
 	ids = NULL;
+	own = NULL;
 out:
 	free(b.st);
 	free(ids);
+	free(own);
 	free(is);
 }
 
@@ -1244,6 +1281,68 @@ gw_free(struct gw *g)
 	free(g->child);
 	free(g->st);
 	free(g->st_id);
+	free(g->st_own);
 	pthread_mutex_destroy(&g->st_mu);
 	free(g);
+}
+
+/* --- metrics for the API --------------------------------------------------- */
+
+int
+gw_metrics(void *arg, struct gw_metrics **out)
+{
+	struct gw *g = arg;
+	struct gw_metrics *m = NULL;
+	struct gw_link_metrics *lm;
+	const struct model_link_status *s;
+	const struct model_link_bgp *b;
+	size_t i;
+	unsigned z;
+
+	*out = NULL;
+	/* One copy under st_mu: the refresh only holds it for its swap. */
+	pthread_mutex_lock(&g->st_mu);
+	if (g->nst > (SIZE_MAX - sizeof(*m)) / sizeof(m->link[0]) ||
+	    (m = calloc(1, sizeof(*m) + g->nst * sizeof(m->link[0]))) == NULL)
+		goto fail;
+	m->dataplane = g->dp != NULL;
+	m->ike = g->st_ike;
+	m->workers = g->st_workers;		/* zero without a data plane */
+	m->workers_known = true;
+	m->nlinks = g->nst;
+	for (i = 0; i < g->nst; i++) {
+		lm = &m->link[i];
+		s = &g->st[i];
+		memcpy(lm->id, g->st_id[i], sizeof(lm->id));
+		memcpy(lm->tenant_id, g->st_own[i].tenant_id,
+		    sizeof(lm->tenant_id));
+		memcpy(lm->rn_id, g->st_own[i].rn_id, sizeof(lm->rn_id));
+		lm->zones = g->st_own[i].zones;
+		for (z = 0; z < MODEL_ZONES_MAX; z++) {
+			b = &s->bgp[z];
+			lm->zone[z].up = s->tunnel[z].connected;
+			lm->zone[z].child_sas = s->tunnel[z].child_sas;
+			lm->zone[z].bgp_established = b->present &&
+			    strcmp(b->state, "established") == 0;
+			lm->zone[z].received = b->received;
+			lm->zone[z].learned = b->learned;
+			lm->zone[z].rejected = b->rejected;
+			lm->zone[z].advertised = b->advertised;
+		}
+		lm->in_packets = s->in_packets;
+		lm->in_bytes = s->in_bytes;
+		lm->out_packets = s->out_packets;
+		lm->out_bytes = s->out_bytes;
+		lm->replay = s->replay;
+		lm->auth_failed = s->auth_failed;
+		lm->malformed = s->malformed;
+		lm->spoofed = s->spoofed;
+	}
+	pthread_mutex_unlock(&g->st_mu);
+	*out = m;
+	return 0;
+fail:
+	pthread_mutex_unlock(&g->st_mu);
+	free(m);
+	return -1;
 }

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "esp_worker.h"
+#include "ike.h"
 #include "model.h"
 
 struct gw;
@@ -30,6 +32,7 @@ struct gw_config {
 	bool		dataplane;
 	const char	*netns_prefix;			/* NULL: "bg-" */
 	uint32_t	egress;				/* SNAT address; 0: masquerade */
+	bool		branch_transit;			/* branch to branch (off) */
 	/* The transfer range (--reserved-range; validation refuses it). */
 	uint32_t	transfer_net;			/* 0: EGRESS_TRANSFER_NET */
 	uint8_t		transfer_plen;
@@ -61,5 +64,38 @@ void	gw_config_changed(void *gw);
  */
 int	gw_link_status(void *gw, const char *link_id,
 	    struct model_link_status *out);
+
+/* One device link in the status snapshot, as GET /metrics shows it. */
+struct gw_link_metrics {
+	char		id[MODEL_ID_LEN + 1];
+	char		tenant_id[MODEL_ID_LEN + 1];
+	char		rn_id[MODEL_ID_LEN + 1];
+	unsigned	zones;		/* 2 for zoneRedundancy, else 1 */
+	struct {
+		bool	 up;		/* status tunnels[z].tunnelState */
+		unsigned child_sas;
+		bool	 bgp_established;
+		uint64_t received, learned, rejected, advertised;
+	}		zone[MODEL_ZONES_MAX];	/* [zone - 1] */
+	/* The status's "esp" counters: over all the link's CHILD SAs. */
+	uint64_t	in_packets, in_bytes, out_packets, out_bytes;
+	uint64_t	replay, auth_failed, malformed, spoofed;
+};
+
+struct gw_metrics {
+	bool		dataplane;
+	struct ike_stats ike;		/* as of the same refresh */
+	bool		workers_known;	/* workers holds the ESP workers' sums */
+	struct esp_worker_stats workers;
+	size_t		nlinks;
+	struct gw_link_metrics link[];	/* sorted by link id */
+};
+
+/*
+ * Thread-safe (api_config.metrics): every link of the snapshot that
+ * gw_link_status reads, copied at once under the same lock, so that one
+ * scrape is one refresh. *out is one allocation: free() it.
+ */
+int	gw_metrics(void *gw, struct gw_metrics **out);
 
 #endif

@@ -41,6 +41,7 @@
 #include "bgp.h"
 #include "bgp_policy.h"
 #include "egress.h"
+#include "gw_bfd.h"
 #include "gw_dp.h"
 #include "ip4.h"
 #include "log.h"
@@ -101,6 +102,7 @@ struct gw_bgp_sess {
 	struct gw_bgp_conn	*conn;
 	struct pfxset		 acc;		/* installed */
 	struct gw_bgp_tenant	*tenant;	/* shared by its sessions */
+	struct gw_bfd		*bfd;		/* if the branch runs BFD */
 	uint64_t		 refused[BGP_POLICY_VERDICTS], install_failed;
 	monotime_t		 log_at;
 	unsigned		 log_suppressed;
@@ -131,6 +133,7 @@ struct gw_bgp {
 	unsigned		 rl_count;
 	uint64_t		 rl_suppressed, unknown_peers;
 	struct gw_bgp_tenant	**tenants;	/* sorted by id */
+	uint32_t		 next_disc;	/* BFD discriminators */
 	size_t			 ntenants;
 	struct bgp_prefix	*m365;		/* cfg.m365, copied */
 	struct bgp_prefix	*adv;		/* scratch: 1 + cfg.nm365 */
@@ -683,6 +686,17 @@ gw_bgp_tenant_put(struct gw_bgp *b, struct gw_bgp_tenant *t)
 	free(t);
 }
 
+/* BFD saw the path go (gw_bfd.h): the session ends now, as on tunnel down. */
+static void
+gw_bgp_bfd_down(void *arg, const char *why)
+{
+	struct gw_bgp_sess *ss = arg;
+	monotime_t now = monotime_now();
+
+	bgp_path_down(ss->s, why, now);
+	gw_bgp_settle(ss->b, now);
+}
+
 static struct gw_bgp_sess *
 gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
     const struct store_tenant_link *links, size_t n, monotime_t now)
@@ -736,6 +750,25 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 		return NULL;
 	}
 	bgp_start(ss->s, now);
+	{
+		struct gw_bfd_cfg fc;
+
+		memset(&fc, 0, sizeof(fc));
+		fc.base = b->cfg.base;
+		fc.dp = b->cfg.dp;
+		fc.tenant_id = ss->tenant_id;
+		fc.local = ss->local;
+		fc.peer = ss->peer;
+		if (++b->next_disc == 0)
+			b->next_disc = 1;
+		fc.disc = b->next_disc;
+		fc.arg = ss;
+		fc.down = gw_bgp_bfd_down;
+		/* Without it BGP runs as before (hold timer, tunnel state). */
+		if ((ss->bfd = gw_bfd_open(&fc)) == NULL)
+			log_err("bgp: link %s zone %d: no memory for BFD",
+			    l->id, w->zone);
+	}
 	return ss;
 }
 
@@ -743,6 +776,7 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 static void
 gw_bgp_sess_end(struct gw_bgp_sess *ss, monotime_t now)
 {
+	gw_bfd_close(ss->bfd);
 	bgp_stop(ss->s, now);
 	if (ss->conn != NULL)
 		gw_bgp_conn_detach(ss->conn, now);
@@ -1203,6 +1237,16 @@ gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
 	out->learned = ss->acc.n;
 	out->advertised = st.prefixes_out;
 	out->rejected = gw_bgp_refused(ss);
+	{
+		struct bfd_status fs;
+
+		if (gw_bfd_status(ss->bfd, &fs)) {
+			snprintf(out->bfd_state, sizeof(out->bfd_state), "%s",
+			    bfd_state_name(fs.state));
+			out->bfd_detect_ms = fs.detect_time_us / 1000;
+			out->bfd_tx_ms = fs.tx_interval_us / 1000;
+		}
+	}
 	for (v = 0; v < BGP_POLICY_VERDICTS &&
 	    out->nreject < sizeof(out->reject) / sizeof(out->reject[0]); v++) {
 		if (ss->refused[v] == 0)
@@ -1262,6 +1306,7 @@ gw_bgp_new(struct gw_bgp **out, const struct gw_bgp_cfg *cfg)
 	b->cfg = *cfg;
 	if (b->cfg.tenant_routes_max == 0)
 		b->cfg.tenant_routes_max = GW_BGP_TENANT_ROUTES_DEFAULT;
+	b->next_disc = gw_bgp_cb_random(NULL);
 	if (b->cfg.transfer_plen == 0) {
 		b->cfg.transfer_net = EGRESS_TRANSFER_NET;
 		b->cfg.transfer_plen = EGRESS_TRANSFER_PLEN;

@@ -63,6 +63,7 @@ struct dp_tenant {
 
 struct gw_dp {
 	char		 prefix[TENANT_NET_NAME_MAX + 1];
+	bool		 transit;		/* --branch-transit */
 	unsigned	 nworkers;
 	struct esp_sa_cfg sa_cfg;	/* workers, replay window, byte limits */
 	struct egress	*egress;
@@ -154,6 +155,7 @@ dp_tenant_up(struct gw_dp *dp, const char *id, uint32_t *slot_out)
 	tc.tenant = d->short_id;
 	tc.tun_queues = dp->nworkers;
 	tc.egress = dp->egress;
+	tc.transit = dp->transit;
 	if (tenant_net_up(&d->tn, &tc) == -1) {
 		log_err("gw: tenant %s: cannot create its network", id);
 		free(d);
@@ -512,6 +514,12 @@ dp_tenant_by_id(struct gw_dp *dp, const char *tenant_id)
 	return dp_tenant_find(dp, tenant_id, &slot);
 }
 
+void
+gw_dp_worker_stats(const struct gw_dp *dp, struct esp_worker_stats *out)
+{
+	esp_workers_stats(dp->workers, out);
+}
+
 int
 gw_dp_tenant_socket(struct gw_dp *dp, const char *tenant_id, int type)
 {
@@ -629,6 +637,7 @@ gw_dp_new(struct gw_dp **out, const struct gw_dp_cfg *cfg)
 		return -1;
 	}
 	dp->ike_pair[0] = dp->ike_pair[1] = -1;
+	dp->transit = cfg->transit;
 	snprintf(dp->prefix, sizeof(dp->prefix), "%s",
 	    cfg->prefix != NULL ? cfg->prefix : TENANT_NET_PREFIX);
 	dp->nworkers = cfg->workers;

@@ -17,6 +17,7 @@
 
 struct gw_dp;
 struct ike_child_sa;
+struct esp_worker_stats;
 struct ike_endpoint;
 struct store_tenant_link;
 
@@ -26,6 +27,7 @@ struct gw_dp_cfg {
 	/* --reserved-range: the tenants' transfer networks; 0: the default */
 	uint32_t	 transfer_net;
 	uint8_t		 transfer_plen;
+	bool		 transit;	/* --branch-transit: branch to branch */
 	unsigned	 workers;	/* --esp-workers; 0: one per core */
 	uint32_t	 replay_window;	/* --replay-window; 0: default */
 	uint64_t	 rekey_bytes;	/* --esp-rekey-bytes; 0: none */
@@ -60,6 +62,8 @@ void	gw_dp_sa_stats(struct gw_dp *, void (*fn)(void *arg,
 /* Per-SA and per-reason counters to the log (SIGHUP). */
 void	gw_dp_log_stats(struct gw_dp *);
 
+/* The ESP workers' counters, summed (relaxed atomics: any thread). */
+void	gw_dp_worker_stats(const struct gw_dp *, struct esp_worker_stats *);
 /* socket(2) inside the tenant's namespace; -1 if it has no network. */
 int	gw_dp_tenant_socket(struct gw_dp *, const char *tenant_id, int type);
 /*

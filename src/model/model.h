@@ -291,6 +291,8 @@ struct model_link_bgp {
 		uint64_t n;
 	}		reject[12];	/* the reasons with a count, in enum order */
 	unsigned	nreject;
+	char		bfd_state[12];	/* "" = the branch runs no BFD */
+	uint64_t	bfd_detect_ms, bfd_tx_ms;
 	char		last_error[192];	/* "" = none; no secrets */
 };
 

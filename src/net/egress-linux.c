@@ -85,6 +85,25 @@ fail:
 	return rc;
 }
 
+int
+egress_tenant_isolate(int ns_fd, bool transit)
+{
+	/* The namespace is new: no table to replace. tun0 by name: its
+	 * index may change when the TUN is made again. */
+	static char rs[] =
+	    "table ip bg_tenant {\n"
+	    "  chain forward {\n"
+	    "    type filter hook forward priority 0; policy accept;\n"
+	    "    iifname \"tun0\" oifname \"tun0\" counter drop "
+	    "comment \"branch-to-branch transit is off\"\n"
+	    "  }\n"
+	    "}\n";
+
+	if (transit)
+		return 0;
+	return netns_run(ns_fd, egress_nft, rs);
+}
+
 static int
 egress_ruleset(struct egress *eg, char *buf, size_t len, uint32_t snat)
 {

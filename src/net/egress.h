@@ -20,6 +20,7 @@
 #ifndef EGRESS_H
 #define EGRESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define EGRESS_IFNAME		"egress0"
@@ -50,6 +51,14 @@ int	egress_tenant_add(struct egress *, int ns_fd, const char *name,
 void	egress_tenant_del(struct egress *, const char *name, uint32_t slot);
 /* The tenant-side address of slot (host byte order). */
 uint32_t egress_tenant_addr(const struct egress *, uint32_t slot);
+
+/*
+ * Inside the tenant namespace ns_fd: unless transit, packets from one
+ * branch to another (in on tun0, out on tun0) are dropped and counted
+ * (table ip bg_tenant). Branch-to-branch transit is off by default, as in
+ * Global Secure Access; --branch-transit turns it on.
+ */
+int	egress_tenant_isolate(int ns_fd, bool transit);
 
 /* Removes the table a crashed daemon with this prefix left behind. */
 int	egress_cleanup_stale(const char *prefix);

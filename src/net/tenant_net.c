@@ -130,7 +130,8 @@ tenant_net_up(struct tenant_net **out, const struct tenant_net_cfg *cfg)
 	if (tenant_net_sysctls(tn->ns_fd) == -1 ||
 	    tenant_net_lo_up(tn->ns_fd) == -1)
 		goto fail;
-	if (tun_open(&tn->tun, tn->ns_fd, &tc) == -1)
+	if (tun_open(&tn->tun, tn->ns_fd, &tc) == -1 ||
+	    egress_tenant_isolate(tn->ns_fd, cfg->transit) == -1)
 		goto fail;
 	if (cfg->egress != NULL) {
 		if (egress_tenant_add(cfg->egress, tn->ns_fd, tn->name,

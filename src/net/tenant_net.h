@@ -23,6 +23,7 @@
 #ifndef TENANT_NET_H
 #define TENANT_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,7 @@ struct tenant_net_cfg {
 	unsigned	 tun_queues;	/* 0 or 1: single queue */
 	unsigned	 mtu;		/* 0: TUN_MTU_DEFAULT (1400) */
 	struct egress	*egress;	/* NULL: no internet egress */
+	bool		 transit;	/* branch to branch allowed (egress.h) */
 };
 
 /* Creates everything; fails if the namespace exists already. */

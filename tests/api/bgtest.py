@@ -7,6 +7,7 @@ non-zero on any failure.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -80,6 +81,29 @@ class Daemon:
     @property
     def url(self):
         return "http://127.0.0.1:%d" % self.port
+
+
+class Gateway:
+    """What gateway() set up: .dir (a temp dir), .db (its SQLite db),
+    .tenants (tenant_create()'s answers, in order), .d (the started Daemon)
+    and .clients (one Client per tenant). Tests keep their own state on it."""
+
+
+def gateway(tenants=("Contoso",), extra=()):
+    """The tenants in a fresh db, then branchgated (with extra arguments) on it."""
+    g = Gateway()
+    g.dir = tmpdir()
+    g.db = "sqlite:" + os.path.join(g.dir, "bg.db")
+    g.tenants = [tenant_create(g.db, name) for name in tenants]
+    g.d = Daemon(g.dir, g.db, extra=extra).start()
+    g.clients = [Client(g.d, t["token"]) for t in g.tenants]
+    return g
+
+
+def gateway_stop(g):
+    """Undo gateway(): a clean daemon stop (see Daemon.stop), then the dir."""
+    g.d.stop()
+    shutil.rmtree(g.dir, ignore_errors=True)
 
 
 def tenant_create(db, name):

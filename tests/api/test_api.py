@@ -3,13 +3,12 @@
 tenant isolation, limits, the seed's malformed example, secrets."""
 import json
 import os
-import shutil
 import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (RN, ODATA_CUSTOM, Client, Daemon, check, custom_link_body,  # noqa: E402
-                    expect_error, link_body, request, run_tests, tenant_create, tmpdir)
+from bgtest import (RN, ODATA_CUSTOM, check, custom_link_body, expect_error, gateway,  # noqa: E402
+                    gateway_stop, link_body, request, run_tests)
 
 # The seed document's example (seeds/000, "Create a remote network using
 # Microsoft Graph"), byte for byte: a comma is missing after "mbps250".
@@ -41,25 +40,15 @@ SEED_MALFORMED = """{
 PSKS = ["Detective5OutgrowDiligence", "SHAREDKEY-custom-1", "ZONEKEY-custom-2"]
 
 
-class Ctx:
-    pass
-
-
 def setup():
-    c = Ctx()
-    c.dir = tmpdir()
-    c.db = "sqlite:" + os.path.join(c.dir, "bg.db")
-    c.ta = tenant_create(c.db, "Contoso")
-    c.tb = tenant_create(c.db, "Fabrikam")
-    c.d = Daemon(c.dir, c.db).start()
-    c.a = Client(c.d, c.ta["token"])
-    c.b = Client(c.d, c.tb["token"])
+    c = gateway(("Contoso", "Fabrikam"))
+    c.ta, c.tb = c.tenants
+    c.a, c.b = c.clients
     return c
 
 
 def teardown(c):
-    c.d.stop()
-    shutil.rmtree(c.dir, ignore_errors=True)
+    gateway_stop(c)
 
 
 def all_rns(c, cl=None):

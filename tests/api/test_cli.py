@@ -14,7 +14,6 @@ import json
 import os
 import pty
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,27 +21,19 @@ import threading
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (CLI, RN, SRC, Client, Daemon, check, link_body,  # noqa: E402
-                    run_tests, tenant_create, tmpdir)
+from bgtest import (CLI, RN, SRC, Client, check, gateway, gateway_stop, link_body,  # noqa: E402
+                    run_tests, tenant_create)
 
 LOGS = "/networkAccess/logs/remoteNetworks"
 BASE_MS = 1763835886137          # 2025-11-22T18:24:46.137Z
 
 
-class Ctx:
-    pass
-
-
 def setup():
-    c = Ctx()
-    c.dir = tmpdir()
-    c.db = "sqlite:" + os.path.join(c.dir, "bg.db")
-    c.ta = tenant_create(c.db, "cli-a")      # names, deletes, status, errors
-    c.tb = tenant_create(c.db, "cli-b")      # the duplicate name
-    c.tl = tenant_create(c.db, "cli-logs")   # only planted health events
-    c.d = Daemon(c.dir, c.db).start()
-    c.a = Client(c.d, c.ta["token"])
-    c.b = Client(c.d, c.tb["token"])
+    c = gateway(("cli-a",        # names, deletes, status, errors
+                 "cli-b",        # the duplicate name
+                 "cli-logs"))    # only planted health events
+    c.ta, c.tb, c.tl = c.tenants
+    c.a, c.b = c.clients[:2]
     c.psk = os.path.join(c.dir, "psk")
     with open(c.psk, "w") as f:
         f.write("correct horse battery staple\n")
@@ -51,8 +42,7 @@ def setup():
 
 
 def teardown(c):
-    c.d.stop()
-    shutil.rmtree(c.dir, ignore_errors=True)
+    gateway_stop(c)
 
 
 class Out:
@@ -134,7 +124,7 @@ def db(c):
 # --- version ------------------------------------------------------------------
 
 def test_version(c):
-    with open(os.path.join(SRC, "src", "cmd", "branchgate.c")) as f:
+    with open(os.path.join(SRC, "src", "base", "version.h")) as f:
         want = re.search(r'#define BRANCHGATE_VERSION\s+"([^"]+)"', f.read()).group(1)
     for args in (["--version"], ["version"], ["rn", "list", "--version"]):
         r = ok(bg(c, *args, url="http://127.0.0.1:9"))   # no server needed

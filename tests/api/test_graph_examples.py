@@ -5,12 +5,10 @@ zoneRedundancyPreSharedKey: accepted, zone 2 then uses preSharedKey (the
 generated router configuration says so). A 7-character key is refused on
 purpose, with the reason (docs/api.md: stricter than Graph for safety)."""
 import os
-import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (RN, Client, Daemon, check, expect_error,  # noqa: E402
-                    run_tests, tenant_create, tmpdir)
+from bgtest import RN, check, expect_error, gateway, gateway_stop, run_tests  # noqa: E402
 
 # GR networkaccess-remotenetwork-post-devicelinks, custom IKE policy example.
 CUSTOM = {
@@ -28,25 +26,16 @@ CUSTOM = {
     "bandwidthCapacityInMbps": "mbps250"}
 
 
-class Ctx:
-    pass
-
-
 def setup():
-    c = Ctx()
-    c.dir = tmpdir()
-    c.db = "sqlite:" + os.path.join(c.dir, "bg.db")
-    t = tenant_create(c.db, "Contoso")
-    c.d = Daemon(c.dir, c.db).start()
-    c.a = Client(c.d, t["token"])
+    c = gateway()
+    c.a = c.clients[0]
     c.rn = c.a.post(RN, {"name": "Graph examples", "region": "eastUS"}).json()
     c.base = RN + "/" + c.rn["id"] + "/deviceLinks"
     return c
 
 
 def teardown(c):
-    c.d.stop()
-    shutil.rmtree(c.dir, ignore_errors=True)
+    gateway_stop(c)
 
 
 def test_custom_example_verbatim(c):

@@ -6,7 +6,6 @@ health events, so the paging tests plant rows with a second SQLite connection
 to the daemon's database (WAL lets it write while the daemon runs)."""
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -14,8 +13,8 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (DAEMON, RN, Client, Daemon, check, expect_error,  # noqa: E402
-                    request, run_tests, tenant_create, tmpdir)
+from bgtest import (DAEMON, RN, Client, check, expect_error, gateway, gateway_stop,  # noqa: E402
+                    request, run_tests, tenant_create)
 
 LOGS = "/networkAccess/logs/remoteNetworks"
 FIELDS = {"id", "remoteNetworkId", "createdDateTime", "sourceIp", "destinationIp",
@@ -23,25 +22,16 @@ FIELDS = {"id", "remoteNetworkId", "createdDateTime", "sourceIp", "destinationIp
           "receivedBytes"}
 
 
-class Ctx:
-    pass
-
-
 def setup():
-    c = Ctx()
-    c.dir = tmpdir()
     # Kernel-picked UDP ports: the test needs no privileges and no free 500.
-    c.d = Daemon(c.dir, extra=["--ike-port", "0", "--natt-port", "0"]).start()
-    c.a = tenant_create(c.d.db, "logs-a")
-    c.b = tenant_create(c.d.db, "logs-b")
-    c.ca = Client(c.d, c.a["token"])
-    c.cb = Client(c.d, c.b["token"])
+    c = gateway(("logs-a", "logs-b"), extra=["--ike-port", "0", "--natt-port", "0"])
+    c.a, c.b = c.tenants
+    c.ca, c.cb = c.clients
     return c
 
 
 def teardown(c):
-    c.d.stop()
-    shutil.rmtree(c.dir, ignore_errors=True)
+    gateway_stop(c)
 
 
 def plant(c, tenant, rn_id, ms, status="tunnelConnected", desc=None):

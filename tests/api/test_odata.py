@@ -11,8 +11,8 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (DAEMON, RN, Client, Daemon, check, expect_error,  # noqa: E402
-                    link_body, request, run_tests, tenant_create, tmpdir)
+from bgtest import (DAEMON, RN, Daemon, check, expect_error, gateway, gateway_stop,  # noqa: E402
+                    link_body, request, run_tests, tmpdir)
 
 PUBLIC = "https://gw.example.com/beta"
 META = PUBLIC + "/$metadata#"
@@ -22,26 +22,16 @@ PROFILE_FIELDS = {"id", "name", "description", "state", "version", "lastModified
                   "trafficForwardingType", "priority", "associations"}
 
 
-class Ctx:
-    pass
-
-
 def setup():
-    c = Ctx()
-    c.dir = tmpdir()
-    c.db = "sqlite:" + os.path.join(c.dir, "bg.db")
-    c.ta = tenant_create(c.db, "Contoso")
-    c.tb = tenant_create(c.db, "Fabrikam")
     # A trailing '/' is dropped: contexts never get a '//'.
-    c.d = Daemon(c.dir, c.db, extra=["--public-url", PUBLIC + "/"]).start()
-    c.a = Client(c.d, c.ta["token"])
-    c.b = Client(c.d, c.tb["token"])
+    c = gateway(("Contoso", "Fabrikam"), extra=["--public-url", PUBLIC + "/"])
+    c.ta, c.tb = c.tenants
+    c.a, c.b = c.clients
     return c
 
 
 def teardown(c):
-    c.d.stop()
-    shutil.rmtree(c.dir, ignore_errors=True)
+    gateway_stop(c)
 
 
 def clean(c):

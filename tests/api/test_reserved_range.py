@@ -3,36 +3,27 @@
 use for BGP addresses or static source prefixes follows the flag, and a bad
 value stops the daemon before it serves anything."""
 import os
-import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (DAEMON, RN, Client, Daemon, check, expect_error,  # noqa: E402
-                    link_body, run_tests, tenant_create, tmpdir)
+from bgtest import (DAEMON, RN, check, expect_error, gateway, gateway_stop,  # noqa: E402
+                    link_body, run_tests)
 
 WHY = "reserved by the gateway for tenant egress transfer networks"
 
 
-class Ctx:
-    pass
-
-
 def setup():
-    c = Ctx()
-    c.dir = tmpdir()
-    c.db = "sqlite:" + os.path.join(c.dir, "bg.db")
-    c.t = tenant_create(c.db, "Contoso")
-    c.d = Daemon(c.dir, c.db, extra=["--reserved-range", "172.31.0.0/20"]).start()
-    c.a = Client(c.d, c.t["token"])
+    c = gateway(extra=["--reserved-range", "172.31.0.0/20"])
+    c.t = c.tenants[0]
+    c.a = c.clients[0]
     c.rn = c.a.post(RN, {"name": "R", "region": "eastUS"}).json()
     c.base = RN + "/" + c.rn["id"] + "/deviceLinks"
     return c
 
 
 def teardown(c):
-    c.d.stop()
-    shutil.rmtree(c.dir, ignore_errors=True)
+    gateway_stop(c)
 
 
 def test_default_range_is_free_with_another_flag(c):

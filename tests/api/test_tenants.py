@@ -5,25 +5,16 @@ address is in use (no 409 naming it) nor can squat it first; the gateway
 tells such links apart in IKE by policy and pre-shared key (unit-tested in
 test_ike_engine: test_shared_address)."""
 import os
-import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (RN, Client, Daemon, check, expect_error,  # noqa: E402
-                    link_body, run_tests, tenant_create, tmpdir)
-
-
-class Ctx:
-    pass
+from bgtest import (RN, check, expect_error, gateway, gateway_stop, link_body,  # noqa: E402
+                    run_tests)
 
 
 def setup():
-    c = Ctx()
-    c.dir = tmpdir()
-    c.db = "sqlite:" + os.path.join(c.dir, "bg.db")
-    ta, tb = tenant_create(c.db, "Contoso"), tenant_create(c.db, "Fabrikam")
-    c.d = Daemon(c.dir, c.db).start()
-    c.a, c.b = Client(c.d, ta["token"]), Client(c.d, tb["token"])
+    c = gateway(("Contoso", "Fabrikam"))
+    c.a, c.b = c.clients
     c.base = {}
     for k, cl in (("a", c.a), ("b", c.b)):
         rn = cl.post(RN, {"name": "Branch", "region": "eastUS"}).json()
@@ -32,8 +23,7 @@ def setup():
 
 
 def teardown(c):
-    c.d.stop()
-    shutil.rmtree(c.dir, ignore_errors=True)
+    gateway_stop(c)
 
 
 def test_same_address_other_tenant(c):

@@ -392,6 +392,33 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	waitbgp 'b["learnedPrefixes"] == 1' 40 && out=$(lan_ping 3)
 	echo "$out" | grep -q " 0% packet loss" && ok "(g) re-announced: LAN reachable again" ||
 	    fail "(g) after re-announce: $(status1) $out"
+	# BFD (RFC 5883, from the generated bird.conf): the tunnel goes silent
+	# (ESP and IKE dropped at the branch, nothing deleted): the gateway's
+	# BFD notices within its detection time (3 x 300 ms) and the LAN route
+	# goes, where BGP alone would wait the 90 s hold time.
+	if waitbgp 'b["bfd"] and b["bfd"]["state"] == "up"' 40; then
+		ok "(g) BFD up with BIRD: $(status1 | python3 -c 'import json,sys; f=json.load(sys.stdin)["bgp"]["bfd"]; print("detection %d ms, tx every %d ms" % (f["detectionTimeMs"], f["transmitIntervalMs"]))')"
+		ip netns exec "$NS_B1" nft -f - <<'NFT'
+table ip bgblackhole {
+  chain o { type filter hook output priority 0; udp dport 4500 drop; udp sport 4500 drop; }
+  chain i { type filter hook input priority 0; udp dport 4500 drop; udp sport 4500 drop; }
+}
+NFT
+		t0=$(date +%s%N)
+		for _ in $(seq 100); do [ -z "$(tenant_route "$NS_TA")" ] && break; sleep 0.05; done
+		t1=$(date +%s%N)
+		ip netns exec "$NS_B1" nft delete table ip bgblackhole
+		if [ -z "$(tenant_route "$NS_TA")" ]; then
+			ok "(g) silent tunnel: BFD took BGP and 10.1.1.0/24 down after $(( (t1 - t0) / 1000000 )) ms"
+		else
+			fail "(g) silent tunnel: route still there after $(( (t1 - t0) / 1000000 )) ms: $(status1)"
+		fi
+		waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 1 and b["bfd"]["state"] == "up"' 240 &&
+		    ok "(g) the path is back: BFD up, BGP established again, LAN routed" ||
+		    fail "(g) after the silent tunnel came back: $(status1)"
+	else
+		fail "(g) no BFD session with BIRD: $(status1); $(birdc -s "$BC/bird.ctl" show bfd sessions 2>&1 | tail -3)"
+	fi
 	# The branch deletes its IKE SA: the BGP session it carried ends with it
 	# and the LAN route leaves at once, not after the 90 s hold time.
 	sw1() { swanctl "$@" --uri "unix://$W/b1/charon.vici"; }

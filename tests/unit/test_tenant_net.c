@@ -529,6 +529,55 @@ test_egress_range(void **state)
 	world_down(&world);
 }
 
+/*
+ * Branch-to-branch transit: a packet from one branch (in on tun0) for
+ * another branch's LAN (routed out tun0) is dropped and counted in the
+ * tenant's namespace unless the tenant net was made with transit; the
+ * namespace's own answers (the echo reply) are not transit.
+ */
+static void
+test_transit(void **state)
+{
+	struct tenant_net_cfg tc = { .prefix = prefix, .tenant = "a" };
+	uint8_t pkt[2048], rx[2048];
+	uint32_t one = BGP_LOCAL;
+	char name_a[32];
+	size_t len;
+	int t, fa;
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(name_a, sizeof(name_a), "%sa", prefix);
+	for (t = 0; t < 2; t++) {
+		tc.transit = t == 1;
+		assert_int_equal(tenant_net_up(&world.a, &tc), 0);
+		assert_int_equal(tenant_net_set_addrs(world.a, &one, 1), 0);
+		assert_int_equal(tenant_net_add_route(world.a, BRANCH_NET, 24), 0);
+		assert_int_equal(tenant_net_add_route(world.a, BGP_PEER, 32), 0);
+		fa = tenant_net_tun_fd(world.a, 0);
+		/* From branch 10.1.0.9 to a host of another branch's LAN. */
+		len = udp_pkt(pkt, IP(10, 1, 0, 9), 4000, BRANCH_HOST, 9, "hop");
+		assert_int_equal(tun_write_pkt(fa, pkt, len), (ssize_t)len);
+		if (t == 1) {
+			assert_true(tun_read_proto(world.a, rx, sizeof(rx),
+			    IPPROTO_UDP, NULL) >= 28 + 3);
+			assert_int_equal(tb_get32(rx + 16), BRANCH_HOST);
+		} else {
+			assert_int_equal(tun_read_proto(world.a, rx,
+			    sizeof(rx), IPPROTO_UDP, NULL), -1);
+			assert_int_equal(sh("ip netns exec %s nft list table ip "
+			    "bg_tenant | grep -q 'packets 1 '", name_a), 0);
+		}
+		/* The namespace's own answer still goes back. */
+		len = icmp_echo(pkt, BGP_PEER, BGP_LOCAL, 0x7a00, (uint16_t)t);
+		assert_int_equal(tun_write_pkt(fa, pkt, len), (ssize_t)len);
+		assert_true(tun_read_proto(world.a, rx, sizeof(rx),
+		    IPPROTO_ICMP, NULL) >= 28);
+		tenant_net_down(world.a);
+		world.a = NULL;
+	}
+}
+
 /* What a daemon that crashed leaves: made in a child that never cleans. */
 static void
 crash_child(void)
@@ -625,6 +674,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_egress, cleanup, cleanup),
 		cmocka_unit_test_setup_teardown(test_egress_range, cleanup,
 		    cleanup),
+		cmocka_unit_test_setup_teardown(test_transit, cleanup, cleanup),
 		cmocka_unit_test_setup_teardown(test_stale_cleanup, cleanup,
 		    cleanup),
 	};
