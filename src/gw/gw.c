@@ -71,6 +71,7 @@ struct gw_lstate {
 	int		 rej;		/* last IKE refusal (enum ike_reason); 0: none */
 	int		 rej_zone;
 	char		 rej_detail[256];	/* no secrets: the engine's text */
+	char		 down_detail[256];	/* why the last tunnel went */
 	uint64_t	 alive_in, alive_out;	/* ESP bytes at the last alive event */
 };
 
@@ -794,6 +795,12 @@ gw_ike_event(void *arg, const struct ike_event *ev)
 		    gw_reason(ev->reason), ev->detail ? ": " : "",
 		    ev->detail ? ev->detail : "");
 		gw_event_write(g, ev, STORE_EV_TUNNEL_DISCONNECTED);
+		if (ev->link_id != NULL &&
+		    (tl = gw_link_by_id(g, ev->link_id)) != NULL)
+			snprintf(g->ls[tl - g->links].down_detail,
+			    sizeof(g->ls[0].down_detail), "%s%s%s",
+			    gw_reason(ev->reason), ev->detail ? ": " : "",
+			    ev->detail ? ev->detail : "");
 		/* The tunnel carried the zone's BGP session: end it now. */
 		if (g->bgp != NULL && ev->link_id != NULL &&
 		    !ike_link_up(g->ike, ev->link_id, ev->zone)) {
@@ -877,6 +884,9 @@ gw_st_reason(const struct gw *g, size_t i, struct model_link_status *s)
 		else if (ls->rej != 0)
 			WHY("noTunnel", "no IKE SA; the last attempt was "
 			    "refused: %s", ls->rej_detail);
+		else if (ls->down_detail[0] != '\0')
+			WHY("noTunnel", "no IKE SA: the last tunnel went down "
+			    "(%s)", ls->down_detail);
 		else
 			WHY("noTunnel", "no IKE SA: nothing accepted from the "
 			    "branch at %s yet (is it configured with this "
