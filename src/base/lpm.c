@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash32.h"
+
 struct lpm_slot {
 	uint32_t	key;		/* masked prefix */
 	uint32_t	value;
@@ -34,18 +36,6 @@ static uint32_t
 lpm_mask(uint8_t plen)
 {
 	return plen == 0 ? 0 : UINT32_MAX << (32 - plen);
-}
-
-static uint32_t
-lpm_hash(uint32_t k)
-{
-	/* Murmur3 finalizer: prefixes differ in few bits. */
-	k ^= k >> 16;
-	k *= 0x85ebca6bu;
-	k ^= k >> 13;
-	k *= 0xc2b2ae35u;
-	k ^= k >> 16;
-	return k;
 }
 
 static size_t
@@ -95,7 +85,7 @@ lpm_build(const struct lpm_entry *e, size_t n)
 	for (i = 0; i < n; i++) {
 		lv = &t->level[idx[e[i].plen]];
 		key = e[i].prefix & lv->mask;
-		for (h = lpm_hash(key) & lv->size_mask;; h = (h + 1) & lv->size_mask) {
+		for (h = hash32_mix(key) & lv->size_mask;; h = (h + 1) & lv->size_mask) {
 			if (!lv->slot[h].used) {
 				lv->slot[h].used = 1;
 				lv->slot[h].key = key;
@@ -134,7 +124,7 @@ lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
 	for (l = 0; l < t->nlevels; l++) {
 		lv = &t->level[l];
 		key = addr & lv->mask;
-		for (h = lpm_hash(key) & lv->size_mask; lv->slot[h].used;
+		for (h = hash32_mix(key) & lv->size_mask; lv->slot[h].used;
 		    h = (h + 1) & lv->size_mask) {
 			if (lv->slot[h].key == key) {
 				*value = lv->slot[h].value;

@@ -15,6 +15,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "esp_sa.h"
+#include "hash32.h"
 #include "log.h"
 #include "lpm.h"
 #include "pfxset.h"
@@ -59,15 +60,6 @@ struct esp_table {
 	uint32_t		 seed;		/* ECMP flow hash key */
 };
 
-static uint32_t
-esp_table_hash(uint32_t spi)
-{
-	spi ^= spi >> 16;
-	spi *= 0x7feb352du;
-	spi ^= spi >> 15;
-	return spi;
-}
-
 /* --- read side ------------------------------------------------------------ */
 
 const struct esp_snap *
@@ -83,7 +75,7 @@ esp_snap_in_find(const struct esp_snap *s, uint32_t spi)
 
 	if (s == NULL || spi == 0)
 		return NULL;
-	for (h = esp_table_hash(spi) & s->in_mask; s->in[h].spi != 0;
+	for (h = hash32_mix(spi) & s->in_mask; s->in[h].spi != 0;
 	    h = (h + 1) & s->in_mask)
 		if (s->in[h].spi == spi)
 			return &s->in[h];
@@ -112,18 +104,6 @@ esp_snap_src_ok(const struct esp_snap *s, const struct esp_snap_in *e,
 	return lpm_lookup(s->links[e->link].src, src, &v) == 0;
 }
 
-/* A 32-bit mix (murmur3's finalizer): every input bit moves the output. */
-static uint32_t
-esp_mix(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
 /* The flow of an IPv4 packet: addresses, protocol, TCP/UDP ports. */
 static uint32_t
 esp_flow_hash(uint32_t seed, const uint8_t *ip, size_t len)
@@ -132,16 +112,16 @@ esp_flow_hash(uint32_t seed, const uint8_t *ip, size_t len)
 	size_t ihl, i;
 
 	if (ip == NULL || len < 20)
-		return esp_mix(h);
+		return hash32_mix(h);
 	for (i = 12; i < 20; i += 4)
-		h = esp_mix(h ^ ((uint32_t)ip[i] << 24 | (uint32_t)ip[i + 1] << 16 |
+		h = hash32_mix(h ^ ((uint32_t)ip[i] << 24 | (uint32_t)ip[i + 1] << 16 |
 		    (uint32_t)ip[i + 2] << 8 | ip[i + 3]));
-	h = esp_mix(h ^ ip[9]);
+	h = hash32_mix(h ^ ip[9]);
 	ihl = (size_t)(ip[0] & 0x0f) * 4;
 	/* Ports only in the first fragment's header: later ones have none. */
 	if ((ip[9] == 6 || ip[9] == 17) && ihl >= 20 && len >= ihl + 4 &&
 	    ((ip[6] & 0x1f) | ip[7]) == 0)
-		h = esp_mix(h ^ ((uint32_t)ip[ihl] << 24 |
+		h = hash32_mix(h ^ ((uint32_t)ip[ihl] << 24 |
 		    (uint32_t)ip[ihl + 1] << 16 | (uint32_t)ip[ihl + 2] << 8 |
 		    ip[ihl + 3]));
 	return h;
@@ -165,7 +145,7 @@ esp_snap_route_flow(const struct esp_snap *s, const struct esp_snap_tenant *tn,
 	g = &s->groups[v];
 	h = esp_flow_hash(s->seed, ip, len);
 	for (i = 0; i < g->n; i++) {
-		score = esp_mix(h ^ s->links[g->link[i]].id_hash);
+		score = hash32_mix(h ^ s->links[g->link[i]].id_hash);
 		if (i == 0 || score > best) {
 			best = score;
 			pick = i;
@@ -451,7 +431,7 @@ esp_snap_build(const struct esp_table *t)
 	for (i = 0; i < t->nchild; i++) {
 		c = &t->child[i];
 		spi = esp_sa_spi(c->in);
-		for (h = esp_table_hash(spi) & s->in_mask; s->in[h].spi != 0 &&
+		for (h = hash32_mix(spi) & s->in_mask; s->in[h].spi != 0 &&
 		    s->in[h].spi != spi; h = (h + 1) & s->in_mask)
 			;
 		s->in[h].spi = spi;
