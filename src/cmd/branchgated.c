@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "api.h"
 #include "cpe_role.h"
@@ -299,6 +300,22 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 }
 
 /* --role cpe: no store, no API; the branch side runs on this thread. */
+/*
+ * Descriptors per link: a BGP listener and connection, two BFD sockets;
+ * per tenant its TUN queues. The soft limit (often 1024) would cap a node
+ * at a few hundred links: take the hard one.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int
 run_cpe(struct daemon_cfg *c)
 {
@@ -325,6 +342,7 @@ run_cpe(struct daemon_cfg *c)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 	if (cpe_role_new(&cr, &c->cpe_cfg) == 0) {
 		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 		if (cpe_role_run(cr) == 0)
@@ -500,6 +518,7 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 
 	/* Two handles: SQLite WAL lets the API thread and the gateway share the file. */
 	if (store_open(c.db, &st, err, sizeof(err)) == -1 ||
