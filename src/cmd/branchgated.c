@@ -67,7 +67,7 @@ usage(FILE *f)
 "  --asn N              gateway BGP ASN (default 65476)\n"
 "  --reserved-range CIDR  no device link may use a BGP address or static\n"
 "                       source prefix in it: the tenant egress transfer\n"
-"                       networks (default 10.200.0.0/16; length 8..28)\n"
+"                       networks (default 10.255.240.0/20; length 8..28)\n"
 "  --ike-port N         UDP port for IKE on each endpoint (default 500;\n"
 "                       0 picks a free port, for tests)\n"
 "  --natt-port N        UDP port for NAT-T/ESP-in-UDP (default 4500)\n"

@@ -98,8 +98,8 @@ struct model_prefix {
  * from which each tenant namespace gets a /30 to the daemon. A BGP address
  * or source prefix inside it would collide with those veth addresses.
  */
-#define MODEL_RESERVED_NET	0x0ac80000u	/* 10.200.0.0 */
-#define MODEL_RESERVED_PLEN	16
+#define MODEL_RESERVED_NET	0x0afff000u	/* 10.255.240.0 */
+#define MODEL_RESERVED_PLEN	20
 
 /* The gateway side that validation and "view configuration" depend on. */
 struct model_ctx {

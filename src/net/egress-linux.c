@@ -249,7 +249,8 @@ egress_tenant_add(struct egress *eg, int ns_fd, const char *name,
 		if (!(eg->used[s / 8] & (1u << (s % 8))))
 			break;
 	if (s == eg->nslots) {
-		log_err("egress: %s: transfer range full", name);
+		log_err("egress: %s: transfer range full (%u tenants); "
+		    "start with a wider --reserved-range", name, eg->nslots);
 		return -1;
 	}
 	base = eg->net + s * 4;

@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 #define EGRESS_IFNAME		"egress0"
-#define EGRESS_TRANSFER_NET	0x0ac80000u	/* 10.200.0.0 */
-#define EGRESS_TRANSFER_PLEN	16
+#define EGRESS_TRANSFER_NET	0x0afff000u	/* 10.255.240.0 */
+#define EGRESS_TRANSFER_PLEN	20
 
 struct egress;
 

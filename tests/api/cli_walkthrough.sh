@@ -182,8 +182,8 @@ run 64 "--static-source none with a prefix" -- "$BG" link update "$RN" \
 # ...a BGP address in the gateway's reserved range...
 run 1 "link create with a reserved BGP address" -- "$BG" link create "$RN" \
     --name bad --ip 203.0.113.11 --vendor other --asn 65010 \
-    --local-bgp 10.200.0.1 --peer-bgp 10.1.255.4 --psk-file "$T/psk1"
-err_has "reserved BGP address" "^error: .*localIpAddress.*10\.200\.0\.0/16"
+    --local-bgp 10.255.240.1 --peer-bgp 10.1.255.4 --psk-file "$T/psk1"
+err_has "reserved BGP address" "^error: .*localIpAddress.*10\.255\.240\.0/20"
 
 # ...and a reserved ASN (the gateway's own).
 run 1 "link create with a bad ASN" -- "$BG" link create "$RN" --name bad \

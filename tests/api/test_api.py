@@ -624,8 +624,8 @@ def test_static_source_prefixes_validation(c):
     check(r.status == 201 and len(r.json()["staticSourcePrefixes"]) == 16, r)
     check(c.a.delete(base + "/" + r.json()["id"]).status == 204)
     # Overlapping the gateway's reserved range, from either side.
-    bad(["10.0.0.0/8"], "staticSourcePrefixes[0]", ["10.200.0.0/16", "egress"])
-    bad(["10.200.7.0/24"], "staticSourcePrefixes[0]", ["10.200.0.0/16", "egress"])
+    bad(["10.0.0.0/8"], "staticSourcePrefixes[0]", ["10.255.240.0/20", "egress"])
+    bad(["10.255.247.0/24"], "staticSourcePrefixes[0]", ["10.255.240.0/20", "egress"])
     check(c.a.get(base).json()["value"] == [], "a refused create stored a link")
 
 
@@ -637,21 +637,21 @@ def test_reserved_range_bgp_addresses(c):
     base = RN + "/" + rn["id"] + "/deviceLinks"
     why = "reserved by the gateway for tenant egress transfer networks"
     for field, body in (
-            ("bgpConfiguration.localIpAddress", link_body(local="10.200.0.1")),
-            ("bgpConfiguration.peerIpAddress", link_body(peer="10.200.255.254"))):
+            ("bgpConfiguration.localIpAddress", link_body(local="10.255.240.1")),
+            ("bgpConfiguration.peerIpAddress", link_body(peer="10.255.255.254"))):
         e = expect_error(c.a.post(base, body), 400, "BadRequest",
-                         [field, "10.200.0.0/16", why])
+                         [field, "10.255.240.0/20", why])
         check(e["target"] == field, e)
-    zone = custom_link_body(zone_local="10.200.3.4")
+    zone = custom_link_body(zone_local="10.255.243.4")
     e = expect_error(c.a.post(base, zone), 400, "BadRequest",
-                     ["redundancyConfiguration.zoneLocalIpAddress", "10.200.0.0/16", why])
+                     ["redundancyConfiguration.zoneLocalIpAddress", "10.255.240.0/20", why])
     check(e["target"] == "redundancyConfiguration.zoneLocalIpAddress", e)
     # Just outside the range is fine; PATCH into it is refused.
     r = c.a.post(base, link_body(local="10.201.0.1", peer="10.199.255.255"))
     check(r.status == 201, r)
     url = base + "/" + r.json()["id"]
-    expect_error(c.a.patch(url, {"bgpConfiguration": {"localIpAddress": "10.200.1.1"}}),
-                 400, "BadRequest", ["bgpConfiguration.localIpAddress", "10.200.0.0/16"])
+    expect_error(c.a.patch(url, {"bgpConfiguration": {"localIpAddress": "10.255.241.1"}}),
+                 400, "BadRequest", ["bgpConfiguration.localIpAddress", "10.255.240.0/20"])
     check(c.a.get(url).json()["bgpConfiguration"]["localIpAddress"] == "10.201.0.1")
 
 

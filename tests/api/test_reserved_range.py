@@ -27,8 +27,8 @@ def teardown(c):
 
 
 def test_default_range_is_free_with_another_flag(c):
-    r = c.a.post(c.base, link_body(local="10.200.0.1", peer="10.200.0.2",
-                                   staticSourcePrefixes=["10.200.8.0/24"]))
+    r = c.a.post(c.base, link_body(local="10.255.240.1", peer="10.255.240.2",
+                                   staticSourcePrefixes=["10.255.248.0/24"]))
     check(r.status == 201, r)
     check(c.a.delete(c.base + "/" + r.json()["id"]).status == 204)
 

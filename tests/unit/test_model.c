@@ -1669,22 +1669,22 @@ t_reserved_range(void **state)
 	char msg[160];
 
 	(void)state;
-	/* ctx2 has no .reserved: the default 10.200.0.0/16 applies. */
+	/* ctx2 has no .reserved: the default 10.255.240.0/20 applies. */
 	snprintf(msg, sizeof(msg), "bgpConfiguration.localIpAddress "
-	    "10.200.0.1 is not allowed: 10.200.0.0/16 %s", why);
+	    "10.255.240.1 is not allowed: 10.255.240.0/20 %s", why);
 	link_bad(set_s(load(link_default), "bgpConfiguration",
-	    "localIpAddress", "10.200.0.1"), &ctx2,
+	    "localIpAddress", "10.255.240.1"), &ctx2,
 	    "bgpConfiguration.localIpAddress", msg);
 	link_bad(set_s(load(link_default), "bgpConfiguration",
-	    "peerIpAddress", "10.200.255.255"), &ctx2,
-	    "bgpConfiguration.peerIpAddress", "10.200.0.0/16");
+	    "peerIpAddress", "10.255.255.255"), &ctx2,
+	    "bgpConfiguration.peerIpAddress", "10.255.240.0/20");
 	link_bad(set_s(load(link_custom), "redundancyConfiguration",
-	    "zoneLocalIpAddress", "10.200.0.9"), &ctx2,
+	    "zoneLocalIpAddress", "10.255.240.9"), &ctx2,
 	    "redundancyConfiguration.zoneLocalIpAddress", why);
 	link_bad(with_src("[\"10.0.0.0/8\"]"), &ctx2,
-	    "staticSourcePrefixes[0]", "'10.0.0.0/8' overlaps 10.200.0.0/16");
-	link_bad(with_src("[\"10.200.1.0/24\"]"), &ctx2,
-	    "staticSourcePrefixes[0]", "overlaps 10.200.0.0/16, reserved by "
+	    "staticSourcePrefixes[0]", "'10.0.0.0/8' overlaps 10.255.240.0/20");
+	link_bad(with_src("[\"10.255.241.0/24\"]"), &ctx2,
+	    "staticSourcePrefixes[0]", "overlaps 10.255.240.0/20, reserved by "
 	    "the gateway");
 	link_ok(set_s(load(link_default), "bgpConfiguration",
 	    "localIpAddress", "10.201.0.1"), &ctx2);
@@ -1692,14 +1692,14 @@ t_reserved_range(void **state)
 	    "localIpAddress", "10.199.255.255"), &ctx2);
 	/* ctx NULL (tools): the default too. */
 	link_bad(set_s(load(link_default), "bgpConfiguration",
-	    "localIpAddress", "10.200.0.1"), NULL,
-	    "bgpConfiguration.localIpAddress", "10.200.0.0/16");
+	    "localIpAddress", "10.255.240.1"), NULL,
+	    "bgpConfiguration.localIpAddress", "10.255.240.0/20");
 
 	/* Another range moves the rule with it. */
 	other.reserved = (struct model_prefix){ 0xac1f0000, 20 };
 	link_ok(set_s(load(link_default), "bgpConfiguration",
-	    "localIpAddress", "10.200.0.1"), &other);
-	link_ok(with_src("[\"10.200.0.0/16\"]"), &other);
+	    "localIpAddress", "10.255.240.1"), &other);
+	link_ok(with_src("[\"10.255.240.0/20\"]"), &other);
 	link_bad(set_s(load(link_default), "bgpConfiguration",
 	    "localIpAddress", "172.31.15.254"), &other,
 	    "bgpConfiguration.localIpAddress", "172.31.0.0/20");

@@ -7,8 +7,8 @@
  * plays the daemon's (the egress table and ip_forward never touch the
  * host's). Topology, all made here:
  *
- *   tenant A ns  tun0 10.255.0.1/32 --veth 10.200.0.0/30--+
- *   tenant B ns  tun0 10.255.0.1/32 --veth 10.200.0.4/30--+ "daemon" ns
+ *   tenant A ns  tun0 10.255.0.1/32 --veth 10.255.240.0/30--+
+ *   tenant B ns  tun0 10.255.0.1/32 --veth 10.255.240.4/30--+ "daemon" ns
  *                                                 snat to 203.0.113.1
  *   "internet" ns  eth0 203.0.113.2/24 --veth-- 203.0.113.1/24
  *
@@ -449,11 +449,11 @@ test_egress(void **state)
 	assert_int_equal(sh("ip netns exec %s ping -c1 -W3 203.0.113.2",
 	    name_b), 0);
 	/* Not to another tenant, nor to the daemon's namespace. */
-	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.200.0.6",
+	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.255.240.6",
 	    name_a), 0);
-	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.200.0.5",
+	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.255.240.5",
 	    name_a), 0);
-	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.200.0.1",
+	assert_int_not_equal(sh("ip netns exec %s ping -c1 -W1 10.255.240.1",
 	    name_a), 0);
 
 	/* A branch host's datagram, in through A's TUN, out to the internet. */
@@ -503,7 +503,7 @@ test_egress(void **state)
 
 /*
  * --reserved-range: the transfer networks come from the configured range,
- * not 10.200.0.0/16, and the tenant still reaches the internet host.
+ * not 10.255.240.0/20, and the tenant still reaches the internet host.
  */
 static void
 test_egress_range(void **state)
@@ -522,7 +522,7 @@ test_egress_range(void **state)
 	assert_int_equal(tenant_net_up(&world.a, &tc), 0);
 	assert_int_equal(sh("ip -n %s -4 -o addr show | grep -q 'inet 198.18.4.2/30'",
 	    name_a), 0);
-	assert_int_equal(sh("ip -n %s -4 -o addr show | grep -q 'inet 10.200.'",
+	assert_int_equal(sh("ip -n %s -4 -o addr show | grep -q 'inet 10.255.24'",
 	    name_a), 1);
 	assert_int_equal(sh("ip netns exec %s ping -c1 -W3 203.0.113.2",
 	    name_a), 0);
