@@ -2,7 +2,11 @@
  * cpe_frr.c - FRR 8 configuration for the CPE: the same eBGP multihop
  * sessions as cpe_bird.c, with a static /32 to each gateway BGP address
  * over the tunnel interface and route-maps limiting what is announced to
- * the branch prefixes (FRR's eBGP needs explicit policy since 7.4).
+ * the branch prefixes (FRR's eBGP needs explicit policy since 7.4), and
+ * BFD on each session as in cpe_bird.c. bgpd asks bfdd for a multihop
+ * session (RFC 5883, UDP 4784) because the sessions are ebgp-multihop;
+ * the gateway sends BFD with TTL 255, above bfdd's default minimum-ttl
+ * of 254 for multihop peers.
  */
 #include "cpe_int.h"
 
@@ -60,6 +64,17 @@ cpe_frr(struct cpe_out *o, const struct cpe_in *in)
 	cpe_printf(o,
 	    "exit\n"
 	    "!\n"
+	    "! Sub-second failure detection: the gateway answers BFD and ends "
+	    "the BGP\n"
+	    "! session (and its routes) when it stops (bfdd must run).\n"
+	    "bfd\n"
+	    " profile BG-GATEWAY\n"
+	    "  detect-multiplier 3\n"
+	    "  receive-interval 300\n"
+	    "  transmit-interval 300\n"
+	    " exit\n"
+	    "exit\n"
+	    "!\n"
 	    "router bgp %u\n"
 	    " bgp router-id %s\n"
 	    " no bgp network import-check\n", l->asn, me);
@@ -69,8 +84,9 @@ cpe_frr(struct cpe_out *o, const struct cpe_in *in)
 		    " neighbor %s remote-as %u\n"
 		    " neighbor %s description gateway zone %d\n"
 		    " neighbor %s ebgp-multihop 2\n"
-		    " neighbor %s update-source %s\n",
-		    a, in->gw_asn, a, in->zone[i].n, a, a, me);
+		    " neighbor %s update-source %s\n"
+		    " neighbor %s bfd profile BG-GATEWAY\n",
+		    a, in->gw_asn, a, in->zone[i].n, a, a, me, a);
 	}
 	cpe_printf(o, " !\n address-family ipv4 unicast\n");
 	for (i = 0; i < op->n_lan; i++)

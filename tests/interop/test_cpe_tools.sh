@@ -9,7 +9,8 @@
 #     config is derived from the same file (ids and roles swapped, same
 #     secrets section): that proves proposals, ids and PSK quoting.
 #   BIRD: bird -p (parse only).
-#   FRR: vtysh -C (whole file), bgpd -C and staticd -C (each daemon's part).
+#   FRR: vtysh -C (whole file), bgpd -C, staticd -C and bfdd -C (each
+#     daemon's part).
 # Exit 77 (skip) only without root or without the tools.
 set -u
 
@@ -19,13 +20,14 @@ CHARON=/usr/lib/ipsec/charon
 LIBIPSEC=/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so
 BGPD=/usr/lib/frr/bgpd
 STATICD=/usr/lib/frr/staticd
+BFDD=/usr/lib/frr/bfdd
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 for t in ip unshare awk swanctl bird vtysh; do
 	command -v "$t" >/dev/null 2>&1 || skip "$t not installed"
 done
-for f in "$CHARON" "$LIBIPSEC" "$BGPD" "$STATICD"; do
+for f in "$CHARON" "$LIBIPSEC" "$BGPD" "$STATICD" "$BFDD"; do
 	[ -x "$f" ] || [ -f "$f" ] || skip "$f not installed"
 done
 ls "$G"/*.swanctl.conf >/dev/null 2>&1 || { echo "FAIL: no golden files in $G"; exit 1; }
@@ -78,8 +80,12 @@ for f in "$G"/*.frr.conf; do
 		fail "vtysh -C rejects $b: $out"
 		continue
 	fi
-	grep -v '^ip route ' "$f" >"$W/$b.bgpd.conf"
+	# The bfd { ... exit } block is bfdd's, ip route is staticd's.
+	awk '/^bfd$/ { b = 1 } !b && !/^ip route / { print } b && /^exit$/ { b = 0 }' "$f" >"$W/$b.bgpd.conf"
+	awk '/^bfd$/ { b = 1 } b || /^(!|frr defaults )/ { print } b && /^exit$/ { b = 0 }' "$f" >"$W/$b.bfdd.conf"
 	grep -E '^(!|frr defaults |ip route )' "$f" >"$W/$b.staticd.conf"
+	grep -q '^ *neighbor .* bfd profile BG-GATEWAY$' "$W/$b.bgpd.conf" &&
+	    grep -q '^ profile BG-GATEWAY$' "$W/$b.bfdd.conf" || { fail "$b: no BFD profile and neighbor bfd"; continue; }
 	chmod 644 "$W/$b".*.conf
 	out=$(timeout 30 "$BGPD" -C -f "$W/$b.bgpd.conf" -Z -n -S -p 0 \
 	    --vty_socket "$W" -i "$W/bgpd.pid" 2>&1)
@@ -93,7 +99,13 @@ for f in "$G"/*.frr.conf; do
 		fail "staticd -C rejects $b: $out"
 		continue
 	fi
-	echo "ok   vtysh -C, bgpd -C, staticd -C: $b"
+	out=$(timeout 30 "$BFDD" -C -f "$W/$b.bfdd.conf" \
+	    --vty_socket "$W" -i "$W/bfdd.pid" 2>&1)
+	if [ $? -ne 0 ] || echo "$out" | grep -Eq "$frr_bad"; then
+		fail "bfdd -C rejects $b: $out"
+		continue
+	fi
+	echo "ok   vtysh -C, bgpd -C, staticd -C, bfdd -C: $b"
 done
 
 # --- strongSwan -------------------------------------------------------

@@ -30,7 +30,10 @@
 # -> session down, bgpConnected/bgpDisconnected health events; (h) a
 # hostile BGP peer on b2: a second connection is closed, garbage gets a
 # NOTIFICATION and a close, the status says so; a changed asn remakes the
-# session without a restart. Exit 77
+# session without a restart; (i) FRR 8 replaces BIRD on b1, fed the
+# frr.conf cpeConfiguration generates: LAN learned, Internet Access and
+# Microsoft 365 routes in and out, BFD (bfdd, multihop) and a silent
+# tunnel. Exit 77
 # (skip) only without root or without the tools; bird missing is a failure.
 set -u
 
@@ -48,6 +51,8 @@ HAVE_IPERF=1
 command -v iperf3 >/dev/null || HAVE_IPERF=0
 HAVE_BIRD=1
 command -v bird >/dev/null && command -v birdc >/dev/null || HAVE_BIRD=0
+HAVE_FRR=1
+{ command -v vtysh && [ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/bfdd ]; } >/dev/null || HAVE_FRR=0
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/bgtest-esp-$$.XXXXXX")
 NS_G=bgesp-$$-gw
@@ -467,6 +472,92 @@ print("%d events, %d bytes from the branch in all" % (len(a), sum(e["sentBytes"]
 ' >"$W/alive.txt" 2>&1 && ok "(g) remoteNetworkAlive: $(cat "$W/alive.txt")" || fail "(g) remoteNetworkAlive: $(tail -2 "$W/alive.txt")"
 else
 	fail "(g) bird not installed (scripts/deps.sh installs bird2)"
+fi
+
+# (i) FRR 8 as the branch speaker on b1 instead of BIRD, configured only
+# from the frr.conf cpeConfiguration generates: each FRR daemon (zebra,
+# staticd, bfdd, bgpd) gets its part of the file, as vtysh -b would hand it
+# out. Checks: the gateway learns the LAN; Internet Access -> 0.0.0.0/0;
+# Microsoft 365 too -> its subnets beside the default; each removed ->
+# withdrawn; BFD up with bfdd, and a silent tunnel ends the session fast.
+FRR=/usr/lib/frr
+if [ "$HAVE_FRR" = 1 ]; then
+	FD=$W/frr; mkdir -p "$FD"; chmod 755 "$W" "$FD"; chown frr:frr "$FD"	# the daemons run as frr
+	bg "$TOK_A" cpe-config "$RN1" "$LK1" --format frr --lan 10.1.1.0/24 -o "$FD/frr.conf" ||
+	    fail "(i) cpe-config --format frr"
+	grep -q "neighbor 10.255.0.1 bfd profile BG-GATEWAY" "$FD/frr.conf" || fail "(i) frr.conf has no BFD"
+	# The parts: bfd { ... exit } to bfdd, ip route to staticd, the rest to bgpd.
+	awk '/^bfd$/ { b = 1 } !b && !/^ip route / { print } b && /^exit$/ { b = 0 }' "$FD/frr.conf" >"$FD/bgpd.conf"
+	awk '/^bfd$/ { b = 1 } b || /^(!|frr defaults )/ { print } b && /^exit$/ { b = 0 }' "$FD/frr.conf" >"$FD/bfdd.conf"
+	grep -E '^(!|frr defaults |ip route )' "$FD/frr.conf" >"$FD/staticd.conf"
+	grep -E '^(!|frr defaults )' "$FD/frr.conf" >"$FD/zebra.conf"
+	chmod 644 "$FD"/*.conf
+	for d in zebra staticd bfdd bgpd; do
+		ip netns exec "$NS_B1" "$FRR/$d" -f "$FD/$d.conf" -i "$FD/$d.pid" --vty_socket "$FD" \
+		    -z "$FD/zserv.api" >"$FD/$d.log" 2>&1 &
+		PIDS="$PIDS $!"
+		[ "$d" = zebra ] && for _ in $(seq 50); do [ -S "$FD/zserv.api" ] && break; sleep 0.1; done
+	done
+	vty() { ip netns exec "$NS_B1" vtysh --vty_socket "$FD" -c "$1" 2>/dev/null; }
+	# frr_q CMD EXPR: the JSON of vtysh CMD satisfies the Python EXPR over j.
+	frr_q() { vty "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if ('"$2"') else 1)' 2>/dev/null; }
+	frr_wait() { for _ in $(seq "$3"); do frr_q "$1" "$2" && return 0; sleep 0.25; done; return 1; }
+	if waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 1' 160; then
+		ok "(i) FRR peered through the tunnel: $(status1 | python3 -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; print("state %s, learned %d, peer AS %d" % (b["state"], b["learnedPrefixes"], b["peerAsn"]))')"
+	else
+		fail "(i) FRR: no established session with 1 learned prefix: $(status1); $(vty 'show bgp summary' | tail -4); $(tail -3 "$FD/bgpd.log")"
+	fi
+	out=$(lan_ping 3)
+	echo "$out" | grep -q " 0% packet loss" && ok "(i) LAN host reaches the internet host with FRR announcing the LAN" ||
+	    fail "(i) LAN ping with FRR: $out"
+	bg "$TOK_A" rn assign "$RN1" "$IPROF" >/dev/null || fail "(i) rn assign internet"
+	DEF='any(p.get("community", {}).get("string") == "65476:1" and any(n.get("ip") == "10.255.0.1" for n in p["nexthops"]) for p in j.get("paths", []))'
+	frr_wait "show bgp ipv4 unicast 0.0.0.0/0 json" "$DEF" 40 &&
+	    ok "(i) Internet Access: FRR learned 0.0.0.0/0 from 10.255.0.1 with community 65476:1" ||
+	    fail "(i) FRR has no default route: $(vty 'show bgp ipv4 unicast' | tail -5)"
+	bg "$TOK_A" rn assign "$RN1" "$MPROF" >/dev/null || fail "(i) rn assign m365"
+	M365='len(j.get("routes", {})) > 10 and any(k.startswith("13.107.") for k in j["routes"])'
+	if frr_wait "show bgp ipv4 unicast community 65476:365 json" "$M365" 40 &&
+	    frr_q "show bgp ipv4 unicast 0.0.0.0/0 json" "$DEF"; then
+		ok "(i) Microsoft 365 too: FRR learned $(vty 'show bgp ipv4 unicast community 65476:365 json' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["routes"]))') routes with 65476:365 beside the default"
+	else
+		fail "(i) FRR Microsoft 365 routes: $(vty 'show bgp ipv4 unicast community 65476:365' | tail -3)"
+	fi
+	bg "$TOK_A" rn unassign "$RN1" "$MPROF" >/dev/null || fail "(i) rn unassign m365"
+	frr_wait "show bgp ipv4 unicast community 65476:365 json" 'len(j.get("routes", {})) == 0' 40 &&
+	    frr_q "show bgp ipv4 unicast 0.0.0.0/0 json" "$DEF" &&
+	    ok "(i) Microsoft 365 removed: withdrawn from FRR, the default stays" ||
+	    fail "(i) after removing Microsoft 365: $(vty 'show bgp ipv4 unicast' | tail -5)"
+	bg "$TOK_A" rn unassign "$RN1" "$IPROF" >/dev/null || fail "(i) rn unassign internet"
+	frr_wait "show bgp ipv4 unicast json" 'not any(p.startswith("0.0.0.0/0") for p in j.get("routes", {}))' 40 &&
+	    ok "(i) Internet Access removed: FRR's default route withdrawn" ||
+	    fail "(i) FRR default route left: $(vty 'show bgp ipv4 unicast' | tail -5)"
+	if waitbgp 'b["bfd"] and b["bfd"]["state"] == "up"' 60 &&
+	    frr_wait "show bfd peers json" 'any(p.get("peer") == "10.255.0.1" and p.get("status") == "up" and p.get("multihop") for p in j)' 20; then
+		ok "(i) BFD up between FRR's bfdd (multihop) and the gateway"
+		ip netns exec "$NS_B1" nft -f - <<'NFT'
+table ip bgblackhole {
+  chain o { type filter hook output priority 0; udp dport 4500 drop; udp sport 4500 drop; }
+  chain i { type filter hook input priority 0; udp dport 4500 drop; udp sport 4500 drop; }
+}
+NFT
+		t0=$(date +%s%N)
+		for _ in $(seq 100); do [ -z "$(tenant_route "$NS_TA")" ] && break; sleep 0.05; done
+		t1=$(date +%s%N)
+		ip netns exec "$NS_B1" nft delete table ip bgblackhole
+		[ -z "$(tenant_route "$NS_TA")" ] &&
+		    ok "(i) silent tunnel: BFD with FRR took BGP and 10.1.1.0/24 down after $(( (t1 - t0) / 1000000 )) ms" ||
+		    fail "(i) silent tunnel with FRR: route still there after $(( (t1 - t0) / 1000000 )) ms: $(status1)"
+		waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 1' 240 &&
+		    ok "(i) FRR's session and the LAN route are back" || fail "(i) FRR after the silent tunnel: $(status1)"
+	else
+		fail "(i) no BFD with FRR: $(status1); $(vty 'show bfd peers' | tail -8)"
+	fi
+	for f in "$FD"/*.pid; do kill "$(cat "$f")" 2>/dev/null; done
+	waitbgp 'b["state"] != "established" and b["learnedPrefixes"] == 0' 40 &&
+	    ok "(i) FRR stopped: session down, LAN route withdrawn" || fail "(i) after FRR stopped: $(status1)"
+else
+	fail "(i) FRR not installed (scripts/deps.sh installs frr)"
 fi
 
 # (h) hostile BGP peer on b2 (tenant B): a second connection while one is
