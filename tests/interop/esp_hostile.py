@@ -83,6 +83,12 @@ def inner_icmp(ident, seq, size=56, src=INNER_SRC):
         ICMP(type=8, id=ident, seq=seq) / Raw(b"H" * size)
 
 
+def inner_syn(src, dst, dport, sport=40179):
+    from scapy.layers.inet import IP, TCP
+    return IP(src=src, dst=dst, ttl=64) / TCP(sport=sport, dport=dport,
+                                              flags="S", seq=1)
+
+
 def esp_valid(sa, seq, inner):
     """The ESP payload (from the SPI) of a well-formed packet, via scapy."""
     from scapy.layers.inet import UDP
@@ -323,12 +329,18 @@ def cmd_send(argv):
         for i, src in enumerate(srcs):
             pkts.append(esp_valid(sa, seq, inner_icmp(0x4a00 + i, 1, src=src)))
             seq += 1
+        # Tunnel-bound sessions: this branch opens the BGP session of the
+        # tenant's other link (its peer 10.1.0.2 to its gateway address
+        # 10.255.0.2) through its own tunnel. The source check drops the
+        # SYN before the tenant's TCP stack sees it.
+        pkts.append(esp_valid(sa, seq, inner_syn("10.1.0.2", "10.255.0.2", 179)))
+        seq += 1
         send_udp(a.src, a.dst, pkts)
         info["echo_reply_spoofed"] = wait_echo_reply(rs, 0x4a00, 1.0)
         if info["echo_reply_spoofed"]:
             die("a spoofed packet was answered")
-        exp["spoofed-source"] = len(srcs)
-        exp["sa-pkts"] = len(srcs)
+        exp["spoofed-source"] = len(srcs) + 1
+        exp["sa-pkts"] = len(srcs) + 1
     elif cat == "garbage":
         payloads = []
         # Random datagrams whose first word is never the SA's SPI nor zero.

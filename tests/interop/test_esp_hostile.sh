@@ -90,6 +90,12 @@ RN=$(bg -q rn create --name "hostile branch" --region westEurope) || { fail "rn 
 LINK=$(bg -q link create "$RN" --name hostile-link --ip 192.0.2.1 --vendor other \
     --asn 65000 --local-bgp 10.255.0.1 --peer-bgp 10.1.0.1 --psk-file "$W/psk") ||
     { fail "link create"; exit 1; }
+# A second link of the same remote network, never brought up: (8b) tries
+# to open its BGP session (peer 10.1.0.2 -> 10.255.0.2:179) through the
+# first link's tunnel.
+LINK2=$(bg -q link create "$RN" --name other-link --ip 192.0.2.3 --vendor other \
+    --asn 65000 --local-bgp 10.255.0.2 --peer-bgp 10.1.0.2 --psk-file "$W/psk") ||
+    { fail "second link create"; exit 1; }
 mkdir -p "$C/run" "$C"/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
 bg cpe-config "$RN" "$LINK" --format swanctl -o "$C/swanctl.conf" || { fail "cpe-config"; exit 1; }
 # kernel-libipsec does ESP over charon's UDP sockets only (raw ESP is an
@@ -227,7 +233,7 @@ hostile unknown-spi "(5) unknown SPI (23 SPIs)"
 hostile padding "(6) wrong padding (5) + bad next header (1)"
 hostile oversized "(7) oversized (2100, 9000, 65000 octets, 3 kB ESP)"
 hostile garbage "(8) garbage on 4500 (random, marker + junk IKE, 0xFF lookalikes)"
-hostile spoofed "(8b) authentic ESP from sources not the link's (uRPF: another link's BGP address, an unannounced LAN, the gateway's own)"
+hostile spoofed "(8b) authentic ESP from sources not the link's (uRPF: another link's BGP address, an unannounced LAN, the gateway's own; a SYN opening the other link's BGP session)"
 
 # The valid path still works after all that: another crafted packet.
 hostile valid "(9) crafted valid ESP after the storm"
@@ -261,6 +267,14 @@ assert d["tunnelState"] == "connected", d
 assert all(e[k] == v for k, v in want.items()), (e, want)
 print("replay %d, auth %d, malformed %d, spoofed source %d, in %d pkts" % (e["replayDrops"], e["authenticationFailures"], e["malformedDrops"], e["spoofedSourceDrops"], e["inboundPackets"]))
 ' "$W" >"$W/st.txt" 2>&1 && ok "status endpoint: connected, $(cat "$W/st.txt")" || fail "status endpoint: $st $(tail -1 "$W/st.txt")"
+
+# The other link's session never saw a connection (tunnel-bound sessions).
+st2=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK" \
+    "http://$API/networkAccess/connectivity/remoteNetworks/$RN/deviceLinks/$LINK2/status")
+echo "$st2" | $PY -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; assert b["state"] == "active" and b["lastError"] is None and b["receivedPrefixes"] == 0, b' &&
+    ! grep -q "10.1.0.2.*connect\|connect.*10.1.0.2" "$W/daemon.log" &&
+    ok "(8b) the other link's BGP session saw no connection from the first link's tunnel" ||
+    fail "(8b) other link's session: $st2"
 
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"
 kill "$DPID"; wait "$DPID"; drc=$?; DPID=
