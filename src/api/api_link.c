@@ -167,6 +167,8 @@ link_bgp_json(const struct model_link_bgp *b)
 	    json_string(b->last_error) : json_null());
 	json_object_set_new(o, "rejectedPrefixes", json_integer(
 	    (json_int_t)b->rejected));
+	json_object_set_new(o, "treatAsWithdrawUpdates", json_integer(
+	    (json_int_t)b->treat_as_withdraw));
 	/* null: the branch runs no BFD on this session (we are passive). */
 	json_object_set_new(o, "bfd", b->bfd_state[0] == '\0' ? json_null() :
 	    json_pack("{s:s, s:I, s:I}", "state", b->bfd_state,

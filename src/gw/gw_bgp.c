@@ -1237,6 +1237,7 @@ gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
 	out->learned = ss->acc.n;
 	out->advertised = st.prefixes_out;
 	out->rejected = gw_bgp_refused(ss);
+	out->treat_as_withdraw = st.treat_as_withdraw;
 	{
 		struct bfd_status fs;
 

@@ -286,6 +286,8 @@ struct model_link_bgp {
 	uint64_t	learned;	/* of those, installed (import policy) */
 	uint64_t	advertised;
 	uint64_t	rejected;	/* refused by the import policy, all reasons */
+	/* UPDATEs the RFC 7606 error handling treated as withdrawn (§2) */
+	uint64_t	treat_as_withdraw;
 	struct {
 		char	 key[24];	/* bgp_policy_verdict_key(): "martian" ... */
 		uint64_t n;

@@ -33,7 +33,8 @@
 # session without a restart; (i) FRR 8 replaces BIRD on b1, fed the
 # frr.conf cpeConfiguration generates: LAN learned, Internet Access and
 # Microsoft 365 routes in and out, BFD (bfdd, multihop) and a silent
-# tunnel. Exit 77
+# tunnel; (j) a hostile ExaBGP on b2: RFC 7606 cases, a prefix flood.
+# Exit 77
 # (skip) only without root or without the tools; bird missing is a failure.
 set -u
 
@@ -51,6 +52,8 @@ HAVE_IPERF=1
 command -v iperf3 >/dev/null || HAVE_IPERF=0
 HAVE_BIRD=1
 command -v bird >/dev/null && command -v birdc >/dev/null || HAVE_BIRD=0
+HAVE_EXABGP=1
+command -v exabgp >/dev/null || HAVE_EXABGP=0
 HAVE_FRR=1
 { command -v vtysh && [ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/bfdd ]; } >/dev/null || HAVE_FRR=0
 
@@ -607,6 +610,67 @@ st=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_B" \
 echo "$st" | python3 -c 'import json,sys; d=json.load(sys.stdin); b=d["bgp"]; assert b["peerAsn"] == 65001 and b["state"] == "active" and b["lastError"] is None and d["tunnelState"] == "connected", d' &&
     ok "(h) asn changed through the API: new session for AS 65001, tunnel untouched" ||
     fail "(h) after the asn change: $st"
+
+# (j) A hostile ExaBGP on b2 (tenant B, AS 65001 since (h)), scripted by
+# exabgp_feed.py: a valid route, then RFC 7606 cases (a malformed MED is
+# treat-as-withdraw, an unknown optional transitive attribute is accepted;
+# the session stays up), then a prefix flood past the limit (Cease 6/1).
+# The daemon and tenant A's tunnel are unaffected.
+if [ "$HAVE_EXABGP" = 1 ]; then
+	EX=$W/exabgp; mkdir -p "$EX"
+	cat >"$EX/exabgp.conf" <<EOC
+process hostile {
+  run /usr/bin/python3 $SRC/tests/interop/exabgp_feed.py $EX;
+  encoder text;
+}
+neighbor 10.255.0.1 {
+  router-id 10.1.0.1;
+  local-address 10.1.0.1;
+  local-as 65001;
+  peer-as 65476;
+  hold-time 180;
+  api { processes [ hostile ]; }
+}
+EOC
+	ip netns exec "$NS_B2" env exabgp.daemon.user=root exabgp.api.cli=false \
+	    exabgp.log.destination=stdout exabgp.daemon.daemonize=false \
+	    exabgp "$EX/exabgp.conf" >"$EX/exabgp.log" 2>&1 &
+	EXA=$!
+	PIDS="$PIDS $EXA"
+	status2() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_B" \
+	    "http://$API/networkAccess/connectivity/remoteNetworks/$(cat "$W/b2.rn")/deviceLinks/$(cat "$W/b2.link")/status"; }
+	bgpq2() { status2 | python3 -c 'import json,sys; b=json.load(sys.stdin).get("bgp"); sys.exit(0 if b and ('"$1"') else 1)' 2>/dev/null; }
+	waitbgp2() { for _ in $(seq "$2"); do bgpq2 "$1" && return 0; sleep 0.25; done; return 1; }
+	bgp2() { status2 | python3 -c 'import json,sys; b=json.load(sys.stdin)["bgp"]; print("%s, received %d, learned %d, treat-as-withdraw %d, last error: %s" % (b["state"], b["receivedPrefixes"], b["learnedPrefixes"], b["treatAsWithdrawUpdates"], b["lastError"]))'; }
+	if waitbgp2 'b["state"] == "established"' 120; then
+		ok "(j) ExaBGP peered through b2's tunnel"
+	else
+		fail "(j) ExaBGP: no session: $(status2); $(tail -5 "$EX/exabgp.log")"
+	fi
+	touch "$EX/exa.go1"
+	waitbgp2 'b["learnedPrefixes"] == 1' 40 && ok "(j) ExaBGP's valid route learned: $(bgp2)" ||
+	    fail "(j) valid route: $(bgp2)"
+	est0=$(status2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["bgp"]["establishedDateTime"])')
+	touch "$EX/exa.go2"
+	if waitbgp2 'b["state"] == "established" and b["learnedPrefixes"] == 2 and b["treatAsWithdrawUpdates"] == 1' 40 &&
+	    [ "$(status2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["bgp"]["establishedDateTime"])')" = "$est0" ]; then
+		ok "(j) RFC 7606: malformed MED treated as withdrawn, unknown optional transitive accepted, session kept: $(bgp2)"
+	else
+		fail "(j) RFC 7606 cases: $(bgp2)"
+	fi
+	touch "$EX/exa.go3"
+	waitbgp2 'b["state"] != "established" and b["lastError"].startswith("sent NOTIFICATION 6/1")' 120 &&
+	    ok "(j) prefix flood: $(bgp2)" || fail "(j) prefix flood: $(bgp2)"
+	kill "$EXA" 2>/dev/null; wait "$EXA" 2>/dev/null
+	waitbgp2 'b["learnedPrefixes"] == 0' 40 || fail "(j) routes left after the flood: $(bgp2)"
+	[ -z "$(nsenter -t "$DPID" -m ip -n "$NS_TB" route show 10.100.0.0/24 2>/dev/null)" ] ||
+	    fail "(j) a flood route is left in tenant B's namespace"
+	kill -0 "$DPID" 2>/dev/null && out=$(ip netns exec "$NS_B1" ping -c 3 -i 0.2 -W 1 -I 10.1.0.1 10.255.0.1 2>&1) &&
+	    echo "$out" | grep -q " 0% packet loss" && ok "(j) daemon running, tenant A's tunnel unaffected" ||
+	    fail "(j) after the hostile peer: $out"
+else
+	fail "(j) exabgp not installed (scripts/deps.sh installs it)"
+fi
 
 grep -E "AddressSanitizer|runtime error|LeakSanitizer" "$W/daemon.log" && fail "sanitizer report in branchgated"
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"
