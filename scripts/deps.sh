@@ -9,7 +9,7 @@ libssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
 libcurl4-openssl-dev libevent-dev liburcu-dev libmnl-dev libnftables-dev libcmocka-dev
 sqlite3 curl iproute2 iputils-ping procps python3 python3-scapy python3-cryptography nftables iperf3
 strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libstrongswan-extra-plugins libstrongswan-standard-plugins bird2 frr exabgp"
+libstrongswan-extra-plugins libstrongswan-standard-plugins bird2 frr exabgp gobgpd"
 
 missing=""
 for p in $PKGS; do
@@ -26,7 +26,7 @@ fi
 echo "branchgate: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# The test peers (charon, bird, frr, exabgp) must not start as system services: the
+# The test peers (charon, bird, frr, exabgp, gobgpd) must not start as system services: the
 # tests run their own instances in network namespaces.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d

@@ -54,6 +54,8 @@ HAVE_BIRD=1
 command -v bird >/dev/null && command -v birdc >/dev/null || HAVE_BIRD=0
 HAVE_EXABGP=1
 command -v exabgp >/dev/null || HAVE_EXABGP=0
+HAVE_GOBGP=1
+{ command -v gobgpd && command -v gobgp; } >/dev/null || HAVE_GOBGP=0
 HAVE_FRR=1
 { command -v vtysh && [ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/bfdd ]; } >/dev/null || HAVE_FRR=0
 
@@ -670,6 +672,54 @@ EOC
 	    fail "(j) after the hostile peer: $out"
 else
 	fail "(j) exabgp not installed (scripts/deps.sh installs it)"
+fi
+
+# (k) GoBGP as b2's branch speaker (tenant B): it peers through the tunnel,
+# its route is learned, and with Internet Access assigned it gets
+# 0.0.0.0/0 with the community 65476:1.
+if [ "$HAVE_GOBGP" = 1 ]; then
+	GB=$W/gobgp; mkdir -p "$GB"
+	cat >"$GB/gobgpd.toml" <<'EOC'
+[global.config]
+  as = 65001
+  router-id = "10.1.0.1"
+  port = -1
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "10.255.0.1"
+    peer-as = 65476
+  [neighbors.transport.config]
+    local-address = "10.1.0.1"
+  [neighbors.ebgp-multihop.config]
+    enabled = true
+    multihop-ttl = 2
+EOC
+	ip netns exec "$NS_B2" gobgpd -f "$GB/gobgpd.toml" -t toml --api-hosts 127.0.0.1:50051 \
+	    >"$GB/gobgpd.log" 2>&1 &
+	GOB=$!
+	PIDS="$PIDS $GOB"
+	gob() { ip netns exec "$NS_B2" gobgp -u 127.0.0.1 -p 50051 "$@" 2>&1; }
+	for _ in $(seq 50); do gob global >/dev/null && break; sleep 0.2; done
+	gob global rib add 10.2.5.0/24 -a ipv4 >/dev/null || fail "(k) gobgp global rib add"
+	waitbgp2 'b["state"] == "established" and b["learnedPrefixes"] == 1' 120 &&
+	    ok "(k) GoBGP peered through b2's tunnel, its route learned: $(bgp2)" ||
+	    fail "(k) GoBGP: $(bgp2); $(tail -5 "$GB/gobgpd.log")"
+	IPROF_B=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_B" "http://$API/networkAccess/forwardingProfiles" |
+	    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])')
+	bg "$TOK_B" rn assign "$(cat "$W/b2.rn")" "$IPROF_B" >/dev/null || fail "(k) rn assign"
+	gob_default() { gob global rib -a ipv4 -j | python3 -c '
+import json, sys
+r = json.load(sys.stdin).get("0.0.0.0/0") or []
+sys.exit(0 if any(any(a.get("type") == 8 and 4291035137 in a.get("communities", []) for a in p.get("attrs", [])) for p in r) else 1)' 2>/dev/null; }
+	for _ in $(seq 40); do gob_default && break; sleep 0.25; done
+	gob_default && ok "(k) Internet Access: GoBGP learned 0.0.0.0/0 with community 65476:1" ||
+	    fail "(k) GoBGP default route: $(gob global rib -a ipv4 | head -5)"
+	bg "$TOK_B" rn unassign "$(cat "$W/b2.rn")" "$IPROF_B" >/dev/null || fail "(k) rn unassign"
+	kill "$GOB" 2>/dev/null; wait "$GOB" 2>/dev/null
+	waitbgp2 'b["state"] != "established" and b["learnedPrefixes"] == 0' 60 &&
+	    ok "(k) GoBGP stopped: $(bgp2)" || fail "(k) after GoBGP stopped: $(bgp2)"
+else
+	fail "(k) gobgpd not installed (scripts/deps.sh installs it)"
 fi
 
 grep -E "AddressSanitizer|runtime error|LeakSanitizer" "$W/daemon.log" && fail "sanitizer report in branchgated"
