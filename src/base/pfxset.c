@@ -54,6 +54,7 @@ pfxset_insert(struct pfxset *s, size_t pos, uint32_t addr, uint8_t len)
 	s->e[pos].addr = addr;
 	s->e[pos].len = len;
 	s->e[pos].refs = 1;
+	s->e[pos].path_len = s->e[pos].med = s->e[pos].nas = 0;
 	s->n++;
 	return 0;
 }

@@ -16,6 +16,12 @@ struct pfxset_ent {
 	uint32_t	addr;		/* host order, as given */
 	uint8_t		len;
 	uint32_t	refs;
+	/*
+	 * The BGP attributes that rank ECMP members (RFC 4271 §9.1.2.2 a, c):
+	 * AS_PATH length, MULTI_EXIT_DISC (0 if absent, §9.1.2.2 c) and the
+	 * neighbouring AS. 0 where nobody sets them.
+	 */
+	uint32_t	path_len, med, nas;
 };
 
 struct pfxset {

@@ -229,13 +229,65 @@ esp_lpm_entry_cmp(const void *a, const void *b)
 	return x->value < y->value ? -1 : x->value > y->value;
 }
 
+/* The attributes link j's session gave prefix e (rl: link -> learned). */
+static const struct pfxset_ent *
+esp_snap_attr(const struct esp_table *t, const size_t *rl, uint32_t j,
+    const struct lpm_entry *e)
+{
+	const struct pfxset *set;
+	size_t pos;
+	bool found;
+
+	if (rl[j] == SIZE_MAX)
+		return NULL;
+	set = &t->learned[rl[j]].set;
+	pos = pfxset_pos(set, e->prefix, e->plen, &found);
+	return found ? &set->e[pos] : NULL;
+}
+
+/*
+ * Drops from g the members RFC 4271 §9.1.2.2 ranks below another: a
+ * longer AS_PATH (a), then a higher MULTI_EXIT_DISC than a member with the
+ * same neighbouring AS (c). What is left shares the prefix.
+ */
+static void
+esp_snap_rank(const struct esp_table *t, const size_t *rl,
+    struct esp_snap_group *g, const struct lpm_entry *e)
+{
+	const struct pfxset_ent *a[ESP_TABLE_ECMP_MAX];
+	static const struct pfxset_ent none;
+	uint32_t shortest = UINT32_MAX;
+	unsigned i, k, out;
+	bool worse;
+
+	for (i = 0; i < g->n; i++) {
+		if ((a[i] = esp_snap_attr(t, rl, g->link[i], e)) == NULL)
+			a[i] = &none;
+		if (a[i]->path_len < shortest)
+			shortest = a[i]->path_len;
+	}
+	for (i = 0, out = 0; i < g->n; i++) {
+		worse = a[i]->path_len > shortest;
+		for (k = 0; k < g->n && !worse; k++)
+			worse = a[k]->path_len == shortest &&
+			    a[k]->nas == a[i]->nas && a[k]->med < a[i]->med;
+		if (!worse) {
+			a[out] = a[i];
+			g->link[out++] = g->link[i];
+		}
+	}
+	g->n = out;
+}
+
 /*
  * e[from, *n): learned prefixes of links with a live tunnel. A prefix held
- * by several links becomes one entry naming a new group of s; -1 on no
- * memory. Host bits are already clear (esp_table_learned_add).
+ * by several links becomes one entry naming a new group of s, of the
+ * members esp_snap_rank keeps; -1 on no memory. Host bits are already
+ * clear (esp_table_learned_add).
  */
 static int
-esp_snap_ecmp(struct esp_snap *s, struct lpm_entry *e, size_t from, size_t *n)
+esp_snap_ecmp(const struct esp_table *t, const size_t *rl,
+    struct esp_snap *s, struct lpm_entry *e, size_t from, size_t *n)
 {
 	struct esp_snap_group *ng, *g;
 	size_t i, j, k, out = from;
@@ -259,8 +311,12 @@ esp_snap_ecmp(struct esp_snap *s, struct lpm_entry *e, size_t from, size_t *n)
 				if (g->n == 0 || g->link[g->n - 1] != e[k].value)
 					g->link[g->n++] = e[k].value;
 			if (g->n > 1)
+				esp_snap_rank(t, rl, g, &e[i]);
+			if (g->n > 1)
 				e[out].value = ESP_SNAP_GROUP +
 				    (uint32_t)s->ngroups++;
+			else
+				e[out].value = g->link[0];
 		}
 		out++;
 	}
@@ -288,7 +344,7 @@ esp_snap_build(const struct esp_table *t)
 	struct esp_lpm_tmp { struct lpm_entry *e; size_t n; } tmp = { NULL, 0 };
 	struct esp_snap *s;
 	uint64_t *best = NULL;
-	size_t *lidx = NULL, nentries, i, j, size, live;
+	size_t *lidx = NULL, *rl = NULL, nentries, i, j, size, live;
 	uint32_t h, spi;
 	unsigned nt = 0;
 
@@ -307,12 +363,18 @@ esp_snap_build(const struct esp_table *t)
 	if (t->nlearned > 0 &&
 	    (lidx = calloc(t->nlearned, sizeof(*lidx))) == NULL)
 		goto fail;
+	if (t->nlinks > 0 && (rl = malloc(t->nlinks * sizeof(*rl))) == NULL)
+		goto fail;
+	for (j = 0; j < t->nlinks; j++)
+		rl[j] = SIZE_MAX;
 	for (i = 0; i < t->nlearned; i++) {
 		if (esp_table_link_find(t, t->learned[i].link_id, &j) == NULL)
 			j = SIZE_MAX;
 		lidx[i] = j;
-		if (j != SIZE_MAX)
+		if (j != SIZE_MAX) {
+			rl[j] = i;
 			nentries += t->learned[i].set.n;
+		}
 	}
 	if (t->nlinks > 0 &&
 	    ((s->links = calloc(t->nlinks, sizeof(*s->links))) == NULL ||
@@ -378,7 +440,7 @@ esp_snap_build(const struct esp_table *t)
 		/* After the static entries: the first of duplicates wins. */
 		live = tmp.n;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, true, tmp.e, &tmp.n);
-		if (esp_snap_ecmp(s, tmp.e, live, &tmp.n) == -1)
+		if (esp_snap_ecmp(t, rl, s, tmp.e, live, &tmp.n) == -1)
 			goto fail;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, false, tmp.e, &tmp.n);
 		if ((s->tenants[i].lpm = lpm_build(tmp.e, tmp.n)) == NULL)
@@ -442,11 +504,13 @@ esp_snap_build(const struct esp_table *t)
 	}
 	free(best);
 	free(lidx);
+	free(rl);
 	free(tmp.e);
 	return s;
 fail:
 	free(best);
 	free(lidx);
+	free(rl);
 	free(tmp.e);
 	esp_snap_free(s);
 	return NULL;
@@ -710,6 +774,26 @@ esp_table_learned_del(struct esp_table *t, const char *link_id,
 		pfxset_free(&le->set);
 		*le = t->learned[--t->nlearned];
 	}
+	return 0;
+}
+
+int
+esp_table_learned_attr(struct esp_table *t, const char *link_id,
+    uint32_t prefix, uint8_t plen, uint32_t path_len, uint32_t med,
+    uint32_t nas)
+{
+	struct esp_tlearned *le;
+	size_t pos;
+	bool found;
+
+	if (plen > 32 || (le = esp_table_learned_find(t, link_id)) == NULL)
+		return -1;
+	pos = pfxset_pos(&le->set, esp_table_mask(prefix, plen), plen, &found);
+	if (!found)
+		return -1;
+	le->set.e[pos].path_len = path_len;
+	le->set.e[pos].med = med;
+	le->set.e[pos].nas = nas;
 	return 0;
 }
 

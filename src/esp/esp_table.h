@@ -179,6 +179,18 @@ int	esp_table_learned_add(struct esp_table *, const char *link_id,
 int	esp_table_learned_del(struct esp_table *, const char *link_id,
 	    uint32_t prefix, uint8_t plen);
 size_t	esp_table_learned_count(const struct esp_table *, const char *link_id);
+/*
+ * The BGP attributes of a prefix the link holds (0, or -1 if it does not
+ * hold it). Where several links with a live tunnel hold one prefix, only
+ * the best are ECMP members, as RFC 4271 §9.1.2.2 ranks them: the
+ * shortest AS_PATH, then, among routes from the same neighbouring AS, the
+ * lowest MULTI_EXIT_DISC. Later steps (origin, IGP cost, router id) are
+ * left out on purpose: they would make one member win where the branch
+ * meant to share. Published by the next commit.
+ */
+int	esp_table_learned_attr(struct esp_table *, const char *link_id,
+	    uint32_t prefix, uint8_t plen, uint32_t path_len, uint32_t med,
+	    uint32_t nas);
 /* On -1 the caller still owns the SAs. */
 int	esp_table_child_add(struct esp_table *, const struct esp_table_child *);
 /* Starts the linger of the CHILD SA with spi_in; -1 if unknown. */

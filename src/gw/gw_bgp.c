@@ -97,6 +97,11 @@ struct gw_bgp_sess {
 	uint32_t		 local, peer, peer_as;
 	unsigned		 profiles;	/* GW_BGP_PROF_* announced */
 	bool			 seen;
+	/*
+	 * gw_bgp_sess_end() has begun: the session array may hold the other
+	 * zone's session already freed, so it is not looked up any more.
+	 */
+	bool			 ending;
 	struct bgp_session	*s;
 	struct bgp_policy	 pol;
 	struct gw_bgp_conn	*conn;
@@ -428,6 +433,57 @@ gw_bgp_cb_down(void *arg, const struct bgp_down *d)
 		gw_bgp_emit(ss, false, ss->last_error);
 }
 
+static struct gw_bgp_sess *gw_bgp_find(const struct gw_bgp *,
+	    const char *, int);
+
+/* a ranks above b as RFC 4271 §9.1.2.2 (a) then (c) order them. */
+static bool
+gw_bgp_attr_better(const struct pfxset_ent *a, const struct pfxset_ent *b)
+{
+	if (a->path_len != b->path_len)
+		return a->path_len < b->path_len;
+	return a->nas == b->nas && a->med < b->med;
+}
+
+/*
+ * Hands the data plane the attributes of the link's prefix at pos, which
+ * rank it among ECMP members. Both zone sessions of a zone-redundant link
+ * feed the one per-link entry: it gets the better of the two.
+ */
+static void
+gw_bgp_push_attr(struct gw_bgp_sess *ss, uint32_t addr, uint8_t len)
+{
+	const struct pfxset_ent *best = NULL, *e;
+	struct gw_bgp_sess *z;
+	size_t pos;
+	bool found;
+	int zone;
+
+	if (ss->ending)
+		return;
+	for (zone = 1; zone <= 2; zone++) {
+		if ((z = gw_bgp_find(ss->b, ss->link_id, zone)) == NULL)
+			continue;
+		pos = pfxset_pos(&z->acc, addr, len, &found);
+		if (!found)
+			continue;
+		e = &z->acc.e[pos];
+		if (best == NULL || gw_bgp_attr_better(e, best))
+			best = e;
+	}
+	if (best != NULL)
+		gw_dp_learned_attr(ss->b->cfg.dp, ss->link_id, addr, len,
+		    best->path_len, best->med, best->nas);
+}
+
+static void
+gw_bgp_attr_set(struct pfxset_ent *e, const struct bgp_route *r)
+{
+	e->path_len = r->path_len;
+	e->med = r->has_med ? r->med : 0;	/* §9.1.2.2 c: absent is 0 */
+	e->nas = r->neighbor_as;
+}
+
 static void
 gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 {
@@ -437,10 +493,13 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 	size_t pos;
 	bool found;
 
-	(void)replaces;	/* next hop, path: the link is what we route to */
+	(void)replaces;	/* the next hop is the link: only the rank changes */
 	pos = pfxset_pos(&ss->acc, r->addr, r->len, &found);
-	if (found)
+	if (found) {
+		gw_bgp_attr_set(&ss->acc.e[pos], r);
+		gw_bgp_push_attr(ss, r->addr, r->len);
 		return;
+	}
 	v = bgp_policy_import(&ss->pol, r->addr, r->len);
 	/* The session's max_prefixes bounds one link; this, the tenant. */
 	if (v == BGP_POLICY_ACCEPT &&
@@ -460,6 +519,8 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 		pfxset_remove(&ss->acc, pos);
 		goto fail;
 	}
+	gw_bgp_attr_set(&ss->acc.e[pos], r);
+	gw_bgp_push_attr(ss, r->addr, r->len);
 	ss->tenant->routes++;
 	log_debug("bgp: link %s zone %d: learned %s/%u", ss->link_id,
 	    ss->zone, ip4_fmt(r->addr, a), r->len);
@@ -474,10 +535,15 @@ fail:
 static void
 gw_bgp_acc_del(struct gw_bgp_sess *ss, size_t pos)
 {
-	gw_dp_learned_del(ss->b->cfg.dp, ss->tenant_id, ss->link_id,
-	    ss->acc.e[pos].addr, ss->acc.e[pos].len);
+	uint32_t addr = ss->acc.e[pos].addr;
+	uint8_t len = ss->acc.e[pos].len;
+
+	gw_dp_learned_del(ss->b->cfg.dp, ss->tenant_id, ss->link_id, addr,
+	    len);
 	pfxset_remove(&ss->acc, pos);
 	ss->tenant->routes--;
+	/* The other zone may still hold it: its attributes rank it now. */
+	gw_bgp_push_attr(ss, addr, len);
 }
 
 static void
@@ -776,6 +842,7 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 static void
 gw_bgp_sess_end(struct gw_bgp_sess *ss, monotime_t now)
 {
+	ss->ending = true;
 	gw_bfd_close(ss->bfd);
 	bgp_stop(ss->s, now);
 	if (ss->conn != NULL)

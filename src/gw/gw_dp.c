@@ -604,6 +604,15 @@ gw_dp_learned_del(struct gw_dp *dp, const char *tenant_id,
 }
 
 void
+gw_dp_learned_attr(struct gw_dp *dp, const char *link_id, uint32_t prefix,
+    uint8_t plen, uint32_t path_len, uint32_t med, uint32_t nas)
+{
+	if (esp_table_learned_attr(dp->table, link_id, prefix, plen, path_len,
+	    med, nas) == 0)
+		dp->learned_dirty = true;
+}
+
+void
 gw_dp_learned_commit(struct gw_dp *dp)
 {
 	if (!dp->learned_dirty)

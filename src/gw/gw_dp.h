@@ -77,6 +77,10 @@ int	gw_dp_learned_add(struct gw_dp *, const char *tenant_id,
 	    const char *link_id, uint32_t prefix, uint8_t plen);
 void	gw_dp_learned_del(struct gw_dp *, const char *tenant_id,
 	    const char *link_id, uint32_t prefix, uint8_t plen);
+/* The BGP attributes that rank ECMP members (esp_table_learned_attr). */
+void	gw_dp_learned_attr(struct gw_dp *, const char *link_id,
+	    uint32_t prefix, uint8_t plen, uint32_t path_len, uint32_t med,
+	    uint32_t nas);
 /* Publishes learned-prefix changes, if any, in one ESP table commit. */
 void	gw_dp_learned_commit(struct gw_dp *);
 

@@ -482,6 +482,87 @@ test_ecmp(void **state)
 	esp_table_free(t);
 }
 
+/* Which of a, b, c the flows for LAN_A reach, as a bit set (1, 2, 4). */
+static unsigned
+ecmp_members(struct esp_table *t, struct esp_table_link *l)
+{
+	unsigned f, set = 0;
+	const char *id;
+
+	for (f = 0; f < 200; f++) {
+		id = flow_link(t, l, (uint16_t)(20000 + f), LAN_A + 9);
+		assert_true(id[0] != '\0');
+		set |= 1u << (id[5] - 'a');	/* "link-a" .. "link-c" */
+	}
+	return set;
+}
+
+static void
+attr(struct esp_table *t, const char *id, uint32_t path_len, uint32_t med,
+    uint32_t nas)
+{
+	assert_int_equal(esp_table_learned_attr(t, id, LAN_A, 24, path_len,
+	    med, nas), 0);
+}
+
+/*
+ * ECMP members are the best by RFC 4271 §9.1.2.2: the shortest AS_PATH,
+ * then the lowest MED among routes from one neighbouring AS (MEDs of
+ * different ASes are not compared). 200 flows over two equal members
+ * all landing on one has probability 2^-199: the sets are exact.
+ */
+static void
+test_ecmp_rank(void **state)
+{
+	struct esp_table *t = esp_table_new();
+	struct esp_table_link l[3];
+	struct esp_table_child ca, cb, cc;
+	int fa = 10;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
+	memset(l, 0, sizeof(l));
+	snprintf(l[0].id, sizeof(l[0].id), "link-a");
+	snprintf(l[1].id, sizeof(l[1].id), "link-b");
+	snprintf(l[2].id, sizeof(l[2].id), "link-c");
+	assert_int_equal(esp_table_links_set(t, l, 3), 0);
+	ca = mk("link-a", 0x1001, 0x2001, 4500);
+	cb = mk("link-b", 0x1002, 0x2002, 4501);
+	cc = mk("link-c", 0x1003, 0x2003, 4502);
+	assert_int_equal(esp_table_child_add(t, &ca), 0);
+	assert_int_equal(esp_table_child_add(t, &cb), 0);
+	assert_int_equal(esp_table_child_add(t, &cc), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-b", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-c", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_attr(t, "link-a", 0x0b000000u, 24,
+	    1, 0, 65000), -1);	/* not held */
+	attr(t, "link-a", 1, 0, 65000);
+	attr(t, "link-b", 1, 0, 65000);
+	attr(t, "link-c", 2, 0, 65000);	/* a prepend: out */
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(ecmp_members(t, l), 1u | 2u);
+	/* Same neighbour AS: the lower MED wins alone. */
+	attr(t, "link-b", 1, 20, 65000);
+	attr(t, "link-a", 1, 10, 65000);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(ecmp_members(t, l), 1u);
+	/* Another neighbour AS: MEDs are not compared, both share. */
+	attr(t, "link-b", 1, 20, 65001);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(ecmp_members(t, l), 1u | 2u);
+	/* The AS_PATH comes before the MED. */
+	attr(t, "link-c", 0, 90, 65000);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(ecmp_members(t, l), 4u);
+	/* The best member's tunnel goes: the next best take over. */
+	assert_int_equal(esp_table_child_del(t, 0x1003, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(ecmp_members(t, l), 1u | 2u);
+	esp_table_free(t);
+}
+
 /* Whether a packet decrypted with spi_in may come from src. */
 static bool
 src_ok(struct esp_table *t, uint32_t spi_in, uint32_t src)
@@ -571,6 +652,7 @@ main(void)
 		cmocka_unit_test(test_learned),
 		cmocka_unit_test(test_source_check),
 		cmocka_unit_test(test_ecmp),
+		cmocka_unit_test(test_ecmp_rank),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
