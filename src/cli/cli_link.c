@@ -122,35 +122,13 @@ static const struct cli_field link_fields[] = {
 	{ "zone local BGP", "redundancyConfiguration.zoneLocalIpAddress" },
 };
 
-static const struct cli_field link_fields_end[] = {
-	{ "version", "version" },
-	{ "modified", "lastModifiedDateTime" },
-};
-
-/* "a, b" of an array of strings, "(none)" when empty. */
-static void
-link_strings(const char *k, const json_t *arr)
-{
-	struct sbuf	 b = SB_INIT(SB_TEXT);
-	const json_t	*e;
-	size_t		 i;
-
-	if (!json_is_array(arr))
-		return;
-	json_array_foreach(arr, i, e)
-		sb_addf(&b, "%s%s", i > 0 ? ", " : "",
-		    json_is_string(e) ? json_string_value(e) : "?");
-	cli_out_kv(k, b.p != NULL ? b.p : "(none)");
-	sb_free(&b);
-}
-
 static void
 link_show(const json_t *o)
 {
 	const json_t	*tc = json_object_get(o, "tunnelConfiguration");
 
 	cli_out_fields(o, link_fields, CLI_NELEM(link_fields));
-	link_strings("static sources", json_object_get(o,
+	cli_out_kv_list("static sources", json_object_get(o,
 	    "staticSourcePrefixes"));
 	cli_out_kv("policy", link_policy(tc));
 	if (strcmp(link_policy(tc), "custom") == 0) {
@@ -162,7 +140,7 @@ link_show(const json_t *o)
 		    "  SA lifetime");
 	}
 	cli_out_kv("pre-shared key", "(write-only)");
-	cli_out_fields(o, link_fields_end, CLI_NELEM(link_fields_end));
+	cli_out_meta(o);
 }
 
 static int

@@ -196,6 +196,44 @@ cli_out_fields(const json_t *o, const struct cli_field *f, size_t n)
 		    f[i].path), tmp));
 }
 
+static const struct cli_field out_meta_fields[] = {
+	{ "version", "version" },
+	{ "modified", "lastModifiedDateTime" },
+};
+
+void
+cli_out_meta(const json_t *o)
+{
+	cli_out_fields(o, out_meta_fields, CLI_NELEM(out_meta_fields));
+}
+
+void
+cli_out_kv_list(const char *label, const json_t *arr)
+{
+	struct sbuf	 b = SB_INIT(SB_TEXT);
+	const json_t	*e;
+	const char	*nm, *id;
+	size_t		 i;
+
+	if (!json_is_array(arr))
+		return;
+	json_array_foreach(arr, i, e) {
+		sb_adds(&b, i > 0 ? ", " : "");
+		nm = cli_out_jstr(e, "name");
+		id = cli_out_jstr(e, "id") ? cli_out_jstr(e, "id") : "?";
+		if (json_is_string(e))
+			sb_adds(&b, json_string_value(e));
+		else if (!json_is_object(e))
+			sb_adds(&b, "?");
+		else if (nm != NULL)
+			sb_addf(&b, "%s (%s)", nm, id);
+		else
+			sb_adds(&b, id);
+	}
+	cli_out_kv(label, b.p != NULL ? b.p : "(none)");
+	sb_free(&b);
+}
+
 /* The cells row by row, the header first; each a cleaned copy. */
 struct table {
 	size_t	  ncol, n, cap;

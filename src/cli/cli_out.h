@@ -46,6 +46,13 @@ struct cli_field {
 
 void	cli_out_kv(const char *label, const char *value);
 void	cli_out_fields(const json_t *, const struct cli_field *, size_t);
+/* version and lastModifiedDateTime, the end of every entity's view. */
+void	cli_out_meta(const json_t *);
+/*
+ * An array as one line: strings as they are, objects as "name (id)" (or
+ * the id); "(none)" when empty, nothing when arr is no array.
+ */
+void	cli_out_kv_list(const char *label, const json_t *arr);
 
 /* A column of a table: a member's text, or what cell() makes of the row. */
 struct cli_col {

@@ -82,43 +82,19 @@ rn_list(struct cli *c, struct args *a)
 	return cli_http_show(c, &u, rn_table_expanded);
 }
 
-/* "name (id), name (id)" of an expanded collection. */
-static void
-rn_refs(const char *k, const json_t *arr)
-{
-	struct sbuf	 b = SB_INIT(SB_TEXT);
-	const json_t	*e;
-	const char	*nm, *id;
-	size_t		 i;
-
-	if (!json_is_array(arr))
-		return;
-	json_array_foreach(arr, i, e) {
-		nm = cli_out_jstr(e, "name");
-		id = cli_out_jstr(e, "id") ? cli_out_jstr(e, "id") : "?";
-		if (nm != NULL)
-			sb_addf(&b, "%s%s (%s)", i > 0 ? ", " : "", nm, id);
-		else
-			sb_addf(&b, "%s%s", i > 0 ? ", " : "", id);
-	}
-	cli_out_kv(k, b.p != NULL ? b.p : "(none)");
-	sb_free(&b);
-}
-
 static const struct cli_field rn_fields[] = {
 	{ "id", "id" },
 	{ "name", "name" },
 	{ "region", "region" },
-	{ "version", "version" },
-	{ "modified", "lastModifiedDateTime" },
 };
 
 static void
 rn_show(const json_t *o)
 {
 	cli_out_fields(o, rn_fields, CLI_NELEM(rn_fields));
-	rn_refs("device links", json_object_get(o, "deviceLinks"));
-	rn_refs("profiles", json_object_get(o, "forwardingProfiles"));
+	cli_out_meta(o);
+	cli_out_kv_list("device links", json_object_get(o, "deviceLinks"));
+	cli_out_kv_list("profiles", json_object_get(o, "forwardingProfiles"));
 }
 
 static int
