@@ -2,7 +2,7 @@
  * branchgated.c - the gateway daemon: flag and config-file parsing, then the
  * store (one handle for the API thread, one for the gateway), the API, and
  * the gateway's event loop on the main thread. With --role cpe, the branch
- * side instead (gw/cpe_role.c): no store, no API. Everything else lives in
+ * side instead (src/cpe_role/): no store, no API. Everything else lives in
  * the modules.
  */
 #include <errno.h>

@@ -2,7 +2,7 @@
  * gw_host.c - the event loop both roles run (gw_host.h): UDP and the ESP
  * workers' IKE hand-off into the engine, the engine's timer, the signals,
  * and CHILD SAs into an ESP table. What differs between the roles (stats,
- * reloads, initiating, log lines) stays in gw.c, gw_dp.c and cpe_role.c.
+ * reloads, initiating, log lines) stays in gw.c, gw_dp.c and cpe_role/cpe_role.c.
  */
 #include "gw_host.h"
 

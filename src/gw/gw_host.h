@@ -1,5 +1,5 @@
 /*
- * gw_host.h - what the gateway and CPE roles (gw.c, cpe_role.c) share: the
+ * gw_host.h - what the gateway and CPE roles (gw.c, cpe_role/cpe_role.c) share: the
  * libevent loop around one IKE engine, its UDP sockets and the ESP tables.
  *
  *   udp socket readable      -> udp_read -> ike_input

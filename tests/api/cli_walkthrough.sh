@@ -313,10 +313,9 @@ run 0 "rn get after update" -- "$BG" rn get "$RN"
 out_has "rn get after update" "^name +cli-walk-$$-renamed"
 
 # --- deletes ----------------------------------------------------------------
-# Without a terminal a script says --yes (BRANCHGATE_YES=0: the strict rule).
-run 2 "link delete unconfirmed" -- env BRANCHGATE_YES=0 "$BG" link delete \
-    "$RN" "$L2"
-err_has "link delete unconfirmed" "--yes"
+# Without a terminal a script must say --yes: refused as a usage error.
+run 64 "link delete unconfirmed" -- "$BG" link delete "$RN" "$L2"
+err_has "link delete unconfirmed" "no terminal.*pass --yes"
 run 0 "link get after unconfirmed delete" -- "$BG" link get "$RN" "$L2"
 run 0 "link delete" -- "$BG" link delete --yes "$RN" "$L2"
 run 1 "link get after delete" -- "$BG" link get "$RN" "$L2"

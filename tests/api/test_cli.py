@@ -2,8 +2,8 @@
 """The branchgate CLI against a real branchgated on loopback (docs/cli.md):
 logs (filters, client-side time window, paging through @odata.nextLink),
 link status, --version, RN and LINK by id or by name (unknown and ambiguous
-names), delete confirmation (terminal, --yes, BRANCHGATE_YES, no terminal),
-and errors as JSON under --json. Health events and a duplicate name (which
+names), delete confirmation (terminal, --yes, BRANCHGATE_YES; refused with
+no terminal), and errors as JSON under --json. Health events and a duplicate name (which
 the API refuses to create) are planted with a second SQLite connection to
 the daemon's database, as test_logs.py does. The fully populated link status
 (tunnels up, BGP with rejected prefixes) needs a data plane and a branch
@@ -230,13 +230,23 @@ def test_delete_confirmation_without_terminal(c):
     l2 = mk_link(c.a, rn, "d2", 22)
     l3 = mk_link(c.a, rn, "d3", 23)
     lpath = RN + "/" + rn + "/deviceLinks/"
-    # Strict rule (BRANCHGATE_YES=0): no terminal, no --yes: refused, exit 2.
-    r = bg(c, "link", "delete", rn, l1, BRANCHGATE_YES="0")
-    check(r.rc == 2 and r.out == "" and "no terminal" in r.err and "--yes" in r.err, r)
-    check(exists(c.a, lpath + l1), "deleted without confirmation")
-    r = bg(c, "--json", "rn", "delete", rn, BRANCHGATE_YES="0")
-    check(r.rc == 2 and r.json()["error"]["code"] == "NotConfirmed", r)
-    check(exists(c.a, RN + "/" + rn))
+    # No terminal and no --yes: refused as a usage error that names --yes,
+    # by id or by name, whatever BRANCHGATE_YES says other than 1.
+    for args, env in (([rn, l1], {}), ([rn, "d1"], {}), (["Del Stavanger", l1],
+                                                         {"BRANCHGATE_YES": "0"})):
+        r = bg(c, "link", "delete", *args, **env)
+        check(r.rc == 64 and r.out == "" and "no terminal" in r.err and "--yes" in r.err,
+              (args, r))
+        check(exists(c.a, lpath + l1), "deleted without confirmation")
+    r = bg(c, "rn", "delete", "Del Stavanger")
+    check(r.rc == 64 and "pass --yes" in r.err, r)
+    r = bg(c, "--json", "rn", "delete", rn)
+    check(r.rc == 64 and r.json()["error"]["code"] == "NotConfirmed" and
+          "--yes" in r.json()["error"]["message"], r)
+    check(exists(c.a, RN + "/" + rn) and exists(c.a, lpath + l1), "rn deleted unconfirmed")
+    # Refused before anything is sent: with no server at all, still 64, not 2.
+    r = bg(c, "rn", "delete", rn, url="http://127.0.0.1:9")
+    check(r.rc == 64 and "no terminal" in r.err and "cannot reach" not in r.err, r)
     # --yes, -y and BRANCHGATE_YES=1 confirm; nothing is asked or warned.
     r = ok(bg(c, "link", "delete", rn, l1, "--yes", BRANCHGATE_YES="0"))
     check(r.out == "deleted device link %s\n" % l1 and r.err == "", r)
@@ -245,16 +255,8 @@ def test_delete_confirmation_without_terminal(c):
     check(not exists(c.a, lpath + l1) and not exists(c.a, lpath + l2))
     r = ok(bg(c, "link", "delete", rn, l3, BRANCHGATE_YES="1"))
     check(r.err == "" and not exists(c.a, lpath + l3), r)
-    # Default without a terminal: scripts that predate the question (e.g.
-    # tests/interop) keep working, with a warning that names --yes.
-    l4 = mk_link(c.a, rn, "d4", 24)
-    r = ok(bg(c, "link", "delete", rn, l4))
-    check(r.out == "deleted device link %s\n" % l4, r)
-    check(re.search(r"^warning: deleting device link %s without confirmation.*--yes" % l4,
-                    r.err, re.M), r)
-    check(not exists(c.a, lpath + l4))
-    r = ok(bg(c, "rn", "delete", "Del Stavanger"))
-    check("warning:" in r.err and not exists(c.a, RN + "/" + rn), r)
+    r = ok(bg(c, "rn", "delete", "Del Stavanger", "--yes"))
+    check(r.err == "" and not exists(c.a, RN + "/" + rn), r)
     # --yes belongs to deletes only.
     check(bg(c, "rn", "list", "--yes").rc == 64)
 
