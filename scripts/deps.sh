@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
-libssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
+libssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev postgresql
 libcurl4-openssl-dev libevent-dev liburcu-dev libmnl-dev libnftables-dev libcmocka-dev
 sqlite3 curl iproute2 iputils-ping procps python3 python3-scapy python3-cryptography nftables iperf3
 strongswan-charon strongswan-swanctl libcharon-extra-plugins

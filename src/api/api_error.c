@@ -101,6 +101,13 @@ void
 api_error_store(struct api_req *r)
 {
 	log_err("api: store error serving %s %s", r->method, r->url);
+	/* The database is away: say so, and that a retry may work. */
+	if (store_unavailable(r->api->store)) {
+		api_error(r, 503, "ServiceUnavailable", NULL,
+		    "the configuration database cannot be reached; try again "
+		    "later");
+		return;
+	}
 	api_error(r, 500, "InternalServerError", NULL,
 	    "the store failed; nothing was changed");
 }

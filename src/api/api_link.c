@@ -101,6 +101,29 @@ link_check_clash(struct api_req *r, const struct model_link *l,
 	return 0;
 }
 
+/*
+ * The store checks the limit and the uniqueness rules again inside the
+ * write (store_query.c): another API node may have written since the
+ * checks above. 0, or -1 with the answer set.
+ */
+static int
+api_link_put(struct api_req *r, const struct model_link *l)
+{
+	int rc = store_link_put(r->api->store, r->tenant.id, l);
+
+	if (rc == 0)
+		return 0;
+	if (rc == STORE_CONFLICT)
+		api_error_errs(r, 409, "Conflict",
+		    store_conflict(r->api->store));
+	else if (rc == STORE_NOTFOUND)
+		api_error(r, 404, "NotFound", "id", "remote network '%.64s' "
+		    "not found", l->rn_id);
+	else
+		api_error_store(r);
+	return -1;
+}
+
 void
 api_link_list(struct api_req *r)
 {
@@ -337,8 +360,8 @@ api_link_create(struct api_req *r)
 		api_error_errs(r, 409, "Conflict", &clash);
 		goto out;
 	}
-	if (store_link_put(r->api->store, r->tenant.id, &l) == -1)
-		goto fail;
+	if (api_link_put(r, &l) == -1)
+		goto out;
 	api_set_location(r, rn.id, l.id);
 	api_reply_entity(r, 201, model_link_to_json(&l, false), LINK_SET,
 	    rn.id);
@@ -380,8 +403,8 @@ api_link_update(struct api_req *r)
 		api_error_errs(r, 409, "Conflict", &clash);
 		goto out;
 	}
-	if (store_link_put(r->api->store, r->tenant.id, &l) == -1)
-		goto fail;
+	if (api_link_put(r, &l) == -1)
+		goto out;
 	/* Graph answers 204; Prefer: return=representation gets the object. */
 	if (api_prefer_representation(r))
 		api_reply_entity(r, 200, model_link_to_json(&l, false),

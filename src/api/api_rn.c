@@ -254,6 +254,7 @@ api_rn_create(struct api_req *r)
 	json_t *o;
 	char prefix[48];
 	bool taken;
+	int rc, tries;
 
 	memset(&errs, 0, sizeof(errs));
 	memset(&clash, 0, sizeof(clash));
@@ -344,19 +345,36 @@ api_rn_create(struct api_req *r)
 				goto out;
 			}
 
-	if (store_begin(r->api->store) == -1)
+	/*
+	 * The store checks the rules again inside the transaction; on
+	 * PostgreSQL a serialization race with another API node runs the
+	 * whole transaction again.
+	 */
+	for (tries = 0;; tries++) {
+		if (store_begin(r->api->store) == -1)
+			goto fail_store;
+		rc = store_rn_put(r->api->store, r->tenant.id, &rn);
+		for (i = 0; rc == 0 && i < n_new; i++)
+			rc = store_link_put(r->api->store, r->tenant.id,
+			    &all[n_exist + i]);
+		if (rc == 0 && n_pid > 0)
+			rc = store_rn_profiles_set(r->api->store, r->tenant.id,
+			    rn.id, (const char (*)[MODEL_ID_LEN + 1])pids,
+			    n_pid);
+		if (rc == 0)
+			rc = store_commit(r->api->store);
+		if (rc == 0)
+			break;
+		store_rollback(r->api->store);
+		if (rc == STORE_RETRY && tries < 30)
+			continue;
+		if (rc == STORE_CONFLICT) {
+			api_error_errs(r, 409, "Conflict",
+			    store_conflict(r->api->store));
+			goto out;
+		}
 		goto fail_store;
-	if (store_rn_put(r->api->store, r->tenant.id, &rn) == -1)
-		goto fail_rollback;
-	for (i = 0; i < n_new; i++)
-		if (store_link_put(r->api->store, r->tenant.id,
-		    &all[n_exist + i]) == -1)
-			goto fail_rollback;
-	if (n_pid > 0 && store_rn_profiles_set(r->api->store, r->tenant.id,
-	    rn.id, (const char (*)[MODEL_ID_LEN + 1])pids, n_pid) != 0)
-		goto fail_rollback;
-	if (store_commit(r->api->store) == -1)
-		goto fail_rollback;
+	}
 
 	o = model_rn_to_json(&rn);
 	if (jl != NULL)
@@ -384,8 +402,6 @@ api_rn_create(struct api_req *r)
 	api_reply_entity(r, 201, o, RN_SET);
 	goto out;
 
-fail_rollback:
-	store_rollback(r->api->store);
 fail_store:
 	api_error_store(r);
 out:
@@ -400,6 +416,7 @@ api_rn_update(struct api_req *r)
 	struct model_rn cur, rn;
 	const json_t *j;
 	bool taken;
+	int rc;
 
 	memset(&errs, 0, sizeof(errs));
 	if (api_query_check(r, NULL) == -1 || (j = api_body_object(r)) == NULL ||
@@ -418,7 +435,13 @@ api_rn_update(struct api_req *r)
 	}
 	snprintf(rn.id, sizeof(rn.id), "%s", cur.id);
 	rn.modified_ms = wallclock_now_ms();
-	if (store_rn_put(r->api->store, r->tenant.id, &rn) == -1)
+	if ((rc = store_rn_put(r->api->store, r->tenant.id, &rn)) ==
+	    STORE_CONFLICT) {
+		api_error_errs(r, 409, "Conflict",
+		    store_conflict(r->api->store));
+		return;
+	}
+	if (rc != 0)
 		goto fail;
 	api_reply_entity(r, 200, model_rn_to_json(&rn), RN_SET);
 	return;

@@ -81,7 +81,7 @@ struct gw {
 	struct gw_host		*host;
 	struct ike_engine	*ike;		/* the host's */
 	struct notify		*notify;
-	struct event		*ev_notify, *ev_prune;
+	struct event		*ev_notify, *ev_prune, *ev_watch;
 
 	struct gw_dp		*dp;		/* NULL: --no-dataplane */
 	struct gw_bgp		*bgp;		/* with the data plane only */
@@ -414,6 +414,30 @@ gw_on_prune(evutil_socket_t fd, short what, void *arg)
 		log_warn("gw: pruning old health events failed");
 	else if (n > 0)
 		log_info("gw: pruned %zu health events older than 31 days", n);
+}
+
+/*
+ * Another node's write (PostgreSQL NOTIFY, store_watch_poll) or a
+ * reconnect after which notifications may have been missed: re-read.
+ * While the database is away the cache stays as it is.
+ */
+static void
+gw_on_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *g = arg;
+	bool changed, resync;
+
+	(void)fd;
+	(void)what;
+	if (gw_host_stopping(g->host) ||
+	    store_watch_poll(g->store, &changed, &resync) == -1)
+		return;
+	if (!changed && !resync)
+		return;
+	if (resync)
+		log_info("gw: store reconnected: re-reading the configuration");
+	gw_reload(g);
+	gw_host_timer_arm(g->host);
 }
 
 /* --- I/O ------------------------------------------------------------------ */
@@ -1227,6 +1251,16 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 	if (gw_reload(g) == -1)
 		goto fail;
 	gw_on_prune(-1, 0, g);
+	/* Polled, so that a reconnect needs no re-registered descriptor. */
+	if (store_watch_poll(g->store, &(bool){ false }, &(bool){ false }) == 0 &&
+	    store_watch_fd(g->store) != -1) {
+		struct timeval tick = { 0, 200000 };
+
+		g->ev_watch = event_new(gw_host_base(g->host), -1, EV_PERSIST,
+		    gw_on_watch, g);
+		if (g->ev_watch == NULL || event_add(g->ev_watch, &tick) == -1)
+			goto fail_ev;
+	}
 	{
 		struct timeval sec = { 1, 0 };
 
@@ -1276,6 +1310,8 @@ gw_free(struct gw *g)
 		event_free(g->ev_notify);
 	if (g->ev_prune != NULL)
 		event_free(g->ev_prune);
+	if (g->ev_watch != NULL)
+		event_free(g->ev_watch);
 	if (g->ev_status != NULL)
 		event_free(g->ev_status);
 	if (g->ev_alive != NULL)

@@ -1,34 +1,28 @@
 /*
- * store.c - the store.h entry points: picks a backend from the URL and
- * forwards each call through that backend's ops table (store_backend.h).
- * SQLite (store_sqlite.c) is the only backend built so far; PostgreSQL
- * (store_pg.c) will add a scheme row and an ops table, nothing else here.
+ * store.c - opening a store: picks the driver (store_db.h) from the URL,
+ * hands the connection to the shared queries (store_query.c), and the
+ * calls that are the driver's alone (change push, reachability).
  */
-#include "store.h"
-#include "store_backend.h"
+#include "store_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct store {
-	const struct store_ops	*ops;
-	void			*be;
-};
-
 static const struct {
-	const char		*prefix;
-	const struct store_ops	*ops;	/* NULL: known but not built */
+	const char			*prefix;
+	const struct store_db_driver	*drv;
+	bool				 keep;	/* the driver wants the URL */
 } store_schemes[] = {
-	{ "sqlite:", &store_sqlite_ops },
-	{ "postgres://", NULL },
-	{ "postgresql://", NULL },
+	{ "sqlite:", &store_sqlite_driver, false },
+	{ "postgres://", &store_pg_driver, true },
+	{ "postgresql://", &store_pg_driver, true },
 };
 
 int
 store_open(const char *url, struct store **out, char *err, size_t errlen)
 {
-	const struct store_ops *ops = NULL;
+	const struct store_db_driver *drv = NULL;
 	const char *target = url;
 	struct store *s = NULL;
 	char dummy[1];
@@ -49,37 +43,35 @@ store_open(const char *url, struct store **out, char *err, size_t errlen)
 
 		if (strncmp(url, store_schemes[i].prefix, plen) != 0)
 			continue;
-		if (store_schemes[i].ops == NULL) {
-			snprintf(err, errlen, "PostgreSQL backend not built yet");
+		drv = store_schemes[i].drv;
+		target = store_schemes[i].keep ? url : url + plen;
+		if (url[plen] == '\0') {
+			snprintf(err, errlen, "store URL has an empty path");
 			goto fail;
 		}
-		ops = store_schemes[i].ops;
-		target = url + plen;
 		break;
 	}
-	if (ops == NULL) {
+	if (drv == NULL) {
 		/* A plain path, unless it looks like a URL we do not know. */
 		if (strstr(url, "://") != NULL) {
 			snprintf(err, errlen, "unsupported store URL scheme");
 			goto fail;
 		}
-		ops = &store_sqlite_ops;
-	}
-	if (target[0] == '\0') {
-		snprintf(err, errlen, "store URL has an empty path");
-		goto fail;
+		drv = &store_sqlite_driver;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	s->ops = ops;
-	if (ops->open(target, &s->be, err, errlen) == -1)
+	s->drv = drv;
+	if (drv->open(target, &s->db, err, errlen) == -1)
+		goto fail;
+	if (store_query_open(s, err, errlen) == -1)
 		goto fail;
 	*out = s;
 	return 0;
 fail:
-	free(s);
+	store_close(s);
 	return -1;
 }
 
@@ -88,167 +80,38 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	s->ops->close(s->be);
+	if (s->db != NULL)
+		s->drv->close(s->db);
+	store_query_close(s);
 	free(s);
 }
 
-int
-store_schema_version(struct store *s)
+const struct model_errs *
+store_conflict(struct store *s)
 {
-	return s->ops->schema_version(s->be);
+	return &s->conflict;
+}
+
+bool
+store_unavailable(struct store *s)
+{
+	return s->drv->down != NULL && s->drv->down(s->db);
 }
 
 int
-store_begin(struct store *s)
+store_watch_fd(struct store *s)
 {
-	return s->ops->begin(s->be);
+	return s->drv->watch_fd != NULL ? s->drv->watch_fd(s->db) : -1;
 }
 
 int
-store_commit(struct store *s)
+store_watch_poll(struct store *s, bool *changed, bool *resync)
 {
-	return s->ops->commit(s->be);
-}
-
-void
-store_rollback(struct store *s)
-{
-	s->ops->rollback(s->be);
-}
-
-int
-store_tenant_add(struct store *s, const struct store_tenant *t,
-    const char *token_id, const uint8_t hash[STORE_HASH_LEN])
-{
-	return s->ops->tenant_add(s->be, t, token_id, hash);
-}
-
-int
-store_tenant_by_token(struct store *s, const char *token_id,
-    struct store_tenant *out, uint8_t hash[STORE_HASH_LEN])
-{
-	return s->ops->tenant_by_token(s->be, token_id, out, hash);
-}
-
-int
-store_tenant_get(struct store *s, const char *tenant_id,
-    struct store_tenant *out)
-{
-	return s->ops->tenant_get(s->be, tenant_id, out);
-}
-
-int
-store_rn_put(struct store *s, const char *tenant_id, const struct model_rn *rn)
-{
-	return s->ops->rn_put(s->be, tenant_id, rn);
-}
-
-int
-store_rn_get(struct store *s, const char *tenant_id, const char *rn_id,
-    struct model_rn *out)
-{
-	return s->ops->rn_get(s->be, tenant_id, rn_id, out);
-}
-
-int
-store_rn_list(struct store *s, const char *tenant_id, struct model_rn **out,
-    size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	return s->ops->rn_list(s->be, tenant_id, out, n);
-}
-
-int
-store_rn_count(struct store *s, const char *tenant_id, size_t *n)
-{
-	*n = 0;
-	return s->ops->rn_count(s->be, tenant_id, n);
-}
-
-int
-store_rn_delete(struct store *s, const char *tenant_id, const char *rn_id)
-{
-	return s->ops->rn_delete(s->be, tenant_id, rn_id);
-}
-
-int
-store_link_put(struct store *s, const char *tenant_id,
-    const struct model_link *l)
-{
-	return s->ops->link_put(s->be, tenant_id, l);
-}
-
-int
-store_link_get(struct store *s, const char *tenant_id, const char *rn_id,
-    const char *link_id, struct model_link *out)
-{
-	return s->ops->link_get(s->be, tenant_id, rn_id, link_id, out);
-}
-
-int
-store_link_list(struct store *s, const char *tenant_id, const char *rn_id,
-    struct model_link **out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	return s->ops->link_list(s->be, tenant_id, rn_id, out, n);
-}
-
-int
-store_link_count(struct store *s, const char *tenant_id, const char *rn_id,
-    size_t *n)
-{
-	*n = 0;
-	return s->ops->link_count(s->be, tenant_id, rn_id, n);
-}
-
-int
-store_link_delete(struct store *s, const char *tenant_id, const char *rn_id,
-    const char *link_id)
-{
-	return s->ops->link_delete(s->be, tenant_id, rn_id, link_id);
-}
-
-int
-store_profile_list(struct store *s, const char *tenant_id,
-    struct model_profile **out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	return s->ops->profile_list(s->be, tenant_id, out, n);
-}
-
-int
-store_profile_get(struct store *s, const char *tenant_id,
-    const char *profile_id, struct model_profile *out)
-{
-	return s->ops->profile_get(s->be, tenant_id, profile_id, out);
-}
-
-int
-store_rn_profiles_get(struct store *s, const char *tenant_id,
-    const char *rn_id, struct model_profile **out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	return s->ops->rn_profiles_get(s->be, tenant_id, rn_id, out, n);
-}
-
-int
-store_rn_profiles_set(struct store *s, const char *tenant_id,
-    const char *rn_id, const char (*ids)[MODEL_ID_LEN + 1], size_t n)
-{
-	return s->ops->rn_profiles_set(s->be, tenant_id, rn_id, ids, n);
-}
-
-int
-store_link_list_all(struct store *s, struct store_tenant_link **out,
-    size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	return s->ops->link_list_all(s->be, out, n);
+	*changed = false;
+	*resync = false;
+	if (s->drv->watch_poll == NULL)
+		return 0;
+	return s->drv->watch_poll(s->db, changed, resync);
 }
 
 void
@@ -269,30 +132,3 @@ const struct model_enum store_event_status_enum = {
 	"remoteNetworkStatus", store_event_status_names,
 	sizeof(store_event_status_names) / sizeof(store_event_status_names[0])
 };
-
-int
-store_event_add(struct store *s, const char *tenant_id,
-    const struct store_event *ev)
-{
-	return s->ops->event_add(s->be, tenant_id, ev);
-}
-
-int
-store_event_list(struct store *s, const char *tenant_id,
-    const struct store_event_filter *f, struct store_event **out, size_t *n,
-    bool *more)
-{
-	*out = NULL;
-	*n = 0;
-	*more = false;
-	if (f->top == 0)
-		return -1;
-	return s->ops->event_list(s->be, tenant_id, f, out, n, more);
-}
-
-int
-store_event_prune(struct store *s, int64_t before_ms, size_t *n)
-{
-	*n = 0;
-	return s->ops->event_prune(s->be, before_ms, n);
-}

@@ -1,13 +1,19 @@
 /*
  * store.h - the persistent store of tenants, remote networks, device links
- * and forwarding-profile assignments. One interface, several backends:
- * SQLite (store_sqlite.c, the embedded default) now, PostgreSQL later.
+ * and forwarding-profile assignments. One interface, two backends: SQLite
+ * (store_sqlite.c, the embedded default) and PostgreSQL (store_pg.c), both
+ * under the same queries (store_query.c, docs/store.md).
  *
  * Every function returns 0 on success, STORE_NOTFOUND when the object does
- * not exist for that tenant (another tenant's ids are simply not found), and
- * -1 on a store error (logged). A store handle is used by one thread at a
- * time. Writes made between store_begin() and store_commit() are atomic;
- * store_commit() returns only once the data is durable (survives kill -9).
+ * not exist for that tenant (another tenant's ids are simply not found),
+ * STORE_CONFLICT when a limit or uniqueness rule refused a write (nothing
+ * changed; store_conflict() says which), STORE_RETRY when a write inside
+ * the caller's transaction lost a serialization race (roll back and run
+ * the transaction again), and -1 on a store error (logged;
+ * store_unavailable() tells whether the database could not be reached).
+ * A store handle is used by one thread at a time. Writes made between
+ * store_begin() and store_commit() are atomic; store_commit() returns only
+ * once the data is durable (survives kill -9).
  */
 #ifndef STORE_H
 #define STORE_H
@@ -19,6 +25,8 @@
 #include "model.h"
 
 #define STORE_NOTFOUND	1
+#define STORE_CONFLICT	2
+#define STORE_RETRY	3
 #define STORE_TOKEN_ID_LEN	16	/* TOKEN_ID_LEN (token.h) */
 #define STORE_HASH_LEN	32		/* SHA-256 */
 
@@ -32,13 +40,35 @@ struct store_tenant {
 
 /*
  * url: "sqlite:PATH" or a plain PATH (created with its schema, migrated to
- * the current schema version if older). "postgres://..." is reserved for the
- * PostgreSQL backend. err gets a one-line reason on failure.
+ * the current schema version if older), or "postgresql://..." /
+ * "postgres://..." (a libpq connection URI; the schema is created and
+ * migrated the same way). err gets a one-line reason on failure.
  */
 int	store_open(const char *url, struct store **out, char *err, size_t errlen);
 void	store_close(struct store *);
 /* Schema version the database is at after store_open(). */
 int	store_schema_version(struct store *);
+
+/*
+ * Why the last STORE_CONFLICT: one entry per refused field, as the API's
+ * 409 body lists them.
+ */
+const struct model_errs *store_conflict(struct store *);
+/* The last call failed because the database could not be reached. */
+bool	store_unavailable(struct store *);
+
+/*
+ * Change push. store_watch_fd() is a descriptor to poll for reading, or
+ * -1 when the backend has none (SQLite: the daemon's own API tells its
+ * gateway) or the connection is down; it can change after a reconnect.
+ * store_watch_poll() never blocks on an idle database: *changed is set
+ * when another process committed a configuration change, *resync when
+ * the connection was lost and is back (notifications may have been
+ * missed: re-read everything). Returns 0, or -1 while the database is
+ * down (it tries to reconnect, at most once a second).
+ */
+int	store_watch_fd(struct store *);
+int	store_watch_poll(struct store *, bool *changed, bool *resync);
 
 int	store_begin(struct store *);
 int	store_commit(struct store *);

@@ -93,7 +93,9 @@ def gateway(tenants=("Contoso",), extra=()):
     """The tenants in a fresh db, then branchgated (with extra arguments) on it."""
     g = Gateway()
     g.dir = tmpdir()
-    g.db = "sqlite:" + os.path.join(g.dir, "bg.db")
+    # BG_TEST_DB: a shared store instead (tests/api/test_pg.py runs the API
+    # tests on PostgreSQL); tenants keep the tests apart.
+    g.db = os.environ.get("BG_TEST_DB") or "sqlite:" + os.path.join(g.dir, "bg.db")
     g.tenants = [tenant_create(g.db, name) for name in tenants]
     g.d = Daemon(g.dir, g.db, extra=extra).start()
     g.clients = [Client(g.d, t["token"]) for t in g.tenants]

@@ -94,15 +94,19 @@ test_rn(struct model_rn *rn, const char *name, int region)
 static void
 test_link_default(struct model_link *l, const char *rn_id, const char *name)
 {
+	/* Addresses unique per link: the store refuses reused ones. */
+	static uint32_t seq;
+
+	seq++;
 	memset(l, 0, sizeof(*l));
 	assert_int_equal(guid_new(l->id), 0);
 	snprintf(l->rn_id, sizeof(l->rn_id), "%s", rn_id);
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	l->ip = 0xc6336401;		/* 198.51.100.1 */
+	l->ip = 0xc6336400 + seq;	/* 198.51.100.x */
 	l->vendor = model_enum_parse(&model_vendor_enum, "fortinet");
 	l->bandwidth = MODEL_BW_500;
-	l->bgp_local = 0x0a000001;
-	l->bgp_peer = 0x0a000002;
+	l->bgp_local = 0x0a000000 + seq * 4 + 1;
+	l->bgp_peer = 0x0a000000 + seq * 4 + 2;
 	l->asn = 65001;
 	l->redundancy = MODEL_RED_NONE;
 	snprintf(l->tunnel.psk, sizeof(l->tunnel.psk), "s3cret-'\";--psk");
@@ -220,12 +224,14 @@ test_open_errors(void **state)
 	assert_int_equal(store_open("sqlite:", &s, err, sizeof(err)), -1);
 	assert_true(err[0] != '\0');
 
-	assert_int_equal(store_open("postgres://u@db.example/bg", &s, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, "PostgreSQL backend not built yet");
-	assert_int_equal(store_open("postgresql://db.example/bg", &s, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, "PostgreSQL backend not built yet");
+	/* No server behind the socket: a reason, and no password in it. */
+	assert_int_equal(store_open("postgres://u:hunter2@/bg?host=/nonexistent",
+	    &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "postgresql"));
+	assert_null(strstr(err, "hunter2"));
+	assert_int_equal(store_open("postgresql://", &s, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "empty"));
 	assert_int_equal(store_open("mysql://db.example/bg", &s, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "scheme"));
@@ -376,12 +382,12 @@ test_tenants(void **state)
 	/* Duplicate id or token id: refused, and nothing half-added. */
 	dup = a;
 	assert_int_equal(store_tenant_add(s, &dup, "1111111111111111", hash),
-	    -1);
+	    STORE_CONFLICT);
 	assert_int_equal(store_tenant_by_token(s, "1111111111111111", &got,
 	    hash), STORE_NOTFOUND);
 	assert_int_equal(guid_new(dup.id), 0);
 	assert_int_equal(store_tenant_add(s, &dup, "0123456789abcdef", hash),
-	    -1);
+	    STORE_CONFLICT);
 	assert_int_equal(store_tenant_get(s, dup.id, &got), STORE_NOTFOUND);
 	assert_int_equal(test_raw_int(path,
 	    "SELECT count(*) FROM forwarding_profiles"), 4);
@@ -410,9 +416,14 @@ test_rn_crud(void **state)
 	test_rn(&rn[0], "branch-b", 0);
 	test_rn(&rn[1], "branch-a", 34);
 	test_rn(&rn[2], "branch-c", 8);
-	test_rn(&rn[3], "branch-a", 9);		/* same name: then by id */
-	for (int i = 0; i < 4; i++)
+	test_rn(&rn[3], "branch-a", 9);
+	for (int i = 0; i < 3; i++)
 		assert_int_equal(store_rn_put(s, t.id, &rn[i]), 0);
+	/* Names are unique in the tenant: the store itself refuses. */
+	assert_int_equal(store_rn_put(s, t.id, &rn[3]), STORE_CONFLICT);
+	assert_string_equal(store_conflict(s)->err[0].target, "name");
+	snprintf(rn[3].name, sizeof(rn[3].name), "branch-a2");
+	assert_int_equal(store_rn_put(s, t.id, &rn[3]), 0);
 	assert_int_equal(store_rn_count(s, t.id, &n), 0);
 	assert_int_equal(n, 4);
 
@@ -422,14 +433,8 @@ test_rn_crud(void **state)
 	assert_int_equal(store_rn_list(s, t.id, &list, &n), 0);
 	assert_int_equal(n, 4);
 	{
-		const struct model_rn *a1 = &rn[1], *a3 = &rn[3];
-
-		if (strcmp(a1->id, a3->id) > 0) {
-			a1 = &rn[3];
-			a3 = &rn[1];
-		}
-		assert_memory_equal(&list[0], a1, sizeof(list[0]));
-		assert_memory_equal(&list[1], a3, sizeof(list[1]));
+		assert_memory_equal(&list[0], &rn[1], sizeof(list[0]));
+		assert_memory_equal(&list[1], &rn[3], sizeof(list[1]));
 		assert_memory_equal(&list[2], &rn[0], sizeof(list[2]));
 		assert_memory_equal(&list[3], &rn[2], sizeof(list[3]));
 	}
@@ -482,7 +487,7 @@ test_link_roundtrip(void **state)
 	/* Default policy with zone redundancy: zone fields without custom. */
 	test_link_default(&zone, rn2.id, "link-m");
 	zone.redundancy = MODEL_RED_ZONE;
-	zone.zone_local = 0x0a000009;
+	zone.zone_local = 0x0a0f0009;
 	snprintf(zone.tunnel.zone_psk, sizeof(zone.tunnel.zone_psk),
 	    "another key");
 	assert_int_equal(store_link_put(s, t.id, &def), 0);
@@ -930,7 +935,7 @@ test_kill9(void **state)
 	struct store *s;
 	struct store_tenant t;
 	struct model_rn rn;
-	char path[PATH_MAX], name[32];
+	char path[PATH_MAX];
 	uint32_t ack, acked = 0;
 	size_t n;
 	int fd[2], status;
@@ -948,9 +953,10 @@ test_kill9(void **state)
 		close(fd[0]);
 		if ((s = test_reopen(path)) == NULL)
 			_exit(1);
+		/* One remote network renamed (a tenant has at most 10). */
+		test_rn(&rn, "rn 0", 0);
 		for (ack = 1;; ack++) {
-			snprintf(name, sizeof(name), "rn %u", ack);
-			test_rn(&rn, name, 0);
+			snprintf(rn.name, sizeof(rn.name), "rn %u", ack);
 			if (store_begin(s) == -1 ||
 			    store_rn_put(s, t.id, &rn) == -1 ||
 			    store_commit(s) == -1 ||
@@ -969,8 +975,15 @@ test_kill9(void **state)
 	close(fd[0]);
 
 	s = test_reopen(path);
-	assert_int_equal(store_rn_count(s, t.id, &n), 0);
-	assert_true(n >= acked);
+	{
+		struct model_rn *list = NULL;
+
+		assert_int_equal(store_rn_list(s, t.id, &list, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(sscanf(list[0].name, "rn %u", &ack), 1);
+		free(list);
+	}
+	assert_true(ack >= acked);
 	assert_true(acked >= 20);
 	store_close(s);
 }
