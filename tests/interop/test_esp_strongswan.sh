@@ -314,6 +314,20 @@ reason1() {
 	echo "$r"; return 1
 }
 tenant_route() { nsenter -t "$DPID" -m ip -n "$1" route show 10.1.1.0/24 2>/dev/null; }
+# silent_tunnel: b1 drops its IKE and ESP (UDP 4500) both ways, nothing
+# deleted, until tenant A's LAN route goes (5 s at most); sets t0, t1 (ns).
+silent_tunnel() {
+	ip netns exec "$NS_B1" nft -f - <<'NFT'
+table ip bgblackhole {
+  chain o { type filter hook output priority 0; udp dport 4500 drop; udp sport 4500 drop; }
+  chain i { type filter hook input priority 0; udp dport 4500 drop; udp sport 4500 drop; }
+}
+NFT
+	t0=$(date +%s%N)
+	for _ in $(seq 100); do [ -z "$(tenant_route "$NS_TA")" ] && break; sleep 0.05; done
+	t1=$(date +%s%N)
+	ip netns exec "$NS_B1" nft delete table ip bgblackhole
+}
 lan_ping() { ip netns exec "$NS_L1" ping -c "$1" -i 0.2 -W 1 203.0.113.2 2>&1; }
 BC=$W/b1
 bgpq 'b["state"] == "active" and b["peerAddress"] == "10.1.0.1" and b["localAddress"] == "10.255.0.1"' &&
@@ -408,16 +422,7 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	# goes, where BGP alone would wait the 90 s hold time.
 	if waitbgp 'b["bfd"] and b["bfd"]["state"] == "up"' 40; then
 		ok "(g) BFD up with BIRD: $(status1 | python3 -c 'import json,sys; f=json.load(sys.stdin)["bgp"]["bfd"]; print("detection %d ms, tx every %d ms" % (f["detectionTimeMs"], f["transmitIntervalMs"]))')"
-		ip netns exec "$NS_B1" nft -f - <<'NFT'
-table ip bgblackhole {
-  chain o { type filter hook output priority 0; udp dport 4500 drop; udp sport 4500 drop; }
-  chain i { type filter hook input priority 0; udp dport 4500 drop; udp sport 4500 drop; }
-}
-NFT
-		t0=$(date +%s%N)
-		for _ in $(seq 100); do [ -z "$(tenant_route "$NS_TA")" ] && break; sleep 0.05; done
-		t1=$(date +%s%N)
-		ip netns exec "$NS_B1" nft delete table ip bgblackhole
+		silent_tunnel
 		if [ -z "$(tenant_route "$NS_TA")" ]; then
 			ok "(g) silent tunnel: BFD took BGP and 10.1.1.0/24 down after $(( (t1 - t0) / 1000000 )) ms"
 		else
@@ -540,16 +545,7 @@ if [ "$HAVE_FRR" = 1 ]; then
 	if waitbgp 'b["bfd"] and b["bfd"]["state"] == "up"' 60 &&
 	    frr_wait "show bfd peers json" 'any(p.get("peer") == "10.255.0.1" and p.get("status") == "up" and p.get("multihop") for p in j)' 20; then
 		ok "(i) BFD up between FRR's bfdd (multihop) and the gateway"
-		ip netns exec "$NS_B1" nft -f - <<'NFT'
-table ip bgblackhole {
-  chain o { type filter hook output priority 0; udp dport 4500 drop; udp sport 4500 drop; }
-  chain i { type filter hook input priority 0; udp dport 4500 drop; udp sport 4500 drop; }
-}
-NFT
-		t0=$(date +%s%N)
-		for _ in $(seq 100); do [ -z "$(tenant_route "$NS_TA")" ] && break; sleep 0.05; done
-		t1=$(date +%s%N)
-		ip netns exec "$NS_B1" nft delete table ip bgblackhole
+		silent_tunnel
 		[ -z "$(tenant_route "$NS_TA")" ] &&
 		    ok "(i) silent tunnel: BFD with FRR took BGP and 10.1.1.0/24 down after $(( (t1 - t0) / 1000000 )) ms" ||
 		    fail "(i) silent tunnel with FRR: route still there after $(( (t1 - t0) / 1000000 )) ms: $(status1)"

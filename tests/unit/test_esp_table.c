@@ -404,20 +404,20 @@ flow_link(struct esp_table *t, struct esp_table_link *l, uint16_t sport,
  */
 #define NFLOWS	2000
 
-static void
-test_ecmp(void **state)
+/*
+ * Tenant 0 with links a, b, c (ids "link-a" ..), the CHILD SAs of a and
+ * b up (SPIs 0x1001, 0x1002).
+ */
+static struct esp_table *
+ecmp_world(struct esp_table_link *l)
 {
-	static char was[NFLOWS][ESP_TABLE_LINK_ID_MAX + 1];
 	struct esp_table *t = esp_table_new();
-	struct esp_table_link l[3];
-	struct esp_table_child ca, cb, cc;
+	struct esp_table_child ca, cb;
 	int fa = 10;
-	unsigned f, na = 0, nb = 0, moved = 0;
 
-	(void)state;
 	assert_non_null(t);
 	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
-	memset(l, 0, sizeof(l));
+	memset(l, 0, 3 * sizeof(*l));
 	snprintf(l[0].id, sizeof(l[0].id), "link-a");
 	snprintf(l[1].id, sizeof(l[1].id), "link-b");
 	snprintf(l[2].id, sizeof(l[2].id), "link-c");
@@ -426,6 +426,20 @@ test_ecmp(void **state)
 	cb = mk("link-b", 0x1002, 0x2002, 4501);
 	assert_int_equal(esp_table_child_add(t, &ca), 0);
 	assert_int_equal(esp_table_child_add(t, &cb), 0);
+	return t;
+}
+
+
+static void
+test_ecmp(void **state)
+{
+	static char was[NFLOWS][ESP_TABLE_LINK_ID_MAX + 1];
+	struct esp_table_link l[3];
+	struct esp_table *t = ecmp_world(l);
+	struct esp_table_child cc;
+	unsigned f, na = 0, nb = 0, moved = 0;
+
+	(void)state;
 	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A, 24), 0);
 	assert_int_equal(esp_table_learned_add(t, "link-b", LAN_A, 24), 0);
 	/* link-c holds it too, but has no tunnel: never a member. */
@@ -514,24 +528,11 @@ attr(struct esp_table *t, const char *id, uint32_t path_len, uint32_t med,
 static void
 test_ecmp_rank(void **state)
 {
-	struct esp_table *t = esp_table_new();
 	struct esp_table_link l[3];
-	struct esp_table_child ca, cb, cc;
-	int fa = 10;
+	struct esp_table *t = ecmp_world(l);
+	struct esp_table_child cc = mk("link-c", 0x1003, 0x2003, 4502);
 
 	(void)state;
-	assert_non_null(t);
-	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
-	memset(l, 0, sizeof(l));
-	snprintf(l[0].id, sizeof(l[0].id), "link-a");
-	snprintf(l[1].id, sizeof(l[1].id), "link-b");
-	snprintf(l[2].id, sizeof(l[2].id), "link-c");
-	assert_int_equal(esp_table_links_set(t, l, 3), 0);
-	ca = mk("link-a", 0x1001, 0x2001, 4500);
-	cb = mk("link-b", 0x1002, 0x2002, 4501);
-	cc = mk("link-c", 0x1003, 0x2003, 4502);
-	assert_int_equal(esp_table_child_add(t, &ca), 0);
-	assert_int_equal(esp_table_child_add(t, &cb), 0);
 	assert_int_equal(esp_table_child_add(t, &cc), 0);
 	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A, 24), 0);
 	assert_int_equal(esp_table_learned_add(t, "link-b", LAN_A, 24), 0);
