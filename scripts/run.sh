@@ -65,6 +65,7 @@ if kill -0 "$PID" 2>/dev/null; then
 cat <<TXT
 
   branchgated: REST API on $URL (store $DB)
+  Web console: $URL/#token=$TOKEN
   Tenant "demo", token saved in $VAR/demo-tenant.json. In another shell:
 
     export BRANCHGATE_URL=$URL

@@ -26,6 +26,8 @@ struct api_config {
 	 */
 	const char	*public_url;
 	const char	*datadir;	/* m365-endpoints-worldwide.json lives here */
+	/* The built console (index.html, assets/); NULL or absent: none. */
+	const char	*webdir;
 	struct model_ctx ctx;		/* gateway ASN and zone endpoints */
 	/*
 	 * Called from the API thread after every successful write (POST,

@@ -18,6 +18,7 @@
  */
 #include "api.h"
 #include "api_internal.h"
+#include "api_static.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -351,7 +352,7 @@ api_send(struct api_req *r)
 	MHD_add_response_header(resp, "client-request-id",
 	    r->client_request_id);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	api_static_security_headers(resp);
 	if (r->location[0] != '\0')
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
 		    r->location);
@@ -405,6 +406,7 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 	unsigned long long declared;
 	size_t hbytes = 0;
 	char *nb;
+	int sret;
 
 	(void)version;
 	if (r == NULL) {
@@ -421,6 +423,9 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 		r->method = method;
 		r->url = url;
 		api_client_request_id(r);
+		if (r->uri_len <= API_URI_MAX &&
+		    api_static_serve(api->web, conn, method, url, &sret))
+			return (enum MHD_Result)sret;
 		if (r->uri_len > API_URI_MAX) {
 			api_error(r, 414, "RequestUriTooLong", NULL,
 			    "the request URI is %zu bytes; at most %d are "
@@ -601,6 +606,8 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->link_status_arg = cfg->link_status_arg;
 	if (api_profiles_load(api, cfg->datadir) == -1)
 		goto fail;
+	if (api_static_load(&api->web, cfg->webdir) == -1)
+		goto fail;
 	api->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    api_access, api,
@@ -628,6 +635,7 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 fail:
 	if (api->mhd != NULL)
 		MHD_stop_daemon(api->mhd);
+	api_static_free(api->web);
 	api_profiles_free(api);
 	free(api);
 	return -1;
@@ -646,6 +654,7 @@ api_stop(struct api *api)
 		return;
 	api_metrics_stop(api);
 	MHD_stop_daemon(api->mhd);
+	api_static_free(api->web);
 	api_profiles_free(api);
 	free(api);
 }

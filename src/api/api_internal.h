@@ -34,6 +34,7 @@
 struct MHD_Connection;
 struct api_metrics;
 struct api_profiles;
+struct api_static;
 struct sockaddr_in;
 
 struct api {
@@ -50,6 +51,7 @@ struct api {
 				    struct model_link_status *);
 	void			*link_status_arg;
 	struct api_metrics	*metrics;	/* NULL: no --metrics */
+	struct api_static	*web;		/* NULL: no console */
 };
 
 struct api_req {

@@ -30,6 +30,7 @@ struct daemon_cfg {
 	char		 public_url[API_PUBLIC_URL_MAX + 1];
 	char		 metrics[128];	/* --metrics HOST:PORT; "": none */
 	char		 datadir[1024];
+	char		 webdir[1024];	/* --web-dir: the built console */
 	struct model_ctx ctx;
 	bool		 endpoint_set;
 	uint16_t	 ike_port;
@@ -90,6 +91,8 @@ usage(FILE *f)
 "                       gateway (default off, as in Global Secure Access)\n"
 "  --no-dataplane       IKE only: no namespaces, TUN or ESP (no root needed)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
+"  --web-dir DIR        the built web console, served at / (default: the\n"
+"                       build's web/; none there: the API only)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
 "  --log-level LEVEL    debug, info, warn or error (default info)\n"
@@ -136,7 +139,7 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 
 	static const char *const gw_only[] = { "db", "api", "public-url",
 		"metrics",
-		"data-dir",
+		"data-dir", "web-dir",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"branch-transit",
 		"ike-cookie-threshold", "reserved-range" };
@@ -174,6 +177,8 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 	}
 	else if (strcmp(key, "data-dir") == 0)
 		snprintf(c->datadir, sizeof(c->datadir), "%s", val);
+	else if (strcmp(key, "web-dir") == 0)
+		snprintf(c->webdir, sizeof(c->webdir), "%s", val);
 	else if (strcmp(key, "endpoint") == 0) {
 		zone = strtoul(val, &end, 10);
 		if (end == val || *end != '=' || zone < 1 ||
@@ -410,6 +415,7 @@ main(int argc, char **argv)
 		{ "reserved-range", required_argument, NULL, 'K' },
 		{ "public-url", required_argument, NULL, 'K' },
 		{ "metrics", required_argument, NULL, 'K' },
+		{ "web-dir", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "branch-transit", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -447,6 +453,7 @@ main(int argc, char **argv)
 	snprintf(c.db, sizeof(c.db), "sqlite:./var/branchgate.db");
 	snprintf(c.listen, sizeof(c.listen), "127.0.0.1:8080");
 	snprintf(c.datadir, sizeof(c.datadir), "%s", BG_DATADIR);
+	snprintf(c.webdir, sizeof(c.webdir), "%s", BG_WEBDIR);
 	c.ctx.gateway_asn = MODEL_GATEWAY_ASN;
 	c.ctx.endpoint[0] = 0x7f000001;		/* 127.0.0.1 */
 	c.ctx.reserved.addr = MODEL_RESERVED_NET;
@@ -550,6 +557,7 @@ main(int argc, char **argv)
 	ac.listen = c.listen;
 	ac.public_url = c.public_url[0] != '\0' ? c.public_url : NULL;
 	ac.datadir = c.datadir;
+	ac.webdir = c.webdir;
 	ac.ctx = c.ctx;
 	ac.on_change = gw_config_changed;
 	ac.on_change_arg = gw;
