@@ -161,12 +161,12 @@ struct model_rn {
 };
 
 /* Built-in forwarding profiles (system-facts §3.5); ids are per tenant. */
-enum model_traffic { MODEL_TRAFFIC_M365, MODEL_TRAFFIC_INTERNET, MODEL_TRAFFIC_PRIVATE };
+enum model_fwd_traffic { MODEL_TRAFFIC_M365, MODEL_TRAFFIC_INTERNET, MODEL_TRAFFIC_PRIVATE };
 
 struct model_profile {
 	char		id[MODEL_ID_LEN + 1];
 	char		name[MODEL_NAME_MAX + 1];
-	int		traffic;		/* enum model_traffic */
+	int		traffic;		/* enum model_fwd_traffic */
 	int		priority;
 	bool		enabled;
 	char		version[16];

@@ -15,7 +15,7 @@
 #include "ip4.h"
 #include "log.h"
 
-/* Graph trafficForwardingType, in enum model_traffic order. */
+/* Graph trafficForwardingType, in enum model_fwd_traffic order. */
 static const char *const store_traffic_names[] = {
 	"m365", "internet", "private"
 };
