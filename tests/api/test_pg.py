@@ -63,7 +63,7 @@ def test_api_suites_on_postgresql(c):
     env = dict(os.environ, BG_TEST_DB=c.url)
     # test_logs.py plants rows through SQLite itself: not here.
     # test_odata.py: its logs query fails on PostgreSQL (open defect).
-    for t in ("test_api.py", "test_tenants.py"):
+    for t in ("test_api.py", "test_tenants.py", "test_policy_api.py"):
         out = subprocess.run([sys.executable, os.path.join(SRC, "tests", "api", t)],
                              env=env, capture_output=True, text=True, timeout=600)
         check(out.returncode == 0, "%s on PostgreSQL:\n%s%s" % (t, out.stdout[-4000:],
