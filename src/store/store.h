@@ -192,6 +192,9 @@ int	store_flink_delete(struct store *, const char *tenant_id,
  */
 int	store_policy_set(struct store *, const char *tenant_id,
 	    struct model_fset *out);
+/* Every tenant's id, sorted; *out is malloc'd (free()). */
+int	store_tenant_ids(struct store *, char (**out)[MODEL_ID_LEN + 1],
+	    size_t *n);
 
 /*
  * Every device link of every tenant, for the gateway's config cache, sorted

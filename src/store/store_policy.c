@@ -1173,20 +1173,31 @@ store_policy_tenant_init(struct store *s, const char *tenant_id,
 }
 
 int
+store_tenant_ids(struct store *s, char (**out)[MODEL_ID_LEN + 1], size_t *n)
+{
+	struct db_stmt *st;
+	void *arr = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = p_stmt(s, P_TENANT_IDS)) == NULL)
+		return -1;
+	rc = store_map_list(st, 0, __func__, sizeof(**out), p_row_id, &arr, n);
+	p_done(st);
+	*out = arr;
+	return rc;
+}
+
+int
 store_policy_migrate(struct store *s)
 {
 	char (*ids)[MODEL_ID_LEN + 1] = NULL;
-	void *arr = NULL;
 	size_t n = 0, i;
 	int64_t now = wallclock_now_ms();
 	int rc;
-	struct db_stmt *st;
 
-	if ((st = p_stmt(s, P_TENANT_IDS)) == NULL)
-		return -1;
-	rc = store_map_list(st, 0, __func__, sizeof(*ids), p_row_id, &arr, &n);
-	p_done(st);
-	ids = arr;
+	rc = store_tenant_ids(s, &ids, &n);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = store_policy_tenant_init(s, ids[i], now);
 	free(ids);

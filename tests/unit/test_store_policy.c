@@ -289,6 +289,17 @@ test_set_round_trip(void **state)
 	assert_int_equal(got->nrules, 0);
 	model_fset_clear(&set);
 
+	{
+		char (*ids)[MODEL_ID_LEN + 1] = NULL;
+		size_t nt = 0;
+
+		assert_int_equal(store_tenant_ids(s, &ids, &nt), 0);
+		assert_int_equal(nt, 2);
+		assert_true(strcmp(ids[0], ids[1]) < 0);
+		assert_true(strcmp(ids[0], t.id) == 0 ||
+		    strcmp(ids[1], t.id) == 0);
+		free(ids);
+	}
 	/* The other tenant sees none of it. */
 	assert_int_equal(store_policy_set(s, u.id, &set), 0);
 	assert_int_equal(set.npolicies, 0);
