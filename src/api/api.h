@@ -13,6 +13,7 @@
 
 struct api;
 struct gw_metrics;
+struct policy_webcat;
 struct store;
 
 /* --public-url: "http[s]://HOST[:PORT][/PATH]", at most this long. */
@@ -28,6 +29,13 @@ struct api_config {
 	const char	*datadir;	/* m365-endpoints-worldwide.json lives here */
 	/* The built console (index.html, assets/); NULL or absent: none. */
 	const char	*webdir;
+	/*
+	 * The web category database (policy_webcat.h): served at
+	 * /networkAccess/connectivity/webCategories, and the names a
+	 * webCategoryFilteringRule may use. NULL: none (an empty list, and
+	 * any well-formed name). Must outlive the API.
+	 */
+	const struct policy_webcat *webcat;
 	struct model_ctx ctx;		/* gateway ASN and zone endpoints */
 	/*
 	 * Called from the API thread after every successful write (POST,

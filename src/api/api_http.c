@@ -65,6 +65,41 @@ static const struct api_route api_routes[] = {
 	{ "GET",    "networkAccess/forwardingProfiles/{}/policies",
 							api_profile_policies },
 	{ "GET",    "networkAccess/logs/remoteNetworks",	api_logs_rn_list },
+#define FPOL	"networkAccess/filteringPolicies"
+#define FWPOL	"networkAccess/cloudFirewallPolicies"
+#define FPROF	"networkAccess/filteringProfiles"
+	{ "GET",    FPOL,				api_fpolicy_list },
+	{ "POST",   FPOL,				api_fpolicy_create },
+	{ "GET",    FPOL "/{}",				api_fpolicy_get },
+	{ "PATCH",  FPOL "/{}",				api_fpolicy_update },
+	{ "DELETE", FPOL "/{}",				api_fpolicy_delete },
+	{ "GET",    FPOL "/{}/policyRules",		api_frule_list },
+	{ "POST",   FPOL "/{}/policyRules",		api_frule_create },
+	{ "GET",    FPOL "/{}/policyRules/{}",		api_frule_get },
+	{ "PATCH",  FPOL "/{}/policyRules/{}",		api_frule_update },
+	{ "DELETE", FPOL "/{}/policyRules/{}",		api_frule_delete },
+	{ "GET",    FWPOL,				api_fpolicy_list },
+	{ "POST",   FWPOL,				api_fpolicy_create },
+	{ "GET",    FWPOL "/{}",			api_fpolicy_get },
+	{ "PATCH",  FWPOL "/{}",			api_fpolicy_update },
+	{ "DELETE", FWPOL "/{}",			api_fpolicy_delete },
+	{ "GET",    FWPOL "/{}/policyRules",		api_frule_list },
+	{ "POST",   FWPOL "/{}/policyRules",		api_frule_create },
+	{ "GET",    FWPOL "/{}/policyRules/{}",		api_frule_get },
+	{ "PATCH",  FWPOL "/{}/policyRules/{}",		api_frule_update },
+	{ "DELETE", FWPOL "/{}/policyRules/{}",		api_frule_delete },
+	{ "GET",    FPROF,				api_fprofile_list },
+	{ "POST",   FPROF,				api_fprofile_create },
+	{ "GET",    FPROF "/{}",			api_fprofile_get },
+	{ "PATCH",  FPROF "/{}",			api_fprofile_update },
+	{ "DELETE", FPROF "/{}",			api_fprofile_delete },
+	{ "GET",    FPROF "/{}/policies",		api_flink_list },
+	{ "POST",   FPROF "/{}/policies",		api_flink_create },
+	{ "GET",    FPROF "/{}/policies/{}",		api_flink_get },
+	{ "PATCH",  FPROF "/{}/policies/{}",		api_flink_update },
+	{ "DELETE", FPROF "/{}/policies/{}",		api_flink_delete },
+	{ "GET",    "networkAccess/connectivity/webCategories",
+							api_webcat_list },
 };
 
 static bool
@@ -604,6 +639,7 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->on_change_arg = cfg->on_change_arg;
 	api->link_status = cfg->link_status;
 	api->link_status_arg = cfg->link_status_arg;
+	api->webcat = cfg->webcat;
 	if (api_profiles_load(api, cfg->datadir) == -1)
 		goto fail;
 	if (api_static_load(&api->web, cfg->webdir) == -1)

@@ -52,6 +52,7 @@ struct api {
 	void			*link_status_arg;
 	struct api_metrics	*metrics;	/* NULL: no --metrics */
 	struct api_static	*web;		/* NULL: no console */
+	const struct policy_webcat *webcat;	/* NULL: no category list */
 };
 
 struct api_req {
@@ -178,6 +179,22 @@ int	api_profile_find(struct api_req *, const char *id,
 /* With its associations (the remote networks using it); NULL on error. */
 json_t	*api_profile_json(struct api_req *, const struct model_profile *,
 	    bool expand_policies);
+/* api_fpolicy.c: .../filteringPolicies and .../cloudFirewallPolicies */
+api_handler	api_fpolicy_list, api_fpolicy_create, api_fpolicy_get,
+		api_fpolicy_update, api_fpolicy_delete, api_frule_list,
+		api_frule_create, api_frule_get, api_frule_update,
+		api_frule_delete;
+/* api_fprofile.c: /networkAccess/filteringProfiles[/{id}/policies] */
+api_handler	api_fprofile_list, api_fprofile_create, api_fprofile_get,
+		api_fprofile_update, api_fprofile_delete, api_flink_list,
+		api_flink_create, api_flink_get, api_flink_update,
+		api_flink_delete;
+/* api_webcat.c: /networkAccess/connectivity/webCategories */
+api_handler	api_webcat_list;
+/* A store write's failure as the answer: 409, 404 (what), or 5xx. */
+void	api_store_write_error(struct api_req *, int rc, const char *what,
+	    const char *id);
+
 /*
  * A profile a remote network may not use (Private Access: client only):
  * adds the error at target and returns true.

@@ -31,7 +31,8 @@
 static const struct cli_group *const cli_groups[] = {
 	&cli_tenant_group, &cli_rn_group, &cli_link_group,
 	&cli_config_group, &cli_config_cpe_group, &cli_profile_group,
-	&cli_logs_group,
+	&cli_logs_group, &cli_policy_group, &cli_fprofile_group,
+	&cli_firewall_group,
 };
 
 static const char cli_help[] =
@@ -59,6 +60,14 @@ static const char cli_help[] =
 "  cpe-config RN LINK [--format swanctl|bird|frr] [--lan CIDR]... "
 "[-o FILE]\n"
 "  profile list                        the tenant's forwarding profiles\n"
+"  policy list|show|create|delete ...  filtering policies (web content "
+"filtering)\n"
+"  policy rule add|list|delete P ...   their FQDN and web category rules\n"
+"  security-profile list|show|create|delete|link|unlink ...\n"
+"                                      filtering profiles (the baseline "
+"one too)\n"
+"  firewall rule add|list|enable|disable|delete ...\n"
+"                                      cloud firewall rules of the baseline\n"
 "  logs [RN] [--status S] [--since T] [--until T] [--top N]\n"
 "                                      health events, newest first\n"
 "  version, --version                  the CLI's version\n"

@@ -62,5 +62,8 @@ extern const struct cli_group cli_logs_group;
 extern const struct cli_group cli_config_group;
 extern const struct cli_group cli_config_cpe_group;
 extern const struct cli_group cli_profile_group;
+extern const struct cli_group cli_policy_group;
+extern const struct cli_group cli_fprofile_group;
+extern const struct cli_group cli_firewall_group;
 
 #endif

@@ -67,6 +67,18 @@ static const struct optdef {
 	{ "--until",		O_UNTIL,	ARG_ONE },
 	{ "--top",		O_TOP,		ARG_ONE },
 	{ "--version",		O_VERSION,	ARG_FLAG },
+	{ "--action",		O_ACTION,	ARG_ONE },
+	{ "--priority",		O_PRIORITY,	ARG_ONE },
+	{ "--fqdn",		O_FQDN,		ARG_LIST },
+	{ "--category",		O_CATEGORY,	ARG_LIST },
+	{ "--src",		O_SRC,		ARG_LIST },
+	{ "--dst",		O_DST,		ARG_LIST },
+	{ "--sport",		O_SPORT,	ARG_LIST },
+	{ "--dport",		O_DPORT,	ARG_LIST },
+	{ "--protocol",		O_PROTOCOL,	ARG_ONE },
+	{ "--description",	O_DESCRIPTION,	ARG_ONE },
+	{ "--enabled",		O_ENABLED,	ARG_FLAG },
+	{ "--policy",		O_POLICY,	ARG_ONE },
 };
 
 const char *

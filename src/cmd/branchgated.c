@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "cpe_role.h"
@@ -21,6 +22,7 @@
 #include "ip4.h"
 #include "log.h"
 #include "model.h"
+#include "policy_webcat.h"
 #include "store.h"
 #include "version.h"
 
@@ -31,6 +33,7 @@ struct daemon_cfg {
 	char		 metrics[128];	/* --metrics HOST:PORT; "": none */
 	char		 datadir[1024];
 	char		 webdir[1024];	/* --web-dir: the built console */
+	char		 webcat[1024];	/* --webcat-file; "": DATADIR's */
 	struct model_ctx ctx;
 	bool		 endpoint_set;
 	uint16_t	 ike_port;
@@ -93,6 +96,8 @@ usage(FILE *f)
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --web-dir DIR        the built web console, served at / (default: the\n"
 "                       build's web/; none there: the API only)\n"
+"  --webcat-file PATH   the web category database (default: the data\n"
+"                       dir's webcategories.tsv, if there)\n"
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
 "  --log-level LEVEL    debug, info, warn or error (default info)\n"
@@ -139,7 +144,7 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 
 	static const char *const gw_only[] = { "db", "api", "public-url",
 		"metrics",
-		"data-dir", "web-dir",
+		"data-dir", "web-dir", "webcat-file",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"branch-transit",
 		"ike-cookie-threshold", "reserved-range" };
@@ -179,6 +184,8 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		snprintf(c->datadir, sizeof(c->datadir), "%s", val);
 	else if (strcmp(key, "web-dir") == 0)
 		snprintf(c->webdir, sizeof(c->webdir), "%s", val);
+	else if (strcmp(key, "webcat-file") == 0)
+		snprintf(c->webcat, sizeof(c->webcat), "%s", val);
 	else if (strcmp(key, "endpoint") == 0) {
 		zone = strtoul(val, &end, 10);
 		if (end == val || *end != '=' || zone < 1 ||
@@ -392,6 +399,35 @@ cfg_file(struct daemon_cfg *c, const char *path)
 	return rc;
 }
 
+/*
+ * The web category database: --webcat-file (which must load), else the
+ * data dir's file when there is one (else none: an empty category list).
+ */
+static int
+load_webcat(const struct daemon_cfg *c, struct policy_webcat **out)
+{
+	char path[1100], err[256];
+	bool given = c->webcat[0] != '\0';
+
+	*out = NULL;
+	if (given)
+		snprintf(path, sizeof(path), "%s", c->webcat);
+	else
+		snprintf(path, sizeof(path), "%s/%s", c->datadir,
+		    POLICY_WEBCAT_FILE);
+	if (!given && access(path, R_OK) != 0) {
+		log_info("no web category database at %s", path);
+		return 0;
+	}
+	if ((*out = policy_webcat_load(path, err, sizeof(err))) == NULL) {
+		log_err("web category database %s: %s", path, err);
+		return -1;
+	}
+	log_info("web categories: %zu categories, %zu suffixes from %s",
+	    policy_webcat_ncat(*out), policy_webcat_nsuffix(*out), path);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -416,6 +452,7 @@ main(int argc, char **argv)
 		{ "public-url", required_argument, NULL, 'K' },
 		{ "metrics", required_argument, NULL, 'K' },
 		{ "web-dir", required_argument, NULL, 'K' },
+		{ "webcat-file", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "branch-transit", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -444,6 +481,7 @@ main(int argc, char **argv)
 	struct store *st = NULL, *gst = NULL;
 	struct api *api = NULL;
 	struct gw *gw = NULL;
+	struct policy_webcat *webcat = NULL;
 	char err[256], ep[IP4_STRLEN];
 	sigset_t sigs;
 	int ch, i, li, rc = 1;
@@ -553,7 +591,10 @@ main(int argc, char **argv)
 	gc.asn = c.ctx.gateway_asn;
 	if (gw_new(&gw, gst, &gc) == -1)
 		goto out;
+	if (load_webcat(&c, &webcat) == -1)
+		goto out;
 	memset(&ac, 0, sizeof(ac));
+	ac.webcat = webcat;
 	ac.listen = c.listen;
 	ac.public_url = c.public_url[0] != '\0' ? c.public_url : NULL;
 	ac.datadir = c.datadir;
@@ -594,6 +635,7 @@ out:
 	/* The API first: its on_change hook points at the gateway. */
 	api_stop(api);
 	gw_free(gw);
+	policy_webcat_free(webcat);
 	store_close(gst);
 	store_close(st);
 	return rc;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "model_policy.h"
 
 #define STORE_NOTFOUND	1
 #define STORE_CONFLICT	2
@@ -127,6 +128,73 @@ int	store_rn_profiles_get(struct store *, const char *tenant_id,
 /* Replace the assignment set; every id must be one of the tenant's profiles. */
 int	store_rn_profiles_set(struct store *, const char *tenant_id,
 	    const char *rn_id, const char (*ids)[MODEL_ID_LEN + 1], size_t n);
+
+/*
+ * Security policy (model_policy.h, store_policy.c): policies of both kinds
+ * with their rules, filtering profiles with their links. put = insert or
+ * replace by id; the tenant limits and the uniqueness rules are checked
+ * inside the write (STORE_CONFLICT, store_conflict() says which). Every
+ * tenant has its baseline profile (priority MODEL_BASELINE_PRIORITY),
+ * created with it; it cannot be deleted. A policy cannot be deleted while
+ * a profile links it; deleting a policy deletes its rules, a profile its
+ * links.
+ */
+#define STORE_BASELINE_NAME	"Baseline Profile"
+
+/* with_rules: the policy's p->rules too, inserted in the same write. */
+int	store_fpolicy_put(struct store *, const char *tenant_id,
+	    const struct model_fpolicy *p, bool with_rules);
+int	store_fpolicy_get(struct store *, const char *tenant_id,
+	    const char *id, bool with_rules, struct model_fpolicy *out);
+/* kind -1: both. Sorted by name, then id. Free with store_fpolicies_free. */
+int	store_fpolicy_list(struct store *, const char *tenant_id, int kind,
+	    bool with_rules, struct model_fpolicy **out, size_t *n);
+int	store_fpolicy_delete(struct store *, const char *tenant_id,
+	    const char *id);
+void	store_fpolicies_free(struct model_fpolicy *, size_t n);
+
+/* r->policy_id names the policy (STORE_NOTFOUND if not the tenant's). */
+int	store_frule_put(struct store *, const char *tenant_id,
+	    const struct model_frule *r);
+int	store_frule_get(struct store *, const char *tenant_id,
+	    const char *policy_id, const char *rule_id, struct model_frule *out);
+/* Firewall rules by priority, filtering rules by name. */
+int	store_frule_list(struct store *, const char *tenant_id,
+	    const char *policy_id, struct model_frule **out, size_t *n);
+int	store_frule_delete(struct store *, const char *tenant_id,
+	    const char *policy_id, const char *rule_id);
+void	store_frules_free(struct model_frule *, size_t n);
+
+int	store_fprofile_put(struct store *, const char *tenant_id,
+	    const struct model_fprofile *p);
+int	store_fprofile_get(struct store *, const char *tenant_id,
+	    const char *id, bool with_links, struct model_fprofile *out);
+/* Sorted by priority, then id; links by priority. */
+int	store_fprofile_list(struct store *, const char *tenant_id,
+	    bool with_links, struct model_fprofile **out, size_t *n);
+int	store_fprofile_delete(struct store *, const char *tenant_id,
+	    const char *id);
+void	store_fprofiles_free(struct model_fprofile *, size_t n);
+
+/* l->profile_id and l->policy_id must be the tenant's (STORE_NOTFOUND). */
+int	store_flink_put(struct store *, const char *tenant_id,
+	    const struct model_flink *l);
+int	store_flink_get(struct store *, const char *tenant_id,
+	    const char *profile_id, const char *link_id,
+	    struct model_flink *out);
+int	store_flink_delete(struct store *, const char *tenant_id,
+	    const char *profile_id, const char *link_id);
+
+/*
+ * The policy compiler's input: every profile with its links (by
+ * priority), every policy with its rules (in evaluation order). Links and
+ * rules are only those whose policy is in the set. model_fset_clear().
+ */
+int	store_policy_set(struct store *, const char *tenant_id,
+	    struct model_fset *out);
+/* Every tenant's id, sorted; *out is malloc'd (free()). */
+int	store_tenant_ids(struct store *, char (**out)[MODEL_ID_LEN + 1],
+	    size_t *n);
 
 /*
  * Every device link of every tenant, for the gateway's config cache, sorted

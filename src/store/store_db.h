@@ -98,12 +98,31 @@ struct store {
 	const struct store_db_driver *drv;
 	int			 version;
 	struct db_stmt		**stmt;		/* [store_query_nstmt] */
+	struct db_stmt		**pstmt;	/* store_policy.c's, lazily */
 	struct model_errs	 conflict;
 };
 
 /* store_query.c */
 int	store_query_open(struct store *, char *err, size_t errlen);
 void	store_query_close(struct store *);
+/*
+ * One atomic write (its own transaction, or a savepoint inside the
+ * caller's), retried on a serialization failure; and the change
+ * notification of a write, sent inside it. For store_policy.c.
+ */
+typedef int (*store_write_fn)(struct store *, const void *arg);
+int	store_q_write(struct store *, store_write_fn, const void *arg);
+int	store_q_notify(struct store *, const char *tenant_id,
+	    const char *what, const char *id);
+
+/*
+ * store_policy.c: a tenant's baseline profile unless it has one (inside
+ * the tenant's creation), and the same for every tenant (inside the
+ * migration to schema version 4).
+ */
+int	store_policy_tenant_init(struct store *, const char *tenant_id,
+	    int64_t now_ms);
+int	store_policy_migrate(struct store *);
 
 /* store_map.c: column readers (0 or -1) and row mappers for the queries. */
 typedef int (*store_row_fn)(struct db_stmt *, void *);

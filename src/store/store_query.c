@@ -149,8 +149,93 @@ static const char *const q_migrations[] = {
 	 */
 	"ALTER TABLE device_links"
 	"  ADD COLUMN src_prefixes TEXT NOT NULL DEFAULT '';",
+
+	/*
+	 * 4: security policy (store_policy.c, docs/store.md). A policy
+	 * cannot be deleted while a link names it (no ON DELETE on that
+	 * key: store_policy.c refuses first, with a message); rules and
+	 * links go with their policy or profile. The migration also gives
+	 * every existing tenant its baseline profile (store_policy_migrate).
+	 */
+	"CREATE TABLE security_policies ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('filtering', 'firewall')),"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL CHECK (action IN ('block', 'allow')),"
+	"  version TEXT NOT NULL,"
+	"  created_ms @I64@ NOT NULL,"
+	"  modified_ms @I64@ NOT NULL,"
+	"  UNIQUE (tenant_id, id)"
+	")@STRICT@;"
+	"CREATE TABLE policy_rules ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  tenant_id TEXT NOT NULL,"
+	"  policy_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL CHECK (type IN ('fqdn', 'webCategory',"
+	"    'cloudFirewall')),"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  destinations TEXT NOT NULL DEFAULT '',"
+	"  ndest @I64@ NOT NULL DEFAULT 0,"
+	"  priority @I64@,"
+	"  action TEXT CHECK (action IN ('block', 'allow')),"
+	"  enabled @I64@ NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),"
+	"  protocols @I64@ NOT NULL DEFAULT 0,"
+	"  src TEXT NOT NULL DEFAULT '',"
+	"  dst TEXT NOT NULL DEFAULT '',"
+	"  sport TEXT NOT NULL DEFAULT '',"
+	"  dport TEXT NOT NULL DEFAULT '',"
+	"  version TEXT NOT NULL,"
+	"  modified_ms @I64@ NOT NULL,"
+	"  FOREIGN KEY (tenant_id, policy_id)"
+	"    REFERENCES security_policies (tenant_id, id) ON DELETE CASCADE"
+	")@STRICT@;"
+	"CREATE INDEX policy_rules_policy ON policy_rules (tenant_id, policy_id);"
+	"CREATE UNIQUE INDEX policy_rules_fw_priority"
+	"  ON policy_rules (tenant_id, policy_id, priority)"
+	"  WHERE priority IS NOT NULL;"
+	"CREATE TABLE filtering_profiles ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  enabled @I64@ NOT NULL CHECK (enabled IN (0, 1)),"
+	"  baseline @I64@ NOT NULL CHECK (baseline IN (0, 1)),"
+	"  priority @I64@ NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  created_ms @I64@ NOT NULL,"
+	"  modified_ms @I64@ NOT NULL,"
+	"  UNIQUE (tenant_id, id)"
+	")@STRICT@;"
+	"CREATE UNIQUE INDEX filtering_profiles_baseline"
+	"  ON filtering_profiles (tenant_id) WHERE baseline = 1;"
+	"CREATE TABLE filtering_policy_links ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  tenant_id TEXT NOT NULL,"
+	"  profile_id TEXT NOT NULL,"
+	"  policy_id TEXT NOT NULL,"
+	"  priority @I64@ NOT NULL,"
+	"  enabled @I64@ NOT NULL CHECK (enabled IN (0, 1)),"
+	"  logging @I64@ NOT NULL CHECK (logging IN (0, 1)),"
+	"  action TEXT CHECK (action IN ('block', 'allow')),"
+	"  version TEXT NOT NULL,"
+	"  modified_ms @I64@ NOT NULL,"
+	"  UNIQUE (profile_id, policy_id),"
+	"  FOREIGN KEY (tenant_id, profile_id)"
+	"    REFERENCES filtering_profiles (tenant_id, id) ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, policy_id)"
+	"    REFERENCES security_policies (tenant_id, id)"
+	")@STRICT@;"
+	"CREATE INDEX filtering_policy_links_profile"
+	"  ON filtering_policy_links (tenant_id, profile_id);"
+	"CREATE INDEX filtering_policy_links_policy"
+	"  ON filtering_policy_links (tenant_id, policy_id);",
 };
 #define Q_VERSION	((int)(sizeof(q_migrations) / sizeof(q_migrations[0])))
+/* The version whose migration also runs store_policy_migrate(). */
+#define Q_POLICY_VERSION	4
 
 #define Q_LINK_COLS							\
 	"id, rn_id, name, ip, vendor, bandwidth, bgp_local, bgp_peer, asn, "	\
@@ -511,6 +596,11 @@ q_migrate_one(struct store *s, int *v, char *err, size_t errlen)
 		    *v + 1, s->drv->errmsg(s->db));
 		goto fail;
 	}
+	if (*v + 1 == Q_POLICY_VERSION && store_policy_migrate(s) != 0) {
+		snprintf(err, errlen, "migration to schema version %d: the "
+		    "baseline profiles: %s", *v + 1, s->drv->errmsg(s->db));
+		goto fail;
+	}
 	if (s->drv->version_set(s->db, *v + 1) != 0 ||
 	    s->drv->exec(s->db, "COMMIT") != 0)
 		goto fail_db;
@@ -560,6 +650,8 @@ store_query_close(struct store *s)
 {
 	free(s->stmt);
 	s->stmt = NULL;
+	free(s->pstmt);
+	s->pstmt = NULL;
 }
 
 int
@@ -665,6 +757,8 @@ q_tenant_add(struct store *s, const void *arg)
 		if ((rc = q_profile_add(s, t->id, &p[i])) != 0)
 			return rc;
 	}
+	if ((rc = store_policy_tenant_init(s, t->id, now)) != 0)
+		return rc;
 	return q_notify(s, t->id, "tenant", t->id);
 }
 
@@ -1384,4 +1478,19 @@ store_event_prune(struct store *s, int64_t before_ms, size_t *n)
 		*n = (size_t)st->drv->changes(st);
 	q_done(st);
 	return rc == 0 ? 0 : -1;
+}
+
+/* --- for the other query files (store_policy.c) ------------------------- */
+
+int
+store_q_write(struct store *s, store_write_fn fn, const void *arg)
+{
+	return q_write(s, fn, arg);
+}
+
+int
+store_q_notify(struct store *s, const char *tenant_id, const char *what,
+    const char *id)
+{
+	return q_notify(s, tenant_id, what, id);
 }

@@ -63,7 +63,7 @@ def test_api_suites_on_postgresql(c):
     env = dict(os.environ, BG_TEST_DB=c.url)
     # test_logs.py plants rows through SQLite itself: not here.
     # test_odata.py: its logs query fails on PostgreSQL (open defect).
-    for t in ("test_api.py", "test_tenants.py"):
+    for t in ("test_api.py", "test_tenants.py", "test_policy_api.py"):
         out = subprocess.run([sys.executable, os.path.join(SRC, "tests", "api", t)],
                              env=env, capture_output=True, text=True, timeout=600)
         check(out.returncode == 0, "%s on PostgreSQL:\n%s%s" % (t, out.stdout[-4000:],
@@ -130,6 +130,36 @@ def test_change_reaches_other_node(c):
     wait_for("daemon B's reload", lambda: "added" in b.log().split("deviceLink/" + lid, 1)[1])
 
 
+def test_two_nodes_policy(c):
+    """Security policy on two nodes: the unique firewall priority and the
+    100-policy limit hold under racing writes, and a policy change reaches
+    the other daemon's gateway (pg_notify covers the policy tables)."""
+    start_pair(c)
+    fw = "/networkAccess/cloudFirewallPolicies"
+    r = c.a.post(fw, {"name": "Race FW"})
+    check(r.status == 201, r)
+    path = fw + "/" + r.json()["id"] + "/policyRules"
+    body = {"name": "R%d", "priority": 100, "action": "block",
+            "matchingConditions": {"destinations": {"ports": ["8080"]}}}
+    posts = [lambda i=i: (c.a if i % 2 else c.b).post(path, dict(body, name="R%d" % i))
+             for i in range(12)]
+    codes = sorted(r.status for r in race(posts))
+    check(codes.count(201) == 1 and codes.count(409) == 11, codes)
+    rid = c.b.get(path).json()["value"][0]["id"]
+    wait_for("the rule in daemon B", lambda: ("policyRule/" + rid) in c.daemons[1].log())
+    have = len(c.a.get("/networkAccess/filteringPolicies").json()["value"]) + \
+        len(c.a.get(fw).json()["value"])
+    for i in range(98 - have + 1):
+        check(c.a.post("/networkAccess/filteringPolicies",
+                       {"name": "Fill %d" % i}).status == 201)
+    # One slot left, 10 racers.
+    posts = [lambda i=i: (c.a if i % 2 else c.b).post("/networkAccess/filteringPolicies",
+                                                      {"name": "Last %d" % i})
+             for i in range(10)]
+    codes = sorted(r.status for r in race(posts))
+    check(codes.count(201) == 1 and codes.count(409) == 9, codes)
+
+
 def test_outage_503_then_recovery(c):
     start_pair(c)
     r = c.a.post(RN, {"name": "Before outage", "region": "northEurope"})
@@ -163,4 +193,4 @@ def test_outage_503_then_recovery(c):
 if __name__ == "__main__":
     run_tests([test_api_suites_on_postgresql, test_two_nodes_link_limit,
                test_two_nodes_bgp_address_unique, test_change_reaches_other_node,
-               test_outage_503_then_recovery], setup, teardown)
+               test_two_nodes_policy, test_outage_503_then_recovery], setup, teardown)
