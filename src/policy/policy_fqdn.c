@@ -23,6 +23,7 @@ struct policy_fqdn {
 	size_t		 mask;
 	size_t		 n;
 	char		*pool;
+	size_t		 bytes;
 };
 
 int
@@ -80,15 +81,20 @@ policy_fqdn_build(const struct policy_fqdn_pat *pats, size_t n)
 	size_t cap = 16, i, j, used = 0, len;
 	bool wild;
 	uint64_t k;
+	size_t pool = 1;
 
+	/* A normalized name is never longer than its pattern. */
+	for (i = 0; i < n; i++)
+		pool += pats[i].pattern == NULL ? 0 : strlen(pats[i].pattern);
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
 	while (cap < n * 2)
 		cap <<= 1;
 	f->mask = cap - 1;
 	if ((f->slot = calloc(cap, sizeof(*f->slot))) == NULL ||
-	    (f->pool = malloc(n * (POLICY_HOST_MAX + 1) + 1)) == NULL)
+	    (f->pool = malloc(pool)) == NULL)
 		goto fail;
+	f->bytes = sizeof(*f) + cap * sizeof(*f->slot) + pool;
 	for (i = 0; i < n; i++) {
 		if (policy_fqdn_pattern(pats[i].pattern, norm, &wild, &why) == -1)
 			goto fail;
@@ -133,6 +139,12 @@ policy_fqdn_free(struct policy_fqdn *f)
 	free(f->slot);
 	free(f->pool);
 	free(f);
+}
+
+size_t
+policy_fqdn_bytes(const struct policy_fqdn *f)
+{
+	return f == NULL ? 0 : f->bytes;
 }
 
 size_t

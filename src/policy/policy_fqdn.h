@@ -37,6 +37,7 @@ void	policy_fqdn_free(struct policy_fqdn *);
 bool	policy_fqdn_match(const struct policy_fqdn *, const char *host,
 	    uint32_t *rank, uint32_t *value);
 size_t	policy_fqdn_count(const struct policy_fqdn *);
+size_t	policy_fqdn_bytes(const struct policy_fqdn *);	/* memory held */
 
 /*
  * The suffix hash both this file and policy_webcat.c use: FNV-1a over the

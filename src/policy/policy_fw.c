@@ -11,6 +11,7 @@
 struct policy_fw {
 	struct policy_fw_rule	*rule;
 	size_t			 n;
+	size_t			 bytes;
 };
 
 static int
@@ -18,7 +19,11 @@ fw_cmp(const void *a, const void *b)
 {
 	const struct policy_fw_rule *x = a, *y = b;
 
-	return x->prio < y->prio ? -1 : x->prio > y->prio;
+	/* Priorities are unique within a policy; the caller's index breaks
+	 * ties anyway, so that qsort's instability cannot reorder rules. */
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return x->value < y->value ? -1 : x->value > y->value;
 }
 
 struct policy_fw *
@@ -36,6 +41,8 @@ policy_fw_build(const struct policy_fw_rule *r, size_t n)
 	if ((fw = calloc(1, sizeof(*fw) + n * sizeof(*fw->rule) +
 	    n32 * sizeof(*p32) + n16 * sizeof(*p16))) == NULL)
 		return NULL;
+	fw->bytes = sizeof(*fw) + n * sizeof(*fw->rule) + n32 * sizeof(*p32) +
+	    n16 * sizeof(*p16);
 	fw->rule = (struct policy_fw_rule *)(fw + 1);
 	p32 = (struct policy_range32 *)(fw->rule + n);
 	p16 = (struct policy_range16 *)(p32 + n32);
@@ -45,21 +52,26 @@ policy_fw_build(const struct policy_fw_rule *r, size_t n)
 		*d = r[i];
 		if (d->protos == 0)
 			d->protos = POLICY_FW_TCP | POLICY_FW_UDP;
-		memcpy(p32, r[i].src, r[i].nsrc * sizeof(*p32));
+		if (r[i].nsrc > 0)	/* the list may be NULL when empty */
+			memcpy(p32, r[i].src, r[i].nsrc * sizeof(*p32));
 		d->src = p32;
 		p32 += r[i].nsrc;
-		memcpy(p32, r[i].dst, r[i].ndst * sizeof(*p32));
+		if (r[i].ndst > 0)	/* the list may be NULL when empty */
+			memcpy(p32, r[i].dst, r[i].ndst * sizeof(*p32));
 		d->dst = p32;
 		p32 += r[i].ndst;
-		memcpy(p16, r[i].sport, r[i].nsport * sizeof(*p16));
+		if (r[i].nsport > 0)	/* the list may be NULL when empty */
+			memcpy(p16, r[i].sport, r[i].nsport * sizeof(*p16));
 		d->sport = p16;
 		p16 += r[i].nsport;
-		memcpy(p16, r[i].dport, r[i].ndport * sizeof(*p16));
+		if (r[i].ndport > 0)	/* the list may be NULL when empty */
+			memcpy(p16, r[i].dport, r[i].ndport * sizeof(*p16));
 		d->dport = p16;
 		p16 += r[i].ndport;
 	}
 	fw->n = n;
-	qsort(fw->rule, n, sizeof(*fw->rule), fw_cmp);
+	if (n > 1)
+		qsort(fw->rule, n, sizeof(*fw->rule), fw_cmp);
 	return fw;
 }
 
@@ -67,6 +79,12 @@ void
 policy_fw_free(struct policy_fw *fw)
 {
 	free(fw);
+}
+
+size_t
+policy_fw_bytes(const struct policy_fw *fw)
+{
+	return fw == NULL ? 0 : fw->bytes;
 }
 
 size_t

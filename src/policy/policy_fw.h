@@ -44,6 +44,7 @@ struct policy_fw;
 struct policy_fw *policy_fw_build(const struct policy_fw_rule *, size_t n);
 void	policy_fw_free(struct policy_fw *);
 size_t	policy_fw_count(const struct policy_fw *);
+size_t	policy_fw_bytes(const struct policy_fw *);	/* memory held */
 /* proto: IP protocol number. The first matching rule, or NULL (allow). */
 const struct policy_fw_rule *policy_fw_match(const struct policy_fw *,
 	    uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst,

@@ -64,12 +64,15 @@ http_line(struct buf *b, struct buf *line)
 	return 0;
 }
 
-/* RFC 9112 §3: method SP request-target SP HTTP-version. */
+/*
+ * RFC 9112 §3: method SP request-target SP HTTP-version. head is the
+ * stream from the request line on; line that line once it is complete.
+ */
 static enum policy_http_res
-http_request_line(const struct buf *all, struct buf *line)
+http_request_line(const struct buf *head, const struct buf *line)
 {
-	struct buf b = *all;
-	uint8_t c;
+	struct buf b = *head;
+	uint8_t c = 0;
 	size_t n = 0;
 	const uint8_t *v;
 
@@ -82,11 +85,13 @@ http_request_line(const struct buf *all, struct buf *line)
 		return POLICY_HTTP_NEED_MORE;
 	b = *line;
 	n = 0;
+	c = 0;
 	while (buf_get_u8(&b, &c) == 0 && c != ' ')
 		n++;
 	if (n == 0 || c != ' ')
 		return POLICY_HTTP_NOT_HTTP;
 	n = 0;
+	c = 0;
 	while (buf_get_u8(&b, &c) == 0 && c != ' ') {
 		if (c < 0x21 || c == 0x7f)
 			return POLICY_HTTP_MALFORMED;
@@ -115,7 +120,9 @@ http_host_value(const uint8_t *v, size_t n, char host[POLICY_HOST_MAX + 1])
 		if (e == NULL)
 			return POLICY_HTTP_MALFORMED;
 		hl = (size_t)(e - v) + 1;
-		if (hl > POLICY_HOST_MAX)
+		/* The shortest IPv6address is "::" */
+		if (hl < 4 || hl > POLICY_HOST_MAX ||
+		    memchr(v, ':', hl) == NULL)
 			return POLICY_HTTP_MALFORMED;
 		for (i = 0; i < hl; i++) {
 			uint8_t c = v[i];
@@ -132,7 +139,11 @@ http_host_value(const uint8_t *v, size_t n, char host[POLICY_HOST_MAX + 1])
 
 		if (colon != NULL)
 			hl = (size_t)(colon - v);
-		if (policy_name_norm((const char *)v, hl, host) == -1)
+		if (policy_name_ipv4((const char *)v, hl)) {
+			/* IPv4address: kept as written; no name rule matches */
+			memcpy(host, v, hl);
+			host[hl] = '\0';
+		} else if (policy_name_norm((const char *)v, hl, host) == -1)
 			return POLICY_HTTP_MALFORMED;
 	}
 	if (hl == n)
@@ -178,36 +189,66 @@ http_field(struct buf *line, char host[POLICY_HOST_MAX + 1], bool *is_host)
 	return http_host_value(p + s, e - s, host);
 }
 
-enum policy_http_res
-policy_http_host(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
+static enum policy_http_res
+http_head(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
 {
 	struct buf b, line;
 	enum policy_http_res r;
 	bool is_host;
+	const uint8_t *q;
+	size_t skip = 0;
 	int l;
 
-	buf_init(&b, p, len);
-	if (len == 0)
+	/* §2.2: a server SHOULD ignore empty lines before the request line,
+	 * and common ones ignore any number: so must we, or a CRLF in front
+	 * would walk a request past its Host rule. */
+	while (skip < len && (p[skip] == '\n' || (p[skip] == '\r' &&
+	    (skip + 1 == len || p[skip + 1] == '\n'))))
+		skip++;
+	if (skip == len)
 		return POLICY_HTTP_NEED_MORE;
-	if ((l = http_line(&b, &line)) == -1)
-		return POLICY_HTTP_NOT_HTTP;
-	if ((r = http_request_line(&b, l == 0 ? &line : NULL)) !=
-	    POLICY_HTTP_OK) {
-		if (r == POLICY_HTTP_NEED_MORE && len >= POLICY_REASM_CAP)
-			return POLICY_HTTP_TOO_BIG;
-		return r;
+	buf_init(&b, p + skip, len - skip);
+	{
+		struct buf head = b;
+
+		if ((l = http_line(&b, &line)) == -1)
+			return POLICY_HTTP_NOT_HTTP;
+		if ((r = http_request_line(&head, l == 0 ? &line : NULL)) !=
+		    POLICY_HTTP_OK)
+			return r;
 	}
 	for (;;) {
 		if ((l = http_line(&b, &line)) == -1)
 			return POLICY_HTTP_MALFORMED;
 		if (l == 1)
-			return len >= POLICY_REASM_CAP ? POLICY_HTTP_TOO_BIG :
-			    POLICY_HTTP_NEED_MORE;
+			return POLICY_HTTP_NEED_MORE;
 		if (buf_left(&line) == 0)
 			return POLICY_HTTP_NO_HOST;	/* end of the head */
-		if ((r = http_field(&line, host, &is_host)) != POLICY_HTTP_OK)
+		r = http_field(&line, host, &is_host);
+		if (!is_host) {
+			if (r != POLICY_HTTP_OK)
+				return r;
+			continue;
+		}
+		if (r != POLICY_HTTP_OK && r != POLICY_HTTP_NO_HOST)
 			return r;
-		if (is_host)
-			return POLICY_HTTP_OK;
+		/* §5.2: a server may unfold an obs-fold line into the Host
+		 * before it: the next line must not start with SP or HTAB. */
+		if (buf_peek_ptr(&b, 1, &q) == -1)
+			return POLICY_HTTP_NEED_MORE;
+		if (q[0] == ' ' || q[0] == '\t')
+			return POLICY_HTTP_MALFORMED;
+		return r;
 	}
+}
+
+enum policy_http_res
+policy_http_host(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
+{
+	enum policy_http_res r = http_head(p, len, host);
+
+	/* The caller holds at most the cap (policy_reasm). */
+	if (r == POLICY_HTTP_NEED_MORE && len >= POLICY_REASM_CAP)
+		return POLICY_HTTP_TOO_BIG;
+	return r;
 }

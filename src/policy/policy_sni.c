@@ -114,8 +114,16 @@ sni_client_hello(struct buf *ch, char host[POLICY_HOST_MAX + 1])
 	return found ? POLICY_SNI_OK : POLICY_SNI_NO_SNI;
 }
 
-enum policy_sni_res
-policy_sni_parse(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
+/* Whether hs holds a whole handshake message: its header, then mlen. */
+static bool
+sni_hs_complete(const uint8_t *hs, size_t hslen)
+{
+	return hslen >= 4 &&
+	    hslen - 4 >= ((size_t)hs[1] << 16 | (size_t)hs[2] << 8 | hs[3]);
+}
+
+static enum policy_sni_res
+sni_parse(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
 {
 	uint8_t hs[POLICY_REASM_CAP];
 	size_t hslen = 0, take;
@@ -132,7 +140,10 @@ policy_sni_parse(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
 	if (len >= 2 && p[1] != 3)
 		return POLICY_SNI_NOT_TLS;
 	buf_init(&b, p, len);
-	while (buf_left(&b) > 0) {
+	/* Gather handshake records until the ClientHello is whole: what
+	 * follows it (a change_cipher_spec for middlebox compatibility, 0-RTT
+	 * application_data, RFC 8446 §D.4, §4.2.10) is not ours to judge. */
+	while (!sni_hs_complete(hs, hslen)) {
 		if (buf_left(&b) < 5)
 			return POLICY_SNI_NEED_MORE;
 		(void)buf_get_u8(&b, &type);
@@ -151,6 +162,9 @@ policy_sni_parse(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
 		(void)buf_peek_ptr(&b, take, &fp);
 		memcpy(hs + hslen, fp, take);
 		hslen += take;
+		/* §4: the first message of a client is its ClientHello. */
+		if (hslen > 0 && hs[0] != TLS_HS_CLIENT_HELLO)
+			return POLICY_SNI_MALFORMED;
 		if (take < rlen)
 			break;			/* a record cut short: wait */
 	}
@@ -158,16 +172,26 @@ policy_sni_parse(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
 		return POLICY_SNI_NEED_MORE;
 	buf_init(&frag, hs, hslen);
 	(void)buf_get_u32(&frag, &mlen);
-	type = (uint8_t)(mlen >> 24);
 	mlen &= 0xffffff;
-	if (type != TLS_HS_CLIENT_HELLO)
-		return POLICY_SNI_MALFORMED;
 	/* The message and one record header at least must fit the cap. */
 	if (mlen > POLICY_REASM_CAP - 5 - 4)
 		return POLICY_SNI_TOO_BIG;
 	if (buf_get_sub(&frag, mlen, &ch) == -1)
 		return POLICY_SNI_NEED_MORE;
-	/* Octets after the ClientHello (0-RTT data, another message) are the
-	 * server's business; the ClientHello itself is complete. */
+	/* Octets after the ClientHello in its last record (another message)
+	 * are the server's business; the ClientHello itself is complete. */
 	return sni_client_hello(&ch, host);
+}
+
+enum policy_sni_res
+policy_sni_parse(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
+{
+	enum policy_sni_res r = sni_parse(p, len, host);
+
+	/* The caller holds at most the cap (policy_reasm): if the
+	 * ClientHello is still short then (record headers of a message split
+	 * in many records count too), it never fits. */
+	if (r == POLICY_SNI_NEED_MORE && len >= POLICY_REASM_CAP)
+		return POLICY_SNI_TOO_BIG;
+	return r;
 }

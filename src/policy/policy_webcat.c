@@ -95,7 +95,7 @@ wc_find(const struct policy_webcat *w, uint64_t h, const char *s, size_t len)
 	}
 }
 
-/* 0, 1 if already present (with another category: -1). */
+/* 0, 1 if already present, 2 if present with another category, -1. */
 static int
 wc_add(struct policy_webcat *w, const char *name, uint16_t cat)
 {
@@ -107,7 +107,7 @@ wc_add(struct policy_webcat *w, const char *name, uint16_t cat)
 		if (wc_grow(w) == -1)
 			return -1;
 	if ((e = wc_find(w, h, name, len)) != NULL)
-		return e->cat == cat ? 1 : -1;
+		return e->cat == cat ? 1 : 2;
 	if (w->pool_len + len > w->pool_cap) {
 		size_t nc = w->pool_cap ? w->pool_cap * 2 : 65536;
 		char *np;
@@ -249,8 +249,12 @@ policy_webcat_parse(const char *text, size_t len, char *err, size_t errlen)
 			goto fail;
 		}
 		if ((r = wc_add(w, norm, (uint16_t)c)) == -1) {
-			wc_err(err, errlen, "line %zu: %s listed twice or out "
-			    "of memory", lineno, norm);
+			wc_err(err, errlen, "line %zu: out of memory", lineno);
+			goto fail;
+		}
+		if (r == 2) {
+			wc_err(err, errlen, "line %zu: %s already has another "
+			    "category", lineno, norm);
 			goto fail;
 		}
 	}
