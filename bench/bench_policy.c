@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "model_policy.h"
 #include "monotime.h"
 #include "policy_flow.h"
@@ -49,6 +51,9 @@ struct trace {
 };
 
 static struct model_fdest *bp_dest;
+/* Set: each packet is first run through AES-256-GCM as esp_in opens it. */
+static EVP_CIPHER_CTX *bp_cx;
+static uint8_t bp_scratch[PKT_MAX + 64];
 
 /* ---- the policy ---- */
 
@@ -328,6 +333,18 @@ bp_run(const struct trace *tr, size_t from, const struct policy_snap *snap,
 
 	t0 = monotime_now();
 	for (i = from; i < tr->n; i++) {
+		if (bp_cx != NULL) {
+			uint8_t nonce[12] = { 9 }, aad[8] = { 7 };
+			int outl;
+
+			memcpy(nonce + 4, &i, sizeof(i) < 8 ? sizeof(i) : 8);
+			if (EVP_CipherInit_ex2(bp_cx, NULL, NULL, nonce, -1,
+			    NULL) != 1 ||
+			    EVP_CipherUpdate(bp_cx, NULL, &outl, aad, 8) != 1 ||
+			    EVP_CipherUpdate(bp_cx, bp_scratch, &outl,
+			    tr->buf + tr->off[i], tr->len[i] + 4) != 1)
+				exit(1);
+		}
 		switch (policy_flows_input(t, &pk, tr->buf + tr->off[i],
 		    tr->len[i], now, &out)) {
 		case POLICY_FLOW_DROP:
@@ -429,7 +446,7 @@ main(int argc, char **argv)
 	struct model_fset *set;
 	struct policy_snap *snap;
 	struct run last;
-	double pol, none;
+	double pol, none, new_pol, new_none;
 	monotime_t t0;
 	char err[256];
 	unsigned f, k, base;
@@ -483,9 +500,29 @@ main(int argc, char **argv)
 	bp_compare("steady", &steady, (size_t)WINDOW * 3, 100, snap, rounds, &pol,
 	    &none, &last);
 	bp_compare("new", &fresh, 0, 5, snap, rounds, &pol, &none, &last);
+	new_pol = pol;
+	new_none = none;
+	/* The worker's own per-packet work next to it: AES-GCM opening the
+	 * ESP packet (tag check aside), as esp_in.c drives EVP. */
+	{
+		uint8_t key[32] = { 1, 2, 3 };
+
+		if ((bp_cx = EVP_CIPHER_CTX_new()) == NULL ||
+		    EVP_CipherInit_ex2(bp_cx, EVP_aes_256_gcm(), key, NULL, 0,
+		    NULL) != 1) {
+			fprintf(stderr, "EVP\n");
+			return 1;
+		}
+		printf("with each packet opened by AES-256-GCM first (the "
+		    "worker's crypto, no I/O):\n");
+		bp_compare("mixed", &mixed, 0, 20, snap, rounds, &pol, &none,
+		    &last);
+		EVP_CIPHER_CTX_free(bp_cx);
+		bp_cx = NULL;
+	}
 	printf("new flows classified per second (SYN, ACK, ClientHello or "
 	    "request): policy %.0f k/s, no policy %.0f k/s\n",
-	    pol / 3 / 1e3, none / 3 / 1e3);
+	    new_pol / 3 / 1e3, new_none / 3 / 1e3);
 	printf("memory per flow: %zu bytes a table slot; %zu bytes a "
 	    "reassembly buffer, held only while a ClientHello spans "
 	    "segments\n", policy_flows_slot_bytes(), sizeof(struct policy_reasm));

@@ -20,7 +20,6 @@
  */
 #include "policy_flow.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,13 +291,26 @@ pf_mix64(uint64_t x)
 static void
 pf_guid(char out[MODEL_ID_LEN + 1], uint64_t a, uint64_t b)
 {
-	/* RFC 9562 §4.1-4.2: version 4 and variant 10, 8-4-4-4-12. */
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	uint8_t x[16];
+
+	/* RFC 9562 §4.1-4.2: version 4 and variant 10, 8-4-4-4-12. Written
+	 * by hand: a record is built on the packet path when a flow is
+	 * blocked, and snprintf showed in the new-flow profile. */
 	a = (a & ~0xf000ull) | 0x4000ull;
 	b = (b & ~(3ull << 62)) | (2ull << 62);
-	snprintf(out, MODEL_ID_LEN + 1, "%08x-%04x-%04x-%04x-%012llx",
-	    (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
-	    (unsigned)a & 0xffff, (unsigned)(b >> 48),
-	    (unsigned long long)(b & 0xffffffffffffull));
+	for (i = 0; i < 8; i++) {
+		x[i] = (uint8_t)(a >> (56 - 8 * i));
+		x[8 + i] = (uint8_t)(b >> (56 - 8 * i));
+	}
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[x[i] >> 4];
+		out[o++] = hex[x[i] & 0x0f];
+	}
+	out[o] = '\0';
 }
 
 static void
