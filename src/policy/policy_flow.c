@@ -79,6 +79,7 @@ struct pf_flow {
 	uint8_t		 proto, st, fl, reason;
 	uint8_t		 cls, action;
 	uint16_t	 buf;		/* reassembly buffer or PF_NOBUF */
+	uint32_t	 hash;		/* its index hash */
 	uint32_t	 isn, cnext, ack_hi;
 	uint64_t	 gen;
 	monotime_t	 first, last, last_rec;
@@ -433,8 +434,7 @@ pf_end(struct policy_flows *t, struct pf_flow *f, monotime_t now)
 	if (!(f->fl & PF_F_LOGGED) &&
 	    (f->sent_pkts != f->rec_pkts || f->recv_bytes != f->rec_recv))
 		pf_record(t, f, now);
-	pf_ht_remove(t, pf_hash(t, &(struct pf_key){ f->tenant, f->src,
-	    f->dst, f->sport, f->dport, f->proto }), idx);
+	pf_ht_remove(t, f->hash, idx);
 	f->st = PF_ST_FREE;
 	t->free[t->nfree++] = idx;
 	t->st.active--;
@@ -514,6 +514,7 @@ pf_alloc(struct policy_flows *t, const struct pf_key *k, uint32_t h,
 	f->dport = k->dport;
 	f->proto = k->proto;
 	f->buf = PF_NOBUF;
+	f->hash = h;
 	pf_ht_insert(t, h, idx);
 	t->st.active++;
 	pf_start(t, f, pk, now);
