@@ -112,8 +112,12 @@ fz_build(bool block_fw)
 		fprintf(stderr, "policy_snap_build: %s\n", err);
 		abort();
 	}
-	/* The model set is kept for the life of the process: a snapshot may
-	 * point into it. */
+	/* The snapshot holds copies (policy_snap.h): the set can go. */
+	free(r);
+	free(pol);
+	free(l);
+	free(prof);
+	free(set);
 	return s;
 }
 
