@@ -345,8 +345,8 @@ pf_record(struct policy_flows *t, struct pf_flow *f, monotime_t now)
 	struct model_traffic m;
 	uint64_t n;
 
-	if (f->fl & PF_F_NOLOG)
-		return;
+	if ((f->fl & PF_F_NOLOG) || t->cfg.ring == NULL)
+		goto done;
 	memset(&m, 0, sizeof(m));
 	n = ++t->ntxn;
 	pf_guid(m.transaction_id, pf_mix64(t->id_seed[0] ^ n),
@@ -376,12 +376,13 @@ pf_record(struct policy_flows *t, struct pf_flow *f, monotime_t now)
 	m.sent_bytes = f->sent_bytes - f->rec_bytes;
 	m.sent_packets = f->sent_pkts - f->rec_pkts;
 	m.received_bytes = f->recv_bytes - f->rec_recv;
+	if (!policy_ring_push(t->cfg.ring, &m))
+		t->st.ring_drops++;
+done:
 	f->rec_bytes = f->sent_bytes;
 	f->rec_pkts = f->sent_pkts;
 	f->rec_recv = f->recv_bytes;
 	f->last_rec = now;
-	if (t->cfg.ring != NULL && !policy_ring_push(t->cfg.ring, &m))
-		t->st.ring_drops++;
 }
 
 /* ---- flows ---- */
