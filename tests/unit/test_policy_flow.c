@@ -1014,6 +1014,87 @@ test_pkt_build(void **state)
 	assert_int_equal(policy_pkt_block_page(page, 100, "p", "a.example"), 0);
 }
 
+/* The tenant slot is part of the key: one tenant's policy and flows never
+ * touch another's, even on the same addresses and ports. */
+static void
+test_tenants(void **state)
+{
+	struct fx *x = fx_new(64, 4, false, true);
+	struct conn a = conn_make(SERVER, 40100, 443);
+	struct conn b = conn_make(SERVER, 40100, 443);
+	uint8_t hello[512];
+	size_t hn = mk_hello(hello, "bad.example");
+	struct policy_flows_stats st;
+	struct policy_flow_out o;
+	struct model_traffic m[4];
+
+	(void)state;
+	c_open(x, &a, T0);
+	/* Tenant 9 has no policy: the same tuple is its own flow. */
+	x->pk.tenant = 9;
+	x->pk.snap = NULL;
+	c_open(x, &b, T0);
+	assert_int_equal(c_send(x, &b, hello, hn, T0, &o), POLICY_FLOW_FORWARD);
+	x->pk.tenant = 3;
+	x->pk.snap = x->snap;
+	assert_int_equal(c_send(x, &a, hello, hn, T0, &o), POLICY_FLOW_REPLY);
+	policy_flows_stats(x->t, &st);
+	assert_int_equal(st.flows, 2);
+	assert_int_equal(fx_recs(x, m, 4), 1);
+	assert_int_equal(m[0].action, MODEL_TACT_BLOCK);
+	assert_string_equal(m[0].tenant_id, TENANT_ID);
+	fx_free(x);
+}
+
+/* A link with loggingState disabled: blocked all the same, no record. */
+static void
+test_no_logging(void **state)
+{
+	struct fx *x = fx_new(64, 4, false, true);
+	struct conn c = conn_make(SERVER, 40110, 443);
+	uint8_t hello[512];
+	size_t hn = mk_hello(hello, "bad.example");
+	struct policy_flow_out o;
+	struct model_traffic m[4];
+
+	(void)state;
+	x->links[1].logging = false;
+	fx_snap(x);
+	c_open(x, &c, T0);
+	assert_int_equal(c_send(x, &c, hello, hn, T0, &o), POLICY_FLOW_REPLY);
+	policy_flows_tick(x->t, T0 + 100 * SEC, 64);
+	policy_flows_flush(x->t);
+	assert_int_equal(fx_recs(x, m, 4), 0);
+	fx_free(x);
+}
+
+/* ICMP echoes are told apart by their identifier. */
+static void
+test_icmp(void **state)
+{
+	struct fx *x = fx_new(64, 4, false, true);
+	struct policy_flows_stats st;
+	struct policy_flow_out o;
+	uint16_t id;
+
+	(void)state;
+	for (id = 1; id <= 3; id++) {
+		memset(x->pkt + 20, 0, 16);
+		x->pkt[20] = 8;			/* echo request */
+		tb_put16(x->pkt + 24, id);
+		ip_hdr(x->pkt, CLIENT, SERVER, 1, 16);
+		assert_int_equal(fx_in(x, 36, T0, &o), POLICY_FLOW_FORWARD);
+		assert_int_equal(fx_in(x, 36, T0, &o), POLICY_FLOW_FORWARD);
+	}
+	policy_flows_stats(x->t, &st);
+	assert_int_equal(st.flows, 3);
+	/* Too short for an echo header. */
+	ip_hdr(x->pkt, CLIENT, SERVER, 1, 5);
+	assert_int_equal(fx_in(x, 25, T0, &o), POLICY_FLOW_DROP);
+	assert_int_equal(o.reason, POLICY_R_MALFORMED);
+	fx_free(x);
+}
+
 int
 main(void)
 {
@@ -1034,6 +1115,9 @@ main(void)
 		cmocka_unit_test(test_quic_and_no_policy),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_pkt_build),
+		cmocka_unit_test(test_tenants),
+		cmocka_unit_test(test_no_logging),
+		cmocka_unit_test(test_icmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
