@@ -144,6 +144,11 @@ sni_parse(const uint8_t *p, size_t len, char host[POLICY_HOST_MAX + 1])
 	 * follows it (a change_cipher_spec for middlebox compatibility, 0-RTT
 	 * application_data, RFC 8446 §D.4, §4.2.10) is not ours to judge. */
 	while (!sni_hs_complete(hs, hslen)) {
+		/* The message and one record header at least must fit the
+		 * cap: say so as soon as the length is known. */
+		if (hslen >= 4 && ((size_t)hs[1] << 16 | (size_t)hs[2] << 8 |
+		    hs[3]) > POLICY_REASM_CAP - 5 - 4)
+			return POLICY_SNI_TOO_BIG;
 		if (buf_left(&b) < 5)
 			return POLICY_SNI_NEED_MORE;
 		(void)buf_get_u8(&b, &type);

@@ -392,7 +392,7 @@ test_sni_too_big(void **state)
 	static uint8_t b[80000];
 	char host[POLICY_HOST_MAX + 1];
 	struct ch_opt o;
-	size_t n;
+	size_t n, i;
 
 	(void)state;
 	/* A message that cannot fit the cap, said from its header. */
@@ -402,6 +402,15 @@ test_sni_too_big(void **state)
 	n = ch_build(b, sizeof(b), &o);
 	assert_int_equal(sni(b, 9, host), POLICY_SNI_TOO_BIG);
 	assert_int_equal(sni(b, n, host), POLICY_SNI_TOO_BIG);
+	/* A short message declaring a huge length: too big from its header
+	 * on, at a record boundary as well (found by fuzz_policy_sni). */
+	ch_defaults(&o, "liar.example.com");
+	o.hs_delta = 20000;
+	n = ch_build(b, sizeof(b), &o);
+	for (i = 0; i < 9; i++)
+		assert_int_equal(sni(b, i, host), POLICY_SNI_NEED_MORE);
+	for (; i <= n; i++)
+		assert_int_equal(sni(b, i, host), POLICY_SNI_TOO_BIG);
 	/* Just fits: 5 + 4 + body <= the cap. */
 	ch_defaults(&o, "fits.example.com");
 	o.pad = 16000;
