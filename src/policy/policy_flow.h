@@ -74,6 +74,8 @@ enum policy_flow_reason {
 	POLICY_R_UNNAMED,	/* block_unnamed: no name could be read */
 	POLICY_R_GAP,		/* a segment past a hole while classifying */
 	POLICY_R_TABLE_FULL,	/* no slot or buffer: the flow is failed open */
+	POLICY_R_MALFORMED,	/* shorter than its headers; a fragment while
+				 * classifying; a TCP fragment at offset 8 */
 	POLICY_R_MAX
 };
 
@@ -90,6 +92,7 @@ struct policy_flows_stats {
 	uint64_t	flows, classified, expired, active;
 	uint64_t	reason[POLICY_R_MAX];
 	uint64_t	ring_drops;	/* records lost to a full ring */
+	uint64_t	evicted;	/* ended early to make room (full table) */
 };
 
 struct policy_flows *policy_flows_new(const struct policy_flows_cfg *);

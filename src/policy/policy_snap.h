@@ -25,12 +25,20 @@ struct policy_snap;
 #define POLICY_NONE		0xffff	/* no policy / rule matched */
 
 enum policy_action { POLICY_ALLOW, POLICY_BLOCK };
+/* The type of the rule behind a verdict (the traffic log's reason). */
+enum policy_kind {
+	POLICY_KIND_NONE,		/* no rule matched */
+	POLICY_KIND_FQDN,		/* fqdnFilteringRule */
+	POLICY_KIND_WEBCAT,		/* webCategoryFilteringRule */
+	POLICY_KIND_FIREWALL,		/* cloudFirewallRule */
+};
 
 struct policy_verdict {
 	uint8_t		action;		/* enum policy_action */
 	bool		log;		/* the link's loggingState */
 	uint16_t	policy;		/* policy_snap_policy_id() index */
 	uint16_t	rule;		/* policy_snap_rule_id() index */
+	uint8_t		kind;		/* enum policy_kind */
 };
 
 /*
