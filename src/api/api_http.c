@@ -65,6 +65,9 @@ static const struct api_route api_routes[] = {
 	{ "GET",    "networkAccess/forwardingProfiles/{}/policies",
 							api_profile_policies },
 	{ "GET",    "networkAccess/logs/remoteNetworks",	api_logs_rn_list },
+	{ "GET",    "networkAccess/logs/traffic",		api_traffic_list },
+	{ "GET",    "networkAccess/logs/traffic/{}",		api_traffic_get },
+	{ "GET",    "networkAccess/reports/{}",			api_traffic_report },
 };
 
 static bool
@@ -604,6 +607,7 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->on_change_arg = cfg->on_change_arg;
 	api->link_status = cfg->link_status;
 	api->link_status_arg = cfg->link_status_arg;
+	api->traffic = cfg->traffic;
 	if (api_profiles_load(api, cfg->datadir) == -1)
 		goto fail;
 	if (api_static_load(&api->web, cfg->webdir) == -1)
