@@ -15,6 +15,7 @@ struct api;
 struct gw_metrics;
 struct policy_webcat;
 struct store;
+struct store_traffic;
 
 /* --public-url: "http[s]://HOST[:PORT][/PATH]", at most this long. */
 #define API_PUBLIC_URL_MAX	256
@@ -61,6 +62,11 @@ struct api_config {
 	const char	*version;
 	int		(*metrics)(void *arg, struct gw_metrics **out);
 	void		*metrics_arg;
+	/*
+	 * The traffic log store (store_traffic.h), used from the API thread
+	 * only; NULL: GET /networkAccess/logs/traffic answers 503.
+	 */
+	struct store_traffic *traffic;
 };
 
 /* Is url acceptable as api_config.public_url? */

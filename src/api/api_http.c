@@ -100,6 +100,9 @@ static const struct api_route api_routes[] = {
 	{ "DELETE", FPROF "/{}/policies/{}",		api_flink_delete },
 	{ "GET",    "networkAccess/connectivity/webCategories",
 							api_webcat_list },
+	{ "GET",    "networkAccess/logs/traffic",		api_traffic_list },
+	{ "GET",    "networkAccess/logs/traffic/{}",		api_traffic_get },
+	{ "GET",    "networkAccess/reports/{}",			api_traffic_report },
 };
 
 static bool
@@ -640,6 +643,7 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->link_status = cfg->link_status;
 	api->link_status_arg = cfg->link_status_arg;
 	api->webcat = cfg->webcat;
+	api->traffic = cfg->traffic;
 	if (api_profiles_load(api, cfg->datadir) == -1)
 		goto fail;
 	if (api_static_load(&api->web, cfg->webdir) == -1)

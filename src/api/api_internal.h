@@ -53,6 +53,7 @@ struct api {
 	struct api_metrics	*metrics;	/* NULL: no --metrics */
 	struct api_static	*web;		/* NULL: no console */
 	const struct policy_webcat *webcat;	/* NULL: no category list */
+	struct store_traffic	*traffic;	/* NULL: no traffic logs (503) */
 };
 
 struct api_req {
@@ -168,6 +169,8 @@ void	api_metrics_stop(struct api *);
 api_handler	api_connectivity_get, api_cpe_get;
 /* api_logs.c */
 api_handler	api_logs_rn_list;
+/* api_traffic.c: traffic logs and their summaries (reports/NAME(...)). */
+api_handler	api_traffic_list, api_traffic_get, api_traffic_report;
 /* api_profile.c */
 api_handler	api_profile_list, api_profile_get, api_profile_policies,
 		api_rn_profiles_get, api_rn_profiles_update;

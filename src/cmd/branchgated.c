@@ -24,10 +24,14 @@
 #include "model.h"
 #include "policy_webcat.h"
 #include "store.h"
+#include "store_traffic.h"
 #include "version.h"
 
 struct daemon_cfg {
 	char		 db[1024];
+	char		 traffic_db[1024];	/* "": derived from db */
+	unsigned	 traffic_days;
+	unsigned long	 traffic_max_rows;
 	char		 listen[128];
 	char		 public_url[API_PUBLIC_URL_MAX + 1];
 	char		 metrics[128];	/* --metrics HOST:PORT; "": none */
@@ -59,6 +63,11 @@ usage(FILE *f)
 	fprintf(f,
 "usage: branchgated [options]\n"
 "  --db URL             store (default sqlite:./var/branchgate.db)\n"
+"  --traffic-db URL     traffic log store (default: the --db path with\n"
+"                       '-traffic' appended; PostgreSQL: the same database)\n"
+"  --traffic-retention-days N  keep traffic logs N days, 1..3650 (default 30)\n"
+"  --traffic-max-rows N  at most N traffic log records in all; the oldest\n"
+"                       go first, 1000..1000000000 (default 1000000)\n"
 "  --api HOST:PORT      REST API listen address (default 127.0.0.1:8080;\n"
 "                       port 0 picks a free port)\n"
 "  --metrics HOST:PORT  Prometheus metrics at http://HOST:PORT/metrics, no\n"
@@ -143,6 +152,7 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 	char *end;
 
 	static const char *const gw_only[] = { "db", "api", "public-url",
+		"traffic-db", "traffic-retention-days", "traffic-max-rows",
 		"metrics",
 		"data-dir", "web-dir", "webcat-file",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
@@ -166,6 +176,23 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		}
 	} else if (strcmp(key, "db") == 0)
 		snprintf(c->db, sizeof(c->db), "%s", val);
+	else if (strcmp(key, "traffic-db") == 0)
+		snprintf(c->traffic_db, sizeof(c->traffic_db), "%s", val);
+	else if (strcmp(key, "traffic-retention-days") == 0) {
+		if (cfg_num(val, 1, 3650, &port) == -1) {
+			fprintf(stderr, "branchgated: --traffic-retention-days "
+			    "'%s': want 1..3650\n", val);
+			return -1;
+		}
+		c->traffic_days = (unsigned)port;
+	} else if (strcmp(key, "traffic-max-rows") == 0) {
+		if (cfg_num(val, 1000, 1000000000UL, &c->traffic_max_rows) ==
+		    -1) {
+			fprintf(stderr, "branchgated: --traffic-max-rows '%s': "
+			    "want 1000..1000000000\n", val);
+			return -1;
+		}
+	}
 	else if (strcmp(key, "api") == 0)
 		snprintf(c->listen, sizeof(c->listen), "%s", val);
 	else if (strcmp(key, "metrics") == 0)
@@ -453,6 +480,9 @@ main(int argc, char **argv)
 		{ "metrics", required_argument, NULL, 'K' },
 		{ "web-dir", required_argument, NULL, 'K' },
 		{ "webcat-file", required_argument, NULL, 'K' },
+		{ "traffic-db", required_argument, NULL, 'K' },
+		{ "traffic-retention-days", required_argument, NULL, 'K' },
+		{ "traffic-max-rows", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "branch-transit", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -479,6 +509,8 @@ main(int argc, char **argv)
 	struct api_config ac;
 	struct gw_config gc;
 	struct store *st = NULL, *gst = NULL;
+	struct store_traffic *tst = NULL;
+	struct store_traffic_pruner *pruner = NULL;
 	struct api *api = NULL;
 	struct gw *gw = NULL;
 	struct policy_webcat *webcat = NULL;
@@ -498,6 +530,8 @@ main(int argc, char **argv)
 	c.ctx.reserved.len = MODEL_RESERVED_PLEN;
 	c.ike_port = 500;
 	c.natt_port = 4500;
+	c.traffic_days = 30;
+	c.traffic_max_rows = 1000000;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		const char *key = NULL;
@@ -571,6 +605,19 @@ main(int argc, char **argv)
 		log_err("cannot open store %s: %s", c.db, err);
 		goto out;
 	}
+	/*
+	 * The traffic logs: the API's reading handle, and the retention
+	 * timer on a connection of its own (docs/store.md, "Traffic logs").
+	 */
+	if (store_traffic_open(c.db, c.traffic_db[0] != '\0' ? c.traffic_db :
+	    NULL, &tst, err, sizeof(err)) == -1) {
+		log_err("cannot open the traffic log store: %s", err);
+		goto out;
+	}
+	if (store_traffic_pruner_start(c.db, c.traffic_db[0] != '\0' ?
+	    c.traffic_db : NULL, c.traffic_days, c.traffic_max_rows,
+	    &pruner) == -1)
+		goto out;
 	memset(&gc, 0, sizeof(gc));
 	memcpy(gc.endpoint, c.ctx.endpoint, sizeof(gc.endpoint));
 	gc.ike_port = c.ike_port;
@@ -608,6 +655,7 @@ main(int argc, char **argv)
 	ac.version = BRANCHGATE_VERSION;
 	ac.metrics = gw_metrics;
 	ac.metrics_arg = gw;
+	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)
@@ -634,6 +682,8 @@ main(int argc, char **argv)
 out:
 	/* The API first: its on_change hook points at the gateway. */
 	api_stop(api);
+	store_traffic_pruner_stop(pruner);
+	store_traffic_close(tst);
 	gw_free(gw);
 	policy_webcat_free(webcat);
 	store_close(gst);
