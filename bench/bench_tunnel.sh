@@ -162,7 +162,10 @@ for _ in $(seq 100); do grep -q "API listening" "$W/gw.log" && break; sleep 0.1;
 grep -q "API listening" "$W/gw.log" || die "branchgated did not start"
 bg() { ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$TOKEN" "$BIN/branchgate" "$@"; }
 umask 077; printf '%s\n' "$PSK" >"$W/psk"; umask 022
-RN=$(bg -q rn create --name bench --region westEurope) || die "rn create"
+# Internet Access: the gateway forwards only what an assigned profile covers.
+IPROF=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOKEN" "http://$API/networkAccess/forwardingProfiles" |
+    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])')
+RN=$(bg -q rn create --name bench --region westEurope --profile "$IPROF") || die "rn create"
 LINK=$(bg -q link create "$RN" --name bench-link --ip 192.0.2.1 --vendor other --asn 65000 \
     --local-bgp 10.255.0.1 --peer-bgp 10.1.0.1 --psk-file "$W/psk") || die "link create"
 for _ in $(seq 50); do grep -q "gw: tenant .*: network" "$W/gw.log" && break; sleep 0.1; done

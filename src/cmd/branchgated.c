@@ -44,6 +44,7 @@ struct daemon_cfg {
 	uint16_t	 natt_port;
 	bool		 no_dataplane;
 	bool		 branch_transit;
+	bool		 policy_block_unnamed;	/* --policy-block-unnamed */
 	char		 netns_prefix[16];
 	uint32_t	 egress;
 	unsigned	 esp_workers;
@@ -101,6 +102,9 @@ usage(FILE *f)
 "                       tunnel, 10..86400 (default 900)\n"
 "  --branch-transit     let branches of a tenant reach each other through the\n"
 "                       gateway (default off, as in Global Secure Access)\n"
+"  --policy-block-unnamed  block HTTPS/HTTP flows whose server name cannot be\n"
+"                       read (malformed or oversized ClientHello, no SNI,\n"
+"                       not TLS/HTTP); default: allow them (docs/policy.md)\n"
 "  --no-dataplane       IKE only: no namespaces, TUN or ESP (no root needed)\n"
 "  --data-dir DIR       shipped data (Microsoft 365 endpoint list)\n"
 "  --web-dir DIR        the built web console, served at / (default: the\n"
@@ -156,7 +160,7 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		"metrics",
 		"data-dir", "web-dir", "webcat-file",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
-		"branch-transit",
+		"branch-transit", "policy-block-unnamed",
 		"ike-cookie-threshold", "reserved-range" };
 	size_t i;
 	int r;
@@ -310,6 +314,9 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		c->alive_interval = (unsigned)port;
 	} else if (strcmp(key, "branch-transit") == 0) {
 		c->branch_transit = strcmp(val, "no") != 0 &&
+		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
+	} else if (strcmp(key, "policy-block-unnamed") == 0) {
+		c->policy_block_unnamed = strcmp(val, "no") != 0 &&
 		    strcmp(val, "false") != 0 && strcmp(val, "0") != 0;
 	} else if (strcmp(key, "no-dataplane") == 0) {
 		c->no_dataplane = strcmp(val, "no") != 0 &&
@@ -485,6 +492,7 @@ main(int argc, char **argv)
 		{ "traffic-max-rows", required_argument, NULL, 'K' },
 		{ "no-dataplane", no_argument, NULL, 'X' },
 		{ "branch-transit", no_argument, NULL, 'T' },
+		{ "policy-block-unnamed", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		/* Taken by name (key = option name); --role cpe keys. */
 		{ "role", required_argument, NULL, 'K' },
@@ -509,7 +517,7 @@ main(int argc, char **argv)
 	struct api_config ac;
 	struct gw_config gc;
 	struct store *st = NULL, *gst = NULL;
-	struct store_traffic *tst = NULL;
+	struct store_traffic *tst = NULL, *gtst = NULL;
 	struct store_traffic_pruner *pruner = NULL;
 	struct api *api = NULL;
 	struct gw *gw = NULL;
@@ -554,6 +562,9 @@ main(int argc, char **argv)
 			continue;
 		case 'T':
 			c.branch_transit = true;
+			continue;
+		case 'U':
+			c.policy_block_unnamed = true;
 			continue;
 		case 'c':
 			if (cfg_file(&c, optarg) == -1)
@@ -610,7 +621,9 @@ main(int argc, char **argv)
 	 * timer on a connection of its own (docs/store.md, "Traffic logs").
 	 */
 	if (store_traffic_open(c.db, c.traffic_db[0] != '\0' ? c.traffic_db :
-	    NULL, &tst, err, sizeof(err)) == -1) {
+	    NULL, &tst, err, sizeof(err)) == -1 ||
+	    store_traffic_open(c.db, c.traffic_db[0] != '\0' ? c.traffic_db :
+	    NULL, &gtst, err, sizeof(err)) == -1) {
 		log_err("cannot open the traffic log store: %s", err);
 		goto out;
 	}
@@ -636,9 +649,13 @@ main(int argc, char **argv)
 	gc.datadir = c.datadir;
 	gc.alive_interval_s = c.alive_interval;
 	gc.asn = c.ctx.gateway_asn;
-	if (gw_new(&gw, gst, &gc) == -1)
-		goto out;
 	if (load_webcat(&c, &webcat) == -1)
+		goto out;
+	/* The gw thread writes traffic records on its own connection. */
+	gc.tlog = gtst;
+	gc.webcat = webcat;
+	gc.policy_block_unnamed = c.policy_block_unnamed;
+	if (gw_new(&gw, gst, &gc) == -1)
 		goto out;
 	memset(&ac, 0, sizeof(ac));
 	ac.webcat = webcat;
@@ -685,6 +702,7 @@ out:
 	store_traffic_pruner_stop(pruner);
 	store_traffic_close(tst);
 	gw_free(gw);
+	store_traffic_close(gtst);
 	policy_webcat_free(webcat);
 	store_close(gst);
 	store_close(st);

@@ -382,8 +382,15 @@ esp_snap_build(const struct esp_table *t)
 	    (tmp.e = calloc(nentries, sizeof(*tmp.e))) == NULL))
 		goto fail;
 
-	for (j = 0; j < t->nlinks; j++)
+	for (j = 0; j < t->nlinks; j++) {
 		s->links[j].id_hash = esp_id_hash(t->links[j].id);
+		memcpy(s->links[j].id, t->links[j].id, sizeof(s->links[j].id));
+		memcpy(s->links[j].rn_id, t->links[j].rn_id,
+		    sizeof(s->links[j].rn_id));
+		s->links[j].profiles = t->links[j].profiles;
+		s->links[j].gw_local[0] = t->links[j].gw_local[0];
+		s->links[j].gw_local[1] = t->links[j].gw_local[1];
+	}
 	/*
 	 * Outbound: each link's newest live CHILD SA the peer has sent on,
 	 * else its newest live one. After a rekey the peer may not have

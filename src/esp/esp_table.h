@@ -41,6 +41,11 @@ struct esp_snap_link {
 	/* Sources its decrypted packets may have; NULL: any (src_check off). */
 	struct lpm	*src;
 	uint32_t	 id_hash;	/* of the link id: stable across snapshots */
+	/* For the security policy and the traffic logs (esp_table_link). */
+	char		 id[ESP_TABLE_LINK_ID_MAX + 1];
+	char		 rn_id[ESP_TABLE_LINK_ID_MAX + 1];
+	uint8_t		 profiles;	/* ESP_PROF_* */
+	uint32_t	 gw_local[2];	/* the gateway's BGP addresses; 0: none */
 };
 
 /*
@@ -119,6 +124,17 @@ struct esp_table_route {
 
 #define ESP_TABLE_LINK_SRC_MAX		16
 
+/*
+ * The forwarding profiles of a link's remote network, as the data path
+ * enforces them (docs/policy.md): with ESP_PROF_ENFORCE, a decrypted
+ * packet to a destination no assigned profile covers is dropped
+ * (unassigned-profile); the gateway's own BGP addresses are always
+ * reachable. Without it (the CPE role) nothing is checked.
+ */
+#define ESP_PROF_INTERNET	0x01
+#define ESP_PROF_M365		0x02
+#define ESP_PROF_ENFORCE	0x80
+
 struct esp_table_link {
 	char		 id[ESP_TABLE_LINK_ID_MAX + 1];
 	uint32_t	 tenant;	/* slot */
@@ -135,6 +151,9 @@ struct esp_table_link {
 	bool		 src_check;
 	struct esp_table_route src[ESP_TABLE_LINK_SRC_MAX];
 	unsigned	 nsrc;
+	char		 rn_id[ESP_TABLE_LINK_ID_MAX + 1];
+	uint8_t		 profiles;	/* ESP_PROF_* */
+	uint32_t	 gw_local[2];
 };
 
 /*

@@ -42,7 +42,12 @@
 #include "esp_txq.h"
 #include "esp_wire.h"
 #include "log.h"
+#include "lpm.h"
+#include "model_traffic.h"
 #include "monotime.h"
+#include "policy_flow.h"
+#include "policy_ring.h"
+#include "policy_table.h"
 #include "rawesp.h"
 #include "udp.h"
 #include "vnet.h"
@@ -59,6 +64,8 @@
 #define W_GRO_FRAMES	128
 #define W_ROUNDS	8		/* batches per readiness event: stay fair */
 #define W_EVENTS	64
+/* struct policy_flows_stats is all uint64_t: published word by word. */
+#define W_PST_N		(sizeof(struct policy_flows_stats) / sizeof(uint64_t))
 #define W_TAG_SOCK	UINT64_C(0xffffffff00000000)
 #define W_TAG_RAW	UINT64_C(0x100)		/* with W_TAG_SOCK: raw socket k */
 #define W_TAG_HAND	UINT64_C(0x200)		/* with W_TAG_SOCK: hand-offs */
@@ -100,6 +107,13 @@ struct esp_worker {
 	uint8_t			*seg;		/* W_SEGS * W_BUF */
 	struct vnet_seg		 segs[W_SEGS];
 	struct esp_txq		*txq;
+
+	/* Security policy on decrypted packets; NULL without a policy table. */
+	struct policy_flows	*flows;
+	struct policy_ring	*ring;		/* finished flows, to the gw */
+	monotime_t		 next_tick;
+	/* The flow table's counters, published each tick for other threads. */
+	_Atomic uint64_t	 pst[W_PST_N];
 };
 
 struct esp_workers {
@@ -130,6 +144,8 @@ static const char *const w_drop_names[ESP_WD_MAX] = {
 	[ESP_WD_TUN_FRAME] = "tun-frame",
 	[ESP_WD_HANDOFF] = "handoff",
 	[ESP_WD_SPOOFED] = "spoofed-source",
+	[ESP_WD_UNASSIGNED] = "unassigned-profile",
+	[ESP_WD_POLICY] = "policy",
 };
 
 const char *
@@ -227,6 +243,86 @@ w_tun_flush(struct esp_worker *w)
 	vnet_gro_reset(w->gro);
 }
 
+static void w_tx_flush(struct esp_worker *);
+static void w_seal_on(struct esp_worker *, const struct esp_snap_link *,
+    const uint8_t *, size_t, monotime_t);
+
+/*
+ * The forwarding profiles and the security policy on one decrypted
+ * packet (docs/policy.md): 0 to deliver it, -1 when it is dropped
+ * (counted). A block answers the branch through the link's SA (RST or
+ * the HTTP block page) and the server through the tenant TUN (RST).
+ */
+static int
+w_policy(struct esp_worker *w, const struct esp_snap *s,
+    const struct esp_snap_in *e, const struct esp_snap_tenant *tn,
+    const uint8_t *ip, size_t len, monotime_t now)
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct policy_root *pr;
+	const struct esp_snap_link *l;
+	struct policy_flow_out out;
+	struct policy_pkt pp;
+	char spi[9];
+	uint32_t dst, v;
+	int i, tt;
+
+	if (e->link >= s->nlinks)
+		return 0;
+	l = &s->links[e->link];
+	if (!(l->profiles & ESP_PROF_ENFORCE))
+		return 0;
+	dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 |
+	    (uint32_t)ip[18] << 8 | ip[19];
+	/*
+	 * Not internet traffic: the gateway itself (BGP, BFD, ping) and,
+	 * with --branch-transit, the tenant's other branches.
+	 */
+	if (dst == l->gw_local[0] || (l->gw_local[1] != 0 &&
+	    dst == l->gw_local[1]) || esp_snap_route(s, tn, dst) != NULL)
+		return 0;
+	pr = policy_table_root(w->ws->cfg.policy);
+	if ((l->profiles & ESP_PROF_M365) && pr->m365 != NULL &&
+	    lpm_lookup(pr->m365, dst, &v) == 0)
+		tt = MODEL_TTYPE_M365;
+	else if (l->profiles & ESP_PROF_INTERNET)
+		tt = MODEL_TTYPE_INTERNET;
+	else {
+		/* Concept-traffic-forwarding: unmatched traffic is not sent on. */
+		w_add(&w->ctr.drop[ESP_WD_UNASSIGNED], 1);
+		return -1;
+	}
+	for (i = 0; i < 8; i++)
+		spi[i] = hex[(e->spi >> (28 - 4 * i)) & 0xf];
+	spi[8] = '\0';
+	memset(&pp, 0, sizeof(pp));
+	pp.snap = e->tenant < POLICY_TABLE_SLOTS ? pr->snap[e->tenant] : NULL;
+	pp.snap_gen = pr->gen;
+	pp.tenant = e->tenant;
+	pp.tenant_id = "";		/* the gw fills it from the link id */
+	pp.rn_id = l->rn_id;
+	pp.link_id = l->id;
+	pp.session_id = spi;
+	pp.traffic_type = tt;
+	switch (policy_flows_input(w->flows, &pp, ip, len, now, &out)) {
+	case POLICY_FLOW_FORWARD:
+		return 0;
+	case POLICY_FLOW_REPLY:
+		if (out.client_len > 0) {
+			w_seal_on(w, l, out.client, out.client_len, now);
+			w_tx_flush(w);
+		}
+		if (out.server_len > 0 && vnet_gro_add(w->gro, out.server,
+		    out.server_len, tn->tun_fd[w->id % tn->nq]) == -1)
+			w_add(&w->ctr.drop[ESP_WD_TUN_WRITE], 1);
+		break;
+	case POLICY_FLOW_DROP:
+		break;
+	}
+	w_add(&w->ctr.drop[ESP_WD_POLICY], 1);
+	return -1;
+}
+
 /* ESP from the SPI on, from any path; 0 if queued for the TUN. */
 static int
 w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
@@ -265,6 +361,9 @@ w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
 		w_add(&w->ctr.drop[ESP_WD_SPOOFED], 1);
 		return -1;
 	}
+	if (w->flows != NULL && w_policy(w, s, e, tn, inner, inner_len,
+	    now) == -1)
+		return -1;
 	fd = tn->tun_fd[w->id % tn->nq];
 	/* -1: no room (write what is pending, try again) or not a packet. */
 	if (vnet_gro_add(w->gro, inner, inner_len, fd) == -1) {
@@ -494,27 +593,16 @@ w_tx_flush(struct esp_worker *w)
 	w_add(&w->ctr.drop[ESP_WD_SEND], c.dropped);
 }
 
-/* One IPv4 packet from a TUN: route, seal with its link's SA, queue. */
+/* One IPv4 packet sealed with link l's outbound SA, queued. */
 static void
-w_seal(struct esp_worker *w, const struct esp_snap *s,
-    const struct esp_snap_tenant *tn, const uint8_t *in, size_t len,
-    monotime_t now)
+w_seal_on(struct esp_worker *w, const struct esp_snap_link *l,
+    const uint8_t *in, size_t len, monotime_t now)
 {
-	const struct esp_snap_link *l;
 	struct esp_crypto *cr;
 	size_t out_len;
 	uint8_t *out;
-	uint32_t dst;
 	int fd;
 
-	if (w_ip4_dst(in, len, &dst) == -1) {
-		w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
-		return;
-	}
-	if ((l = esp_snap_route_flow(s, tn, dst, in, len)) == NULL) {
-		w_add(&w->ctr.drop[ESP_WD_NO_ROUTE], 1);
-		return;
-	}
 	if (l->out == NULL) {
 		w_add(&w->ctr.drop[ESP_WD_NO_SA], 1);
 		return;
@@ -535,6 +623,26 @@ w_seal(struct esp_worker *w, const struct esp_snap *s,
 	}
 	esp_txq_push(w->txq, fd, !l->udp_encap, l->remote_ip, l->remote_port,
 	    out_len);
+}
+
+/* One IPv4 packet from a TUN: route, seal with its link's SA, queue. */
+static void
+w_seal(struct esp_worker *w, const struct esp_snap *s,
+    const struct esp_snap_tenant *tn, const uint8_t *in, size_t len,
+    monotime_t now)
+{
+	const struct esp_snap_link *l;
+	uint32_t dst;
+
+	if (w_ip4_dst(in, len, &dst) == -1) {
+		w_add(&w->ctr.drop[ESP_WD_RUNT], 1);
+		return;
+	}
+	if ((l = esp_snap_route_flow(s, tn, dst, in, len)) == NULL) {
+		w_add(&w->ctr.drop[ESP_WD_NO_ROUTE], 1);
+		return;
+	}
+	w_seal_on(w, l, in, len, now);
 }
 
 /*
@@ -586,6 +694,41 @@ w_tun_read(struct esp_worker *w, uint32_t slot, uint32_t gen)
 
 /* --- threads ---------------------------------------------------------------------- */
 
+/*
+ * Expiry of idle and ended flows, a bounded slice every W_TICK: 8,192
+ * slots of W_FLOWS, so each slot is visited at least every 0.8 s.
+ */
+#define W_TICK		(100 * MONOTIME_MSEC)
+#define W_TICK_SLOTS	8192
+
+static void
+w_pst_publish(struct esp_worker *w)
+{
+	struct policy_flows_stats st;
+	uint64_t v[W_PST_N];
+	size_t k;
+
+	policy_flows_stats(w->flows, &st);
+	memcpy(v, &st, sizeof(v));
+	for (k = 0; k < W_PST_N; k++)
+		atomic_store_explicit(&w->pst[k], v[k], memory_order_relaxed);
+}
+
+static void
+w_flows_tick(struct esp_worker *w)
+{
+	monotime_t now;
+
+	if (w->flows == NULL)
+		return;
+	now = monotime_now();
+	if (now < w->next_tick)
+		return;
+	w->next_tick = now + W_TICK;
+	policy_flows_tick(w->flows, now, W_TICK_SLOTS);
+	w_pst_publish(w);
+}
+
 static void *
 w_main(void *arg)
 {
@@ -596,7 +739,8 @@ w_main(void *arg)
 
 	urcu_memb_register_thread();
 	for (;;) {
-		n = epoll_wait(w->ep, ev, W_EVENTS, -1);
+		/* Flow expiry needs a wakeup now and then, traffic or not. */
+		n = epoll_wait(w->ep, ev, W_EVENTS, w->flows != NULL ? 100 : -1);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -614,8 +758,11 @@ w_main(void *arg)
 			else
 				w_tun_read(w, (uint32_t)d, (uint32_t)(d >> 32));
 		}
+		w_flows_tick(w);
 	}
 out:
+	if (w->flows != NULL)
+		policy_flows_flush(w->flows);
 	urcu_memb_unregister_thread();
 	return NULL;
 }
@@ -661,6 +808,33 @@ fail:
 				ws->w[i].raw[k] = -1;
 			}
 	return -1;
+}
+
+/*
+ * A worker's flow table and record ring. Sizes: 65,536 flows a worker
+ * (docs/policy.md gives the memory), 1,024 flows classified at once,
+ * 8,192 records between two drains of the gw (every 200 ms).
+ */
+#define W_FLOWS		65536
+#define W_CLASSIFYING	1024
+#define W_RING		8192
+
+static int
+w_flows_new(struct esp_worker *w, const struct esp_workers_cfg *cfg)
+{
+	struct policy_flows_cfg fc;
+
+	if ((w->ring = policy_ring_new(W_RING)) == NULL)
+		return -1;
+	memset(&fc, 0, sizeof(fc));
+	fc.max_flows = W_FLOWS;
+	fc.max_classifying = W_CLASSIFYING;
+	fc.worker = (uint16_t)w->id;
+	fc.block_unnamed = cfg->policy_block_unnamed;
+	fc.ring = w->ring;
+	if ((w->flows = policy_flows_new(&fc)) == NULL)
+		return -1;
+	return 0;
 }
 
 int
@@ -714,6 +888,7 @@ esp_workers_start(struct esp_workers **out, const struct esp_workers_cfg *cfg)
 		    (w->seg = malloc((size_t)W_SEGS * W_BUF)) == NULL ||
 		    vnet_gro_new(&w->gro, W_GRO_CAP, W_GRO_FRAMES) == -1 ||
 		    esp_txq_new(&w->txq, W_TX_SLOTS, W_BUF) == -1 ||
+		    (cfg->policy != NULL && w_flows_new(w, cfg) == -1) ||
 		    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0, w->hand) == -1 ||
 		    w_ep_add(w->ep, w->hand[0], W_TAG_SOCK | W_TAG_HAND) == -1 ||
@@ -785,6 +960,8 @@ esp_workers_stop(struct esp_workers *ws)
 		free(w->seg);
 		vnet_gro_free(w->gro);
 		esp_txq_free(w->txq);
+		policy_flows_free(w->flows);
+		policy_ring_free(w->ring);
 	}
 	if (ws->stop_fd != -1)
 		close(ws->stop_fd);
@@ -850,4 +1027,35 @@ esp_workers_stats(const struct esp_workers *ws, struct esp_worker_stats *st)
 			st->drop[d] += atomic_load_explicit(&c->drop[d],
 			    memory_order_relaxed);
 	}
+}
+
+size_t
+esp_workers_traffic_pop(struct esp_workers *ws, struct model_traffic *out,
+    size_t max)
+{
+	size_t n = 0;
+	unsigned i;
+
+	if (ws == NULL)
+		return 0;
+	for (i = 0; i < ws->n && n < max; i++)
+		if (ws->w[i].ring != NULL)
+			n += policy_ring_pop(ws->w[i].ring, out + n, max - n);
+	return n;
+}
+
+void
+esp_workers_policy_stats(const struct esp_workers *ws,
+    struct policy_flows_stats *st)
+{
+	uint64_t sum[W_PST_N];
+	unsigned i;
+	size_t k;
+
+	memset(sum, 0, sizeof(sum));
+	for (i = 0; ws != NULL && i < ws->n; i++)
+		for (k = 0; ws->w[i].flows != NULL && k < W_PST_N; k++)
+			sum[k] += atomic_load_explicit(&ws->w[i].pst[k],
+			    memory_order_relaxed);
+	memcpy(st, sum, sizeof(*st));
 }

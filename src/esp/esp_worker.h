@@ -32,6 +32,9 @@
 
 struct esp_table;
 struct esp_workers;
+struct model_traffic;
+struct policy_flows_stats;
+struct policy_table;
 
 #define ESP_WORKERS_ENDPOINTS	2
 
@@ -41,6 +44,13 @@ struct esp_workers_cfg {
 	size_t		 nips;
 	const uint16_t	*ports;		/* the NAT-T port the gateway bound, per ip */
 	struct esp_table *table;
+	/*
+	 * The security policy (policy_table.h) applied to decrypted packets
+	 * (policy_flow.h), each worker with its own flow table; NULL: none
+	 * (the CPE role).
+	 */
+	struct policy_table *policy;
+	bool		 policy_block_unnamed;
 	int		 ike_fd;	/* write end for IKE hand-off; -1: drop */
 	bool		 raw_esp;	/* also IP protocol 50 on every endpoint */
 };
@@ -68,6 +78,8 @@ enum esp_worker_drop {
 	ESP_WD_TUN_FRAME,	/* TUN read refused by vnet_split() */
 	ESP_WD_HANDOFF,		/* GRO train: owner worker's socket full */
 	ESP_WD_SPOOFED,		/* decrypted, source outside what its link may use */
+	ESP_WD_UNASSIGNED,	/* decrypted, no forwarding profile covers dst */
+	ESP_WD_POLICY,		/* the security policy blocked it (policy_flow) */
 	ESP_WD_MAX
 };
 
@@ -97,5 +109,13 @@ void	esp_workers_tenant_del(struct esp_workers *, const int *tun_fd,
 	    unsigned nq);
 /* Sum over the workers. */
 void	esp_workers_stats(const struct esp_workers *, struct esp_worker_stats *);
+/*
+ * Traffic records the workers' flow tables finished (their rings), up to
+ * max; the control thread only. Flow table figures summed (relaxed reads).
+ */
+size_t	esp_workers_traffic_pop(struct esp_workers *, struct model_traffic *,
+	    size_t max);
+void	esp_workers_policy_stats(const struct esp_workers *,
+	    struct policy_flows_stats *);
 
 #endif

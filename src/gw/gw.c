@@ -30,6 +30,8 @@
 #include "guid.h"
 #include "gw_bgp.h"
 #include "gw_m365.h"
+#include "gw_policy.h"
+#include "policy_flow.h"
 #include "gw_dp.h"
 #include "gw_host.h"
 #include "ike.h"
@@ -85,6 +87,7 @@ struct gw {
 
 	struct gw_dp		*dp;		/* NULL: --no-dataplane */
 	struct gw_bgp		*bgp;		/* with the data plane only */
+	struct gw_policy	*pol;		/* likewise */
 	struct event		*ev_status, *ev_alive;
 	/* Link status for the API thread: by link id, under st_mu. */
 	pthread_mutex_t		 st_mu;
@@ -328,7 +331,8 @@ gw_reload(struct gw *g)
 		store_tenant_links_free(nl, nn);
 		return -1;
 	}
-	if (g->bgp != NULL && gw_profiles(g, nl, nn, inet) == -1) {
+	if ((g->bgp != NULL || g->dp != NULL) &&
+	    gw_profiles(g, nl, nn, inet) == -1) {
 		log_err("gw: cannot load forwarding profile assignments; "
 		    "keeping the %zu cached device links", g->nlinks);
 		free(nls);
@@ -389,9 +393,11 @@ gw_reload(struct gw *g)
 	if (g->bgp != NULL)
 		gw_bgp_sync(g->bgp, nl, inet, nn, false);
 	if (g->dp != NULL)
-		gw_dp_links(g->dp, nl, nn);
+		gw_dp_links(g->dp, nl, inet, nn);
 	if (g->bgp != NULL)
 		gw_bgp_sync(g->bgp, nl, inet, nn, true);
+	if (g->pol != NULL)
+		gw_policy_reload(g->pol, nl, nn);
 	free(inet);
 	gw_warn_shared_ips(nl, idx, nn);
 	log_info("gw: %zu device links (%zu added, %zu deleted, %zu changed)",
@@ -481,6 +487,34 @@ gw_log_stats(struct gw *g)
 	    (unsigned long long)g->rejects[IKE_R_AUTH_FAILED], g->nchild,
 	    (unsigned long long)g->ev_written,
 	    (unsigned long long)g->ev_write_errors);
+	if (g->pol != NULL) {
+		struct gw_policy_stats ps;
+		struct policy_flows_stats fs;
+		char why[512];
+		size_t k, o = 0;
+
+		gw_policy_stats(g->pol, &ps);
+		gw_dp_policy_stats(g->dp, &fs);
+		why[0] = '\0';
+		for (k = 1; k < POLICY_R_MAX && o < sizeof(why) - 48; k++)
+			o += (size_t)snprintf(why + o, sizeof(why) - o, " %s %llu",
+			    policy_flow_reason_name(k),
+			    (unsigned long long)fs.reason[k]);
+		log_info("gw: policy: %llu compiled (%llu errors); flows %llu "
+		    "(active %llu, classified %llu, expired %llu), drops:%s; "
+		    "traffic records %llu in %llu batches (write errors %llu, "
+		    "dropped %llu, ring full %llu)",
+		    (unsigned long long)ps.compiled,
+		    (unsigned long long)ps.compile_errors,
+		    (unsigned long long)fs.flows, (unsigned long long)fs.active,
+		    (unsigned long long)fs.classified,
+		    (unsigned long long)fs.expired, why,
+		    (unsigned long long)ps.records,
+		    (unsigned long long)ps.record_batches,
+		    (unsigned long long)ps.record_write_errors,
+		    (unsigned long long)ps.records_dropped,
+		    (unsigned long long)fs.ring_drops);
+	}
 }
 
 static void
@@ -631,6 +665,7 @@ gw_dp_start(struct gw *g, const uint32_t *ips, size_t nips)
 	dc.workers = g->cfg.esp_workers;
 	dc.replay_window = g->cfg.replay_window;
 	dc.rekey_bytes = g->cfg.rekey_bytes;
+	dc.policy_block_unnamed = g->cfg.policy_block_unnamed;
 	dc.ips = ips;
 	dc.ports = ports;
 	dc.nips = nips;
@@ -1248,6 +1283,19 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		log_err("gw: cannot start the BGP speaker");
 		goto fail;
 	}
+	if (cfg->dataplane) {
+		struct gw_policy_cfg pc;
+
+		memset(&pc, 0, sizeof(pc));
+		pc.base = gw_host_base(g->host);
+		pc.store = g->store;
+		pc.tlog = cfg->tlog;
+		pc.webcat = cfg->webcat;
+		pc.datadir = cfg->datadir;
+		pc.dp = g->dp;
+		if (gw_policy_new(&g->pol, &pc) == -1)
+			goto fail;
+	}
 	if (gw_reload(g) == -1)
 		goto fail;
 	gw_on_prune(-1, 0, g);
@@ -1318,6 +1366,7 @@ gw_free(struct gw *g)
 		event_free(g->ev_alive);
 	/* Before the data plane (its routes) and the event base. */
 	gw_bgp_free(g->bgp);
+	gw_policy_free(g->pol);
 	gw_host_drop_engine(g->host);
 	/* After the engine: its teardown may still delete CHILD SAs. */
 	gw_dp_free(g->dp);

@@ -20,7 +20,9 @@
 #include "model.h"
 
 struct gw;
+struct policy_webcat;
 struct store;
+struct store_traffic;
 
 #define GW_ALIVE_DEFAULT_S	900	/* system-facts §2.5: every 15 minutes */
 
@@ -43,6 +45,10 @@ struct gw_config {
 	unsigned	cookie_threshold;		/* IKE §2.6; 0: the engine's 64 */
 	const char	*datadir;			/* the Microsoft 365 list; NULL: none */
 	unsigned	alive_interval_s;		/* remoteNetworkAlive; 0: 900 */
+	/* Security policy (gw_policy.h, docs/policy.md) */
+	struct store_traffic *tlog;			/* the gw's; NULL: none */
+	const struct policy_webcat *webcat;		/* NULL: none */
+	bool		policy_block_unnamed;		/* --policy-block-unnamed */
 };
 
 /* Binds what it can (a failed bind is logged, not fatal) and loads links. */

@@ -34,10 +34,14 @@
 #include "esp_sa.h"
 #include "esp_table.h"
 #include "esp_worker.h"
+#include "gw_bgp.h"
 #include "gw_host.h"
 #include "ike.h"
 #include "ip4.h"
 #include "log.h"
+#include "policy_flow.h"
+#include "policy_snap.h"
+#include "policy_table.h"
 #include "store.h"
 #include "tenant_net.h"
 
@@ -68,6 +72,7 @@ struct gw_dp {
 	struct esp_sa_cfg sa_cfg;	/* workers, replay window, byte limits */
 	struct egress	*egress;
 	struct esp_table *table;
+	struct policy_table *policy;		/* per tenant slot */
 	struct esp_workers *workers;
 	int		 ike_pair[2];		/* [0] gw reads, [1] workers write */
 	struct dp_tenant **t;			/* [ESP_TABLE_TENANTS_MAX], slot = index */
@@ -262,7 +267,8 @@ dp_tenant_apply(struct dp_tenant *d, uint32_t *want, size_t nwant,
 }
 
 void
-gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl, size_t n)
+gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl,
+    const unsigned *prof, size_t n)
 {
 	struct esp_table_link *el = NULL;
 	struct dp_tenant *d, *gone[64];
@@ -333,6 +339,16 @@ gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl, size_t n)
 			el[i].src[k].plen = tl[i].link.src[k].len;
 		}
 		el[i].nsrc = k;
+		snprintf(el[i].rn_id, sizeof(el[i].rn_id), "%s",
+		    tl[i].link.rn_id);
+		/* Traffic no assigned forwarding profile covers is dropped. */
+		el[i].profiles = ESP_PROF_ENFORCE;
+		if (prof != NULL && (prof[i] & GW_BGP_PROF_INTERNET))
+			el[i].profiles |= ESP_PROF_INTERNET;
+		if (prof != NULL && (prof[i] & GW_BGP_PROF_M365))
+			el[i].profiles |= ESP_PROF_M365;
+		el[i].gw_local[0] = tl[i].link.bgp_local;
+		el[i].gw_local[1] = tl[i].link.zone_local;
 	}
 	if (esp_table_links_set(dp->table, el, n) == -1)
 		log_err("gw: out of memory setting data plane links");
@@ -349,6 +365,7 @@ gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl, size_t n)
 			}
 			esp_workers_tenant_del(dp->workers, d->fds, dp->nworkers);
 			esp_table_tenant_del(dp->table, slot);
+			policy_table_set(dp->policy, slot, NULL);
 			dp->t[slot] = NULL;
 			gone[ngone++] = d;
 		}
@@ -677,7 +694,8 @@ gw_dp_new(struct gw_dp **out, const struct gw_dp_cfg *cfg)
 		log_err("gw: cannot set up internet egress (nftables)");
 		goto fail;
 	}
-	if ((dp->table = esp_table_new()) == NULL)
+	if ((dp->table = esp_table_new()) == NULL ||
+	    (dp->policy = policy_table_new()) == NULL)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    dp->ike_pair) == -1) {
@@ -690,6 +708,8 @@ gw_dp_new(struct gw_dp **out, const struct gw_dp_cfg *cfg)
 	wc.ports = cfg->ports;
 	wc.nips = cfg->nips;
 	wc.table = dp->table;
+	wc.policy = dp->policy;
+	wc.policy_block_unnamed = cfg->policy_block_unnamed;
 	wc.ike_fd = dp->ike_pair[1];
 	/* RFC 7296 §2.23: without a NAT, ESP goes straight over IP. */
 	wc.raw_esp = true;
@@ -716,10 +736,51 @@ gw_dp_free(struct gw_dp *dp)
 				dp_tenant_free(dp->t[slot]);
 	egress_close(dp->egress);
 	esp_table_free(dp->table);
+	policy_table_free(dp->policy);
 	if (dp->ike_pair[0] != -1)
 		close(dp->ike_pair[0]);
 	if (dp->ike_pair[1] != -1)
 		close(dp->ike_pair[1]);
 	free(dp->t);
 	free(dp);
+}
+
+/* --- security policy ------------------------------------------------------- */
+
+int
+gw_dp_policy_set(struct gw_dp *dp, const char *tenant_id,
+    struct policy_snap *snap)
+{
+	uint32_t slot;
+
+	if (dp_tenant_find(dp, tenant_id, &slot) == NULL) {
+		policy_snap_free(snap);
+		return -1;
+	}
+	policy_table_set(dp->policy, slot, snap);
+	return 0;
+}
+
+void
+gw_dp_policy_m365(struct gw_dp *dp, struct lpm *m365)
+{
+	policy_table_m365(dp->policy, m365);
+}
+
+int
+gw_dp_policy_commit(struct gw_dp *dp)
+{
+	return policy_table_commit(dp->policy);
+}
+
+size_t
+gw_dp_traffic_pop(struct gw_dp *dp, struct model_traffic *out, size_t max)
+{
+	return esp_workers_traffic_pop(dp->workers, out, max);
+}
+
+void
+gw_dp_policy_stats(const struct gw_dp *dp, struct policy_flows_stats *st)
+{
+	esp_workers_policy_stats(dp->workers, st);
 }

@@ -28,6 +28,8 @@ struct gw_dp_cfg {
 	uint32_t	 transfer_net;
 	uint8_t		 transfer_plen;
 	bool		 transit;	/* --branch-transit: branch to branch */
+	/* --policy-block-unnamed: 443/80 flows without a readable name */
+	bool		 policy_block_unnamed;
 	unsigned	 workers;	/* --esp-workers; 0: one per core */
 	uint32_t	 replay_window;	/* --replay-window; 0: default */
 	uint64_t	 rekey_bytes;	/* --esp-rekey-bytes; 0: none */
@@ -43,8 +45,13 @@ void	gw_dp_free(struct gw_dp *);
 /* Read end of the IKE hand-off (struct esp_worker_ike + payload). */
 int	gw_dp_ike_fd(const struct gw_dp *);
 
-/* The full link list after a (re)load: tenants, addresses, routes, LPMs. */
-void	gw_dp_links(struct gw_dp *, const struct store_tenant_link *, size_t n);
+/*
+ * The full link list after a (re)load: tenants, addresses, routes, LPMs.
+ * prof[i]: GW_BGP_PROF_* of link i's remote network, which the data path
+ * enforces (NULL: none assigned anywhere).
+ */
+void	gw_dp_links(struct gw_dp *, const struct store_tenant_link *,
+	    const unsigned *prof, size_t n);
 void	gw_dp_child_install(struct gw_dp *, const struct ike_child_sa *,
 	    monotime_t now);
 void	gw_dp_child_delete(struct gw_dp *, uint32_t spi_in, monotime_t now);
@@ -83,5 +90,23 @@ void	gw_dp_learned_attr(struct gw_dp *, const char *link_id,
 	    uint32_t nas);
 /* Publishes learned-prefix changes, if any, in one ESP table commit. */
 void	gw_dp_learned_commit(struct gw_dp *);
+
+/*
+ * Security policy (policy_table.h): a tenant's next compiled policy
+ * (ownership passes; NULL clears; -1 and freed if the tenant has no
+ * network), the Microsoft 365 destinations (ownership passes), then one
+ * commit publishes them to the workers.
+ */
+struct lpm;
+struct model_traffic;
+struct policy_snap;
+struct policy_flows_stats;
+int	gw_dp_policy_set(struct gw_dp *, const char *tenant_id,
+	    struct policy_snap *);
+void	gw_dp_policy_m365(struct gw_dp *, struct lpm *);
+int	gw_dp_policy_commit(struct gw_dp *);
+/* Traffic records the workers finished, up to max. */
+size_t	gw_dp_traffic_pop(struct gw_dp *, struct model_traffic *, size_t max);
+void	gw_dp_policy_stats(const struct gw_dp *, struct policy_flows_stats *);
 
 #endif

@@ -382,6 +382,7 @@ snap_allow(struct policy_verdict *v)
 	v->log = true;
 	v->policy = POLICY_NONE;
 	v->rule = POLICY_NONE;
+	v->kind = POLICY_KIND_NONE;
 }
 
 void
@@ -398,6 +399,7 @@ policy_snap_fw(const struct policy_snap *s, uint8_t proto, uint32_t src,
 	v->log = s->fw_log;
 	v->policy = s->fw_policy;
 	v->rule = (uint16_t)r->value;
+	v->kind = POLICY_KIND_FIREWALL;
 }
 
 void
@@ -407,6 +409,7 @@ policy_snap_host(const struct policy_snap *s, const char *host,
 	uint32_t rank = UINT32_MAX, r, val;
 	uint16_t c;
 	const struct snap_ent *e;
+	uint8_t kind = POLICY_KIND_FQDN;
 
 	snap_allow(v);
 	if (s == NULL || host == NULL || host[0] == '\0')
@@ -415,8 +418,10 @@ policy_snap_host(const struct policy_snap *s, const char *host,
 		rank = r;
 	if (s->ncatrule > 0 &&
 	    (c = policy_webcat_lookup(s->webcat, host)) != POLICY_WEBCAT_NONE &&
-	    c < POLICY_WEBCAT_MAX && s->cat_rank[c] < rank)
+	    c < POLICY_WEBCAT_MAX && s->cat_rank[c] < rank) {
 		rank = s->cat_rank[c];
+		kind = POLICY_KIND_WEBCAT;
+	}
 	if (rank >= s->nent)
 		return;
 	e = &s->ent[rank];
@@ -424,6 +429,7 @@ policy_snap_host(const struct policy_snap *s, const char *host,
 	v->log = e->log;
 	v->policy = e->policy;
 	v->rule = e->rule;
+	v->kind = kind;
 }
 
 bool

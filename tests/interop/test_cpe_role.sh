@@ -185,7 +185,11 @@ ip -n "$NS_B" -o addr show dev $TUN 2>/dev/null | grep -q "inet $CPE_BGP/32" &&
 sleep 1
 kill -0 "$CPID" 2>/dev/null || { fail "CPE exited while the gateway ignored it"; exit 1; }
 
-RN=$(bg -q rn create --name "CPE role branch" --region westEurope) || { fail "rn create"; exit 1; }
+# Internet Access assigned: the gateway forwards only traffic an assigned
+# forwarding profile covers (docs/policy.md).
+IPROF=$(api /networkAccess/forwardingProfiles |
+    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])')
+RN=$(bg -q rn create --name "CPE role branch" --region westEurope --profile "$IPROF") || { fail "rn create"; exit 1; }
 LINK=$(bg -q link create "$RN" --name cpe-link --ip "$CPE_IP" --vendor other --asn 65000 \
     --local-bgp "$GW_BGP" --peer-bgp "$CPE_BGP" --psk-file "$W/psk") || { fail "link create"; exit 1; }
 

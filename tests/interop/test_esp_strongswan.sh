@@ -189,6 +189,14 @@ EOC
 
 setup_branch b1 "$NS_B1" "$TOK_A" 192.0.2.1 || exit 1
 setup_branch b2 "$NS_B2" "$TOK_B" 198.51.100.1 || exit 1
+# The data path forwards internet traffic only for remote networks with
+# Internet Access assigned (docs/policy.md): both get it here; (g) takes
+# it away and gives it back.
+iprof() { ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $1" "http://$API/networkAccess/forwardingProfiles" |
+    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])'; }
+IPROF=$(iprof "$TOK_A"); IPROF_B=$(iprof "$TOK_B")
+bg "$TOK_A" rn assign "$(cat "$W/b1.rn")" "$IPROF" >/dev/null || fail "rn assign internet (tenant A)"
+bg "$TOK_B" rn assign "$(cat "$W/b2.rn")" "$IPROF_B" >/dev/null || fail "rn assign internet (tenant B)"
 
 # Tenant namespaces, by tenant id (the log names them). The daemon runs
 # under ip netns exec: its /run/netns mounts live in its mount namespace.
@@ -349,17 +357,21 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	else
 		fail "(g) no established session with 1 learned prefix: $(status1); bird: $(birdc -s "$BC/bird.ctl" show protocols 2>&1 | tail -3)"
 	fi
+	bg "$TOK_A" rn unassign "$RN1" "$IPROF" >/dev/null || fail "(g) rn unassign internet"
 	r=$(reason1 noProfile) && ok "(g) health with routes but no profile: $r" || fail "(g) health, no profile: $r"
 	r=$(tenant_route "$NS_TA")
 	echo "$r" | grep -q "dev tun0" && ok "(g) tenant A's namespace routes 10.1.1.0/24 into tun0" ||
 	    fail "(g) no 10.1.1.0/24 route in $NS_TA: '$r'"
 	[ -z "$(tenant_route "$NS_TB")" ] && ok "(g) tenant B's namespace has no such route" ||
 	    fail "(g) tenant B got tenant A's route: $(tenant_route "$NS_TB")"
-	lan_checks "$NS_L1" "through the tunnel and egress SNAT"
+	out=$(lan_ping 3)
+	echo "$out" | grep -q " 0 received" &&
+	    ok "(g) routed, but no profile assigned: the LAN's internet traffic is not forwarded" ||
+	    fail "(g) internet traffic forwarded without a profile: $out"
 	# Internet Access assigned to the remote network: 0.0.0.0/0 goes out.
-	IPROF=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_A" "http://$API/networkAccess/forwardingProfiles" |
-	    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])')
 	bg "$TOK_A" rn assign "$RN1" "$IPROF" >/dev/null || fail "(g) rn assign internet profile"
+	for _ in $(seq 20); do lan_ping 1 | grep -q " 0% packet loss" && break; sleep 0.1; done
+	lan_checks "$NS_L1" "through the tunnel and egress SNAT"
 	if waitbgp 'b["advertisedPrefixes"] == 1' 40; then
 		# BIRD 2: "0.0.0.0/0  unicast [gateway_z1 ... from 10.255.0.1] * (100/?) [AS65476i]"
 		bird_default() { birdc -s "$BC/bird.ctl" show route 0.0.0.0/0 2>/dev/null | grep -q "0.0.0.0/0 .*\[gateway_z1 .*from 10.255.0.1\]"; }
@@ -399,6 +411,7 @@ if [ "$HAVE_BIRD" = 1 ]; then
 	bg "$TOK_A" rn unassign "$RN1" "$IPROF" >/dev/null || fail "(g) rn unassign"
 	waitbgp 'b["advertisedPrefixes"] == 0' 40 && ok "(g) unassigned: nothing advertised" ||
 	    fail "(g) advertised after unassign: $(status1)"
+	bg "$TOK_A" rn assign "$RN1" "$IPROF" >/dev/null || fail "(g) rn assign internet again"
 	# The branch withdraws its LAN: the route goes, the LAN is cut off.
 	birdc -s "$BC/bird.ctl" disable branch_lan >/dev/null 2>&1
 	if waitbgp 'b["state"] == "established" and b["learnedPrefixes"] == 0' 40; then
@@ -700,8 +713,6 @@ EOC
 	waitbgp2 'b["state"] == "established" and b["learnedPrefixes"] == 1' 120 &&
 	    ok "(k) GoBGP peered through b2's tunnel, its route learned: $(bgp2)" ||
 	    fail "(k) GoBGP: $(bgp2); $(tail -5 "$GB/gobgpd.log")"
-	IPROF_B=$(ip netns exec "$NS_G" curl -s -H "Authorization: Bearer $TOK_B" "http://$API/networkAccess/forwardingProfiles" |
-	    python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["value"] if p["trafficForwardingType"] == "internet"][0])')
 	bg "$TOK_B" rn assign "$(cat "$W/b2.rn")" "$IPROF_B" >/dev/null || fail "(k) rn assign"
 	gob_default() { gob global rib -a ipv4 -j | python3 -c '
 import json, sys
