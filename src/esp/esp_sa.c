@@ -15,6 +15,9 @@
 #include "esp_wire.h"
 #include "ike.h"
 
+/* The least room between the soft and the hard byte limit: 2 GiB. */
+#define ESP_SA_HARD_MARGIN	(UINT64_C(2) << 30)
+
 /* Fetched once per process: no implicit fetch per context. */
 static pthread_once_t	 fetch_once = PTHREAD_ONCE_INIT;
 static EVP_CIPHER	*fetch_gcm[3];	/* 128, 192, 256 */
@@ -160,11 +163,14 @@ esp_sa_cfg_init(struct esp_sa_cfg *c, unsigned workers, uint32_t replay_window,
 	c->soft_bytes = rekey_bytes;
 	/*
 	 * Room for the rekey to finish before the SA must stop (RFC 4301
-	 * §4.4.2.1): the limits are polled once a second, and a fast tunnel
-	 * moves a good share of a small limit in that time.
+	 * §4.4.2.1): the limits are polled once a second, so the margin must
+	 * exceed a second of traffic: the soft limit again, and at least
+	 * ESP_SA_HARD_MARGIN (a second at 16 Gbit/s).
 	 */
 	c->hard_bytes = rekey_bytes == 0 ? 0 :
-	    rekey_bytes > UINT64_MAX / 2 ? UINT64_MAX : 2 * rekey_bytes;
+	    rekey_bytes > UINT64_MAX / 2 - ESP_SA_HARD_MARGIN ? UINT64_MAX :
+	    rekey_bytes + (rekey_bytes > ESP_SA_HARD_MARGIN ? rekey_bytes :
+	    ESP_SA_HARD_MARGIN);
 }
 
 struct esp_sa *

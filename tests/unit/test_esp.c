@@ -787,7 +787,10 @@ test_cfg_knobs(void **state)
 	assert_int_equal(cfg.hard_bytes, 0);
 	esp_sa_cfg_init(&cfg, 1, 128, 2000000);
 	assert_int_equal(cfg.soft_bytes, 2000000);
-	assert_int_equal(cfg.hard_bytes, 4000000);
+	/* soft + max(soft, 2 GiB): a second of traffic at 16 Gbit/s. */
+	assert_true(cfg.hard_bytes == 2000000 + (UINT64_C(2) << 30));
+	esp_sa_cfg_init(&cfg, 1, 128, UINT64_C(8) << 30);
+	assert_true(cfg.hard_bytes == UINT64_C(16) << 30);
 	esp_sa_cfg_init(&cfg, 1, 128, UINT64_MAX - 5);
 	assert_true(cfg.hard_bytes == UINT64_MAX);
 	/* A 128-packet window: 129 behind the top is too old, 127 is not. */
