@@ -162,7 +162,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bgp_connected(s, now) == -1)
 		abort();
 	wbuf_init(&w, hello, sizeof(hello));
-	if (bgp_wire_open_build(&w, PEER_AS, 90, PEER_IP) == -1 ||
+	if (bgp_wire_open_build(&w, PEER_AS, 90, PEER_IP, 0) == -1 ||
 	    bgp_wire_keepalive_build(&w) == -1 ||
 	    bgp_input(s, hello, wbuf_len(&w), now) == -1)
 		abort();
