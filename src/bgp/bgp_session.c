@@ -282,11 +282,16 @@ bgp_session_close(struct bgp_session *s, enum bgp_down_reason reason,
 	} else if (reason != BGP_DOWN_TCP_CLOSED || s->state ==
 	    BGP_ESTABLISHED || s->rib.stale != s->rib.count) {
 		bgp_recv_flush(s);
+	} else {
+		/*
+		 * A restarting peer's new connection failed before it sent
+		 * any route: what is kept stays until the restart timer.
+		 */
+		d.stale = s->rib.stale;
+		if (d.stale > 0 && s->t_stale > now)
+			d.stale_for_s = (uint16_t)((s->t_stale - now +
+			    MONOTIME_SEC - 1) / MONOTIME_SEC);
 	}
-	/*
-	 * else: a restarting peer's new connection failed before it sent
-	 * anything; what is kept stays until the restart timer.
-	 */
 	bgp_session_idle(s, now);
 	s->st.has_last_down = true;
 	s->st.last_down = d;
