@@ -7,7 +7,7 @@ DB	?= sqlite:./var/branchgate.db
 JOBS	?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp bench-tunnel clean
+.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp bench-tunnel bench-bgp clean
 
 all: build
 
@@ -57,6 +57,12 @@ bench-ike: build
 # next to openssl speed for 1400-byte AES-GCM in the same run. Needs root.
 bench-esp: build
 	@build/bench/bench_esp 3
+
+# BGP: ingest of 10k/100k prefixes into the Adj-RIB-In and the forwarding
+# table, memory per route, the Microsoft 365 set to 1,000 sessions; each
+# next to BIRD 2 fed the same bytes in a namespace (docs/bgp.md). Root.
+bench-bgp: build
+	@bash bench/bench_bgp.sh build/bench data
 
 # iperf3 TCP 10 s through one tunnel in namespaces, in one run: strongSwan
 # <-> strongSwan (reference), strongSwan <-> branchgated, branchgate CPE

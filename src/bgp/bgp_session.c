@@ -91,7 +91,7 @@ bgp_config_check(const struct bgp_config *c, char *why, size_t whylen)
 		e = "hold time must be 0 or at least 3 s";	/* §4.2 */
 	else if (c->max_prefixes == 0 ||
 	    c->max_prefixes > BGP_MAX_PREFIXES_LIMIT)
-		e = "max prefixes out of 1..65536";
+		e = "max prefixes out of 1..262144";
 	else if (c->max_advertised == 0 ||
 	    c->max_advertised > BGP_MAX_ADV_LIMIT ||
 	    c->nadv > c->max_advertised)
