@@ -190,7 +190,8 @@ h_add(void *arg, const struct bgp_route *r, bool replaces)
 	if (replaces)
 		return;
 	if (bgp_policy_import(&h->pol, r->addr, r->len) != BGP_POLICY_ACCEPT ||
-	    esp_table_learned_add(h->t, "link-1", r->addr, r->len) == -1) {
+	    (h->t != NULL &&
+	    esp_table_learned_add(h->t, "link-1", r->addr, r->len) == -1)) {
 		h->refused++;
 		return;
 	}
@@ -202,7 +203,8 @@ h_withdraw(void *arg, uint32_t addr, uint8_t len)
 {
 	struct host *h = arg;
 
-	if (esp_table_learned_del(h->t, "link-1", addr, len) == 0)
+	if (h->t == NULL ||
+	    esp_table_learned_del(h->t, "link-1", addr, len) == 0)
 		h->installed--;
 }
 
@@ -230,9 +232,13 @@ sess_up(struct host *h, const struct bgp_config *bc)
 	return s;
 }
 
-/* In a child: "secs bytes_per_route" of our ingest of f (n routes). */
+/*
+ * In a child: seconds and bytes per route of our ingest of f (n routes);
+ * without table, the engine and import policy alone.
+ */
 static void
-ours_ingest(const struct feed *f, size_t n, double *secs, double *per)
+ours_ingest(const struct feed *f, size_t n, bool table, double *secs,
+    double *per)
 {
 	int pfd[2], fd = -1;
 	double r[2] = { 0, 0 };
@@ -252,14 +258,13 @@ ours_ingest(const struct feed *f, size_t n, double *secs, double *per)
 		close(pfd[0]);
 		memset(&h, 0, sizeof(h));
 		rss0 = rss_bytes();
-		if ((h.t = esp_table_new()) == NULL ||
-		    esp_table_tenant_set(h.t, 0, 1, &fd, 1) == -1)
-			exit(1);
 		memset(&l, 0, sizeof(l));
 		snprintf(l.id, sizeof(l.id), "link-1");
 		l.peer_bgp = BR_IP;
 		l.src_check = true;
-		if (esp_table_links_set(h.t, &l, 1) == -1)
+		if (table && ((h.t = esp_table_new()) == NULL ||
+		    esp_table_tenant_set(h.t, 0, 1, &fd, 1) == -1 ||
+		    esp_table_links_set(h.t, &l, 1) == -1))
 			exit(1);
 		bgp_policy_init(&h.pol);
 		bgp_config_defaults(&bc);
@@ -274,12 +279,13 @@ ours_ingest(const struct feed *f, size_t n, double *secs, double *per)
 		for (off = 0; off < f->len; off += k) {
 			k = f->len - off < READ ? f->len - off : READ;
 			(void)bgp_input(s, f->b + off, k, 2);
-			(void)esp_table_commit(h.t);
+			if (table)
+				(void)esp_table_commit(h.t);
 		}
 		t1 = now_s();
 		rss1 = rss_bytes();
-		if (h.installed != n ||
-		    esp_table_learned_count(h.t, "link-1") != n) {
+		if (h.installed != n || (table &&
+		    esp_table_learned_count(h.t, "link-1") != n)) {
 			fprintf(stderr, "ours: %zu of %zu installed\n",
 			    h.installed, n);
 			exit(1);
@@ -592,7 +598,7 @@ main(int argc, char **argv)
 	static const size_t ns[] = { 10000, 100000 };
 	struct bgp_prefix *m365 = NULL, *adv;
 	size_t nm365 = 0, nadv, i;
-	double a, b, c, d, e, ba = 0, bb = 0, up = 0;
+	double a, b, c, d, e, ea, eb, ba = 0, bb = 0, up = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_bgp DATADIR [BIRD_SOCKET] | "
@@ -624,17 +630,22 @@ main(int argc, char **argv)
 		struct feed f = { NULL, 0, 0 };
 
 		feed_build(&f, ns[i]);
-		ours_ingest(&f, ns[i], &a, &b);
-		printf("ingest %6zu prefixes (%zu UPDATE octets): branchgate "
-		    "%.3f s (%.0f routes/s), %.0f B/route", ns[i], f.len, a,
-		    ns[i] / a, b);
+		ours_ingest(&f, ns[i], true, &a, &b);
+		ours_ingest(&f, ns[i], false, &ea, &eb);
+		printf("ingest %6zu prefixes (%zu UPDATE octets):\n"
+		    "  branchgate engine + forwarding table  %7.3f s %9.0f "
+		    "routes/s %5.0f B/route\n"
+		    "  branchgate engine (Adj-RIB-In) only   %7.3f s %9.0f "
+		    "routes/s %5.0f B/route\n", ns[i], f.len, a, ns[i] / a, b,
+		    ea, ns[i] / ea, eb);
 		if (bird_sock != NULL && bird_ingest(&f, ns[i], &ba, &bb) == 0)
-			printf(" | BIRD %.3f s (%.0f routes/s), %.0f B/route | "
-			    "rate ratio branchgate/BIRD %.2f, memory ratio "
-			    "%.2f", ba, ns[i] / ba, bb, ba / a, b / bb);
+			printf("  BIRD 2 (RIB, no kernel export)        %7.3f s "
+			    "%9.0f routes/s %5.0f B/route\n"
+			    "  ratios to BIRD: rate %.2f (engine only %.2f), "
+			    "memory %.2f (engine only %.2f)\n", ba, ns[i] / ba,
+			    bb, ba / a, ba / ea, b / bb, eb / bb);
 		else if (bird_sock != NULL)
-			printf(" | BIRD: failed");
-		printf("\n");
+			printf("  BIRD: failed\n");
 		free(f.b);
 	}
 
