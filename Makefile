@@ -7,7 +7,7 @@ DB	?= sqlite:./var/branchgate.db
 JOBS	?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp bench-tunnel bench-policy clean
+.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp bench-tunnel bench-policy bench-bgp clean
 
 all: build
 
@@ -64,6 +64,12 @@ bench-esp: build
 # second, memory per flow (docs/policy.md "Flow table and actions").
 bench-policy: build
 	@taskset -c 0 build/bench/bench_policy 5
+
+# BGP: ingest of 10k/100k prefixes into the Adj-RIB-In and the forwarding
+# table, memory per route, the Microsoft 365 set to 1,000 sessions; each
+# next to BIRD 2 fed the same bytes in a namespace (docs/bgp.md). Root.
+bench-bgp: build
+	@bash bench/bench_bgp.sh build/bench data
 
 # iperf3 TCP 10 s through one tunnel in namespaces, in one run: strongSwan
 # <-> strongSwan (reference), strongSwan <-> branchgated, branchgate CPE

@@ -8,7 +8,8 @@
  *
  * Scope: eBGP, IPv4 unicast, 4-octet AS numbers (RFC 6793; a peer without
  * the capability is refused), route refresh (RFC 2918), UPDATE error
- * handling of RFC 7606. Addresses and prefixes are IPv4 in host byte order.
+ * handling of RFC 7606, graceful restart helper mode (RFC 4724) and
+ * connection collisions (RFC 4271 §6.8) for a passive speaker. Addresses and prefixes are IPv4 in host byte order.
  * See docs/bgp.md.
  */
 #ifndef BGP_H
@@ -47,9 +48,11 @@ enum bgp_state {
 #define BGP_CONNECT_RETRY_DEFAULT 120	/* §10 */
 #define BGP_IDLE_HOLD_DEFAULT	5
 #define BGP_MAX_PREFIXES_DEFAULT 1000
-#define BGP_MAX_PREFIXES_LIMIT	65536
+#define BGP_MAX_PREFIXES_LIMIT	262144
 #define BGP_MAX_ADV_DEFAULT	1024
 #define BGP_MAX_ADV_LIMIT	65536
+#define BGP_GR_TIME_DEFAULT	120	/* the Restart Time we advertise */
+#define BGP_GR_MAX_DEFAULT	120	/* cap on how long stale routes stay */
 
 struct bgp_config {
 	char		name[64];	/* for log lines (the device link) */
@@ -64,6 +67,15 @@ struct bgp_config {
 	uint32_t	max_advertised;	/* size of the advertised set */
 	uint16_t	connect_retry_s;	/* active: between connect attempts */
 	uint16_t	idle_hold_s;	/* active: wait after a session failed */
+	/*
+	 * RFC 4724 graceful restart, helper side. gr_time: the Restart Time
+	 * in our capability (1..4095 s); 0 = no capability, no helper.
+	 * gr_max_s: how long the routes of a restarting peer are kept at
+	 * most, whatever Restart Time it asks for, and how long the new
+	 * session may take to send its End-of-RIB.
+	 */
+	uint16_t	gr_time;
+	uint16_t	gr_max_s;
 	const struct bgp_prefix *adv;	/* announced once Established; copied */
 	size_t		nadv;
 };
@@ -100,6 +112,13 @@ struct bgp_down {
 	 * value, why the path went down).
 	 */
 	const char	*detail;
+	/*
+	 * Routes kept, marked stale, because the peer is restarting (RFC
+	 * 4724 §4.2): the host leaves them installed until route_withdraw()
+	 * (End-of-RIB of the next session, or the timer). 0 otherwise.
+	 */
+	size_t		stale;
+	uint16_t	stale_for_s;	/* how long at most */
 };
 
 /* RFC 4271 §4.5 names; the subcode's is NULL when it has none. */
@@ -127,7 +146,8 @@ struct bgp_callbacks {
 	/*
 	 * The connection is finished with: the host closes it once the bytes
 	 * already handed to send() are out. Every learned route has been
-	 * withdrawn through route_withdraw() before this is called.
+	 * withdrawn through route_withdraw() before this is called, but for
+	 * those a graceful restart keeps (bgp_down.stale).
 	 */
 	void	(*down)(void *arg, const struct bgp_down *);
 	/* replaces: the prefix was known and now has other attributes. */
@@ -168,9 +188,37 @@ int	bgp_input(struct bgp_session *, const uint8_t *data, size_t len,
 /* The connection closed or failed (or our connect attempt failed). */
 void	bgp_closed(struct bgp_session *, monotime_t now);
 /*
+ * A second TCP connection from the peer while the session has one
+ * (RFC 4271 §6.8; a passive session never opens one itself). data: what
+ * the new connection has sent so far, from its first byte; nothing has
+ * been sent on it. Returns
+ *  - BGP_COLL_MORE: no whole message yet; call again with more;
+ *  - BGP_COLL_REFUSE: send reply (a NOTIFICATION: Cease / Connection
+ *    Collision Resolution, RFC 4486, or what is wrong with the message),
+ *    then close the new connection; the session keeps its own;
+ *  - BGP_COLL_REPLACE: the session's connection is finished with (down()
+ *    has been called on it); the host makes the new one the session's:
+ *    bgp_connected(), then bgp_input() of all of data.
+ * The rule (docs/bgp.md): an Established session keeps its connection,
+ * unless the peer negotiated graceful restart (RFC 4724 §4.2: a new OPEN
+ * means the peer restarted; its routes are kept stale); in OpenSent or
+ * OpenConfirm, the BGP Identifiers decide as §6.8 says.
+ */
+enum bgp_collision {
+	BGP_COLL_MORE,
+	BGP_COLL_REFUSE,
+	BGP_COLL_REPLACE,
+};
+#define BGP_COLL_REPLY_MAX	4096
+enum bgp_collision bgp_collision(struct bgp_session *, const uint8_t *data,
+	    size_t len, uint8_t *reply, size_t *replylen, monotime_t now);
+
+/*
  * The path to the peer is gone (the IPsec tunnel that carries the session
  * was deleted): the session ends at once, its routes withdrawn, with no
  * NOTIFICATION (it could not arrive), instead of waiting out the hold time.
+ * Routes kept stale for a restarting peer go too: without a tunnel there
+ * is nothing to forward them to.
  * Fast external fallover, as a router does when the interface to an eBGP
  * neighbour goes down. why goes into the down event's detail. A passive
  * session then waits for the peer again.
@@ -200,6 +248,11 @@ struct bgp_status {
 	uint64_t	msgs_in, msgs_out, updates_in, updates_out,
 			notify_in, notify_out, established, treat_as_withdraw,
 			attrs_discarded, loops, bad_nexthop, refresh_in;
+	/* RFC 4724 */
+	bool		peer_gr;	/* this (or the last) session negotiated it */
+	size_t		stale;		/* routes kept from a restarting peer now */
+	uint64_t	gr_restarts, stale_swept, eor_in,
+			collisions_refused, collisions_replaced;
 	bool		has_last_down;
 	struct bgp_down	last_down;	/* detail NULL */
 };

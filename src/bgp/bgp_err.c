@@ -87,7 +87,7 @@ bgp_down_text(const struct bgp_down *d, char *out, size_t len)
 		    "%u/%u)", d->code, d->subcode);
 		break;
 	case BGP_DOWN_TCP_CLOSED:
-		snprintf(out, len, "TCP connection closed");
+		snprintf(out, len, "TCP connection closed%s%.96s", sep, det);
 		break;
 	case BGP_DOWN_STOPPED:
 		snprintf(out, len, "stopped locally (configuration change or "

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "ip4.h"
+#include "log.h"
 
 static void
 bgp_recv_withdraw(struct bgp_session *s, const struct bgp_prefix *p)
@@ -63,6 +64,16 @@ bgp_recv_update(struct bgp_session *s, struct buf *body, monotime_t now)
 	struct wbuf w;
 
 	bgp_wire_update_parse(body, &u);
+	if (u.eor) {
+		/*
+		 * RFC 4724 §4.2: the restarted peer has sent everything; what it
+		 * did not announce again is gone. Outside a restart it means
+		 * nothing (RFC 4724 §2 recommends sending it anyway).
+		 */
+		s->st.eor_in++;
+		bgp_recv_sweep_stale(s, "End-of-RIB received");
+		return 0;
+	}
 	s->st.attrs_discarded += u.attrs_discarded;
 	if (u.action == BGP_UPD_RESET) {
 		bgp_session_notify(s, &u.err, u.why, now);
@@ -140,6 +151,30 @@ bgp_recv_update(struct bgp_session *s, struct buf *body, monotime_t now)
 	return 0;
 }
 
+static void
+bgp_recv_stale_gone(void *arg, uint32_t addr, uint8_t len)
+{
+	struct bgp_session *s = arg;
+
+	if (s->cb.route_withdraw != NULL)
+		s->cb.route_withdraw(s->cb.arg, addr, len);
+}
+
+void
+bgp_recv_sweep_stale(struct bgp_session *s, const char *why)
+{
+	char peer[IP4_STRLEN];
+	size_t n;
+
+	s->t_stale = MONOTIME_NEVER;
+	if (s->rib.stale == 0)
+		return;
+	n = bgp_rib_sweep_stale(&s->rib, bgp_recv_stale_gone, s);
+	s->st.stale_swept += n;
+	log_info("bgp: %s (%s): graceful restart: %zu stale routes withdrawn "
+	    "(%s)", s->cfg.name, ip4_fmt(s->cfg.peer_addr, peer), n, why);
+}
+
 void
 bgp_recv_flush(struct bgp_session *s)
 {
@@ -151,4 +186,5 @@ bgp_recv_flush(struct bgp_session *s)
 		    s->cb.route_withdraw != NULL)
 			s->cb.route_withdraw(s->cb.arg, r->addr, r->len);
 	bgp_rib_clear(&s->rib);
+	s->t_stale = MONOTIME_NEVER;
 }

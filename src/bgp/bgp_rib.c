@@ -46,6 +46,7 @@ bgp_rib_free(struct bgp_rib *rib)
 	free(rib->slot);
 	rib->slot = NULL;
 	rib->count = 0;
+	rib->stale = 0;
 }
 
 /* The slot holding the prefix, or the free slot where it would go. */
@@ -84,6 +85,10 @@ bgp_rib_put(struct bgp_rib *rib, const struct bgp_route *r)
 	struct bgp_rib_slot *s = &rib->slot[i];
 
 	if (s->used) {
+		if (s->stale) {
+			s->stale = false;
+			rib->stale--;
+		}
 		if (bgp_rib_same(&s->route, r))
 			return BGP_RIB_SAME;
 		s->route = *r;
@@ -92,6 +97,7 @@ bgp_rib_put(struct bgp_rib *rib, const struct bgp_route *r)
 	if (rib->count >= rib->max)
 		return BGP_RIB_FULL;
 	s->used = true;
+	s->stale = false;
 	s->route = *r;
 	rib->count++;
 	return BGP_RIB_NEW;
@@ -104,7 +110,10 @@ bgp_rib_del(struct bgp_rib *rib, uint32_t addr, uint8_t len)
 
 	if (!rib->slot[i].used)
 		return -1;
+	if (rib->slot[i].stale)
+		rib->stale--;
 	rib->slot[i].used = false;
+	rib->slot[i].stale = false;
 	rib->count--;
 	/*
 	 * Backward shift: move up every later entry of the run whose home slot
@@ -122,6 +131,7 @@ bgp_rib_del(struct bgp_rib *rib, uint32_t addr, uint8_t len)
 			continue;
 		rib->slot[i] = rib->slot[j];
 		rib->slot[j].used = false;
+		rib->slot[j].stale = false;
 		i = j;
 	}
 	return 0;
@@ -147,4 +157,43 @@ bgp_rib_clear(struct bgp_rib *rib)
 	if (rib->slot != NULL)
 		memset(rib->slot, 0, (rib->mask + 1) * sizeof(*rib->slot));
 	rib->count = 0;
+	rib->stale = 0;
+}
+
+void
+bgp_rib_mark_stale(struct bgp_rib *rib)
+{
+	size_t i;
+
+	for (i = 0; i < bgp_rib_slots(rib); i++)
+		rib->slot[i].stale = rib->slot[i].used;
+	rib->stale = rib->count;
+}
+
+size_t
+bgp_rib_sweep_stale(struct bgp_rib *rib,
+    void (*fn)(void *, uint32_t, uint8_t), void *arg)
+{
+	size_t i = 0, n = 0;
+	uint32_t addr;
+	uint8_t len;
+
+	/*
+	 * A deletion shifts a later entry into slot i, which is looked at
+	 * again; entries only move towards the hole, so none is skipped (one
+	 * wrapped from the start to the end is merely seen twice).
+	 */
+	while (rib->stale > 0 && i < bgp_rib_slots(rib)) {
+		if (!rib->slot[i].used || !rib->slot[i].stale) {
+			i++;
+			continue;
+		}
+		addr = rib->slot[i].route.addr;
+		len = rib->slot[i].route.len;
+		(void)bgp_rib_del(rib, addr, len);
+		n++;
+		if (fn != NULL)
+			fn(arg, addr, len);
+	}
+	return n;
 }

@@ -15,6 +15,7 @@
 
 struct bgp_rib_slot {
 	bool		used;
+	bool		stale;	/* kept over a peer's restart (RFC 4724 §4.2) */
 	struct bgp_route route;
 };
 
@@ -22,6 +23,7 @@ struct bgp_rib {
 	struct bgp_rib_slot *slot;
 	size_t		mask;	/* slots - 1, a power of two */
 	size_t		count;
+	size_t		stale;	/* of count */
 	size_t		max;
 	uint64_t	seed;
 };
@@ -38,7 +40,16 @@ enum bgp_rib_put {
 	BGP_RIB_SAME,		/* the same route again: nothing to tell */
 	BGP_RIB_FULL,		/* would exceed max: nothing stored */
 };
+/* A stale route put again is fresh again (SAME or CHANGED as before). */
 enum bgp_rib_put bgp_rib_put(struct bgp_rib *, const struct bgp_route *);
+/* Every route becomes stale. */
+void	bgp_rib_mark_stale(struct bgp_rib *);
+/*
+ * Deletes every stale route, calling fn (if not NULL) for each after it
+ * is gone; the number deleted.
+ */
+size_t	bgp_rib_sweep_stale(struct bgp_rib *,
+	    void (*fn)(void *, uint32_t addr, uint8_t len), void *arg);
 /* 0 if the prefix was there, -1 if not. */
 int	bgp_rib_del(struct bgp_rib *, uint32_t addr, uint8_t len);
 /* Walking the table: slot i < bgp_rib_slots(), NULL if it is free. */

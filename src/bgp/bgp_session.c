@@ -2,8 +2,16 @@
  * bgp_session.c - the session FSM of RFC 4271 §8 for a host that owns one
  * TCP connection per peer: Idle -> Connect (active) or Active (passive);
  * the host reports the connection up -> OpenSent -> OpenConfirm ->
- * Established. Collision detection (§6.8) and DelayOpen are not needed:
- * the host never holds two connections for one session.
+ * Established. No DelayOpen. A second connection from the peer is the
+ * host's to hold until its OPEN is in; bgp_collision() then says which of
+ * the two lives (§6.8, RFC 4724 §4.2).
+ *
+ * Graceful restart, helper side (RFC 4724 §4.2): when the TCP connection
+ * of an Established session with a peer that sent the capability for IPv4
+ * unicast fails (no NOTIFICATION either way: RFC 8538's N bit is neither
+ * sent nor honoured), the routes stay, marked stale, for the peer's
+ * Restart Time (at most gr_max_s); the next session's End-of-RIB removes
+ * those not announced again, the timer all of them.
  *
  * Timers are deadlines in monotonic time that bgp_tick() runs: hold and
  * keepalive (§4.4, §10, with the 0.75-1.0 jitter of §10), connect retry,
@@ -54,6 +62,8 @@ bgp_config_defaults(struct bgp_config *c)
 	c->max_advertised = BGP_MAX_ADV_DEFAULT;
 	c->connect_retry_s = BGP_CONNECT_RETRY_DEFAULT;
 	c->idle_hold_s = BGP_IDLE_HOLD_DEFAULT;
+	c->gr_time = 0;
+	c->gr_max_s = BGP_GR_MAX_DEFAULT;
 }
 
 /* AS numbers no session may use: RFC 7607 (0), RFC 6793 (AS_TRANS), RFC 7300. */
@@ -81,7 +91,7 @@ bgp_config_check(const struct bgp_config *c, char *why, size_t whylen)
 		e = "hold time must be 0 or at least 3 s";	/* §4.2 */
 	else if (c->max_prefixes == 0 ||
 	    c->max_prefixes > BGP_MAX_PREFIXES_LIMIT)
-		e = "max prefixes out of 1..65536";
+		e = "max prefixes out of 1..262144";
 	else if (c->max_advertised == 0 ||
 	    c->max_advertised > BGP_MAX_ADV_LIMIT ||
 	    c->nadv > c->max_advertised)
@@ -90,6 +100,9 @@ bgp_config_check(const struct bgp_config *c, char *why, size_t whylen)
 		e = "connect retry must be at least 1 s";
 	else if (c->nadv > 0 && c->adv == NULL)
 		e = "advertised prefixes missing";
+	else if (c->gr_time > BGP_GR_TIME_MAX ||
+	    (c->gr_time > 0 && c->gr_max_s == 0))
+		e = "graceful restart time out of 0..4095 s, or no maximum";
 	for (i = 0; e == NULL && i < c->nadv; i++)
 		if (!bgp_adv_valid(&c->adv[i]))
 			e = "advertised prefix with host bits set or length > 32";
@@ -179,6 +192,8 @@ bgp_session_idle(struct bgp_session *s, monotime_t now)
 	s->t_idle = MONOTIME_NEVER;
 	s->hold = s->keepalive = 0;
 	s->peer_id = 0;
+	s->peer_gr = false;
+	s->peer_gr_time = 0;
 	bgp_wire_framer_init(&s->fr);
 	if (!s->started) {
 		s->state = BGP_IDLE;
@@ -218,7 +233,18 @@ bgp_session_close(struct bgp_session *s, enum bgp_down_reason reason,
 	struct bgp_down d;
 	struct wbuf w;
 	char peer[IP4_STRLEN], text[BGP_DOWN_TEXT_MAX];
+	uint16_t keep_s = 0;
 
+	/*
+	 * RFC 4724 §4.2: only the loss of the TCP connection of an
+	 * Established session keeps the routes; a NOTIFICATION (sent, received,
+	 * hold timer), a stop or the tunnel going (bgp_path_down) does not.
+	 * A Restart Time of 0 asks for nothing to be kept.
+	 */
+	if (reason == BGP_DOWN_TCP_CLOSED && s->state == BGP_ESTABLISHED &&
+	    s->cfg.gr_time > 0 && s->peer_gr && s->peer_gr_time > 0)
+		keep_s = s->peer_gr_time < s->cfg.gr_max_s ?
+		    s->peer_gr_time : s->cfg.gr_max_s;
 	if (err != NULL && reason != BGP_DOWN_NOTIFY_RCVD) {
 		wbuf_init(&w, s->out, sizeof(s->out));
 		if (bgp_wire_notification_build(&w, err) == 0)
@@ -239,7 +265,33 @@ bgp_session_close(struct bgp_session *s, enum bgp_down_reason reason,
 	else	/* a peer that keeps failing must not flood the log */
 		bgp_session_log_remote(s, now, "session failed in %s: %s",
 		    bgp_state_name(s->state), text);
-	bgp_recv_flush(s);
+	if (keep_s > 0) {
+		/*
+		 * Consecutive restarts: what is still stale from the last one
+		 * goes now (§4.2); the rest becomes stale.
+		 */
+		bgp_recv_sweep_stale(s, "the peer restarted again");
+		bgp_rib_mark_stale(&s->rib);
+		s->t_stale = now + keep_s * MONOTIME_SEC;
+		s->st.gr_restarts++;
+		d.stale = s->rib.stale;
+		d.stale_for_s = keep_s;
+		log_info("bgp: %s (%s): graceful restart: %zu routes kept as "
+		    "stale for at most %u s", s->cfg.name,
+		    ip4_fmt(s->cfg.peer_addr, peer), d.stale, keep_s);
+	} else if (reason != BGP_DOWN_TCP_CLOSED || s->state ==
+	    BGP_ESTABLISHED || s->rib.stale != s->rib.count) {
+		bgp_recv_flush(s);
+	} else {
+		/*
+		 * A restarting peer's new connection failed before it sent
+		 * any route: what is kept stays until the restart timer.
+		 */
+		d.stale = s->rib.stale;
+		if (d.stale > 0 && s->t_stale > now)
+			d.stale_for_s = (uint16_t)((s->t_stale - now +
+			    MONOTIME_SEC - 1) / MONOTIME_SEC);
+	}
 	bgp_session_idle(s, now);
 	s->st.has_last_down = true;
 	s->st.last_down = d;
@@ -292,6 +344,7 @@ bgp_session_new(const struct bgp_config *cfg, const struct bgp_callbacks *cb)
 	s->cfg.name[sizeof(s->cfg.name) - 1] = '\0';
 	s->cfg.adv = NULL;
 	s->cfg.nadv = 0;
+	s->t_stale = MONOTIME_NEVER;
 	if (s->cfg.local_id == 0)
 		s->cfg.local_id = s->cfg.local_addr;
 	s->cb = *cb;
@@ -351,6 +404,7 @@ bgp_stop(struct bgp_session *s, monotime_t now)
 		bgp_wire_err(&err, BGP_ERR_CEASE, BGP_ECEASE_SHUTDOWN, NULL, 0);
 		bgp_session_close(s, BGP_DOWN_STOPPED, &err, NULL, now);
 	} else {
+		bgp_recv_flush(s);	/* stale routes of a restarting peer */
 		bgp_session_idle(s, now);
 	}
 }
@@ -369,7 +423,7 @@ bgp_connected(struct bgp_session *s, monotime_t now)
 	s->t_hold = now + BGP_OPENSENT_HOLD * MONOTIME_SEC;
 	wbuf_init(&w, s->out, sizeof(s->out));
 	if (bgp_wire_open_build(&w, s->cfg.local_as, s->cfg.hold_time,
-	    s->cfg.local_id) == 0)
+	    s->cfg.local_id, s->cfg.gr_time) == 0)
 		bgp_session_send(s, s->out, wbuf_len(&w), now);
 	return 0;
 }
@@ -387,6 +441,98 @@ bgp_path_down(struct bgp_session *s, const char *why, monotime_t now)
 {
 	if (s->state >= BGP_OPENSENT)
 		bgp_session_close(s, BGP_DOWN_PATH, NULL, why, now);
+	else if (s->rib.count > 0)	/* stale, kept for a restart */
+		bgp_recv_flush(s);
+}
+
+enum bgp_collision
+bgp_collision(struct bgp_session *s, const uint8_t *data, size_t len,
+    uint8_t *reply, size_t *replylen, monotime_t now)
+{
+	struct bgp_framer *fr;
+	struct bgp_hdr h;
+	struct bgp_err err;
+	struct bgp_open o;
+	struct buf in, msg, body;
+	struct wbuf w;
+	enum bgp_collision r = BGP_COLL_REFUSE;
+	const char *why = NULL;
+	uint8_t type;
+	int k;
+
+	*replylen = 0;
+	if (s->state < BGP_OPENSENT)
+		return s->started ? BGP_COLL_REPLACE : BGP_COLL_REFUSE;
+	if ((fr = malloc(sizeof(*fr))) == NULL)
+		return BGP_COLL_REFUSE;
+	bgp_wire_framer_init(fr);
+	buf_init(&in, data, len);
+	k = bgp_wire_framer_next(fr, &in, &h, &msg, &err);
+	if (k == 0) {
+		free(fr);
+		return BGP_COLL_MORE;
+	}
+	if (k == 1 && h.type != BGP_OPEN) {
+		/* RFC 6608: the new connection is in OpenSent for us. */
+		type = h.type;
+		bgp_wire_err(&err, BGP_ERR_FSM, BGP_EFSM_OPENSENT, &type, 1);
+	} else if (k == 1) {
+		(void)buf_skip(&msg, BGP_HDR_LEN);
+		(void)buf_get_sub(&msg, buf_left(&msg), &body);
+		if (bgp_wire_open_parse(&body, &o, &err) == 0) {
+			/* Not the peer, or not an OPEN we could accept. */
+			if ((o.cap_as4 ? o.as4 : o.my_as) != s->cfg.peer_as)
+				bgp_wire_err(&err, BGP_ERR_OPEN,
+				    BGP_EOPEN_PEER_AS, NULL, 0);
+			else if (o.id == 0 || o.id == s->cfg.local_id)
+				bgp_wire_err(&err, BGP_ERR_OPEN,
+				    BGP_EOPEN_BGP_ID, NULL, 0);
+			else if (s->state == BGP_ESTABLISHED) {
+				/*
+				 * §6.8: an Established connection stays and
+				 * the newcomer goes, unless the peer said it
+				 * restarts gracefully: RFC 4724 §4.2 takes a
+				 * new OPEN for the end of the old connection.
+				 */
+				r = s->peer_gr ? BGP_COLL_REPLACE :
+				    BGP_COLL_REFUSE;
+				why = "the established connection stays";
+			} else {
+				/*
+				 * §6.8, OpenSent or OpenConfirm: if our BGP
+				 * Identifier is the smaller, the existing
+				 * connection goes; else the new one.
+				 */
+				r = s->cfg.local_id < o.id ?
+				    BGP_COLL_REPLACE : BGP_COLL_REFUSE;
+				why = "our BGP Identifier is the larger";
+			}
+			if (why != NULL)
+				bgp_wire_err(&err, BGP_ERR_CEASE,
+				    BGP_ECEASE_COLLISION, NULL, 0);
+		}
+	}
+	free(fr);
+	if (r == BGP_COLL_REPLACE) {
+		s->st.collisions_replaced++;
+		if (s->state == BGP_ESTABLISHED)
+			bgp_session_close(s, BGP_DOWN_TCP_CLOSED, NULL,
+			    "a new connection from the restarting peer "
+			    "replaces it", now);
+		else
+			bgp_session_notify(s, &err, "a new connection from "
+			    "the peer replaces it: its BGP Identifier is the "
+			    "larger", now);
+		return BGP_COLL_REPLACE;
+	}
+	s->st.collisions_refused++;
+	if (why != NULL)
+		bgp_session_log_remote(s, now, "second connection refused "
+		    "(connection collision, RFC 4271 §6.8): %s", why);
+	wbuf_init(&w, reply, BGP_COLL_REPLY_MAX);
+	if (bgp_wire_notification_build(&w, &err) == 0)
+		*replylen = wbuf_len(&w);
+	return BGP_COLL_REFUSE;
 }
 
 /* §4.2, §6.2 and the capabilities we insist on. */
@@ -449,6 +595,18 @@ bgp_session_recv_open(struct bgp_session *s, struct buf *body,
 	s->keepalive = hold / 3;
 	s->peer_id = o.id;
 	s->peer_rr = o.cap_rr;
+	/* RFC 4724 §4.2: helper for the families the peer lists, ours only. */
+	s->peer_gr = s->cfg.gr_time > 0 && o.cap_gr && o.gr_ipv4u;
+	s->peer_gr_time = s->peer_gr ? o.gr_time : 0;
+	s->st.peer_gr = s->peer_gr;
+	/*
+	 * §4.2: routes kept from before the restart survive the new OPEN only
+	 * if the peer says it kept forwarding IPv4 unicast (F bit).
+	 */
+	if (s->rib.stale > 0 && !(s->peer_gr && o.gr_ipv4u_fwd))
+		bgp_recv_sweep_stale(s, o.cap_gr ? "the peer did not keep "
+		    "its forwarding state" : "the peer no longer sends the "
+		    "graceful restart capability");
 	s->state = BGP_OPENCONFIRM;
 	s->t_hold = hold == 0 ? MONOTIME_NEVER : now + hold * MONOTIME_SEC;
 	bgp_session_send_keepalive(s, now);
@@ -467,8 +625,23 @@ bgp_session_established(struct bgp_session *s, monotime_t now)
 	    s->hold);
 	if (s->cb.up != NULL)
 		s->cb.up(s->cb.arg);
-	if (s->state == BGP_ESTABLISHED)
-		bgp_adv_send_all(s, now);
+	if (s->state != BGP_ESTABLISHED)
+		return;
+	bgp_adv_send_all(s, now);
+	if (s->cfg.gr_time > 0) {
+		struct wbuf w;
+
+		/* RFC 4724 §2: the initial update is complete. */
+		wbuf_init(&w, s->out, sizeof(s->out));
+		if (bgp_wire_eor_build(&w) == 0)
+			bgp_session_send(s, s->out, wbuf_len(&w), now);
+	}
+	/*
+	 * §4.2: the restart timer ends here; the peer now has at most
+	 * gr_max_s to send its End-of-RIB.
+	 */
+	if (s->rib.stale > 0)
+		s->t_stale = now + s->cfg.gr_max_s * MONOTIME_SEC;
 }
 
 static void
@@ -597,6 +770,10 @@ bgp_input(struct bgp_session *s, const uint8_t *data, size_t len,
 void
 bgp_tick(struct bgp_session *s, monotime_t now)
 {
+	if (now >= s->t_stale)
+		bgp_recv_sweep_stale(s, s->state == BGP_ESTABLISHED ?
+		    "no End-of-RIB in time" : "the peer did not come back in "
+		    "time");
 	if (s->state == BGP_IDLE && s->started && now >= s->t_idle) {
 		bgp_session_connect(s, now);
 		return;
@@ -634,7 +811,7 @@ bgp_next_deadline(const struct bgp_session *s)
 		t = s->t_hold < s->t_keepalive ? s->t_hold : s->t_keepalive;
 		break;
 	}
-	return t;
+	return s->t_stale < t ? s->t_stale : t;
 }
 
 int
@@ -669,5 +846,6 @@ bgp_status(const struct bgp_session *s, struct bgp_status *out)
 	out->established_at = s->state == BGP_ESTABLISHED ?
 	    s->established_at : 0;
 	out->prefixes_in = s->rib.count;
+	out->stale = s->rib.stale;
 	out->prefixes_out = s->state == BGP_ESTABLISHED ? s->nadv : 0;
 }

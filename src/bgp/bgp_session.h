@@ -31,6 +31,10 @@ struct bgp_session {
 	uint32_t	peer_id;
 	uint16_t	hold, keepalive;	/* negotiated */
 	bool		peer_rr;
+	/* RFC 4724: the peer's capability in this session (IPv4 unicast listed) */
+	bool		peer_gr;
+	uint16_t	peer_gr_time;
+	monotime_t	t_stale;	/* stale routes go then, if still there */
 	monotime_t	t_hold, t_keepalive, t_connect, t_idle;
 	monotime_t	established_at;
 	struct bgp_status st;		/* counters and last_down */
@@ -55,6 +59,8 @@ void	bgp_session_log_remote(struct bgp_session *, monotime_t now,
 int	bgp_recv_update(struct bgp_session *, struct buf *body, monotime_t now);
 /* route_withdraw() for every learned route, then empty the Adj-RIB-In. */
 void	bgp_recv_flush(struct bgp_session *);
+/* route_withdraw() for every stale route, which leaves; the timer stops. */
+void	bgp_recv_sweep_stale(struct bgp_session *, const char *why);
 
 /* bgp_adv.c */
 bool	bgp_adv_valid(const struct bgp_prefix *);

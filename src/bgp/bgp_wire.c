@@ -155,6 +155,38 @@ bgp_wire_framer_next(struct bgp_framer *f, struct buf *in,
 	return 1;
 }
 
+/*
+ * RFC 4724 §3: Restart Flags (4 bits) and Time (12 bits), then <AFI,
+ * SAFI, Flags> tuples of 4 octets; a length that is not 2 + 4n is malformed
+ * (an OPEN error, as for every known capability). A repeated capability
+ * replaces the earlier one.
+ */
+static int
+bgp_wire_cap_gr_parse(struct buf *cap, struct bgp_open *o)
+{
+	uint16_t rt, afi;
+	uint8_t safi, flags;
+
+	if (buf_left(cap) < 2 || (buf_left(cap) - 2) % 4 != 0 ||
+	    buf_get_u16(cap, &rt) == -1)
+		return -1;
+	o->cap_gr = true;
+	o->gr_flags = (uint8_t)(rt >> 12);
+	o->gr_time = rt & BGP_GR_TIME_MAX;
+	o->gr_ipv4u = o->gr_ipv4u_fwd = false;
+	while (buf_left(cap) > 0) {
+		if (buf_get_u16(cap, &afi) == -1 ||
+		    buf_get_u8(cap, &safi) == -1 ||
+		    buf_get_u8(cap, &flags) == -1)
+			return -1;
+		if (afi == BGP_AFI_IPV4 && safi == BGP_SAFI_UNICAST) {
+			o->gr_ipv4u = true;
+			o->gr_ipv4u_fwd = (flags & BGP_GR_AF_FWD) != 0;
+		}
+	}
+	return 0;
+}
+
 /* RFC 5492 §4: capabilities inside one optional parameter. */
 static int
 bgp_wire_caps_parse(struct buf *b, struct bgp_open *o, struct bgp_err *err)
@@ -181,6 +213,10 @@ bgp_wire_caps_parse(struct buf *b, struct bgp_open *o, struct bgp_err *err)
 			if (len != 0)
 				goto bad;
 			o->cap_rr = true;
+			break;
+		case BGP_CAP_GR:	/* RFC 4724 §3 */
+			if (bgp_wire_cap_gr_parse(&cap, o) == -1)
+				goto bad;
 			break;
 		case BGP_CAP_AS4:	/* RFC 6793 §3 */
 			if (len != 4 || buf_get_u32(&cap, &o->as4) == -1)
@@ -273,7 +309,7 @@ bgp_wire_cap_mp_ipv4u(uint8_t out[6])
 
 int
 bgp_wire_open_build(struct wbuf *w, uint32_t my_as, uint16_t hold,
-    uint32_t id)
+    uint32_t id, uint16_t gr_time)
 {
 	uint8_t cap[6];
 	size_t start = wbuf_len(w), len_at, optlen_at, plen_at, pstart, n;
@@ -294,6 +330,22 @@ bgp_wire_open_build(struct wbuf *w, uint32_t my_as, uint16_t hold,
 	wbuf_add_u8(w, 0);
 	n = bgp_wire_cap_as4(cap, my_as);
 	wbuf_add_bytes(w, cap, n);
+	if (gr_time > 0) {
+		/*
+		 * RFC 4724 §3: R clear (our restart keeps no state worth the
+		 * peer waiting for), N clear (RFC 8538 not supported: a
+		 * NOTIFICATION ends the session the RFC 4271 way), IPv4
+		 * unicast with F clear: after our own restart the branch
+		 * drops what it kept from us as soon as our OPEN arrives.
+		 */
+		wbuf_add_u8(w, BGP_CAP_GR);
+		wbuf_add_u8(w, 6);
+		wbuf_add_u16(w, gr_time > BGP_GR_TIME_MAX ? BGP_GR_TIME_MAX :
+		    gr_time);
+		wbuf_add_u16(w, BGP_AFI_IPV4);
+		wbuf_add_u8(w, BGP_SAFI_UNICAST);
+		wbuf_add_u8(w, 0);
+	}
 	if (w->err)
 		return -1;
 	wbuf_set_u8_at(w, plen_at, (uint8_t)(wbuf_len(w) - pstart));

@@ -47,7 +47,14 @@
 /* RFC 5492 capability codes (IANA) */
 #define BGP_CAP_MP		1	/* RFC 4760 §8 */
 #define BGP_CAP_ROUTE_REFRESH	2	/* RFC 2918 §2 */
+#define BGP_CAP_GR		64	/* RFC 4724 §3 */
 #define BGP_CAP_AS4		65	/* RFC 6793 §3 */
+
+/* RFC 4724 §3 Graceful Restart capability: Restart Flags, Restart Time (12 bits) */
+#define BGP_GR_FLAG_R		0x8	/* Restart State: the sender has restarted */
+#define BGP_GR_FLAG_N		0x4	/* RFC 8538 §2: Notification support */
+#define BGP_GR_TIME_MAX		4095
+#define BGP_GR_AF_FWD		0x80	/* per <AFI, SAFI>: forwarding state preserved */
 
 #define BGP_AFI_IPV4		1
 #define BGP_SAFI_UNICAST	1
@@ -98,6 +105,7 @@
 #define BGP_ECEASE_RESET	4
 #define BGP_ECEASE_REJECTED	5
 #define BGP_ECEASE_CONFIG	6
+#define BGP_ECEASE_COLLISION	7	/* Connection Collision Resolution */
 #define BGP_ECEASE_RESOURCES	8
 
 /* §4.3 path attribute flags and type codes */
@@ -182,6 +190,12 @@ struct bgp_open {
 	bool		cap_rr;
 	bool		cap_as4;
 	uint32_t	as4;
+	/* RFC 4724 §3; the last Graceful Restart capability counts. */
+	bool		cap_gr;
+	uint8_t		gr_flags;	/* BGP_GR_FLAG_* */
+	uint16_t	gr_time;	/* seconds, 0..4095 */
+	bool		gr_ipv4u;	/* IPv4 unicast is among its families */
+	bool		gr_ipv4u_fwd;	/* ... with the F bit set */
 };
 
 /*
@@ -194,10 +208,12 @@ int	bgp_wire_open_parse(struct buf *body, struct bgp_open *,
 	    struct bgp_err *err);
 /*
  * OPEN with my AS (AS_TRANS above 65535) and the capabilities MP IPv4
- * unicast, route refresh and 4-octet AS.
+ * unicast, route refresh and 4-octet AS; with gr_time > 0 also Graceful
+ * Restart (RFC 4724 §3): that restart time, no flags, IPv4 unicast with
+ * the F bit clear (we keep no forwarding state across our own restart).
  */
 int	bgp_wire_open_build(struct wbuf *, uint32_t my_as, uint16_t hold,
-	    uint32_t id);
+	    uint32_t id, uint16_t gr_time);
 /* The one capability TLV we insist on, as the data of Unsupported Capability. */
 size_t	bgp_wire_cap_as4(uint8_t out[6], uint32_t my_as);
 size_t	bgp_wire_cap_mp_ipv4u(uint8_t out[6]);
@@ -240,6 +256,7 @@ struct bgp_update {
 	uint32_t	nexthop;
 	uint32_t	med;
 	bool		mp_seen;	/* MP_(UN)REACH_NLRI present, not decoded */
+	bool		eor;		/* End-of-RIB marker, RFC 4724 §2 */
 	unsigned	attrs_discarded;	/* RFC 7606 attribute discard */
 	enum bgp_upd_action action;
 	const char	*why;		/* for the log, when action != OK */
@@ -257,6 +274,9 @@ void	bgp_wire_update_parse(struct buf *body, struct bgp_update *u);
 int	bgp_wire_prefix_next(struct buf *field, struct bgp_prefix *);
 /* Walks the validated AS_PATH: true if as is in it (loop, RFC 4271 §9.1.2). */
 bool	bgp_wire_aspath_contains(const struct bgp_aspath *, uint32_t as);
+
+/* The IPv4 unicast End-of-RIB marker (RFC 4724 §2): an empty UPDATE. */
+int	bgp_wire_eor_build(struct wbuf *);
 
 /* What we attach to the prefixes we announce. */
 struct bgp_attrs_out {

@@ -323,6 +323,11 @@ bgp_wire_update_parse(struct buf *body, struct bgp_update *u)
 		return;
 	}
 	buf_get_sub(body, buf_left(body), &u->nlri);
+	/* RFC 4724 §2: for IPv4 unicast, the UPDATE of the minimum length. */
+	if (wlen == 0 && alen == 0 && buf_left(&u->nlri) == 0) {
+		u->eor = true;
+		return;
+	}
 	/* RFC 7606 §5.3: syntactically wrong prefixes reset the session. */
 	if (bgp_wire_prefixes_check(&u->withdrawn) == -1 ||
 	    bgp_wire_prefixes_check(&u->nlri) == -1) {
@@ -346,6 +351,17 @@ bgp_wire_update_parse(struct buf *body, struct bgp_update *u)
 		else if (!u->has_nexthop)
 			bgp_wire_upd_withdraw(u, "missing NEXT_HOP");
 	}
+}
+
+int
+bgp_wire_eor_build(struct wbuf *w)
+{
+	size_t start = wbuf_len(w), len_at;
+
+	bgp_wire_hdr_add(w, BGP_UPDATE, &len_at);
+	wbuf_add_u16(w, 0);	/* Withdrawn Routes Length */
+	wbuf_add_u16(w, 0);	/* Total Path Attribute Length */
+	return bgp_wire_hdr_finish(w, len_at, start);
 }
 
 /* ORIGIN, AS_PATH (one AS_SEQUENCE), NEXT_HOP, MED into w. */

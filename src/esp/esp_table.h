@@ -167,7 +167,7 @@ struct esp_table_link {
  * wins, so a branch can never take another link's peer /32, and a link
  * whose tunnel is down yields to one whose tunnel is up.
  */
-#define ESP_TABLE_LEARNED_MAX	65536	/* per link: BGP_MAX_PREFIXES_LIMIT */
+#define ESP_TABLE_LEARNED_MAX	262144	/* per link: BGP_MAX_PREFIXES_LIMIT */
 
 struct esp_table_child {
 	const char	*link_id;

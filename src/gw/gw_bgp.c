@@ -19,9 +19,18 @@
  * re-armed at the earliest deadline.
  *
  * Each session has a connection at most, from the moment bgp_connected()
- * took it until its down(); a second connection from the same peer is
- * refused meanwhile (no collision detection, bgp.h), so a branch that
- * rebooted silently waits for our hold timer.
+ * took it until its down(). A second connection from the same peer is
+ * held, reading only, until its OPEN is in (GW_BGP_COLL_WAIT at most);
+ * bgp_collision() then says whether it is refused (Cease / Connection
+ * Collision Resolution) or replaces the session's (RFC 4271 §6.8; RFC 4724
+ * §4.2 for a branch that restarts gracefully). One such connection per
+ * session at a time.
+ *
+ * Graceful restart (helper): the sessions advertise the capability; routes
+ * a restarting branch leaves behind stay in the data plane, stale, until
+ * its next session's End-of-RIB or the restart timer. The tunnel rule is
+ * above it: gw_bgp_path_down() (IKE SA gone) and BFD down withdraw them at
+ * once, stale or not.
  */
 #include "gw_bgp.h"
 
@@ -60,6 +69,9 @@
 #define GW_BGP_PAUSE		MONOTIME_SEC		/* accept after EMFILE */
 #define GW_BGP_LOG_WINDOW	(10 * MONOTIME_SEC)
 #define GW_BGP_LOG_BURST	10
+#define GW_BGP_COLL_WAIT	(10 * MONOTIME_SEC)	/* a second connection's OPEN */
+#define GW_BGP_COLL_BUF		(2 * 4096)
+#define GW_BGP_GR_MAX		120	/* s: stale routes kept at most */
 
 struct gw_bgp_sess;
 
@@ -77,6 +89,10 @@ struct gw_bgp_conn {
 	bool			 wr_shut;
 	bool			 dead;		/* freed by the next settle */
 	monotime_t		 close_by;
+	/* A second connection of coll's peer, waiting for its OPEN (§6.8). */
+	struct gw_bgp_sess	*coll;
+	uint8_t			*cbuf;
+	size_t			 clen;
 	struct gw_bgp_conn	*next;
 };
 
@@ -105,6 +121,7 @@ struct gw_bgp_sess {
 	struct bgp_session	*s;
 	struct bgp_policy	 pol;
 	struct gw_bgp_conn	*conn;
+	struct gw_bgp_conn	*pending;	/* a second one, see coll */
 	struct pfxset		 acc;		/* installed */
 	struct gw_bgp_tenant	*tenant;	/* shared by its sessions */
 	struct gw_bfd		*bfd;		/* if the branch runs BFD */
@@ -219,6 +236,9 @@ gw_bgp_conn_detach(struct gw_bgp_conn *c, monotime_t now)
 	if (c->sess != NULL && c->sess->conn == c)
 		c->sess->conn = NULL;
 	c->sess = NULL;
+	if (c->coll != NULL && c->coll->pending == c)
+		c->coll->pending = NULL;
+	c->coll = NULL;
 	if (!c->closing) {
 		c->closing = true;
 		c->close_by = now + GW_BGP_LINGER;
@@ -320,10 +340,65 @@ gw_bgp_conn_free(struct gw_bgp_conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->out);
+	free(c->cbuf);
 	free(c);
 }
 
 static void gw_bgp_settle(struct gw_bgp *, monotime_t now);
+static void gw_bgp_log_unknown(struct gw_bgp *, const char *tenant_id,
+	    uint32_t addr, uint32_t peer, monotime_t now, const char *why);
+
+/*
+ * Bytes on a second connection of a session's peer: once its OPEN is in,
+ * the engine resolves the collision (bgp.h). Refused: the NOTIFICATION,
+ * then closed. Taken: it becomes the session's connection, the session's
+ * old one having been finished with in bgp_collision()'s down().
+ */
+static void
+gw_bgp_coll_input(struct gw_bgp_conn *c, const uint8_t *data, size_t len,
+    monotime_t now)
+{
+	struct gw_bgp_sess *ss = c->coll;
+	uint8_t reply[BGP_COLL_REPLY_MAX];
+	enum bgp_collision r;
+	size_t rl, take;
+
+	take = GW_BGP_COLL_BUF - c->clen;
+	if (len < take)
+		take = len;
+	memcpy(c->cbuf + c->clen, data, take);
+	c->clen += take;
+	r = bgp_collision(ss->s, c->cbuf, c->clen, reply, &rl, now);
+	/* A message is 4096 octets at most: the buffer never fills first. */
+	if (r == BGP_COLL_MORE && c->clen < GW_BGP_COLL_BUF)
+		return;
+	if (r != BGP_COLL_REPLACE) {
+		gw_bgp_log_unknown(c->b, ss->tenant_id, ss->local, ss->peer,
+		    now, "a second connection of the peer (collision "
+		    "refused, RFC 4271 §6.8)");
+		gw_bgp_conn_detach(c, now);
+		if (r == BGP_COLL_REFUSE)
+			gw_bgp_conn_queue(c, reply, rl);
+		return;
+	}
+	c->coll = NULL;
+	ss->pending = NULL;
+	if (ss->conn != NULL)	/* not reached: the engine's down() detached it */
+		gw_bgp_conn_detach(ss->conn, now);
+	c->sess = ss;
+	ss->conn = c;
+	if (bgp_connected(ss->s, now) == -1) {
+		gw_bgp_conn_detach(c, now);
+		c->dead = true;
+		return;
+	}
+	log_info("bgp: link %s zone %d: a new connection of the branch "
+	    "replaces the session's", ss->link_id, ss->zone);
+	(void)bgp_input(ss->s, c->cbuf, c->clen, now);
+	free(c->cbuf);
+	c->cbuf = NULL;
+	c->clen = 0;
+}
 
 static void
 gw_bgp_on_conn(evutil_socket_t fd, short what, void *arg)
@@ -344,6 +419,8 @@ gw_bgp_on_conn(evutil_socket_t fd, short what, void *arg)
 			if (c->sess != NULL)
 				(void)bgp_input(c->sess->s, b->rbuf, (size_t)n,
 				    now);
+			else if (c->coll != NULL)
+				gw_bgp_coll_input(c, b->rbuf, (size_t)n, now);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -427,6 +504,14 @@ gw_bgp_cb_down(void *arg, const struct bgp_down *d)
 	struct gw_bgp_sess *ss = arg;
 
 	bgp_down_text(d, ss->last_error, sizeof(ss->last_error));
+	if (d->stale > 0) {
+		size_t n = strlen(ss->last_error);
+
+		/* RFC 4724: the routes stay in the data plane meanwhile. */
+		snprintf(ss->last_error + n, sizeof(ss->last_error) - n,
+		    "; graceful restart: %zu routes kept for at most %u s",
+		    d->stale, d->stale_for_s);
+	}
 	if (ss->conn != NULL)
 		gw_bgp_conn_detach(ss->conn, monotime_now());
 	if (d->was_established)
@@ -798,6 +883,8 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 	bc.peer_addr = l->bgp_peer;
 	bc.passive = true;	/* system-facts §2.3: the CPE connects */
 	bc.max_prefixes = GW_BGP_MAX_PREFIXES;
+	bc.gr_time = BGP_GR_TIME_DEFAULT;	/* helper: docs/bgp.md */
+	bc.gr_max_s = GW_BGP_GR_MAX;
 	bc.max_advertised = (uint32_t)(1 + b->cfg.nm365);
 	bc.nadv = gw_bgp_adv(b, w->profiles);
 	bc.adv = b->adv;
@@ -843,6 +930,10 @@ static void
 gw_bgp_sess_end(struct gw_bgp_sess *ss, monotime_t now)
 {
 	ss->ending = true;
+	if (ss->pending != NULL) {
+		ss->pending->dead = true;
+		gw_bgp_conn_detach(ss->pending, now);
+	}
 	gw_bfd_close(ss->bfd);
 	bgp_stop(ss->s, now);
 	if (ss->conn != NULL)
@@ -859,7 +950,7 @@ gw_bgp_sess_end(struct gw_bgp_sess *ss, monotime_t now)
 /* --- listeners ------------------------------------------------------------------ */
 
 static void
-gw_bgp_log_unknown(struct gw_bgp *b, const struct gw_bgp_lsn *l,
+gw_bgp_log_unknown(struct gw_bgp *b, const char *tenant_id, uint32_t addr,
     uint32_t peer, monotime_t now, const char *why)
 {
 	char p[IP4_STRLEN], a[IP4_STRLEN], sup[48] = "";
@@ -879,8 +970,8 @@ gw_bgp_log_unknown(struct gw_bgp *b, const struct gw_bgp_lsn *l,
 	}
 	b->rl_count++;
 	log_warn("bgp: remote: connection from %s to %s:%d (tenant %s) "
-	    "closed: %s%s", ip4_fmt(peer, p), ip4_fmt(l->addr, a),
-	    GW_BGP_PORT, l->tenant_id, why, sup);
+	    "closed: %s%s", ip4_fmt(peer, p), ip4_fmt(addr, a),
+	    GW_BGP_PORT, tenant_id, why, sup);
 }
 
 static void
@@ -899,14 +990,14 @@ gw_bgp_accept_one(struct gw_bgp *b, struct gw_bgp_lsn *l, int fd,
 			break;
 		}
 	if (ss == NULL) {
-		gw_bgp_log_unknown(b, l, peer, now, "no device link has this "
-		    "peer and gateway BGP address");
+		gw_bgp_log_unknown(b, l->tenant_id, l->addr, peer, now,
+		    "no device link has this peer and gateway BGP address");
 		close(fd);
 		return;
 	}
-	if (ss->conn != NULL) {
-		gw_bgp_log_unknown(b, l, peer, now, "the session has a "
-		    "connection already");
+	if (ss->conn != NULL && ss->pending != NULL) {
+		gw_bgp_log_unknown(b, l->tenant_id, l->addr, peer, now,
+		    "the session has a connection and a second one already");
 		close(fd);
 		return;
 	}
@@ -917,11 +1008,23 @@ gw_bgp_accept_one(struct gw_bgp *b, struct gw_bgp_lsn *l, int fd,
 		close(fd);
 		return;
 	}
+	if (ss->conn != NULL) {
+		/* A collision (§6.8): decided once its OPEN is in. */
+		if ((c->cbuf = malloc(GW_BGP_COLL_BUF)) == NULL) {
+			log_err("bgp: out of memory accepting a connection");
+			c->dead = true;
+			return;
+		}
+		c->coll = ss;
+		c->close_by = now + GW_BGP_COLL_WAIT;
+		ss->pending = c;
+		return;
+	}
 	c->sess = ss;
 	ss->conn = c;
 	if (bgp_connected(ss->s, now) == -1) {
-		gw_bgp_log_unknown(b, l, peer, now, "the session takes no "
-		    "connection now");
+		gw_bgp_log_unknown(b, l->tenant_id, l->addr, peer, now,
+		    "the session takes no connection now");
 		gw_bgp_conn_detach(c, now);
 		c->dead = true;
 	}
@@ -1055,7 +1158,7 @@ gw_bgp_arm(struct gw_bgp *b, monotime_t now)
 		    b->lsn[i]->retry_at < dl)
 			dl = b->lsn[i]->retry_at;
 	for (c = b->conns; c != NULL; c = c->next)
-		if (c->closing && c->close_by < dl)
+		if ((c->closing || c->coll != NULL) && c->close_by < dl)
 			dl = c->close_by;
 	if (dl == MONOTIME_NEVER) {
 		evtimer_del(b->ev_timer);
@@ -1080,7 +1183,7 @@ gw_bgp_settle(struct gw_bgp *b, monotime_t now)
 		if (!c->failed && !c->overflow)
 			gw_bgp_conn_pump(c);
 		if (c->failed || c->overflow ||
-		    (c->closing && now >= c->close_by))
+		    ((c->closing || c->coll != NULL) && now >= c->close_by))
 			gw_bgp_conn_fail(c, now);
 	}
 	for (pp = &b->conns; (c = *pp) != NULL;) {
@@ -1340,17 +1443,22 @@ gw_bgp_log_stats(const struct gw_bgp *b)
 		ss = b->sess[i];
 		bgp_status(ss->s, &st);
 		log_info("bgp: link %s zone %d (%s AS %u): %s, prefixes "
-		    "received %zu installed %zu refused %llu advertised %zu, "
-		    "messages in %llu out %llu, updates in %llu out %llu, "
-		    "established %llu times%s%s",
+		    "received %zu (stale %zu) installed %zu refused %llu "
+		    "advertised %zu, messages in %llu out %llu, updates in "
+		    "%llu out %llu, established %llu times, graceful restarts "
+		    "%llu, collisions refused %llu replaced %llu%s%s",
 		    ss->link_id, ss->zone, ip4_fmt(ss->peer, p), ss->peer_as,
-		    bgp_state_name(st.state), st.prefixes_in, ss->acc.n,
+		    bgp_state_name(st.state), st.prefixes_in, st.stale,
+		    ss->acc.n,
 		    (unsigned long long)gw_bgp_refused(ss), st.prefixes_out,
 		    (unsigned long long)st.msgs_in,
 		    (unsigned long long)st.msgs_out,
 		    (unsigned long long)st.updates_in,
 		    (unsigned long long)st.updates_out,
 		    (unsigned long long)st.established,
+		    (unsigned long long)st.gr_restarts,
+		    (unsigned long long)st.collisions_refused,
+		    (unsigned long long)st.collisions_replaced,
 		    ss->last_error[0] != '\0' ? "; last down: " : "",
 		    ss->last_error);
 	}

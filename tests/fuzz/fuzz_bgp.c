@@ -8,9 +8,15 @@
  * of each message's type on their own, since in Established an OPEN only
  * meets the FSM check.
  *
+ * With the first byte's top bit set, both sides send the graceful restart
+ * capability (RFC 4724); after the stream the same bytes are offered as a
+ * second connection's (bgp_collision), taken over if the engine says so,
+ * and the clock runs past every restart timer.
+ *
  * Checked beyond "no crash": everything the session sends is a well-formed
  * message; route_add/route_withdraw keep the host's count equal to the
- * session's Adj-RIB-In; a session that goes down has withdrawn everything.
+ * session's Adj-RIB-In; a session that goes down has withdrawn everything
+ * but what it reports kept stale; the tunnel going leaves nothing.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,8 +51,7 @@ static void
 fz_down(void *arg, const struct bgp_down *d)
 {
 	(void)arg;
-	(void)d;
-	if (live != 0)
+	if (live != (long)d->stale)
 		abort();
 	downs++;
 }
@@ -124,7 +129,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct bgp_prefix adv[] = {
-		{ 0x14000000, 8 }, { 0x28600000, 13 },
+		{ 0x14000000, 8, 0 }, { 0x28600000, 13, 0 },
 	};
 	static int quiet;
 	struct bgp_callbacks cb = { NULL, fz_send, NULL, NULL, fz_down,
@@ -135,7 +140,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t hello[BGP_MSG_MAX];
 	struct wbuf w;
 	monotime_t now = 1000 * MONOTIME_SEC;
-	size_t chunk, off, n;
+	size_t chunk, off, n, rl;
+	uint8_t reply[BGP_COLL_REPLY_MAX];
+	bool gr;
 
 	if (!quiet) {
 		log_set_level(LOG_ERR);	/* bgp logs warn and info only */
@@ -154,6 +161,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.max_advertised = 16;
 	cfg.adv = adv;
 	cfg.nadv = 2;
+	gr = (data[0] & 0x80) != 0;
+	cfg.gr_time = gr ? 120 : 0;
 	live = 0;
 	downs = 0;
 	if ((s = bgp_session_new(&cfg, &cb)) == NULL)
@@ -162,7 +171,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bgp_connected(s, now) == -1)
 		abort();
 	wbuf_init(&w, hello, sizeof(hello));
-	if (bgp_wire_open_build(&w, PEER_AS, 90, PEER_IP) == -1 ||
+	if (bgp_wire_open_build(&w, PEER_AS, 90, PEER_IP, gr ? 60 : 0) == -1 ||
 	    bgp_wire_keepalive_build(&w) == -1 ||
 	    bgp_input(s, hello, wbuf_len(&w), now) == -1)
 		abort();
@@ -184,6 +193,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bgp_status(s, &st);
 	if ((long)st.prefixes_in != live || (st.state < BGP_OPENSENT &&
 	    downs != 1))
+		abort();
+
+	/* The same bytes as a second connection's. */
+	switch (bgp_collision(s, data + 1, size - 1, reply, &rl, now)) {
+	case BGP_COLL_REFUSE:
+		if (rl > 0)
+			fz_send(NULL, reply, rl);
+		else if (st.state >= BGP_OPENSENT)
+			abort();
+		break;
+	case BGP_COLL_REPLACE:
+		if (bgp_connected(s, now) == 0)
+			(void)bgp_input(s, data + 1, size - 1, now);
+		break;
+	case BGP_COLL_MORE:
+		break;
+	}
+	bgp_status(s, &st);
+	if ((long)st.prefixes_in != live)
+		abort();
+	now += 1000 * MONOTIME_SEC;
+	bgp_tick(s, now);
+	bgp_status(s, &st);
+	if ((long)st.prefixes_in != live || st.stale != 0)
+		abort();
+	bgp_path_down(s, "fuzz", now);
+	if (live != 0)
 		abort();
 	bgp_session_free(s);
 	return 0;

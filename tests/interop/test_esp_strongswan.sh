@@ -28,7 +28,7 @@
 # Access assigned -> the gateway advertises 0.0.0.0/0 and BIRD has it;
 # the announcement withdrawn -> route gone, LAN unreachable; BIRD stopped
 # -> session down, bgpConnected/bgpDisconnected health events; (h) a
-# hostile BGP peer on b2: a second connection is closed, garbage gets a
+# hostile BGP peer on b2: a second connection gets Cease 6/7, garbage gets a
 # NOTIFICATION and a close, the status says so; a changed asn remakes the
 # session without a restart; (i) FRR 8 replaces BIRD on b1, fed the
 # frr.conf cpeConfiguration generates: LAN learned, Internet Access and
@@ -575,7 +575,8 @@ else
 fi
 
 # (h) hostile BGP peer on b2 (tenant B): a second connection while one is
-# open is closed at once; garbage gets NOTIFICATION 1/1 and a close.
+# open loses the collision (Cease 6/7); garbage gets NOTIFICATION 1/1 and a
+# close.
 out=$(ip netns exec "$NS_B2" python3 - 2>&1 <<'EOP'
 import os, socket
 def conn():
@@ -594,13 +595,22 @@ def msg(s):
 a = conn()
 t, m = msg(a)
 assert t == 1, "expected the gateway's OPEN, got type %d" % t
+# A second connection of the same peer: its OPEN (AS 65000, BGP id
+# 10.1.0.1, below the gateway's 10.255.0.1) loses the collision of RFC 4271
+# §6.8 against the first (OpenSent): Cease 6/7, then closed.
 b = conn()
+cap = bytes([2, 6, 1, 4, 0, 1, 0, 1, 2, 6, 65, 4]) + (65000).to_bytes(4, "big")
+body = bytes([4]) + (65000).to_bytes(2, "big") + (90).to_bytes(2, "big") + \
+    bytes([10, 1, 0, 1]) + bytes([len(cap)]) + cap
+b.sendall(b"\xff" * 16 + (19 + len(body)).to_bytes(2, "big") + b"\x01" + body)
+t, m = msg(b)
+assert t == 3 and m[19] == 6 and m[20] == 7, "expected NOTIFICATION 6/7, got %r" % m
 assert b.recv(100) == b"", "second connection not closed"
 a.sendall(b"\x00" * 16 + os.urandom(48))
 t, m = msg(a)
 assert t == 3 and m[19] == 1 and m[20] == 1, "expected NOTIFICATION 1/1, got %r" % m
 assert a.recv(100) == b"", "not closed after the NOTIFICATION"
-print("second connection closed; garbage -> NOTIFICATION 1/1, closed")
+print("second connection: Cease 6/7 (collision), closed; garbage -> NOTIFICATION 1/1, closed")
 EOP
 )
 [ $? = 0 ] && ok "(h) hostile BGP peer: $out" || fail "(h) hostile BGP peer: $out"

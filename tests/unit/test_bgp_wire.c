@@ -123,7 +123,7 @@ stream3(uint8_t *out, size_t cap, size_t lens[3])
 	struct wbuf w;
 
 	wbuf_init(&w, out, cap);
-	assert_int_equal(bgp_wire_open_build(&w, 65001, 90, IP(10, 0, 2, 5)),
+	assert_int_equal(bgp_wire_open_build(&w, 65001, 90, IP(10, 0, 2, 5), 0),
 	    0);
 	lens[0] = wbuf_len(&w);
 	memset(body, 0, sizeof(body));
@@ -196,7 +196,7 @@ test_open_roundtrip(void **state)
 	(void)state;
 	wbuf_init(&w, msg, sizeof(msg));
 	assert_int_equal(bgp_wire_open_build(&w, 65476, 90,
-	    IP(192, 168, 1, 2)), 0);
+	    IP(192, 168, 1, 2), 0), 0);
 	assert_int_equal(hdr(msg, wbuf_len(&w), &h), 0);
 	assert_int_equal(h.len, wbuf_len(&w));
 	buf_init(&b, msg, h.len);
@@ -211,7 +211,7 @@ test_open_roundtrip(void **state)
 
 	/* RFC 6793 §4.1: a 4-octet AS goes as AS_TRANS, the real one in the capability */
 	wbuf_init(&w, msg, sizeof(msg));
-	assert_int_equal(bgp_wire_open_build(&w, 4200000001u, 0, 1), 0);
+	assert_int_equal(bgp_wire_open_build(&w, 4200000001u, 0, 1, 0), 0);
 	buf_init(&b, msg, wbuf_len(&w));
 	buf_skip(&b, BGP_HDR_LEN);
 	assert_int_equal(bgp_wire_open_parse(&b, &o, &err), 0);
