@@ -433,14 +433,17 @@ pv_fqdn_dests(struct pv *v, const json_t *a, struct model_frule *out)
 		    (s = pv_str(v, e, f, "value", true)) == NULL)
 			continue;
 		snprintf(f, sizeof(f), "destinations[%zu].value", i);
-		if (policy_fqdn_pattern(s, norm, &wild, &why) == -1) {
-			pv_err(v, f, "%s '%.100s' %s", f, s, why);
-			continue;
-		}
-		if (pv_is_ip_literal(norm)) {
+		/* The address first: the name grammar refuses it less clearly. */
+		if ((s[0] != '\0' && pv_is_ip_literal(s)) ||
+		    (policy_fqdn_pattern(s, norm, &wild, &why) == 0 &&
+		    pv_is_ip_literal(norm))) {
 			pv_err(v, f, "%s '%.100s' is an IP address: an FQDN rule "
 			    "matches host names (use a cloud firewall rule for "
 			    "addresses)", f, s);
+			continue;
+		}
+		if (policy_fqdn_pattern(s, norm, &wild, &why) == -1) {
+			pv_err(v, f, "%s '%.100s' %s", f, s, why);
 			continue;
 		}
 		snprintf(val, sizeof(val), "%s%s", wild ? "*." : "", norm);

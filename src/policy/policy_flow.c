@@ -337,7 +337,10 @@ pf_reason_log(uint8_t r)
 	}
 }
 
-/* A record of f since its last one (bytes and packets are deltas). */
+/*
+ * A record of f: its counters so far (totals, not deltas: the traffic
+ * store keeps one row per connectionId and overwrites it, store_traffic.h).
+ */
 static void
 pf_record(struct policy_flows *t, struct pf_flow *f, monotime_t now)
 {
@@ -373,9 +376,9 @@ pf_record(struct policy_flows *t, struct pf_flow *f, monotime_t now)
 	pf_strcpy(m.policy_id, sizeof(m.policy_id), c->policy_id);
 	pf_strcpy(m.rule_id, sizeof(m.rule_id), c->rule_id);
 	pf_strcpy(m.reason, sizeof(m.reason), pf_reason_log(f->reason));
-	m.sent_bytes = f->sent_bytes - f->rec_bytes;
-	m.sent_packets = f->sent_pkts - f->rec_pkts;
-	m.received_bytes = f->recv_bytes - f->rec_recv;
+	m.sent_bytes = f->sent_bytes;
+	m.sent_packets = f->sent_pkts;
+	m.received_bytes = f->recv_bytes;
 	if (!policy_ring_push(t->cfg.ring, &m))
 		t->st.ring_drops++;
 done:
