@@ -268,7 +268,7 @@ tr_hex(char *out, size_t size, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	size_t pos = 0;
 
-	for (; *s != '\0' && pos + 3 < size; s++) {
+	for (; *s != '\0' && pos + 2 < size; s++) {
 		out[pos++] = hex[(unsigned char)*s >> 4];
 		out[pos++] = hex[(unsigned char)*s & 15];
 	}
@@ -1089,6 +1089,16 @@ tr_traffic_summary(struct api_req *r, const struct tr_fn *fn, size_t top)
 	api_reply_entity(r, 200, o, "networkAccess/reports/trafficSummary");
 }
 
+/* seg is the function name, with its parameters or without. */
+static bool
+tr_fn_is(const char *seg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(seg, name, n) == 0 && (seg[n] == '(' ||
+	    seg[n] == '\0');
+}
+
 void
 api_traffic_report(struct api_req *r)
 {
@@ -1100,13 +1110,13 @@ api_traffic_report(struct api_req *r)
 	if (api_query_check(r, allowed) == -1 ||
 	    tr_parse_top(r, TR_SUM_TOP_DEFAULT, &top) == -1)
 		return;
-	if (strncasecmp(seg, "transactionSummaries(", 21) == 0) {
+	if (tr_fn_is(seg, "transactionSummaries")) {
 		if (tr_parse_fn(r, seg, false, &fn) == 0 && tr_store(r))
 			tr_transaction_summaries(r, &fn);
-	} else if (strncasecmp(seg, "getDestinationSummaries(", 24) == 0) {
+	} else if (tr_fn_is(seg, "getDestinationSummaries")) {
 		if (tr_parse_fn(r, seg, true, &fn) == 0 && tr_store(r))
 			tr_destination_summaries(r, &fn, top);
-	} else if (strncasecmp(seg, "trafficSummary(", 15) == 0) {
+	} else if (tr_fn_is(seg, "trafficSummary")) {
 		if (tr_parse_fn(r, seg, false, &fn) == 0 && tr_store(r))
 			tr_traffic_summary(r, &fn, top);
 	} else
