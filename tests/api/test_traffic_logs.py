@@ -15,7 +15,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bgtest import (BIN, check, expect_error, gateway, gateway_stop,  # noqa: E402
+from bgtest import (BIN, SRC, check, expect_error, gateway, gateway_stop,  # noqa: E402
                     request, run_tests)
 
 LOGS = "/networkAccess/logs/traffic"
@@ -364,8 +364,33 @@ def test_reports(c):
     expect_error(c.ca.get("/networkAccess/reports/nosuch(%s)" % WINDOW), 404, "NotFound")
 
 
+def on_postgresql():
+    """The same tests on a throwaway PostgreSQL (the traffic_logs table on
+    its own connection), in a child run with BG_TEST_DB; its exit code."""
+    pg = os.path.join(SRC, "tests", "include", "pg_server.sh")
+    out = subprocess.run(["sh", pg, "start"], capture_output=True, text=True, timeout=180)
+    if out.returncode != 0:
+        print("FAIL pg_server.sh start: " + out.stderr, flush=True)
+        return 1
+    pdir, url = out.stdout.split("\n")[:2]
+    try:
+        print("== on PostgreSQL", flush=True)
+        child = subprocess.run([sys.executable, os.path.abspath(__file__)],
+                               env=dict(os.environ, BG_TEST_DB=url), timeout=600)
+        return child.returncode
+    finally:
+        subprocess.run(["sh", pg, "stop", pdir], capture_output=True, timeout=180)
+
+
 if __name__ == "__main__":
-    run_tests([test_shape, test_auth_and_methods, test_filter_action_block,
-               test_every_field_filterable, test_orderby_and_paging, test_paging_is_stable,
-               test_bad_queries, test_tenant_isolation, test_reports],
-              setup=setup, teardown=teardown)
+    pg_rc = 0 if os.environ.get("BG_TEST_DB") else on_postgresql()
+    if not os.environ.get("BG_TEST_DB"):
+        print("== on SQLite", flush=True)
+    try:
+        run_tests([test_shape, test_auth_and_methods, test_filter_action_block,
+                   test_every_field_filterable, test_orderby_and_paging,
+                   test_paging_is_stable,
+                   test_bad_queries, test_tenant_isolation, test_reports],
+                  setup=setup, teardown=teardown)
+    except SystemExit as e:
+        sys.exit(e.code or pg_rc)
