@@ -171,6 +171,23 @@ api_handler	api_connectivity_get, api_cpe_get;
 api_handler	api_logs_rn_list;
 /* api_traffic.c: traffic logs and their summaries (reports/NAME(...)). */
 api_handler	api_traffic_list, api_traffic_get, api_traffic_report;
+/*
+ * The parsers of those, apart for the fuzz target: $filter, $orderby and
+ * $skiptoken (each NULL: not given) into a query (free() it), or NULL with
+ * the 400 set; a report segment "NAME(k=v,...)" into fn (0, or -1 and the
+ * 400 set).
+ */
+struct api_traffic_query;
+struct api_traffic_query *api_traffic_query_parse(struct api_req *,
+	    const char *filter, const char *orderby, const char *skiptoken);
+struct api_traffic_fn {
+	char		name[40];
+	int64_t		since_ms, until_ms;
+	bool		since_set, until_set;
+	char		aggregated_by[32];
+};
+int	api_traffic_fn_parse(struct api_req *, const char *seg, bool want_agg,
+	    struct api_traffic_fn *);
 /* api_profile.c */
 api_handler	api_profile_list, api_profile_get, api_profile_policies,
 		api_rn_profiles_get, api_rn_profiles_update;

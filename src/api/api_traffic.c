@@ -22,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +138,7 @@ static const char *const tr_query[] = {
 	"$top", "$skiptoken", "$filter", "$select", "$orderby", "$count", NULL
 };
 
-struct tr_query {
+struct api_traffic_query {
 	struct store_traffic_filter f;
 	char		 text[STF_NFIELDS][TR_VAL_MAX + 1];
 	bool		 none;		/* a condition no record can meet */
@@ -156,6 +157,40 @@ tr_proto_name(unsigned proto)
 		if (tr_protos[i].proto == (int)proto)
 			return tr_protos[i].name;
 	return "unknownFutureValue";
+}
+
+/*
+ * api_error with the message and target made printable ASCII: they quote
+ * the query, which libmicrohttpd has percent-decoded into any bytes, and
+ * a JSON string must be valid UTF-8 (a cut "%.64s" can split a sequence).
+ */
+static void
+tr_error(struct api_req *r, unsigned status, const char *code,
+    const char *target, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+tr_error(struct api_req *r, unsigned status, const char *code,
+    const char *target, const char *fmt, ...)
+{
+	char msg[512], tgt[64];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (i = 0; msg[i] != '\0'; i++)
+		if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e)
+			msg[i] = '?';
+	if (target != NULL) {
+		snprintf(tgt, sizeof(tgt), "%s", target);
+		for (i = 0; tgt[i] != '\0'; i++)
+			if ((unsigned char)tgt[i] < 0x20 ||
+			    (unsigned char)tgt[i] > 0x7e)
+				tgt[i] = '?';
+	}
+	api_error(r, status, code, target != NULL ? tgt : NULL, "%s", msg);
 }
 
 static bool
@@ -186,7 +221,7 @@ tr_store(struct api_req *r)
 {
 	if (r->api->traffic != NULL)
 		return true;
-	api_error(r, 503, "ServiceUnavailable", NULL,
+	tr_error(r, 503, "ServiceUnavailable", NULL,
 	    "the traffic log store is not open on this server");
 	return false;
 }
@@ -207,7 +242,7 @@ tr_parse_top(struct api_req *r, size_t def, size_t *top)
 	n = strtoul(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
 	    n > TR_TOP_MAX) {
-		api_error(r, 400, "BadRequest", "$top",
+		tr_error(r, 400, "BadRequest", "$top",
 		    "$top '%.32s' is not an integer from 1 to %d", v,
 		    TR_TOP_MAX);
 		return -1;
@@ -218,9 +253,9 @@ tr_parse_top(struct api_req *r, size_t def, size_t *top)
 
 /* "<property> [asc|desc]"; properties with one value order by id. */
 static int
-tr_parse_orderby(struct api_req *r, struct tr_query *q)
+tr_parse_orderby(struct api_req *r, struct api_traffic_query *q, const char *v)
 {
-	const char *v = api_query_get(r, "$orderby"), *s, *b;
+	const char *s, *b;
 	const struct tr_prop *p;
 	size_t len;
 
@@ -235,7 +270,7 @@ tr_parse_orderby(struct api_req *r, struct tr_query *q)
 		;
 	len = (size_t)(s - b);
 	if ((p = tr_prop_find(b, len)) == NULL) {
-		api_error(r, 400, "BadRequest", "$orderby",
+		tr_error(r, 400, "BadRequest", "$orderby",
 		    "$orderby: '%.*s' is not a property of %s", (int)(len > 64 ?
 		    64 : len), b, TR_TYPE);
 		return -1;
@@ -252,7 +287,7 @@ tr_parse_orderby(struct api_req *r, struct tr_query *q)
 	while (*s == ' ')
 		s++;
 	if (*s != '\0') {
-		api_error(r, 400, "BadRequest", "$orderby",
+		tr_error(r, 400, "BadRequest", "$orderby",
 		    "$orderby '%.100s' is not supported: one property, then "
 		    "asc or desc", v);
 		return -1;
@@ -268,7 +303,7 @@ tr_hex(char *out, size_t size, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	size_t pos = 0;
 
-	for (; *s != '\0' && pos + 3 < size; s++) {
+	for (; *s != '\0' && pos + 2 < size; s++) {
 		out[pos++] = hex[(unsigned char)*s >> 4];
 		out[pos++] = hex[(unsigned char)*s & 15];
 	}
@@ -304,9 +339,9 @@ tr_unhex(const char *s, size_t len, char *out, size_t size)
  * number or the hex of a text, as the order field is.
  */
 static int
-tr_parse_skiptoken(struct api_req *r, struct tr_query *q)
+tr_parse_skiptoken(struct api_req *r, struct api_traffic_query *q, const char *v)
 {
-	const char *v = api_query_get(r, "$skiptoken"), *p, *d1, *d2;
+	const char *p, *d1, *d2;
 	char *end;
 	long f;
 	long long num;
@@ -350,7 +385,7 @@ tr_parse_skiptoken(struct api_req *r, struct tr_query *q)
 	q->f.after_id = q->after_id;
 	return 0;
 bad:
-	api_error(r, 400, "BadRequest", "$skiptoken",
+	tr_error(r, 400, "BadRequest", "$skiptoken",
 	    "$skiptoken is not one this server issued for this $orderby; "
 	    "follow @odata.nextLink as given");
 	return -1;
@@ -424,13 +459,13 @@ tr_parse_term(const char **pp, struct tr_term *t)
 
 /* An eq condition on a store field; twice is a 400. */
 static int
-tr_set(struct api_req *r, struct tr_query *q, const struct tr_prop *p,
+tr_set(struct api_req *r, struct api_traffic_query *q, const struct tr_prop *p,
     const char *text, int64_t num)
 {
 	int f = p->field;
 
 	if ((q->f.set & (1u << f)) != 0) {
-		api_error(r, 400, "BadRequest", "$filter",
+		tr_error(r, 400, "BadRequest", "$filter",
 		    "$filter: %s is compared more than once", p->name);
 		return -1;
 	}
@@ -447,14 +482,14 @@ static int
 tr_bad_value(struct api_req *r, const struct tr_prop *p,
     const struct tr_term *t, const char *want)
 {
-	api_error(r, 400, "BadRequest", "$filter",
+	tr_error(r, 400, "BadRequest", "$filter",
 	    "$filter: %s %s %s%.64s%s: %s", p->name, t->op,
 	    t->quoted ? "'" : "", t->val, t->quoted ? "'" : "", want);
 	return -1;
 }
 
 static int
-tr_filter_time(struct api_req *r, struct tr_query *q, const struct tr_prop *p,
+tr_filter_time(struct api_req *r, struct api_traffic_query *q, const struct tr_prop *p,
     const struct tr_term *t)
 {
 	int64_t ms;
@@ -492,7 +527,7 @@ tr_filter_time(struct api_req *r, struct tr_query *q, const struct tr_prop *p,
 }
 
 static int
-tr_filter_term(struct api_req *r, struct tr_query *q, const struct tr_prop *p,
+tr_filter_term(struct api_req *r, struct api_traffic_query *q, const struct tr_prop *p,
     const struct tr_term *t)
 {
 	unsigned long long n;
@@ -602,9 +637,9 @@ tr_names(char *out, size_t size)
 }
 
 static int
-tr_parse_filter(struct api_req *r, struct tr_query *q)
+tr_parse_filter(struct api_req *r, struct api_traffic_query *q, const char *v)
 {
-	const char *v = api_query_get(r, "$filter"), *p;
+	const char *p;
 	const struct tr_prop *prop;
 	struct tr_term t;
 	char names[600];
@@ -614,7 +649,7 @@ tr_parse_filter(struct api_req *r, struct tr_query *q)
 		return 0;
 	for (p = v;;) {
 		if ((rc = tr_parse_term(&p, &t)) == -2) {
-			api_error(r, 400, "BadRequest", "$filter",
+			tr_error(r, 400, "BadRequest", "$filter",
 			    "$filter: a value is longer than %d characters",
 			    TR_VAL_MAX);
 			return -1;
@@ -623,7 +658,7 @@ tr_parse_filter(struct api_req *r, struct tr_query *q)
 			goto bad;
 		if ((prop = tr_prop_find(t.name, strlen(t.name))) == NULL) {
 			tr_names(names, sizeof(names));
-			api_error(r, 400, "BadRequest", "$filter",
+			tr_error(r, 400, "BadRequest", "$filter",
 			    "$filter: could not find a property named '%s' on "
 			    "type '%s' (its properties: %s)", t.name, TR_TYPE,
 			    names);
@@ -640,7 +675,7 @@ tr_parse_filter(struct api_req *r, struct tr_query *q)
 		p += 4;
 	}
 bad:
-	api_error(r, 400, "BadRequest", "$filter",
+	tr_error(r, 400, "BadRequest", "$filter",
 	    "$filter '%.200s' is not supported: use <property> eq <value> "
 	    "(strings, ids, IP addresses and enums in single quotes, numbers "
 	    "and createdDateTime without; createdDateTime also ge, gt, le, "
@@ -716,7 +751,7 @@ tr_urlenc(char *out, size_t size, size_t *pos, const char *s)
 
 /* The last row's value of the order field, as the token carries it. */
 static void
-tr_cursor_value(const struct tr_query *q, const struct model_traffic *t,
+tr_cursor_value(const struct api_traffic_query *q, const struct model_traffic *t,
     char *out, size_t size)
 {
 	const char *s = NULL;
@@ -760,7 +795,7 @@ tr_cursor_value(const struct tr_query *q, const struct model_traffic *t,
  * the listing under their '$' names.
  */
 static json_t *
-tr_next_link(struct api_req *r, const struct tr_query *q,
+tr_next_link(struct api_req *r, const struct api_traffic_query *q,
     const struct model_traffic *last)
 {
 	static const char *const keep[] = {
@@ -788,33 +823,50 @@ tr_next_link(struct api_req *r, const struct tr_query *q,
 	return json_string(url);
 }
 
+struct api_traffic_query *
+api_traffic_query_parse(struct api_req *r, const char *filter,
+    const char *orderby, const char *skiptoken)
+{
+	struct api_traffic_query *q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		tr_error(r, 500, "InternalServerError", NULL, "out of memory");
+		return NULL;
+	}
+	q->f.top = TR_TOP_DEFAULT;
+	if (tr_parse_orderby(r, q, orderby) == -1 ||
+	    tr_parse_skiptoken(r, q, skiptoken) == -1 ||
+	    tr_parse_filter(r, q, filter) == -1) {
+		free(q);
+		return NULL;
+	}
+	if (q->f.since_set && q->f.until_set && q->f.since_ms > q->f.until_ms)
+		q->none = true;
+	return q;
+}
+
 void
 api_traffic_list(struct api_req *r)
 {
-	struct tr_query *q;
+	struct api_traffic_query *q = NULL;
 	struct model_traffic *recs = NULL;
 	json_t *a, *next;
-	size_t n = 0, i;
+	size_t n = 0, i, top;
 	bool more = false;
 
-	if ((q = calloc(1, sizeof(*q))) == NULL) {
-		api_error(r, 500, "InternalServerError", NULL, "out of memory");
-		return;
-	}
 	if (api_query_check(r, tr_query) == -1 ||
-	    tr_parse_top(r, TR_TOP_DEFAULT, &q->f.top) == -1 ||
-	    tr_parse_orderby(r, q) == -1 ||
-	    tr_parse_skiptoken(r, q) == -1 ||
-	    tr_parse_filter(r, q) == -1 ||
-	    api_select_check(r, tr_fields, TR_TYPE) == -1 || !tr_store(r))
+	    tr_parse_top(r, TR_TOP_DEFAULT, &top) == -1 ||
+	    (q = api_traffic_query_parse(r, api_query_get(r, "$filter"),
+	    api_query_get(r, "$orderby"), api_query_get(r, "$skiptoken"))) ==
+	    NULL || api_select_check(r, tr_fields, TR_TYPE) == -1 ||
+	    !tr_store(r))
 		goto out;
+	q->f.top = top;
 	if (r->count)
 		q->f.total = &q->total;
-	if (q->f.since_set && q->f.until_set && q->f.since_ms > q->f.until_ms)
-		q->none = true;
 	if (!q->none && store_traffic_list(r->api->traffic, r->tenant.id, &q->f,
 	    &recs, &n, &more) == -1) {
-		api_error(r, 500, "InternalServerError", NULL,
+		tr_error(r, 500, "InternalServerError", NULL,
 		    "the traffic log store failed; see the server log");
 		goto out;
 	}
@@ -844,12 +896,12 @@ api_traffic_get(struct api_req *r)
 	rc = strlen(id) > MODEL_ID_LEN ? 1 : store_traffic_get(r->api->traffic,
 	    r->tenant.id, id, &t);
 	if (rc == 1) {
-		api_error(r, 404, "NotFound", NULL,
+		tr_error(r, 404, "NotFound", NULL,
 		    "no traffic log record with transactionId '%.64s'", id);
 		return;
 	}
 	if (rc != 0) {
-		api_error(r, 500, "InternalServerError", NULL,
+		tr_error(r, 500, "InternalServerError", NULL,
 		    "the traffic log store failed; see the server log");
 		return;
 	}
@@ -858,21 +910,14 @@ api_traffic_get(struct api_req *r)
 
 /* --- reports ---------------------------------------------------------------- */
 
-struct tr_fn {
-	char		name[40];
-	int64_t		since_ms, until_ms;
-	bool		since_set, until_set;
-	char		aggregated_by[32];
-};
-
 /*
  * NAME(k=v,k=v) (OData 4.0 part 2 §11.5.1, function parameters): the
  * times unquoted (or quoted), aggregatedBy quoted. Unknown parameters,
  * repeats and a window that ends before it starts are 400s.
  */
-static int
-tr_parse_fn(struct api_req *r, const char *seg, bool want_agg,
-    struct tr_fn *fn)
+int
+api_traffic_fn_parse(struct api_req *r, const char *seg, bool want_agg,
+    struct api_traffic_fn *fn)
 {
 	const char *open = strchr(seg, '('), *p, *eq, *end;
 	char key[32], val[80];
@@ -917,7 +962,7 @@ tr_parse_fn(struct api_req *r, const char *seg, bool want_agg,
 			set = key[0] == 's' ? &fn->since_set : &fn->until_set;
 			if (*set || wallclock_parse_iso(val,
 			    WALLCLOCK_SECONDS_OPTIONAL, ms, &finer) == -1) {
-				api_error(r, 400, "BadRequest", key,
+				tr_error(r, 400, "BadRequest", key,
 				    "%s '%.64s' is not a date and time (or is "
 				    "given twice); write it as "
 				    "2026-01-01T00:00:00Z", key, val);
@@ -929,7 +974,7 @@ tr_parse_fn(struct api_req *r, const char *seg, bool want_agg,
 		    vl < sizeof(fn->aggregated_by)) {
 			memcpy(fn->aggregated_by, val, vl + 1);
 		} else {
-			api_error(r, 400, "BadRequest", key,
+			tr_error(r, 400, "BadRequest", key,
 			    "%s: parameter '%s' is not one of its parameters "
 			    "(startDateTime, endDateTime%s) or is given twice",
 			    fn->name, key, want_agg ? ", aggregatedBy" : "");
@@ -938,39 +983,39 @@ tr_parse_fn(struct api_req *r, const char *seg, bool want_agg,
 		p = *end == ',' ? end + 1 : end;
 	}
 	if (!fn->since_set || !fn->until_set) {
-		api_error(r, 400, "BadRequest", fn->since_set ? "endDateTime" :
+		tr_error(r, 400, "BadRequest", fn->since_set ? "endDateTime" :
 		    "startDateTime", "%s needs startDateTime and endDateTime",
 		    fn->name);
 		return -1;
 	}
 	if (fn->until_ms < fn->since_ms) {
-		api_error(r, 400, "BadRequest", "endDateTime",
+		tr_error(r, 400, "BadRequest", "endDateTime",
 		    "endDateTime is before startDateTime");
 		return -1;
 	}
 	return 0;
 bad:
-	api_error(r, 400, "BadRequest", NULL,
+	tr_error(r, 400, "BadRequest", NULL,
 	    "'%.100s' is not a function call: write NAME(startDateTime="
 	    "2026-01-01T00:00:00Z,endDateTime=2026-01-02T00:00:00Z)", seg);
 	return -1;
 }
 
 static int
-tr_sum(struct api_req *r, const struct tr_fn *fn, enum store_traffic_group g,
+tr_sum(struct api_req *r, const struct api_traffic_fn *fn, enum store_traffic_group g,
     size_t top, struct store_traffic_sum **out, size_t *n)
 {
 	if (store_traffic_summary(r->api->traffic, r->tenant.id, g,
 	    fn->since_ms, fn->until_ms, top, out, n) == 0)
 		return 0;
-	api_error(r, 500, "InternalServerError", NULL,
+	tr_error(r, 500, "InternalServerError", NULL,
 	    "the traffic log store failed; see the server log");
 	return -1;
 }
 
 /* Graph's transactionSummary per trafficType; private is always 0 here. */
 static void
-tr_transaction_summaries(struct api_req *r, const struct tr_fn *fn)
+tr_transaction_summaries(struct api_req *r, const struct api_traffic_fn *fn)
 {
 	static const char *const types[] = {
 		"internet", "private", "microsoft365"
@@ -1009,7 +1054,7 @@ tr_destination(const struct store_traffic_sum *s)
 }
 
 static void
-tr_destination_summaries(struct api_req *r, const struct tr_fn *fn,
+tr_destination_summaries(struct api_req *r, const struct api_traffic_fn *fn,
     size_t top)
 {
 	struct store_traffic_sum *s = NULL;
@@ -1017,7 +1062,7 @@ tr_destination_summaries(struct api_req *r, const struct tr_fn *fn,
 	json_t *a;
 
 	if (strcmp(fn->aggregated_by, "transactions") != 0) {
-		api_error(r, 400, "BadRequest", "aggregatedBy",
+		tr_error(r, 400, "BadRequest", "aggregatedBy",
 		    "aggregatedBy '%.32s' is not supported: remote network "
 		    "traffic is counted by 'transactions' (it has no users or "
 		    "devices)", fn->aggregated_by);
@@ -1056,7 +1101,7 @@ tr_sum_json(const struct store_traffic_sum *s, enum store_traffic_group g)
 
 /* branchgate: the console's three lists in one answer. */
 static void
-tr_traffic_summary(struct api_req *r, const struct tr_fn *fn, size_t top)
+tr_traffic_summary(struct api_req *r, const struct api_traffic_fn *fn, size_t top)
 {
 	static const struct {
 		const char		*name;
@@ -1089,28 +1134,38 @@ tr_traffic_summary(struct api_req *r, const struct tr_fn *fn, size_t top)
 	api_reply_entity(r, 200, o, "networkAccess/reports/trafficSummary");
 }
 
+/* seg is the function name, with its parameters or without. */
+static bool
+tr_fn_is(const char *seg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(seg, name, n) == 0 && (seg[n] == '(' ||
+	    seg[n] == '\0');
+}
+
 void
 api_traffic_report(struct api_req *r)
 {
 	static const char *const allowed[] = { "$top", NULL };
 	const char *seg = r->seg[r->nseg - 1];
-	struct tr_fn fn;
+	struct api_traffic_fn fn;
 	size_t top;
 
 	if (api_query_check(r, allowed) == -1 ||
 	    tr_parse_top(r, TR_SUM_TOP_DEFAULT, &top) == -1)
 		return;
-	if (strncasecmp(seg, "transactionSummaries(", 21) == 0) {
-		if (tr_parse_fn(r, seg, false, &fn) == 0 && tr_store(r))
+	if (tr_fn_is(seg, "transactionSummaries")) {
+		if (api_traffic_fn_parse(r, seg, false, &fn) == 0 && tr_store(r))
 			tr_transaction_summaries(r, &fn);
-	} else if (strncasecmp(seg, "getDestinationSummaries(", 24) == 0) {
-		if (tr_parse_fn(r, seg, true, &fn) == 0 && tr_store(r))
+	} else if (tr_fn_is(seg, "getDestinationSummaries")) {
+		if (api_traffic_fn_parse(r, seg, true, &fn) == 0 && tr_store(r))
 			tr_destination_summaries(r, &fn, top);
-	} else if (strncasecmp(seg, "trafficSummary(", 15) == 0) {
-		if (tr_parse_fn(r, seg, false, &fn) == 0 && tr_store(r))
+	} else if (tr_fn_is(seg, "trafficSummary")) {
+		if (api_traffic_fn_parse(r, seg, false, &fn) == 0 && tr_store(r))
 			tr_traffic_summary(r, &fn, top);
 	} else
-		api_error(r, 404, "NotFound", NULL,
+		tr_error(r, 404, "NotFound", NULL,
 		    "no report '%.100s' (transactionSummaries, "
 		    "getDestinationSummaries, trafficSummary)", seg);
 }

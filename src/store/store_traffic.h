@@ -8,9 +8,11 @@
  * "Traffic logs".
  *
  * One flow is one row: a record whose (tenant, connectionId) is already
- * stored updates that row (counters, action, policy, FQDN, lastUpdated)
- * and keeps its transactionId and createdDateTime. A handle is used by one
- * thread at a time; every call returns 0 or -1 (logged).
+ * stored updates that row (counters, action, policy, FQDN, updated_ms)
+ * and keeps its transactionId and createdDateTime. A record's counters
+ * are the flow's totals so far, not a delta since the last record; one
+ * with an older updated_ms than the row changes nothing. A handle is used
+ * by one thread at a time; every call returns 0 or -1 (logged).
  */
 #ifndef STORE_TRAFFIC_H
 #define STORE_TRAFFIC_H
