@@ -5,7 +5,9 @@
  * rule kind, profile, either link kind, or a PATCH of a fixed stored
  * rule), the rest is the JSON body. Whatever is accepted must survive a
  * to_json/from_json round trip unchanged, and its rule lists the store's
- * text forms (fmt, then parse) unchanged.
+ * text forms (fmt, then parse) unchanged. An accepted policy, linked to a
+ * baseline profile, must compile (policy_snap_build), and every FQDN it
+ * names must then match it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,8 @@
 #include <string.h>
 
 #include "model_policy_json.h"
+#include "policy_name.h"
+#include "policy_snap.h"
 #include "policy_webcat.h"
 
 #define BODY_MAX	(64 * 1024)	/* the API caps bodies first */
@@ -97,6 +101,66 @@ fz_rule(const json_t *j, int kind)
 	model_frule_clear(&r2);
 }
 
+/* The policy compiler on what the API accepted. */
+static void
+fz_compile(struct model_fpolicy *p)
+{
+	struct model_fprofile prof;
+	struct model_flink link;
+	struct model_fset set;
+	struct policy_snap *snap;
+	struct policy_verdict v;
+	char err[256], host[MODEL_FDEST_MAX + 3];
+	const char *d;
+	size_t i, k;
+
+	memset(&prof, 0, sizeof(prof));
+	memset(&link, 0, sizeof(link));
+	snprintf(p->id, sizeof(p->id), "00000000-0000-4000-8000-00000000000p");
+	snprintf(prof.id, sizeof(prof.id), "00000000-0000-4000-8000-00000000000b");
+	snprintf(link.id, sizeof(link.id), "00000000-0000-4000-8000-00000000000l");
+	memcpy(link.profile_id, prof.id, sizeof(prof.id));
+	memcpy(link.policy_id, p->id, sizeof(p->id));
+	link.priority = 100;
+	link.enabled = link.logging = true;
+	link.action = -1;
+	prof.baseline = prof.enabled = true;
+	prof.priority = MODEL_BASELINE_PRIORITY;
+	prof.links = &link;
+	prof.nlinks = 1;
+	for (i = 0; i < p->nrules; i++) {
+		memcpy(p->rules[i].policy_id, p->id, sizeof(p->id));
+		snprintf(p->rules[i].id, sizeof(p->rules[i].id),
+		    "00000000-0000-4000-8000-%012zu", i);
+	}
+	set.profiles = &prof;
+	set.nprofiles = 1;
+	set.policies = p;
+	set.npolicies = 1;
+	if ((snap = policy_snap_build(&set, fz_cats, err, sizeof(err))) == NULL)
+		abort();
+	for (i = 0; p->kind == MODEL_FPOL_FILTERING && i < p->nrules; i++) {
+		if (p->rules[i].type != MODEL_FRULE_FQDN)
+			continue;
+		for (k = 0; k < p->rules[i].ndest; k++) {
+			d = p->rules[i].dest[k].value;
+			if (strncmp(d, "*.", 2) == 0)
+				snprintf(host, sizeof(host), "a.%s", d + 2);
+			else
+				snprintf(host, sizeof(host), "%s", d);
+			if (strlen(host) > POLICY_HOST_MAX)
+				continue;
+			policy_snap_host(snap, host, &v);
+			if (v.policy == POLICY_NONE || v.action !=
+			    (p->action == MODEL_FACT_BLOCK ? POLICY_BLOCK :
+			    POLICY_ALLOW))
+				abort();
+		}
+	}
+	policy_snap_fw(snap, 6, 0xc0000201, 1024, 0xcb007102, 443, &v);
+	policy_snap_free(snap);
+}
+
 static void
 fz_policy(const json_t *j, int kind)
 {
@@ -117,6 +181,7 @@ fz_policy(const json_t *j, int kind)
 	fz_same(o, o2);
 	json_decref(o);
 	json_decref(o2);
+	fz_compile(&p);		/* last: it sets ids the round trip leaves out */
 	model_fpolicy_clear(&p);
 	model_fpolicy_clear(&p2);
 }
