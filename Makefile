@@ -62,8 +62,11 @@ bench-esp: build
 # packets/s with the baseline profile at the limits (1,000 rules, 8,000
 # FQDNs) next to no policy in the same run, new flows classified per
 # second, memory per flow (docs/policy.md "Flow table and actions").
+# Then iperf3 through a strongSwan tunnel to an internet host, the full
+# policy next to none in the same run (bench/bench_policy_tunnel.sh, root).
 bench-policy: build
 	@taskset -c 0 build/bench/bench_policy 5
+	@bash bench/bench_policy_tunnel.sh build/bin
 
 # BGP: ingest of 10k/100k prefixes into the Adj-RIB-In and the forwarding
 # table, memory per route, the Microsoft 365 set to 1,000 sessions; each
