@@ -138,54 +138,8 @@ grep -q "API listening" "$W/daemon.log" || { fail "branchgated did not start"; e
 bg() { local t=$1; shift; ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$t" "$BIN/branchgate" "$@"; }
 printf '%s\n' 'esp-interop-psk-0123456789' >"$W/psk"
 
-# setup_branch TAG NS TOKEN PUBLIC_IP
-setup_branch() {
-	local tag=$1 ns=$2 token=$3 pub=$4 rn link C=$W/$1
-	rn=$(bg "$token" -q rn create --name "ESP branch $tag" --region westEurope) || { fail "$tag: rn create"; return 1; }
-	link=$(bg "$token" -q link create "$rn" --name "$tag-link" --ip "$pub" --vendor other \
-	    --asn 65000 --local-bgp 10.255.0.1 --peer-bgp 10.1.0.1 --psk-file "$W/psk") ||
-	    { fail "$tag: link create"; return 1; }
-	echo "$link" >"$W/$tag.link"
-	echo "$rn" >"$W/$tag.rn"
-	mkdir -p "$C/run" "$C"/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
-	bg "$token" cpe-config "$rn" "$link" --format swanctl -o "$C/swanctl.conf" || { fail "$tag: cpe-config"; return 1; }
-	sed -i '/^    mobike = no/a\    encap = yes' "$C/swanctl.conf"
-	cat >"$C/strongswan.conf" <<EOC
-charon {
-  load = random nonce openssl aes sha1 sha2 hmac gcm kdf curve25519 pem pkcs1 pubkey x509 kernel-libipsec kernel-netlink socket-default vici
-  routing_table = 220
-  routing_table_prio = 40000
-  filelog {
-    test {
-      path = $C/charon.log
-      time_format = %H:%M:%S
-      default = 1
-      flush_line = yes
-    }
-  }
-  plugins { vici { socket = unix://$C/charon.vici } }
-}
-EOC
-	ip netns exec "$ns" unshare -m --propagation private sh -c \
-	    "mount --bind '$C/run' /run && STRONGSWAN_CONF='$C/strongswan.conf' exec $CHARON" \
-	    </dev/null >"$C/charon.stdout" 2>&1 &
-	for _ in $(seq 100); do [ -S "$C/charon.vici" ] && break; sleep 0.1; done
-	[ -S "$C/charon.vici" ] || { fail "$tag: charon did not start"; return 1; }
-	swanctl --load-all --file "$C/swanctl.conf" --uri "unix://$C/charon.vici" >/dev/null 2>&1 ||
-	    { fail "$tag: swanctl --load-all"; return 1; }
-	for _ in $(seq 100); do
-		swanctl --list-sas --uri "unix://$C/charon.vici" 2>/dev/null | grep -q INSTALLED && break
-		sleep 0.2
-	done
-	swanctl --list-sas --uri "unix://$C/charon.vici" 2>/dev/null | grep -q INSTALLED ||
-	    { fail "$tag: tunnel did not come up"; return 1; }
-	for _ in $(seq 50); do ip -n "$ns" link show ipsec0 >/dev/null 2>&1 && break; sleep 0.1; done
-	# As the generated configuration's comments say, plus the internet.
-	ip -n "$ns" addr add 10.1.0.1/32 dev ipsec0
-	ip -n "$ns" route add 10.255.0.1/32 dev ipsec0 src 10.1.0.1
-	ip -n "$ns" route add 203.0.113.0/24 dev ipsec0 src 10.1.0.1
-	ok "$tag: tunnel up ($(swanctl --list-sas --uri "unix://$C/charon.vici" | grep -Eo 'AES[^ ]*' | head -2 | tr '\n' ' '))"
-}
+SS_RN_PREFIX="ESP branch"
+setup_branch() { ss_branch "$@"; }
 
 setup_branch b1 "$NS_B1" "$TOK_A" 192.0.2.1 || exit 1
 setup_branch b2 "$NS_B2" "$TOK_B" 198.51.100.1 || exit 1
