@@ -1538,6 +1538,35 @@ model_frule_dest_parse(const char *s, struct model_frule *r)
 	}
 }
 
+/*
+ * The next item of a comma-separated list copied into one: 1 when more
+ * follow, 0 when it was the last, -1 when it is empty or does not fit.
+ */
+static int
+pj_list_take(const char **s, char *one, size_t size)
+{
+	size_t len = strcspn(*s, ",");
+
+	if (len == 0 || len >= size)
+		return -1;
+	memcpy(one, *s, len);
+	one[len] = '\0';
+	*s += len;
+	if (**s == '\0')
+		return 0;
+	(*s)++;
+	return 1;
+}
+
+/* Item i of a comma-separated list onto buf; -1 when it does not fit. */
+static int
+pj_list_put(char *buf, size_t size, size_t *pos, unsigned i, const char *one)
+{
+	*pos += (size_t)snprintf(buf + *pos, size - *pos, "%s%s",
+	    i ? "," : "", one);
+	return *pos >= size ? -1 : 0;
+}
+
 int
 model_fw_addrs_fmt(const struct model_fw_addr *a, unsigned n, char *buf,
     size_t size)
@@ -1551,9 +1580,7 @@ model_fw_addrs_fmt(const struct model_fw_addr *a, unsigned n, char *buf,
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		pj_addr(&a[i], one, sizeof(one));
-		pos += (size_t)snprintf(buf + pos, size - pos, "%s%s",
-		    i ? "," : "", one);
-		if (pos >= size)
+		if (pj_list_put(buf, size, &pos, i, one) == -1)
 			return -1;
 	}
 	return 0;
@@ -1563,25 +1590,20 @@ int
 model_fw_addrs_parse(const char *s, struct model_fw_addr *a, unsigned *n)
 {
 	char one[40];
-	const char *p, *e, *why;
-	size_t len;
+	const char *why;
+	int more;
 
 	*n = 0;
 	if (*s == '\0')
 		return 0;
-	for (p = s;; p = e + 1) {
-		e = p + strcspn(p, ",");
-		len = (size_t)(e - p);
-		if (len == 0 || len >= sizeof(one) || *n >= MODEL_FW_LIST_MAX)
-			return -1;
-		memcpy(one, p, len);
-		one[len] = '\0';
-		if (pv_fw_addr(one, &a[*n], &why) == -1)
+	do {
+		if (*n >= MODEL_FW_LIST_MAX ||
+		    (more = pj_list_take(&s, one, sizeof(one))) == -1 ||
+		    pv_fw_addr(one, &a[*n], &why) == -1)
 			return -1;
 		(*n)++;
-		if (*e == '\0')
-			return 0;
-	}
+	} while (more);
+	return 0;
 }
 
 int
@@ -1597,9 +1619,7 @@ model_fw_ports_fmt(const struct model_fw_port *p, unsigned n, char *buf,
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		pj_port(&p[i], one, sizeof(one));
-		pos += (size_t)snprintf(buf + pos, size - pos, "%s%s",
-		    i ? "," : "", one);
-		if (pos >= size)
+		if (pj_list_put(buf, size, &pos, i, one) == -1)
 			return -1;
 	}
 	return 0;
@@ -1609,23 +1629,17 @@ int
 model_fw_ports_parse(const char *s, struct model_fw_port *p, unsigned *n)
 {
 	char one[16];
-	const char *q, *e;
-	size_t len;
+	int more;
 
 	*n = 0;
 	if (*s == '\0')
 		return 0;
-	for (q = s;; q = e + 1) {
-		e = q + strcspn(q, ",");
-		len = (size_t)(e - q);
-		if (len == 0 || len >= sizeof(one) || *n >= MODEL_FW_LIST_MAX)
-			return -1;
-		memcpy(one, q, len);
-		one[len] = '\0';
-		if (pv_fw_port(one, &p[*n]) == -1)
+	do {
+		if (*n >= MODEL_FW_LIST_MAX ||
+		    (more = pj_list_take(&s, one, sizeof(one))) == -1 ||
+		    pv_fw_port(one, &p[*n]) == -1)
 			return -1;
 		(*n)++;
-		if (*e == '\0')
-			return 0;
-	}
+	} while (more);
+	return 0;
 }
