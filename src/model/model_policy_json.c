@@ -1491,6 +1491,26 @@ model_flink_patch(const struct model_flink *cur, int policy_kind,
 
 /* --- store text forms ---------------------------------------------------- */
 
+/*
+ * The next item of a comma-separated list copied into one: 1 when more
+ * follow, 0 when it was the last, -1 when it is empty or does not fit.
+ */
+static int
+pj_list_take(const char **s, char *one, size_t size)
+{
+	size_t len = strcspn(*s, ",");
+
+	if (len == 0 || len >= size)
+		return -1;
+	memcpy(one, *s, len);
+	one[len] = '\0';
+	*s += len;
+	if (**s == '\0')
+		return 0;
+	(*s)++;
+	return 1;
+}
+
 int
 model_frule_dest_fmt(const struct model_frule *r, char **out)
 {
@@ -1512,8 +1532,9 @@ model_frule_dest_fmt(const struct model_frule *r, char **out)
 int
 model_frule_dest_parse(const char *s, struct model_frule *r)
 {
-	const char *p, *e;
-	size_t n = 1, len;
+	const char *p;
+	size_t n = 1;
+	int more;
 
 	r->dest = NULL;
 	r->ndest = 0;
@@ -1524,38 +1545,16 @@ model_frule_dest_parse(const char *s, struct model_frule *r)
 	if (n > MODEL_FFQDN_MAX || (r->dest = calloc(n, sizeof(*r->dest))) ==
 	    NULL)
 		return -1;
-	for (p = s;; p = e + 1) {
-		e = p + strcspn(p, ",");
-		len = (size_t)(e - p);
-		if (len == 0 || len > MODEL_FDEST_MAX) {
+	/* n counted the items, so ndest stays below it. */
+	do {
+		if ((more = pj_list_take(&s, r->dest[r->ndest].value,
+		    sizeof(r->dest[r->ndest].value))) == -1) {
 			model_frule_clear(r);
 			return -1;
 		}
-		memcpy(r->dest[r->ndest].value, p, len);
-		r->dest[r->ndest++].value[len] = '\0';
-		if (*e == '\0')
-			return 0;
-	}
-}
-
-/*
- * The next item of a comma-separated list copied into one: 1 when more
- * follow, 0 when it was the last, -1 when it is empty or does not fit.
- */
-static int
-pj_list_take(const char **s, char *one, size_t size)
-{
-	size_t len = strcspn(*s, ",");
-
-	if (len == 0 || len >= size)
-		return -1;
-	memcpy(one, *s, len);
-	one[len] = '\0';
-	*s += len;
-	if (**s == '\0')
-		return 0;
-	(*s)++;
-	return 1;
+		r->ndest++;
+	} while (more);
+	return 0;
 }
 
 /* Item i of a comma-separated list onto buf; -1 when it does not fit. */
