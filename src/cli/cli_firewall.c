@@ -113,7 +113,7 @@ fw_rule_add(struct cli *c, struct args *a)
 {
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
 	char		 pid[CLI_ID_MAX];
-	json_t		*o = NULL, *out = NULL, *src, *dst, *sp, *dp;
+	json_t		*o = NULL, *src, *dst, *sp, *dp;
 	const char	*proto = a->val[O_PROTOCOL];
 	int		 ret, errs = 0;
 
@@ -144,12 +144,10 @@ fw_rule_add(struct cli *c, struct args *a)
 	if ((ret = fw_policy(c, a, true, pid)) != CLI_OK)
 		goto done;
 	cli_policy_url(c, &u, CLI_FW_PATH, pid, "policyRules", NULL);
-	if ((ret = cli_http_call(c, "POST", &u, o, false, &out)) == CLI_OK)
-		cli_out_created(c, out, "firewall rule", a->set[O_ENABLED] ? "" :
-		    " (disabled: 'branchgate firewall rule enable' it)");
+	ret = cli_policy_post(c, &u, o, "firewall rule", a->set[O_ENABLED] ?
+	    "" : " (disabled: 'branchgate firewall rule enable' it)");
 done:
 	json_decref(o);
-	json_decref(out);
 	return ret;
 }
 

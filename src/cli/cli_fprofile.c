@@ -88,17 +88,28 @@ prof_show_one(const json_t *o)
 	    CLI_NELEM(link_cols), NULL);
 }
 
+/* u = the URL of the profile whose id or name is ref ("baseline" too). */
+static int
+prof_url(struct cli *c, const char *ref, struct sbuf *u)
+{
+	char	 id[CLI_ID_MAX];
+	int	 ret;
+
+	if ((ret = cli_policy_find(c, CLI_PROF_PATH, "security profile", ref,
+	    id)) != CLI_OK)
+		return ret;
+	cli_policy_url(c, u, CLI_PROF_PATH, id, NULL, NULL);
+	return CLI_OK;
+}
+
 static int
 prof_show(struct cli *c, struct args *a)
 {
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
-	char		 id[CLI_ID_MAX];
 	int		 ret;
 
-	if ((ret = cli_policy_find(c, CLI_PROF_PATH, "security profile",
-	    a->arg[0], id)) != CLI_OK)
+	if ((ret = prof_url(c, a->arg[0], &u)) != CLI_OK)
 		return ret;
-	cli_policy_url(c, &u, CLI_PROF_PATH, id, NULL, NULL);
 	sb_adds(&u, "?$expand=policies($expand=policy)");
 	return cli_http_show(c, &u, prof_show_one);
 }
@@ -110,32 +121,23 @@ prof_create(struct cli *c, struct args *a)
 		{ O_DESCRIPTION, "description" },
 	};
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
-	json_t		*o = NULL, *out = NULL;
-	bool		 stdin_used = false;
-	int		 ret, errs;
+	json_t		*o = NULL;
+	int		 ret;
 
 	if (a->val[O_PRIORITY] == NULL && a->val[O_BODY] == NULL)
 		return cli_out_usage("security-profile create needs --priority "
 		    "N (0 to 64999: before the baseline's 65000)");
-	if ((ret = cli_input_body(a, &stdin_used, &o)) != CLI_OK)
-		return ret;
-	errs = json_object_set_new(o, "name", json_string(a->arg[0])) == -1;
-	errs += cli_args_set(a, o, keys, CLI_NELEM(keys));
-	if (errs != 0) {
-		ret = cli_out_usage("arguments must be valid UTF-8");
+	if ((ret = cli_policy_body(a, keys, CLI_NELEM(keys), &o)) != CLI_OK)
 		goto done;
-	}
 	if (a->val[O_PRIORITY] != NULL && cli_args_set_int(o, "priority",
 	    a->val[O_PRIORITY], O_PRIORITY) == -1) {
 		ret = CLI_USAGE;
 		goto done;
 	}
 	cli_policy_url(c, &u, CLI_PROF_PATH, NULL, NULL, NULL);
-	if ((ret = cli_http_call(c, "POST", &u, o, false, &out)) == CLI_OK)
-		cli_out_created(c, out, "security profile", "");
+	ret = cli_policy_post(c, &u, o, "security profile", "");
 done:
 	json_decref(o);
-	json_decref(out);
 	return ret;
 }
 
@@ -143,13 +145,10 @@ static int
 prof_delete(struct cli *c, struct args *a)
 {
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
-	char		 id[CLI_ID_MAX];
 	int		 ret;
 
-	if ((ret = cli_policy_find(c, CLI_PROF_PATH, "security profile",
-	    a->arg[0], id)) != CLI_OK)
+	if ((ret = prof_url(c, a->arg[0], &u)) != CLI_OK)
 		return ret;
-	cli_policy_url(c, &u, CLI_PROF_PATH, id, NULL, NULL);
 	return cli_policy_delete(c, a, &u, "security profile", a->arg[0]);
 }
 
@@ -159,7 +158,7 @@ prof_link(struct cli *c, struct args *a)
 {
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
 	char		 prof[CLI_ID_MAX], pol[CLI_ID_MAX];
-	json_t		*o = NULL, *out = NULL;
+	json_t		*o = NULL;
 	bool		 fw;
 	int		 ret;
 
@@ -186,11 +185,9 @@ prof_link(struct cli *c, struct args *a)
 		goto done;
 	}
 	cli_policy_url(c, &u, CLI_PROF_PATH, prof, "policies", NULL);
-	if ((ret = cli_http_call(c, "POST", &u, o, false, &out)) == CLI_OK)
-		cli_out_created(c, out, "policy link", "");
+	ret = cli_policy_post(c, &u, o, "policy link", "");
 done:
 	json_decref(o);
-	json_decref(out);
 	return ret;
 }
 

@@ -136,6 +136,35 @@ cli_policy_delete(struct cli *c, struct args *a, struct sbuf *u,
 	return ret;
 }
 
+int
+cli_policy_body(const struct args *a, const struct cli_args_key *keys,
+    size_t nkeys, json_t **o)
+{
+	bool	 stdin_used = false;
+	int	 ret, errs;
+
+	if ((ret = cli_input_body(a, &stdin_used, o)) != CLI_OK)
+		return ret;
+	errs = json_object_set_new(*o, "name", json_string(a->arg[0])) == -1;
+	errs += cli_args_set(a, *o, keys, nkeys);
+	if (errs != 0)
+		return cli_out_usage("arguments must be valid UTF-8");
+	return CLI_OK;
+}
+
+int
+cli_policy_post(struct cli *c, struct sbuf *u, const json_t *o,
+    const char *what, const char *note)
+{
+	json_t	*out = NULL;
+	int	 ret;
+
+	if ((ret = cli_http_call(c, "POST", u, o, false, &out)) == CLI_OK)
+		cli_out_created(c, out, what, note);
+	json_decref(out);
+	return ret;
+}
+
 /* --- policy list / show ----------------------------------------------- */
 
 static const char *
@@ -267,17 +296,28 @@ pol_show(const json_t *o)
 	cli_policy_rules_table(json_object_get(o, "policyRules"));
 }
 
+/* u = the URL of the policy of either kind whose id or name is ref. */
+static int
+policy_url(struct cli *c, const char *ref, struct sbuf *u)
+{
+	char	 id[CLI_ID_MAX];
+	bool	 fw;
+	int	 ret;
+
+	if ((ret = cli_policy_find_any(c, ref, id, &fw)) != CLI_OK)
+		return ret;
+	cli_policy_url(c, u, fw ? CLI_FW_PATH : CLI_FP_PATH, id, NULL, NULL);
+	return CLI_OK;
+}
+
 static int
 policy_show(struct cli *c, struct args *a)
 {
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
-	char		 id[CLI_ID_MAX];
-	bool		 fw;
 	int		 ret;
 
-	if ((ret = cli_policy_find_any(c, a->arg[0], id, &fw)) != CLI_OK)
+	if ((ret = policy_url(c, a->arg[0], &u)) != CLI_OK)
 		return ret;
-	cli_policy_url(c, &u, fw ? CLI_FW_PATH : CLI_FP_PATH, id, NULL, NULL);
 	sb_adds(&u, "?$expand=policyRules");
 	return cli_http_show(c, &u, pol_show);
 }
@@ -290,24 +330,14 @@ policy_create(struct cli *c, struct args *a)
 		{ O_DESCRIPTION, "description" },
 	};
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
-	json_t		*o = NULL, *out = NULL;
-	bool		 stdin_used = false;
-	int		 ret, errs;
+	json_t		*o = NULL;
+	int		 ret;
 
-	if ((ret = cli_input_body(a, &stdin_used, &o)) != CLI_OK)
-		return ret;
-	errs = json_object_set_new(o, "name", json_string(a->arg[0])) == -1;
-	errs += cli_args_set(a, o, keys, CLI_NELEM(keys));
-	if (errs != 0) {
-		ret = cli_out_usage("arguments must be valid UTF-8");
-		goto done;
+	if ((ret = cli_policy_body(a, keys, CLI_NELEM(keys), &o)) == CLI_OK) {
+		cli_policy_url(c, &u, CLI_FP_PATH, NULL, NULL, NULL);
+		ret = cli_policy_post(c, &u, o, "filtering policy", "");
 	}
-	cli_policy_url(c, &u, CLI_FP_PATH, NULL, NULL, NULL);
-	if ((ret = cli_http_call(c, "POST", &u, o, false, &out)) == CLI_OK)
-		cli_out_created(c, out, "filtering policy", "");
-done:
 	json_decref(o);
-	json_decref(out);
 	return ret;
 }
 
@@ -315,13 +345,10 @@ static int
 policy_delete(struct cli *c, struct args *a)
 {
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
-	char		 id[CLI_ID_MAX];
-	bool		 fw;
 	int		 ret;
 
-	if ((ret = cli_policy_find_any(c, a->arg[0], id, &fw)) != CLI_OK)
+	if ((ret = policy_url(c, a->arg[0], &u)) != CLI_OK)
 		return ret;
-	cli_policy_url(c, &u, fw ? CLI_FW_PATH : CLI_FP_PATH, id, NULL, NULL);
 	return cli_policy_delete(c, a, &u, "policy", a->arg[0]);
 }
 
@@ -331,7 +358,7 @@ static int
 rule_add(struct cli *c, struct args *a, const char *pid)
 {
 	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
-	json_t		*o, *d, *out = NULL;
+	json_t		*o, *d;
 	bool		 cat = a->nlist[O_CATEGORY] > 0;
 	size_t		 i, n;
 	int		 ret, errs = 0;
@@ -360,11 +387,9 @@ rule_add(struct cli *c, struct args *a, const char *pid)
 		goto done;
 	}
 	cli_policy_url(c, &u, CLI_FP_PATH, pid, "policyRules", NULL);
-	if ((ret = cli_http_call(c, "POST", &u, o, false, &out)) == CLI_OK)
-		cli_out_created(c, out, "rule", "");
+	ret = cli_policy_post(c, &u, o, "rule", "");
 done:
 	json_decref(o);
-	json_decref(out);
 	return ret;
 }
 

@@ -13,6 +13,7 @@
 
 struct args;
 struct cli;
+struct cli_args_key;
 
 #define CLI_FP_PATH	"/networkAccess/filteringPolicies"
 #define CLI_FW_PATH	"/networkAccess/cloudFirewallPolicies"
@@ -36,6 +37,16 @@ int	cli_policy_find_any(struct cli *, const char *ref, char id[CLI_ID_MAX],
  */
 int	cli_policy_delete(struct cli *, struct args *, struct sbuf *u,
 	    const char *what, const char *label);
+/*
+ * The body of a create: --body (or a new object) with "name" set to the
+ * first argument and the options of keys. CLI_OK, or the usage error
+ * printed; *o is the caller's to free either way.
+ */
+int	cli_policy_body(const struct args *, const struct cli_args_key *keys,
+	    size_t nkeys, json_t **o);
+/* POST o to u (freed), then "created WHAT ... NOTE" (cli_out_created). */
+int	cli_policy_post(struct cli *, struct sbuf *u, const json_t *o,
+	    const char *what, const char *note);
 /* A table of policy rules of either kind. */
 void	cli_policy_rules_table(const json_t *rules);
 /* u = --url + path (+ "/" + id (+ "/" + sub (+ "/" + id2))). */

@@ -1491,6 +1491,26 @@ model_flink_patch(const struct model_flink *cur, int policy_kind,
 
 /* --- store text forms ---------------------------------------------------- */
 
+/*
+ * The next item of a comma-separated list copied into one: 1 when more
+ * follow, 0 when it was the last, -1 when it is empty or does not fit.
+ */
+static int
+pj_list_take(const char **s, char *one, size_t size)
+{
+	size_t len = strcspn(*s, ",");
+
+	if (len == 0 || len >= size)
+		return -1;
+	memcpy(one, *s, len);
+	one[len] = '\0';
+	*s += len;
+	if (**s == '\0')
+		return 0;
+	(*s)++;
+	return 1;
+}
+
 int
 model_frule_dest_fmt(const struct model_frule *r, char **out)
 {
@@ -1512,8 +1532,9 @@ model_frule_dest_fmt(const struct model_frule *r, char **out)
 int
 model_frule_dest_parse(const char *s, struct model_frule *r)
 {
-	const char *p, *e;
-	size_t n = 1, len;
+	const char *p;
+	size_t n = 1;
+	int more;
 
 	r->dest = NULL;
 	r->ndest = 0;
@@ -1524,18 +1545,25 @@ model_frule_dest_parse(const char *s, struct model_frule *r)
 	if (n > MODEL_FFQDN_MAX || (r->dest = calloc(n, sizeof(*r->dest))) ==
 	    NULL)
 		return -1;
-	for (p = s;; p = e + 1) {
-		e = p + strcspn(p, ",");
-		len = (size_t)(e - p);
-		if (len == 0 || len > MODEL_FDEST_MAX) {
+	/* n counted the items, so ndest stays below it. */
+	do {
+		if ((more = pj_list_take(&s, r->dest[r->ndest].value,
+		    sizeof(r->dest[r->ndest].value))) == -1) {
 			model_frule_clear(r);
 			return -1;
 		}
-		memcpy(r->dest[r->ndest].value, p, len);
-		r->dest[r->ndest++].value[len] = '\0';
-		if (*e == '\0')
-			return 0;
-	}
+		r->ndest++;
+	} while (more);
+	return 0;
+}
+
+/* Item i of a comma-separated list onto buf; -1 when it does not fit. */
+static int
+pj_list_put(char *buf, size_t size, size_t *pos, unsigned i, const char *one)
+{
+	*pos += (size_t)snprintf(buf + *pos, size - *pos, "%s%s",
+	    i ? "," : "", one);
+	return *pos >= size ? -1 : 0;
 }
 
 int
@@ -1551,9 +1579,7 @@ model_fw_addrs_fmt(const struct model_fw_addr *a, unsigned n, char *buf,
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		pj_addr(&a[i], one, sizeof(one));
-		pos += (size_t)snprintf(buf + pos, size - pos, "%s%s",
-		    i ? "," : "", one);
-		if (pos >= size)
+		if (pj_list_put(buf, size, &pos, i, one) == -1)
 			return -1;
 	}
 	return 0;
@@ -1563,25 +1589,20 @@ int
 model_fw_addrs_parse(const char *s, struct model_fw_addr *a, unsigned *n)
 {
 	char one[40];
-	const char *p, *e, *why;
-	size_t len;
+	const char *why;
+	int more;
 
 	*n = 0;
 	if (*s == '\0')
 		return 0;
-	for (p = s;; p = e + 1) {
-		e = p + strcspn(p, ",");
-		len = (size_t)(e - p);
-		if (len == 0 || len >= sizeof(one) || *n >= MODEL_FW_LIST_MAX)
-			return -1;
-		memcpy(one, p, len);
-		one[len] = '\0';
-		if (pv_fw_addr(one, &a[*n], &why) == -1)
+	do {
+		if (*n >= MODEL_FW_LIST_MAX ||
+		    (more = pj_list_take(&s, one, sizeof(one))) == -1 ||
+		    pv_fw_addr(one, &a[*n], &why) == -1)
 			return -1;
 		(*n)++;
-		if (*e == '\0')
-			return 0;
-	}
+	} while (more);
+	return 0;
 }
 
 int
@@ -1597,9 +1618,7 @@ model_fw_ports_fmt(const struct model_fw_port *p, unsigned n, char *buf,
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		pj_port(&p[i], one, sizeof(one));
-		pos += (size_t)snprintf(buf + pos, size - pos, "%s%s",
-		    i ? "," : "", one);
-		if (pos >= size)
+		if (pj_list_put(buf, size, &pos, i, one) == -1)
 			return -1;
 	}
 	return 0;
@@ -1609,23 +1628,17 @@ int
 model_fw_ports_parse(const char *s, struct model_fw_port *p, unsigned *n)
 {
 	char one[16];
-	const char *q, *e;
-	size_t len;
+	int more;
 
 	*n = 0;
 	if (*s == '\0')
 		return 0;
-	for (q = s;; q = e + 1) {
-		e = q + strcspn(q, ",");
-		len = (size_t)(e - q);
-		if (len == 0 || len >= sizeof(one) || *n >= MODEL_FW_LIST_MAX)
-			return -1;
-		memcpy(one, q, len);
-		one[len] = '\0';
-		if (pv_fw_port(one, &p[*n]) == -1)
+	do {
+		if (*n >= MODEL_FW_LIST_MAX ||
+		    (more = pj_list_take(&s, one, sizeof(one))) == -1 ||
+		    pv_fw_port(one, &p[*n]) == -1)
 			return -1;
 		(*n)++;
-		if (*e == '\0')
-			return 0;
-	}
+	} while (more);
+	return 0;
 }

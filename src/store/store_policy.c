@@ -240,6 +240,27 @@ p_write_step(struct db_stmt *st, int errs, const char *func)
 	return rc < 0 ? store_map_rc(rc) : -1;
 }
 
+/*
+ * p_write_step for an upsert, then st finished: its "ON CONFLICT ... WHERE"
+ * leaves a row another owner holds as it is, so no row changed means the
+ * id is taken there.
+ */
+static int
+p_upsert_step(struct db_stmt *st, int errs, const char *func,
+    const char *what, const char *id, const char *owner)
+{
+	int rc;
+
+	if ((rc = p_write_step(st, errs, func)) == 0 &&
+	    st->drv->changes(st) == 0) {
+		log_err("%s: %s id %.*s belongs to another %s", func, what,
+		    MODEL_ID_LEN, id, owner);
+		rc = -1;
+	}
+	p_done(st);
+	return rc;
+}
+
 /* A count(*) bound to text ?1.. (NULL binds NULL) and, if given, int ?k. */
 static int
 p_count(struct store *s, enum p_id id, const char *a, const char *b,
@@ -647,13 +668,8 @@ p_rule_insert(struct store *s, const char *tenant_id,
 	errs += p_text(st, 16, dport);
 	errs += p_buf(st, 17, r->version, sizeof(r->version));
 	errs += p_int(st, 18, r->modified_ms);
-	if ((rc = p_write_step(st, errs, __func__)) == 0 &&
-	    st->drv->changes(st) == 0) {
-		log_err("%s: rule id %.*s belongs to another policy", __func__,
-		    MODEL_ID_LEN, r->id);
-		rc = -1;
-	}
-	p_done(st);
+	rc = p_upsert_step(st, errs, __func__, "rule", r->id,
+	    "policy");
 	if (rc == 0)
 		rc = store_q_notify(s, tenant_id, "policyRule", r->id);
 out:
@@ -828,13 +844,8 @@ p_policy_put(struct store *s, const void *arg)
 	errs += p_buf(st, 7, p->version, sizeof(p->version));
 	errs += p_int(st, 8, p->created_ms);
 	errs += p_int(st, 9, p->modified_ms);
-	if ((rc = p_write_step(st, errs, __func__)) == 0 &&
-	    st->drv->changes(st) == 0) {
-		log_err("%s: policy id %.*s belongs to another tenant",
-		    __func__, MODEL_ID_LEN, p->id);
-		rc = -1;
-	}
-	p_done(st);
+	rc = p_upsert_step(st, errs, __func__, "policy", p->id,
+	    "tenant");
 	for (i = 0; rc == 0 && a->with_rules && i < p->nrules; i++) {
 		rc = p_rule_insert(s, a->tenant_id, &p->rules[i]);
 		if (rc == STORE_CONFLICT && s->conflict.count > 0) {
@@ -980,13 +991,8 @@ p_profile_insert(struct store *s, const char *tenant_id,
 	errs += p_buf(st, 8, p->version, sizeof(p->version));
 	errs += p_int(st, 9, p->created_ms);
 	errs += p_int(st, 10, p->modified_ms);
-	if ((rc = p_write_step(st, errs, __func__)) == 0 &&
-	    st->drv->changes(st) == 0) {
-		log_err("%s: profile id %.*s belongs to another tenant",
-		    __func__, MODEL_ID_LEN, p->id);
-		rc = -1;
-	}
-	p_done(st);
+	rc = p_upsert_step(st, errs, __func__, "profile", p->id,
+	    "tenant");
 	if (rc != 0)
 		return rc;
 	return store_q_notify(s, tenant_id, "filteringProfile", p->id);
@@ -1268,13 +1274,8 @@ p_link_put(struct store *s, const void *arg)
 	errs += p_text(st, 8, model_faction_name(l->action));
 	errs += p_buf(st, 9, l->version, sizeof(l->version));
 	errs += p_int(st, 10, l->modified_ms);
-	if ((rc = p_write_step(st, errs, __func__)) == 0 &&
-	    st->drv->changes(st) == 0) {
-		log_err("%s: link id %.*s belongs to another profile",
-		    __func__, MODEL_ID_LEN, l->id);
-		rc = -1;
-	}
-	p_done(st);
+	rc = p_upsert_step(st, errs, __func__, "link", l->id,
+	    "profile");
 	if (rc != 0)
 		return rc;
 	return store_q_notify(s, a->tenant_id, "policyLink", l->id);
