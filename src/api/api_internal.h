@@ -103,6 +103,15 @@ void	api_error_store(struct api_req *);
  */
 int	api_query_check(struct api_req *, const char *const *allowed);
 const char *api_query_get(struct api_req *, const char *key);
+/*
+ * api_error with the message and target made printable ASCII, for errors
+ * that quote the query: libmicrohttpd has percent-decoded it into any
+ * bytes, and a JSON string must be valid UTF-8 (a cut "%.64s" can also
+ * split a sequence), so api_error alone would send no body.
+ */
+void	api_query_error(struct api_req *, unsigned status, const char *code,
+	    const char *target, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
 /* $expand / $select style comma lists: is word in the list? */
 bool	api_query_has(struct api_req *, const char *key, const char *word);
 /*

@@ -63,7 +63,7 @@ logs_parse_top(struct api_req *r, size_t *top)
 	n = strtoul(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
 	    n > LOGS_TOP_MAX) {
-		api_error(r, 400, "BadRequest", "$top",
+		api_query_error(r, 400, "BadRequest", "$top",
 		    "$top '%.32s' is not an integer from 1 to %d", v,
 		    LOGS_TOP_MAX);
 		return -1;
@@ -87,7 +87,7 @@ logs_parse_skiptoken(struct api_req *r, struct logs_query *q)
 	ms = strtoll(v, &end, 10);
 	if (us == NULL || end != us || v[0] < '0' || v[0] > '9' ||
 	    errno != 0 || !guid_valid(us + 1)) {
-		api_error(r, 400, "BadRequest", "$skiptoken",
+		api_query_error(r, 400, "BadRequest", "$skiptoken",
 		    "$skiptoken is not one this server issued; follow "
 		    "@odata.nextLink as given");
 		return -1;
@@ -170,7 +170,7 @@ logs_filter_time(struct api_req *r, struct logs_query *q,
 	bool finer, lower = t->op[0] == 'g';
 
 	if (t->quoted || logs_parse_time(t->val, &ms, &finer) == -1) {
-		api_error(r, 400, "BadRequest", "$filter",
+		api_query_error(r, 400, "BadRequest", "$filter",
 		    "createdDateTime %s %s%.64s%s: not a date and time; write "
 		    "it as 2026-01-01T00:00:00Z (UTC) or "
 		    "2026-01-01T00:00:00%%2B01:00, without quotes", t->op,
@@ -209,7 +209,7 @@ logs_parse_filter(struct api_req *r, struct logs_query *q)
 		if (strcmp(t.name, "remoteNetworkId") == 0 &&
 		    strcmp(t.op, "eq") == 0 && t.quoted && q->f.rn_id == NULL) {
 			if (!guid_valid(t.val)) {
-				api_error(r, 400, "BadRequest", "$filter",
+				api_query_error(r, 400, "BadRequest", "$filter",
 				    "remoteNetworkId '%.64s' is not a GUID",
 				    t.val);
 				return -1;
@@ -222,7 +222,7 @@ logs_parse_filter(struct api_req *r, struct logs_query *q)
 			status = model_enum_parse(&store_event_status_enum,
 			    t.val);
 			if (status == -1) {
-				api_error(r, 400, "BadRequest", "$filter",
+				api_query_error(r, 400, "BadRequest", "$filter",
 				    "status '%.64s' is not a remoteNetworkStatus "
 				    "(tunnelConnected, tunnelDisconnected, "
 				    "bgpConnected, bgpDisconnected, "
@@ -247,7 +247,7 @@ logs_parse_filter(struct api_req *r, struct logs_query *q)
 		p += 4;
 	}
 bad:
-	api_error(r, 400, "BadRequest", "$filter",
+	api_query_error(r, 400, "BadRequest", "$filter",
 	    "$filter '%.200s' is not supported: use remoteNetworkId eq '<id>', "
 	    "status eq '<status>', createdDateTime ge, gt, le or lt "
 	    "<date and time, such as 2026-01-01T00:00:00Z> (once each, one "
@@ -288,7 +288,7 @@ logs_parse_orderby(struct api_req *r, struct logs_query *q)
 	q->f.oldest_first = !q->desc_given;
 	return 0;
 bad:
-	api_error(r, 400, "BadRequest", "$orderby",
+	api_query_error(r, 400, "BadRequest", "$orderby",
 	    "$orderby '%.100s' is not supported: use createdDateTime desc "
 	    "(newest first, the default) or createdDateTime asc", v);
 	return -1;

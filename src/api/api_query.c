@@ -8,6 +8,8 @@
 #include "api_internal.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,6 +37,33 @@ struct api_qcheck {
 	struct api_qseen	 seen[16];
 	size_t			 nseen;
 };
+
+/* Non-printable bytes become '?'. */
+static void
+api_query_printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
+void
+api_query_error(struct api_req *r, unsigned status, const char *code,
+    const char *target, const char *fmt, ...)
+{
+	char msg[512], tgt[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_query_printable(msg);
+	if (target != NULL) {
+		snprintf(tgt, sizeof(tgt), "%s", target);
+		api_query_printable(tgt);
+	}
+	api_error(r, status, code, target != NULL ? tgt : NULL, "%s", msg);
+}
 
 /* The '$' name of key when it is an OData option, else key itself. */
 static const char *
