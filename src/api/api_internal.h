@@ -142,6 +142,15 @@ void	api_reply_collection(struct api_req *, json_t *value,
 /* r->resp = o with "@odata.context": BASE/$metadata#<path>/$entity first. */
 void	api_reply_entity(struct api_req *, unsigned status, json_t *o,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The start of an @odata.nextLink: absolute, as Graph's are, on the
+ * configured public URL (never the request's Host header, which the
+ * client chose), "?$top=top" and the options that shape the listing
+ * under their '$' names, percent-encoded. Returns its length; the caller
+ * checks the room left and appends "&$skiptoken=...".
+ */
+size_t	api_next_link_start(struct api_req *, char *url, size_t size,
+	    const char *path, size_t top);
 /* The body as a JSON object; sends the 400 itself and returns NULL. */
 json_t	*api_body_object(struct api_req *);
 bool	api_prefer_representation(struct api_req *);

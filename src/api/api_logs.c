@@ -316,52 +316,15 @@ logs_event_json(struct api_req *r, const struct store_event *ev)
 	return o;
 }
 
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void
-logs_urlenc(char *out, size_t size, size_t *pos, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s != '\0' && *pos + 4 < size; s++) {
-		c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
-		    c == '~') {
-			out[(*pos)++] = (char)c;
-		} else {
-			out[(*pos)++] = '%';
-			out[(*pos)++] = hex[c >> 4];
-			out[(*pos)++] = hex[c & 15];
-		}
-	}
-	out[*pos] = '\0';
-}
-
-/*
- * Absolute, as Graph's nextLinks are, on the configured public URL (never
- * the request's Host header, which the client chose). The options that
- * shape the listing go along, under their '$' names.
- */
+/* api_next_link_start and the cursor of the last event. */
 static json_t *
 logs_next_link(struct api_req *r, const struct store_event *last,
     size_t top)
 {
-	static const char *const keep[] = {
-		"$filter", "$select", "$orderby", "$count", NULL
-	};
-	const char *v;
 	char url[2048];
-	size_t pos = 0, i;
+	size_t pos;
 
-	pos = (size_t)snprintf(url, sizeof(url), "%s%s?$top=%zu",
-	    r->api->base_url, LOGS_PATH, top);
-	for (i = 0; keep[i] != NULL && pos + 8 < sizeof(url); i++) {
-		if ((v = api_query_get(r, keep[i])) == NULL)
-			continue;
-		pos += (size_t)snprintf(url + pos, sizeof(url) - pos, "&%s=",
-		    keep[i]);
-		logs_urlenc(url, sizeof(url), &pos, v);
-	}
+	pos = api_next_link_start(r, url, sizeof(url), LOGS_PATH, top);
 	if (pos + 80 >= sizeof(url))
 		return NULL;
 	snprintf(url + pos, sizeof(url) - pos, "&$skiptoken=%" PRId64 "_%s",

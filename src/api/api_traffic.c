@@ -694,27 +694,6 @@ tr_json(struct api_req *r, const struct model_traffic *t)
 	return o;
 }
 
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void
-tr_urlenc(char *out, size_t size, size_t *pos, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s != '\0' && *pos + 4 < size; s++) {
-		c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
-		    c == '~') {
-			out[(*pos)++] = (char)c;
-		} else {
-			out[(*pos)++] = '%';
-			out[(*pos)++] = hex[c >> 4];
-			out[(*pos)++] = hex[c & 15];
-		}
-	}
-	out[*pos] = '\0';
-}
-
 /* The last row's value of the order field, as the token carries it. */
 static void
 tr_cursor_value(const struct api_traffic_query *q, const struct model_traffic *t,
@@ -756,30 +735,15 @@ tr_cursor_value(const struct api_traffic_query *q, const struct model_traffic *t
 		snprintf(out, size, "%" PRId64, n);
 }
 
-/*
- * Absolute, on the configured public URL, with the options that shape
- * the listing under their '$' names.
- */
+/* api_next_link_start and the cursor of the last row. */
 static json_t *
 tr_next_link(struct api_req *r, const struct api_traffic_query *q,
     const struct model_traffic *last)
 {
-	static const char *const keep[] = {
-		"$filter", "$select", "$orderby", "$count", NULL
-	};
 	char url[4096], id[2 * MODEL_ID_LEN + 1], val[2 * TR_VAL_MAX + 1];
-	const char *v;
-	size_t pos, i;
+	size_t pos;
 
-	pos = (size_t)snprintf(url, sizeof(url), "%s%s?$top=%zu",
-	    r->api->base_url, TR_PATH, q->f.top);
-	for (i = 0; keep[i] != NULL && pos + 8 < sizeof(url); i++) {
-		if ((v = api_query_get(r, keep[i])) == NULL)
-			continue;
-		pos += (size_t)snprintf(url + pos, sizeof(url) - pos, "&%s=",
-		    keep[i]);
-		tr_urlenc(url, sizeof(url), &pos, v);
-	}
+	pos = api_next_link_start(r, url, sizeof(url), TR_PATH, q->f.top);
 	tr_hex(id, sizeof(id), last->transaction_id);
 	tr_cursor_value(q, last, val, sizeof(val));
 	if (pos + strlen(id) + strlen(val) + 32 >= sizeof(url))
