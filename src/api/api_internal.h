@@ -112,6 +112,8 @@ const char *api_query_get(struct api_req *, const char *key);
 void	api_query_error(struct api_req *, unsigned status, const char *code,
 	    const char *target, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+/* $top: def when absent, else an integer from 1 to max (400 otherwise). */
+int	api_query_top(struct api_req *, size_t def, size_t max, size_t *top);
 /* $expand / $select style comma lists: is word in the list? */
 bool	api_query_has(struct api_req *, const char *key, const char *word);
 /*

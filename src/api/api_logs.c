@@ -49,29 +49,6 @@ struct logs_query {
 	size_t		total;
 };
 
-static int
-logs_parse_top(struct api_req *r, size_t *top)
-{
-	const char *v = api_query_get(r, "$top");
-	unsigned long n;
-	char *end;
-
-	*top = LOGS_TOP_DEFAULT;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
-	    n > LOGS_TOP_MAX) {
-		api_query_error(r, 400, "BadRequest", "$top",
-		    "$top '%.32s' is not an integer from 1 to %d", v,
-		    LOGS_TOP_MAX);
-		return -1;
-	}
-	*top = n;
-	return 0;
-}
-
 /* "<created ms>_<event id>", as logs_next_link writes it. */
 static int
 logs_parse_skiptoken(struct api_req *r, struct logs_query *q)
@@ -344,7 +321,7 @@ api_logs_rn_list(struct api_req *r)
 	memset(&q, 0, sizeof(q));
 	q.f.status = -1;
 	if (api_query_check(r, logs_query) == -1 ||
-	    logs_parse_top(r, &q.f.top) == -1 ||
+	    api_query_top(r, LOGS_TOP_DEFAULT, LOGS_TOP_MAX, &q.f.top) == -1 ||
 	    logs_parse_skiptoken(r, &q) == -1 ||
 	    logs_parse_filter(r, &q) == -1 ||
 	    logs_parse_orderby(r, &q) == -1 ||

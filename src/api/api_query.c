@@ -8,8 +8,10 @@
 #include "api_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -63,6 +65,28 @@ api_query_error(struct api_req *r, unsigned status, const char *code,
 		api_query_printable(tgt);
 	}
 	api_error(r, status, code, target != NULL ? tgt : NULL, "%s", msg);
+}
+
+int
+api_query_top(struct api_req *r, size_t def, size_t max, size_t *top)
+{
+	const char *v = api_query_get(r, "$top");
+	unsigned long n;
+	char *end;
+
+	*top = def;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
+	    n > max) {
+		api_query_error(r, 400, "BadRequest", "$top",
+		    "$top '%.32s' is not an integer from 1 to %zu", v, max);
+		return -1;
+	}
+	*top = n;
+	return 0;
 }
 
 /* The '$' name of key when it is an OData option, else key itself. */

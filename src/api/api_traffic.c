@@ -194,29 +194,6 @@ tr_store(struct api_req *r)
 
 /* --- $top, $orderby, $skiptoken ------------------------------------------- */
 
-static int
-tr_parse_top(struct api_req *r, size_t def, size_t *top)
-{
-	const char *v = api_query_get(r, "$top");
-	unsigned long n;
-	char *end;
-
-	*top = def;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
-	    n > TR_TOP_MAX) {
-		api_query_error(r, 400, "BadRequest", "$top",
-		    "$top '%.32s' is not an integer from 1 to %d", v,
-		    TR_TOP_MAX);
-		return -1;
-	}
-	*top = n;
-	return 0;
-}
-
 /* "<property> [asc|desc]"; properties with one value order by id. */
 static int
 tr_parse_orderby(struct api_req *r, struct api_traffic_query *q, const char *v)
@@ -785,7 +762,7 @@ api_traffic_list(struct api_req *r)
 	bool more = false;
 
 	if (api_query_check(r, tr_query) == -1 ||
-	    tr_parse_top(r, TR_TOP_DEFAULT, &top) == -1 ||
+	    api_query_top(r, TR_TOP_DEFAULT, TR_TOP_MAX, &top) == -1 ||
 	    (q = api_traffic_query_parse(r, api_query_get(r, "$filter"),
 	    api_query_get(r, "$orderby"), api_query_get(r, "$skiptoken"))) ==
 	    NULL || api_select_check(r, tr_fields, TR_TYPE) == -1 ||
@@ -1083,7 +1060,8 @@ api_traffic_report(struct api_req *r)
 	size_t top;
 
 	if (api_query_check(r, allowed) == -1 ||
-	    tr_parse_top(r, TR_SUM_TOP_DEFAULT, &top) == -1)
+	    api_query_top(r, TR_SUM_TOP_DEFAULT, TR_TOP_MAX,
+	    &top) == -1)
 		return;
 	if (tr_fn_is(seg, "transactionSummaries")) {
 		if (api_traffic_fn_parse(r, seg, false, &fn) == 0 && tr_store(r))
