@@ -103,6 +103,17 @@ void	api_error_store(struct api_req *);
  */
 int	api_query_check(struct api_req *, const char *const *allowed);
 const char *api_query_get(struct api_req *, const char *key);
+/*
+ * api_error with the message and target made printable ASCII, for errors
+ * that quote the query: libmicrohttpd has percent-decoded it into any
+ * bytes, and a JSON string must be valid UTF-8 (a cut "%.64s" can also
+ * split a sequence), so api_error alone would send no body.
+ */
+void	api_query_error(struct api_req *, unsigned status, const char *code,
+	    const char *target, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* $top: def when absent, else an integer from 1 to max (400 otherwise). */
+int	api_query_top(struct api_req *, size_t def, size_t max, size_t *top);
 /* $expand / $select style comma lists: is word in the list? */
 bool	api_query_has(struct api_req *, const char *key, const char *word);
 /*
@@ -133,6 +144,15 @@ void	api_reply_collection(struct api_req *, json_t *value,
 /* r->resp = o with "@odata.context": BASE/$metadata#<path>/$entity first. */
 void	api_reply_entity(struct api_req *, unsigned status, json_t *o,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The start of an @odata.nextLink: absolute, as Graph's are, on the
+ * configured public URL (never the request's Host header, which the
+ * client chose), "?$top=top" and the options that shape the listing
+ * under their '$' names, percent-encoded. Returns its length; the caller
+ * checks the room left and appends "&$skiptoken=...".
+ */
+size_t	api_next_link_start(struct api_req *, char *url, size_t size,
+	    const char *path, size_t top);
 /* The body as a JSON object; sends the 400 itself and returns NULL. */
 json_t	*api_body_object(struct api_req *);
 bool	api_prefer_representation(struct api_req *);

@@ -49,29 +49,6 @@ struct logs_query {
 	size_t		total;
 };
 
-static int
-logs_parse_top(struct api_req *r, size_t *top)
-{
-	const char *v = api_query_get(r, "$top");
-	unsigned long n;
-	char *end;
-
-	*top = LOGS_TOP_DEFAULT;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
-	    n > LOGS_TOP_MAX) {
-		api_error(r, 400, "BadRequest", "$top",
-		    "$top '%.32s' is not an integer from 1 to %d", v,
-		    LOGS_TOP_MAX);
-		return -1;
-	}
-	*top = n;
-	return 0;
-}
-
 /* "<created ms>_<event id>", as logs_next_link writes it. */
 static int
 logs_parse_skiptoken(struct api_req *r, struct logs_query *q)
@@ -87,7 +64,7 @@ logs_parse_skiptoken(struct api_req *r, struct logs_query *q)
 	ms = strtoll(v, &end, 10);
 	if (us == NULL || end != us || v[0] < '0' || v[0] > '9' ||
 	    errno != 0 || !guid_valid(us + 1)) {
-		api_error(r, 400, "BadRequest", "$skiptoken",
+		api_query_error(r, 400, "BadRequest", "$skiptoken",
 		    "$skiptoken is not one this server issued; follow "
 		    "@odata.nextLink as given");
 		return -1;
@@ -170,7 +147,7 @@ logs_filter_time(struct api_req *r, struct logs_query *q,
 	bool finer, lower = t->op[0] == 'g';
 
 	if (t->quoted || logs_parse_time(t->val, &ms, &finer) == -1) {
-		api_error(r, 400, "BadRequest", "$filter",
+		api_query_error(r, 400, "BadRequest", "$filter",
 		    "createdDateTime %s %s%.64s%s: not a date and time; write "
 		    "it as 2026-01-01T00:00:00Z (UTC) or "
 		    "2026-01-01T00:00:00%%2B01:00, without quotes", t->op,
@@ -209,7 +186,7 @@ logs_parse_filter(struct api_req *r, struct logs_query *q)
 		if (strcmp(t.name, "remoteNetworkId") == 0 &&
 		    strcmp(t.op, "eq") == 0 && t.quoted && q->f.rn_id == NULL) {
 			if (!guid_valid(t.val)) {
-				api_error(r, 400, "BadRequest", "$filter",
+				api_query_error(r, 400, "BadRequest", "$filter",
 				    "remoteNetworkId '%.64s' is not a GUID",
 				    t.val);
 				return -1;
@@ -222,7 +199,7 @@ logs_parse_filter(struct api_req *r, struct logs_query *q)
 			status = model_enum_parse(&store_event_status_enum,
 			    t.val);
 			if (status == -1) {
-				api_error(r, 400, "BadRequest", "$filter",
+				api_query_error(r, 400, "BadRequest", "$filter",
 				    "status '%.64s' is not a remoteNetworkStatus "
 				    "(tunnelConnected, tunnelDisconnected, "
 				    "bgpConnected, bgpDisconnected, "
@@ -247,7 +224,7 @@ logs_parse_filter(struct api_req *r, struct logs_query *q)
 		p += 4;
 	}
 bad:
-	api_error(r, 400, "BadRequest", "$filter",
+	api_query_error(r, 400, "BadRequest", "$filter",
 	    "$filter '%.200s' is not supported: use remoteNetworkId eq '<id>', "
 	    "status eq '<status>', createdDateTime ge, gt, le or lt "
 	    "<date and time, such as 2026-01-01T00:00:00Z> (once each, one "
@@ -288,7 +265,7 @@ logs_parse_orderby(struct api_req *r, struct logs_query *q)
 	q->f.oldest_first = !q->desc_given;
 	return 0;
 bad:
-	api_error(r, 400, "BadRequest", "$orderby",
+	api_query_error(r, 400, "BadRequest", "$orderby",
 	    "$orderby '%.100s' is not supported: use createdDateTime desc "
 	    "(newest first, the default) or createdDateTime asc", v);
 	return -1;
@@ -316,52 +293,15 @@ logs_event_json(struct api_req *r, const struct store_event *ev)
 	return o;
 }
 
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void
-logs_urlenc(char *out, size_t size, size_t *pos, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s != '\0' && *pos + 4 < size; s++) {
-		c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
-		    c == '~') {
-			out[(*pos)++] = (char)c;
-		} else {
-			out[(*pos)++] = '%';
-			out[(*pos)++] = hex[c >> 4];
-			out[(*pos)++] = hex[c & 15];
-		}
-	}
-	out[*pos] = '\0';
-}
-
-/*
- * Absolute, as Graph's nextLinks are, on the configured public URL (never
- * the request's Host header, which the client chose). The options that
- * shape the listing go along, under their '$' names.
- */
+/* api_next_link_start and the cursor of the last event. */
 static json_t *
 logs_next_link(struct api_req *r, const struct store_event *last,
     size_t top)
 {
-	static const char *const keep[] = {
-		"$filter", "$select", "$orderby", "$count", NULL
-	};
-	const char *v;
 	char url[2048];
-	size_t pos = 0, i;
+	size_t pos;
 
-	pos = (size_t)snprintf(url, sizeof(url), "%s%s?$top=%zu",
-	    r->api->base_url, LOGS_PATH, top);
-	for (i = 0; keep[i] != NULL && pos + 8 < sizeof(url); i++) {
-		if ((v = api_query_get(r, keep[i])) == NULL)
-			continue;
-		pos += (size_t)snprintf(url + pos, sizeof(url) - pos, "&%s=",
-		    keep[i]);
-		logs_urlenc(url, sizeof(url), &pos, v);
-	}
+	pos = api_next_link_start(r, url, sizeof(url), LOGS_PATH, top);
 	if (pos + 80 >= sizeof(url))
 		return NULL;
 	snprintf(url + pos, sizeof(url) - pos, "&$skiptoken=%" PRId64 "_%s",
@@ -381,7 +321,7 @@ api_logs_rn_list(struct api_req *r)
 	memset(&q, 0, sizeof(q));
 	q.f.status = -1;
 	if (api_query_check(r, logs_query) == -1 ||
-	    logs_parse_top(r, &q.f.top) == -1 ||
+	    api_query_top(r, LOGS_TOP_DEFAULT, LOGS_TOP_MAX, &q.f.top) == -1 ||
 	    logs_parse_skiptoken(r, &q) == -1 ||
 	    logs_parse_filter(r, &q) == -1 ||
 	    logs_parse_orderby(r, &q) == -1 ||

@@ -10,6 +10,7 @@
  */
 #include "api_internal.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,4 +205,46 @@ api_reply_entity(struct api_req *r, unsigned status, json_t *o,
 		return;
 	}
 	r->status = status;
+}
+
+/* Percent-encodes everything but RFC 3986 unreserved characters. */
+static void
+api_urlenc(char *out, size_t size, size_t *pos, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+
+	for (; *s != '\0' && *pos + 4 < size; s++) {
+		c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
+		    c == '~') {
+			out[(*pos)++] = (char)c;
+		} else {
+			out[(*pos)++] = '%';
+			out[(*pos)++] = hex[c >> 4];
+			out[(*pos)++] = hex[c & 15];
+		}
+	}
+	out[*pos] = '\0';
+}
+
+size_t
+api_next_link_start(struct api_req *r, char *url, size_t size,
+    const char *path, size_t top)
+{
+	static const char *const keep[] = {
+		"$filter", "$select", "$orderby", "$count", NULL
+	};
+	const char *v;
+	size_t pos, i;
+
+	pos = (size_t)snprintf(url, size, "%s%s?$top=%zu", r->api->base_url,
+	    path, top);
+	for (i = 0; keep[i] != NULL && pos + 8 < size; i++) {
+		if ((v = api_query_get(r, keep[i])) == NULL)
+			continue;
+		pos += (size_t)snprintf(url + pos, size - pos, "&%s=", keep[i]);
+		api_urlenc(url, size, &pos, v);
+	}
+	return pos;
 }

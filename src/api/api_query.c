@@ -8,6 +8,10 @@
 #include "api_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,6 +39,55 @@ struct api_qcheck {
 	struct api_qseen	 seen[16];
 	size_t			 nseen;
 };
+
+/* Non-printable bytes become '?'. */
+static void
+api_query_printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
+void
+api_query_error(struct api_req *r, unsigned status, const char *code,
+    const char *target, const char *fmt, ...)
+{
+	char msg[512], tgt[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_query_printable(msg);
+	if (target != NULL) {
+		snprintf(tgt, sizeof(tgt), "%s", target);
+		api_query_printable(tgt);
+	}
+	api_error(r, status, code, target != NULL ? tgt : NULL, "%s", msg);
+}
+
+int
+api_query_top(struct api_req *r, size_t def, size_t max, size_t *top)
+{
+	const char *v = api_query_get(r, "$top");
+	unsigned long n;
+	char *end;
+
+	*top = def;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
+	    n > max) {
+		api_query_error(r, 400, "BadRequest", "$top",
+		    "$top '%.32s' is not an integer from 1 to %zu", v, max);
+		return -1;
+	}
+	*top = n;
+	return 0;
+}
 
 /* The '$' name of key when it is an OData option, else key itself. */
 static const char *

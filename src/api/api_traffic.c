@@ -159,40 +159,6 @@ tr_proto_name(unsigned proto)
 	return "unknownFutureValue";
 }
 
-/*
- * api_error with the message and target made printable ASCII: they quote
- * the query, which libmicrohttpd has percent-decoded into any bytes, and
- * a JSON string must be valid UTF-8 (a cut "%.64s" can split a sequence).
- */
-static void
-tr_error(struct api_req *r, unsigned status, const char *code,
-    const char *target, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-tr_error(struct api_req *r, unsigned status, const char *code,
-    const char *target, const char *fmt, ...)
-{
-	char msg[512], tgt[64];
-	va_list ap;
-	size_t i;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	for (i = 0; msg[i] != '\0'; i++)
-		if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e)
-			msg[i] = '?';
-	if (target != NULL) {
-		snprintf(tgt, sizeof(tgt), "%s", target);
-		for (i = 0; tgt[i] != '\0'; i++)
-			if ((unsigned char)tgt[i] < 0x20 ||
-			    (unsigned char)tgt[i] > 0x7e)
-				tgt[i] = '?';
-	}
-	api_error(r, status, code, target != NULL ? tgt : NULL, "%s", msg);
-}
-
 static bool
 tr_proto_parse_ok(const char *name)
 {
@@ -221,35 +187,12 @@ tr_store(struct api_req *r)
 {
 	if (r->api->traffic != NULL)
 		return true;
-	tr_error(r, 503, "ServiceUnavailable", NULL,
+	api_query_error(r, 503, "ServiceUnavailable", NULL,
 	    "the traffic log store is not open on this server");
 	return false;
 }
 
 /* --- $top, $orderby, $skiptoken ------------------------------------------- */
-
-static int
-tr_parse_top(struct api_req *r, size_t def, size_t *top)
-{
-	const char *v = api_query_get(r, "$top");
-	unsigned long n;
-	char *end;
-
-	*top = def;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
-	    n > TR_TOP_MAX) {
-		tr_error(r, 400, "BadRequest", "$top",
-		    "$top '%.32s' is not an integer from 1 to %d", v,
-		    TR_TOP_MAX);
-		return -1;
-	}
-	*top = n;
-	return 0;
-}
 
 /* "<property> [asc|desc]"; properties with one value order by id. */
 static int
@@ -270,7 +213,7 @@ tr_parse_orderby(struct api_req *r, struct api_traffic_query *q, const char *v)
 		;
 	len = (size_t)(s - b);
 	if ((p = tr_prop_find(b, len)) == NULL) {
-		tr_error(r, 400, "BadRequest", "$orderby",
+		api_query_error(r, 400, "BadRequest", "$orderby",
 		    "$orderby: '%.*s' is not a property of %s", (int)(len > 64 ?
 		    64 : len), b, TR_TYPE);
 		return -1;
@@ -287,7 +230,7 @@ tr_parse_orderby(struct api_req *r, struct api_traffic_query *q, const char *v)
 	while (*s == ' ')
 		s++;
 	if (*s != '\0') {
-		tr_error(r, 400, "BadRequest", "$orderby",
+		api_query_error(r, 400, "BadRequest", "$orderby",
 		    "$orderby '%.100s' is not supported: one property, then "
 		    "asc or desc", v);
 		return -1;
@@ -385,7 +328,7 @@ tr_parse_skiptoken(struct api_req *r, struct api_traffic_query *q, const char *v
 	q->f.after_id = q->after_id;
 	return 0;
 bad:
-	tr_error(r, 400, "BadRequest", "$skiptoken",
+	api_query_error(r, 400, "BadRequest", "$skiptoken",
 	    "$skiptoken is not one this server issued for this $orderby; "
 	    "follow @odata.nextLink as given");
 	return -1;
@@ -465,7 +408,7 @@ tr_set(struct api_req *r, struct api_traffic_query *q, const struct tr_prop *p,
 	int f = p->field;
 
 	if ((q->f.set & (1u << f)) != 0) {
-		tr_error(r, 400, "BadRequest", "$filter",
+		api_query_error(r, 400, "BadRequest", "$filter",
 		    "$filter: %s is compared more than once", p->name);
 		return -1;
 	}
@@ -482,7 +425,7 @@ static int
 tr_bad_value(struct api_req *r, const struct tr_prop *p,
     const struct tr_term *t, const char *want)
 {
-	tr_error(r, 400, "BadRequest", "$filter",
+	api_query_error(r, 400, "BadRequest", "$filter",
 	    "$filter: %s %s %s%.64s%s: %s", p->name, t->op,
 	    t->quoted ? "'" : "", t->val, t->quoted ? "'" : "", want);
 	return -1;
@@ -649,7 +592,7 @@ tr_parse_filter(struct api_req *r, struct api_traffic_query *q, const char *v)
 		return 0;
 	for (p = v;;) {
 		if ((rc = tr_parse_term(&p, &t)) == -2) {
-			tr_error(r, 400, "BadRequest", "$filter",
+			api_query_error(r, 400, "BadRequest", "$filter",
 			    "$filter: a value is longer than %d characters",
 			    TR_VAL_MAX);
 			return -1;
@@ -658,7 +601,7 @@ tr_parse_filter(struct api_req *r, struct api_traffic_query *q, const char *v)
 			goto bad;
 		if ((prop = tr_prop_find(t.name, strlen(t.name))) == NULL) {
 			tr_names(names, sizeof(names));
-			tr_error(r, 400, "BadRequest", "$filter",
+			api_query_error(r, 400, "BadRequest", "$filter",
 			    "$filter: could not find a property named '%s' on "
 			    "type '%s' (its properties: %s)", t.name, TR_TYPE,
 			    names);
@@ -675,7 +618,7 @@ tr_parse_filter(struct api_req *r, struct api_traffic_query *q, const char *v)
 		p += 4;
 	}
 bad:
-	tr_error(r, 400, "BadRequest", "$filter",
+	api_query_error(r, 400, "BadRequest", "$filter",
 	    "$filter '%.200s' is not supported: use <property> eq <value> "
 	    "(strings, ids, IP addresses and enums in single quotes, numbers "
 	    "and createdDateTime without; createdDateTime also ge, gt, le, "
@@ -728,27 +671,6 @@ tr_json(struct api_req *r, const struct model_traffic *t)
 	return o;
 }
 
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void
-tr_urlenc(char *out, size_t size, size_t *pos, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s != '\0' && *pos + 4 < size; s++) {
-		c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
-		    c == '~') {
-			out[(*pos)++] = (char)c;
-		} else {
-			out[(*pos)++] = '%';
-			out[(*pos)++] = hex[c >> 4];
-			out[(*pos)++] = hex[c & 15];
-		}
-	}
-	out[*pos] = '\0';
-}
-
 /* The last row's value of the order field, as the token carries it. */
 static void
 tr_cursor_value(const struct api_traffic_query *q, const struct model_traffic *t,
@@ -790,30 +712,15 @@ tr_cursor_value(const struct api_traffic_query *q, const struct model_traffic *t
 		snprintf(out, size, "%" PRId64, n);
 }
 
-/*
- * Absolute, on the configured public URL, with the options that shape
- * the listing under their '$' names.
- */
+/* api_next_link_start and the cursor of the last row. */
 static json_t *
 tr_next_link(struct api_req *r, const struct api_traffic_query *q,
     const struct model_traffic *last)
 {
-	static const char *const keep[] = {
-		"$filter", "$select", "$orderby", "$count", NULL
-	};
 	char url[4096], id[2 * MODEL_ID_LEN + 1], val[2 * TR_VAL_MAX + 1];
-	const char *v;
-	size_t pos, i;
+	size_t pos;
 
-	pos = (size_t)snprintf(url, sizeof(url), "%s%s?$top=%zu",
-	    r->api->base_url, TR_PATH, q->f.top);
-	for (i = 0; keep[i] != NULL && pos + 8 < sizeof(url); i++) {
-		if ((v = api_query_get(r, keep[i])) == NULL)
-			continue;
-		pos += (size_t)snprintf(url + pos, sizeof(url) - pos, "&%s=",
-		    keep[i]);
-		tr_urlenc(url, sizeof(url), &pos, v);
-	}
+	pos = api_next_link_start(r, url, sizeof(url), TR_PATH, q->f.top);
 	tr_hex(id, sizeof(id), last->transaction_id);
 	tr_cursor_value(q, last, val, sizeof(val));
 	if (pos + strlen(id) + strlen(val) + 32 >= sizeof(url))
@@ -830,7 +737,7 @@ api_traffic_query_parse(struct api_req *r, const char *filter,
 	struct api_traffic_query *q;
 
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
-		tr_error(r, 500, "InternalServerError", NULL, "out of memory");
+		api_error(r, 500, "InternalServerError", NULL, "out of memory");
 		return NULL;
 	}
 	q->f.top = TR_TOP_DEFAULT;
@@ -855,7 +762,7 @@ api_traffic_list(struct api_req *r)
 	bool more = false;
 
 	if (api_query_check(r, tr_query) == -1 ||
-	    tr_parse_top(r, TR_TOP_DEFAULT, &top) == -1 ||
+	    api_query_top(r, TR_TOP_DEFAULT, TR_TOP_MAX, &top) == -1 ||
 	    (q = api_traffic_query_parse(r, api_query_get(r, "$filter"),
 	    api_query_get(r, "$orderby"), api_query_get(r, "$skiptoken"))) ==
 	    NULL || api_select_check(r, tr_fields, TR_TYPE) == -1 ||
@@ -866,7 +773,7 @@ api_traffic_list(struct api_req *r)
 		q->f.total = &q->total;
 	if (!q->none && store_traffic_list(r->api->traffic, r->tenant.id, &q->f,
 	    &recs, &n, &more) == -1) {
-		tr_error(r, 500, "InternalServerError", NULL,
+		api_error(r, 500, "InternalServerError", NULL,
 		    "the traffic log store failed; see the server log");
 		goto out;
 	}
@@ -896,12 +803,12 @@ api_traffic_get(struct api_req *r)
 	rc = strlen(id) > MODEL_ID_LEN ? 1 : store_traffic_get(r->api->traffic,
 	    r->tenant.id, id, &t);
 	if (rc == 1) {
-		tr_error(r, 404, "NotFound", NULL,
+		api_query_error(r, 404, "NotFound", NULL,
 		    "no traffic log record with transactionId '%.64s'", id);
 		return;
 	}
 	if (rc != 0) {
-		tr_error(r, 500, "InternalServerError", NULL,
+		api_error(r, 500, "InternalServerError", NULL,
 		    "the traffic log store failed; see the server log");
 		return;
 	}
@@ -962,7 +869,7 @@ api_traffic_fn_parse(struct api_req *r, const char *seg, bool want_agg,
 			set = key[0] == 's' ? &fn->since_set : &fn->until_set;
 			if (*set || wallclock_parse_iso(val,
 			    WALLCLOCK_SECONDS_OPTIONAL, ms, &finer) == -1) {
-				tr_error(r, 400, "BadRequest", key,
+				api_query_error(r, 400, "BadRequest", key,
 				    "%s '%.64s' is not a date and time (or is "
 				    "given twice); write it as "
 				    "2026-01-01T00:00:00Z", key, val);
@@ -974,7 +881,7 @@ api_traffic_fn_parse(struct api_req *r, const char *seg, bool want_agg,
 		    vl < sizeof(fn->aggregated_by)) {
 			memcpy(fn->aggregated_by, val, vl + 1);
 		} else {
-			tr_error(r, 400, "BadRequest", key,
+			api_query_error(r, 400, "BadRequest", key,
 			    "%s: parameter '%s' is not one of its parameters "
 			    "(startDateTime, endDateTime%s) or is given twice",
 			    fn->name, key, want_agg ? ", aggregatedBy" : "");
@@ -983,19 +890,19 @@ api_traffic_fn_parse(struct api_req *r, const char *seg, bool want_agg,
 		p = *end == ',' ? end + 1 : end;
 	}
 	if (!fn->since_set || !fn->until_set) {
-		tr_error(r, 400, "BadRequest", fn->since_set ? "endDateTime" :
-		    "startDateTime", "%s needs startDateTime and endDateTime",
-		    fn->name);
+		api_query_error(r, 400, "BadRequest",
+		    fn->since_set ? "endDateTime" : "startDateTime",
+		    "%s needs startDateTime and endDateTime", fn->name);
 		return -1;
 	}
 	if (fn->until_ms < fn->since_ms) {
-		tr_error(r, 400, "BadRequest", "endDateTime",
+		api_query_error(r, 400, "BadRequest", "endDateTime",
 		    "endDateTime is before startDateTime");
 		return -1;
 	}
 	return 0;
 bad:
-	tr_error(r, 400, "BadRequest", NULL,
+	api_query_error(r, 400, "BadRequest", NULL,
 	    "'%.100s' is not a function call: write NAME(startDateTime="
 	    "2026-01-01T00:00:00Z,endDateTime=2026-01-02T00:00:00Z)", seg);
 	return -1;
@@ -1008,7 +915,7 @@ tr_sum(struct api_req *r, const struct api_traffic_fn *fn, enum store_traffic_gr
 	if (store_traffic_summary(r->api->traffic, r->tenant.id, g,
 	    fn->since_ms, fn->until_ms, top, out, n) == 0)
 		return 0;
-	tr_error(r, 500, "InternalServerError", NULL,
+	api_error(r, 500, "InternalServerError", NULL,
 	    "the traffic log store failed; see the server log");
 	return -1;
 }
@@ -1062,7 +969,7 @@ tr_destination_summaries(struct api_req *r, const struct api_traffic_fn *fn,
 	json_t *a;
 
 	if (strcmp(fn->aggregated_by, "transactions") != 0) {
-		tr_error(r, 400, "BadRequest", "aggregatedBy",
+		api_query_error(r, 400, "BadRequest", "aggregatedBy",
 		    "aggregatedBy '%.32s' is not supported: remote network "
 		    "traffic is counted by 'transactions' (it has no users or "
 		    "devices)", fn->aggregated_by);
@@ -1153,7 +1060,8 @@ api_traffic_report(struct api_req *r)
 	size_t top;
 
 	if (api_query_check(r, allowed) == -1 ||
-	    tr_parse_top(r, TR_SUM_TOP_DEFAULT, &top) == -1)
+	    api_query_top(r, TR_SUM_TOP_DEFAULT, TR_TOP_MAX,
+	    &top) == -1)
 		return;
 	if (tr_fn_is(seg, "transactionSummaries")) {
 		if (api_traffic_fn_parse(r, seg, false, &fn) == 0 && tr_store(r))
@@ -1165,7 +1073,7 @@ api_traffic_report(struct api_req *r)
 		if (api_traffic_fn_parse(r, seg, false, &fn) == 0 && tr_store(r))
 			tr_traffic_summary(r, &fn, top);
 	} else
-		tr_error(r, 404, "NotFound", NULL,
+		api_query_error(r, 404, "NotFound", NULL,
 		    "no report '%.100s' (transactionSummaries, "
 		    "getDestinationSummaries, trafficSummary)", seg);
 }

@@ -115,6 +115,9 @@ int	store_q_write(struct store *, store_write_fn, const void *arg);
 int	store_q_notify(struct store *, const char *tenant_id,
 	    const char *what, const char *id);
 
+/* A migration with the driver's spelling of each dialect token (malloc'd). */
+char	*store_q_dialect(const struct store_db_driver *, const char *sql);
+
 /*
  * store_policy.c: a tenant's baseline profile unless it has one (inside
  * the tenant's creation), and the same for every tenant (inside the

@@ -536,9 +536,8 @@ q_write(struct store *s, q_write_fn fn, const void *arg)
 
 /* --- open, schema ------------------------------------------------------- */
 
-/* The migration with the driver's spelling of each dialect token. */
-static char *
-q_dialect(const struct store_db_driver *drv, const char *sql)
+char *
+store_q_dialect(const struct store_db_driver *drv, const char *sql)
 {
 	size_t cap = strlen(sql) * 2 + 1, len = 0, i, tl, rl;
 	const char *p = sql;
@@ -587,7 +586,7 @@ q_migrate_one(struct store *s, int *v, char *err, size_t errlen)
 			goto fail_db;
 		return rc;
 	}
-	if ((sql = q_dialect(s->drv, q_migrations[*v])) == NULL) {
+	if ((sql = store_q_dialect(s->drv, q_migrations[*v])) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

@@ -236,42 +236,6 @@ store_traffic_url(const char *url, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* The migration with the driver's spelling of its tokens. */
-static char *
-ts_dialect(const struct store_db_driver *drv, const char *sql)
-{
-	size_t cap = strlen(sql) * 2 + 1, len = 0, i, tl, rl;
-	const char *p = sql;
-	char *out;
-
-	if ((out = malloc(cap)) == NULL)
-		return NULL;
-	while (*p != '\0') {
-		for (i = 0; i < drv->ndialect; i++) {
-			tl = strlen(drv->dialect[i][0]);
-			if (strncmp(p, drv->dialect[i][0], tl) == 0)
-				break;
-		}
-		if (i == drv->ndialect) {
-			if (len + 1 >= cap)
-				goto fail;
-			out[len++] = *p++;
-			continue;
-		}
-		rl = strlen(drv->dialect[i][1]);
-		if (len + rl + 1 >= cap)
-			goto fail;
-		memcpy(out + len, drv->dialect[i][1], rl);
-		len += rl;
-		p += tl;
-	}
-	out[len] = '\0';
-	return out;
-fail:
-	free(out);
-	return NULL;
-}
-
 static struct db_stmt *
 ts_stmt(struct store_traffic *t, enum ts_q q)
 {
@@ -331,7 +295,7 @@ ts_migrate(struct store_traffic *t, char *err, size_t errlen)
 		goto fail;
 	}
 	for (; v < TS_VERSION; v++) {
-		if ((sql = ts_dialect(t->drv, ts_migrations[v])) == NULL) {
+		if ((sql = store_q_dialect(t->drv, ts_migrations[v])) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
