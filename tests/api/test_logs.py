@@ -114,6 +114,10 @@ def test_filter_validation(c):
               "contains(description,'x')", "", "status eq 'tunnelConnected"):
         expect_error(c.ca.get(LOGS + "?$filter=" + urllib.parse.quote(f)), 400,
                      "BadRequest", "$filter")
+    # A percent-decoded byte that is not UTF-8, quoted in the message:
+    # still a Graph error body (the quote is made printable first).
+    for q in ("$filter=status%20eq%20%27%FF%27", "$top=%FF", "$orderby=%FE%FF"):
+        expect_error(c.ca.get(LOGS + "?" + q), 400, "BadRequest")
 
 
 def test_select_validation(c):
