@@ -74,7 +74,8 @@ test("filtering policy: create, FQDN and web category rules, link to the baselin
   await expect(page.locator("#np-name-err")).toHaveText((await r409.json()).error.message);
   await expect(page.getByLabel("Policy name")).toHaveAttribute("aria-invalid", "true");
 
-  const row = page.getByRole("row", { name: /Block social/ });
+  const ptab = page.getByRole("table", { name: "Filtering policies of this tenant" });
+  const row = ptab.getByRole("row", { name: /Block social/ });
   await expect(row).toContainText("block");
   await expect(row.getByRole("cell").nth(2)).toHaveText("0");
   await expect(row).toContainText("Not linked");
@@ -143,7 +144,7 @@ test("filtering policy: create, FQDN and web category rules, link to the baselin
   await page.getByLabel("Policy name").fill("Allow partners");
   await page.getByLabel("Policy action").selectOption("allow");
   await page.getByRole("button", { name: "Create policy" }).click();
-  await expect(page.getByRole("row", { name: /Allow partners/ })).toContainText("allow");
+  await expect(ptab.getByRole("row", { name: /Allow partners/ })).toContainText("allow");
   await page.getByLabel("Policy to link").selectOption({ label: "Allow partners" });
   await page.getByLabel("Link priority").fill("150");
   const lr = page.waitForResponse((r) => r.url().endsWith("/policies") && r.request().method() === "POST");
@@ -152,7 +153,7 @@ test("filtering policy: create, FQDN and web category rules, link to the baselin
   await expect(page.locator("#lk-prio-err")).toHaveText(lj.error.message);	// priority taken: 409
   await page.getByLabel("Link priority").fill("90");
   await page.getByRole("button", { name: "Link policy" }).click();
-  await expect(page.getByRole("row", { name: /Allow partners/ }).first()).toContainText("priority 90, enabled");
+  await expect(ptab.getByRole("row", { name: /Allow partners/ })).toContainText("priority 90, enabled");
   page.once("dialog", (d) => d.dismiss());
   await page.getByRole("button", { name: "Unlink Allow partners" }).click();
   expect((await baseline()).policies.length).toBe(2);
@@ -207,14 +208,17 @@ test("cloud firewall: the first rule creates and links the policy; rules start d
   // A second rule goes to the same policy, in priority order.
   await page.getByLabel("Rule name").fill("Allow DNS");
   await page.getByLabel("Priority").fill("90");
+  await page.getByRole("button", { name: "Add rule" }).click();
+  await expect(page.locator("#fw-prio-err")).toHaveText("priority must be an integer of 100 or more");
+  await page.getByLabel("Priority").fill("110");
   await page.getByLabel("Action").selectOption("allow");
   await page.getByLabel("Destination ports").fill("53");
   await page.getByLabel("Protocol").selectOption("udp");
   await page.getByRole("button", { name: "Add rule" }).click();
   await expect(page.getByRole("status")).toHaveText("Firewall rule Allow DNS created, disabled.");
   expect((await gw.api(tok, "GET", FW)).json.value.length).toBe(1);
-  await expect(page.getByRole("row").nth(1)).toContainText("Allow DNS");
-  await expect(page.getByRole("row").nth(2)).toContainText("Block 8080");
+  await expect(page.getByRole("row").nth(1)).toContainText("Block 8080");
+  await expect(page.getByRole("row").nth(2)).toContainText("Allow DNS");
   await axe(page, "cloud firewall");
   await shots(page, "firewall");
   await page.getByRole("switch", { name: "Enabled: Block 8080" }).click();
@@ -262,8 +266,10 @@ test("traffic logs: records, the action filter, paging, names and the summary", 
   // Summary: the API's report, on the page.
   const s = page.getByRole("region", { name: "Summary" });
   await expect(s.getByText("10 blocked", { exact: true })).toBeVisible();
-  await expect(s).toContainText("Block social: 3");
-  await expect(s).toContainText("Baseline firewall: 2");
+  const by = (id) => recs.filter((r) => r.policyId === id).length;
+  await expect(s).toContainText(`Block social: ${by(state.policy.id)} (${by(state.policy.id)} blocked)`);
+  await expect(s).toContainText(`Baseline firewall: ${by(state.fw.id)} (${by(state.fw.id)} blocked)`);
+  await expect(s).toContainText(`No policy matched: ${by(undefined)}`);
   await expect(s).toContainText("chat.social.example");
   await axe(page, "traffic logs");
   await shots(page, "traffic");
