@@ -4,7 +4,7 @@
 // action, top destinations, top policies) for the last hour or day.
 import { useEffect, useState } from "preact/hooks";
 import { api, policyApi, trafficApi } from "../api.js";
-import { Banner, fmtBytes, html, Select } from "../ui.js";
+import { Banner, fmtBytes, html } from "../ui.js";
 
 const PAGE = 25;
 const WINDOWS = { hour: ["Last hour", 3600e3], day: ["Last 24 hours", 86400e3] };
@@ -17,6 +17,12 @@ export function trafficFilter({ action, fqdn, rn, proto }) {
   if (rn) f.push("remoteNetworkId eq " + q(rn));
   if (proto) f.push("transportProtocol eq " + q(proto));
   return f.join(" and ");
+}
+
+// A filter select whose empty choice reads "Any".
+function AnySelect({ id, label, value, options, onChange }) {
+  return html`<div class="field"><label for=${id}>${label}</label><select id=${id} value=${value} onChange=${(e) => onChange(e.currentTarget.value)}>
+    <option value="">Any</option>${options.map((o) => html`<option value=${o}>${o}</option>`)}</select></div>`;
 }
 
 function Summary({ names, pname }) {
@@ -75,11 +81,11 @@ export function Traffic() {
     <${Summary} names=${names} pname=${pname} />
     <h2>Transactions</h2>
     <form class="filters" onSubmit=${(e) => { e.preventDefault(); setFlt({ ...flt, fqdn }); }} aria-label="Filter traffic logs">
-      <${Select} id="t-action" label="Action" value=${flt.action} options=${["", "allow", "block"]} onChange=${setF("action")} />
+      <${AnySelect} id="t-action" label="Action" value=${flt.action} options=${["allow", "block"]} onChange=${setF("action")} />
       <div class="field"><label for="t-fqdn">Destination FQDN</label><input id="t-fqdn" type="search" value=${fqdn} placeholder="www.contoso.com" onInput=${(e) => setFqdn(e.currentTarget.value)} /></div>
       <div class="field"><label for="t-rn">Remote network</label><select id="t-rn" value=${flt.rn} onChange=${(e) => setF("rn")(e.currentTarget.value)}>
         <option value="">Any</option>${nets.map((n) => html`<option value=${n.id}>${n.name}</option>`)}</select></div>
-      <${Select} id="t-proto" label="Protocol" value=${flt.proto} options=${["", "tcp", "udp", "icmp"]} onChange=${setF("proto")} />
+      <${AnySelect} id="t-proto" label="Protocol" value=${flt.proto} options=${["tcp", "udp", "icmp"]} onChange=${setF("proto")} />
       <button type="submit">Apply</button>
     </form>
     <${Banner} error=${err} />
