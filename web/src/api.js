@@ -72,3 +72,31 @@ export const api = {
   }),
   logs: (q, next) => call("GET", next ? rel(next) : "/networkAccess/logs/remoteNetworks?" + q),
 };
+
+// Security policy (docs/api.md "Security policy") and traffic logs.
+const NA = "#microsoft.graph.networkaccess.";
+const FPOL = "/networkAccess/filteringPolicies";
+const FW = "/networkAccess/cloudFirewallPolicies";
+const FPROF = "/networkAccess/filteringProfiles";
+export const policyApi = {
+  listPolicies: () => call("GET", FPOL + "?$expand=policyRules").then((j) => j.value),
+  createPolicy: (name, action) => call("POST", FPOL, { name, action }),
+  deletePolicy: (id) => call("DELETE", FPOL + "/" + id),
+  addRule: (pid, rule) => call("POST", FPOL + "/" + pid + "/policyRules", rule),
+  deleteRule: (pid, rid) => call("DELETE", FPOL + "/" + pid + "/policyRules/" + rid),
+  webCategories: () => call("GET", "/networkAccess/connectivity/webCategories").then((j) => j.value),
+  baseline: () => call("GET", FPROF + "?$expand=policies").then((j) => j.value.find((p) => p.priority === 65000) || null),
+  link: (prof, body) => call("POST", FPROF + "/" + prof + "/policies", body),
+  updateLink: (prof, lid, b) => call("PATCH", FPROF + "/" + prof + "/policies/" + lid, b),
+  unlink: (prof, lid) => call("DELETE", FPROF + "/" + prof + "/policies/" + lid),
+  createFirewall: (name) => call("POST", FW, { "@odata.type": NA + "cloudFirewallPolicy", name }),
+  firewallRules: (fid) => call("GET", FW + "/" + fid + "/policyRules").then((j) => j.value),
+  addFirewallRule: (fid, b) => call("POST", FW + "/" + fid + "/policyRules", b),
+  updateFirewallRule: (fid, rid, b) => call("PATCH", FW + "/" + fid + "/policyRules/" + rid, b),
+  deleteFirewallRule: (fid, rid) => call("DELETE", FW + "/" + fid + "/policyRules/" + rid),
+};
+export const trafficApi = {
+  list: (q, next) => call("GET", next ? rel(next) : "/networkAccess/logs/traffic?" + q),
+  summary: (from, to, top) => call("GET", "/networkAccess/reports/trafficSummary(startDateTime=" +
+    from + ",endDateTime=" + to + ")?$top=" + top),
+};

@@ -1,6 +1,5 @@
 // main.js - the shell: sign-in state, the navigation, and the hash router.
-// Pages slot in through ROUTES and NAV; Traffic and Policy join them when
-// the security-policy API exists (their entries are ready below).
+// Pages slot in through ROUTES and NAV.
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { render } from "preact";
@@ -14,12 +13,16 @@ import { Wizard } from "./pages/wizard.js";
 import { Config } from "./pages/config.js";
 import { Link } from "./pages/link.js";
 import { Logs } from "./pages/logs.js";
+import { Policies } from "./pages/policies.js";
+import { Firewall } from "./pages/firewall.js";
+import { Traffic } from "./pages/traffic.js";
 
 const NAV = [
   { href: "#/networks", label: "Remote networks", match: /^#\/(networks|create)/ },
   { href: "#/logs", label: "Health logs", match: /^#\/logs/ },
-  // { href: "#/traffic", label: "Traffic logs", match: /^#\/traffic/ },
-  // { href: "#/policies", label: "Filtering policies", match: /^#\/policies/ },
+  { href: "#/traffic", label: "Traffic logs", match: /^#\/traffic/ },
+  { href: "#/policies", label: "Filtering policies", match: /^#\/policies/ },
+  { href: "#/firewall", label: "Cloud firewall", match: /^#\/firewall/ },
 ];
 
 const ROUTES = [
@@ -28,6 +31,9 @@ const ROUTES = [
   [/^#\/networks\/([^/]+)\/links\/([^/]+)$/, (m) => html`<${Link} id=${m[1]} lid=${m[2]} />`],
   [/^#\/networks\/([^/]+)$/, (m, go) => html`<${Network} id=${m[1]} go=${go} />`],
   [/^#\/logs$/, () => html`<${Logs} />`],
+  [/^#\/traffic$/, () => html`<${Traffic} />`],
+  [/^#\/policies$/, () => html`<${Policies} />`],
+  [/^#\/firewall$/, () => html`<${Firewall} />`],
   [/^#\/networks$/, (m, go) => html`<${Networks} go=${go} />`],
 ];
 
