@@ -505,6 +505,8 @@ esp_snap_build(const struct esp_table *t)
 			;
 		s->in[h].spi = spi;
 		s->in[h].sa = c->in;
+		snprintf(s->in[h].spi_hex, sizeof(s->in[h].spi_hex), "%08x",
+		    (unsigned)spi);
 		l = esp_table_link_find(t, c->link_id, &j);
 		s->in[h].tenant = l != NULL ? l->tenant : UINT32_MAX;
 		s->in[h].link = l != NULL ? (uint32_t)j : UINT32_MAX;

@@ -72,6 +72,8 @@ struct esp_snap_in {
 	uint32_t	 tenant;	/* slot; UINT32_MAX: link without tenant */
 	uint32_t	 link;		/* index in links[]; UINT32_MAX: none */
 	struct esp_sa	*sa;
+	/* The SPI in hex: the traffic records' sessionId, made once here. */
+	char		 spi_hex[9];
 };
 
 struct esp_snap {

@@ -258,14 +258,12 @@ w_policy(struct esp_worker *w, const struct esp_snap *s,
     const struct esp_snap_in *e, const struct esp_snap_tenant *tn,
     const uint8_t *ip, size_t len, monotime_t now)
 {
-	static const char hex[] = "0123456789abcdef";
 	const struct policy_root *pr;
 	const struct esp_snap_link *l;
 	struct policy_flow_out out;
 	struct policy_pkt pp;
-	char spi[9];
 	uint32_t dst, v;
-	int i, tt;
+	int tt;
 
 	if (e->link >= s->nlinks)
 		return 0;
@@ -292,9 +290,6 @@ w_policy(struct esp_worker *w, const struct esp_snap *s,
 		w_add(&w->ctr.drop[ESP_WD_UNASSIGNED], 1);
 		return -1;
 	}
-	for (i = 0; i < 8; i++)
-		spi[i] = hex[(e->spi >> (28 - 4 * i)) & 0xf];
-	spi[8] = '\0';
 	memset(&pp, 0, sizeof(pp));
 	pp.snap = e->tenant < POLICY_TABLE_SLOTS ? pr->snap[e->tenant] : NULL;
 	pp.snap_gen = pr->gen;
@@ -302,7 +297,7 @@ w_policy(struct esp_worker *w, const struct esp_snap *s,
 	pp.tenant_id = "";		/* the gw fills it from the link id */
 	pp.rn_id = l->rn_id;
 	pp.link_id = l->id;
-	pp.session_id = spi;
+	pp.session_id = e->spi_hex;
 	pp.traffic_type = tt;
 	switch (policy_flows_input(w->flows, &pp, ip, len, now, &out)) {
 	case POLICY_FLOW_FORWARD:
