@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "model_fwd.h"
 #include "model_policy.h"
 
 #define STORE_NOTFOUND	1
@@ -192,6 +193,21 @@ int	store_flink_delete(struct store *, const char *tenant_id,
  */
 int	store_policy_set(struct store *, const char *tenant_id,
 	    struct model_fset *out);
+/*
+ * A tenant's forwarding rule rows (model_fwd.h: built-in rule and policy
+ * link overrides, Custom Bypass rules), sorted by id; *out malloc'd.
+ * put inserts or replaces by id; a new CUSTOM row past
+ * MODEL_FWD_CUSTOM_MAX is STORE_CONFLICT. get/delete: STORE_NOTFOUND.
+ * Every write is a configuration change (store_watch_*).
+ */
+int	store_fwd_list(struct store *, const char *tenant_id,
+	    struct model_fwd_rule **out, size_t *n);
+int	store_fwd_get(struct store *, const char *tenant_id, const char *id,
+	    struct model_fwd_rule *out);
+int	store_fwd_put(struct store *, const char *tenant_id,
+	    const struct model_fwd_rule *);
+int	store_fwd_delete(struct store *, const char *tenant_id,
+	    const char *id);
 /* Every tenant's id, sorted; *out is malloc'd (free()). */
 int	store_tenant_ids(struct store *, char (**out)[MODEL_ID_LEN + 1],
 	    size_t *n);
