@@ -229,6 +229,19 @@ api_handler	api_fprofile_list, api_fprofile_create, api_fprofile_get,
 		api_fprofile_update, api_fprofile_delete, api_flink_list,
 		api_flink_create, api_flink_get, api_flink_update,
 		api_flink_delete;
+/*
+ * api_fwd.c: /networkAccess/forwardingPolicies[/{id}/policyRules[/{id}]]
+ * and /networkAccess/forwardingProfiles/{id}/policies/{linkId}
+ */
+api_handler	api_fwd_policy_list, api_fwd_policy_get, api_fwd_rule_list,
+		api_fwd_rule_create, api_fwd_rule_get, api_fwd_rule_update,
+		api_fwd_rule_delete, api_fwd_link_get, api_fwd_link_update;
+/*
+ * The forwardingPolicyLink array of a traffic type with the tenant's rows
+ * applied (model_fwdcat_links), for the profile endpoints: a new
+ * reference (an empty array for Private Access); NULL on a store error.
+ */
+json_t	*api_fwd_links(struct api_req *, int traffic);
 /* api_webcat.c: /networkAccess/connectivity/webCategories */
 api_handler	api_webcat_list;
 /* A store write's failure as the answer: 409, 404 (what), or 5xx. */
