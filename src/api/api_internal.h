@@ -33,7 +33,7 @@
 
 struct MHD_Connection;
 struct api_metrics;
-struct api_profiles;
+struct model_fwdcat;
 struct api_static;
 struct sockaddr_in;
 
@@ -41,7 +41,7 @@ struct api {
 	struct MHD_Daemon	*mhd;
 	struct store		*store;
 	struct model_ctx	 ctx;
-	struct api_profiles	*profiles;	/* built-in rules, read-only */
+	struct model_fwdcat	*fwdcat;	/* built-in forwarding rules */
 	uint16_t		 port;
 	/* --public-url, no trailing '/': @odata.context, @odata.nextLink */
 	char			 base_url[API_PUBLIC_URL_MAX + 1];
@@ -213,6 +213,8 @@ api_handler	api_profile_list, api_profile_get, api_profile_policies,
 		api_rn_profiles_get, api_rn_profiles_update;
 int	api_profiles_load(struct api *, const char *datadir);
 void	api_profiles_free(struct api *);
+/* A traffic type's forwardingPolicyLinks for r's tenant (new reference). */
+json_t	*api_profile_links(struct api_req *, int traffic);
 /* One of the tenant's profiles, Private Access included (store codes). */
 int	api_profile_find(struct api_req *, const char *id,
 	    struct model_profile *out);

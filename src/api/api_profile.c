@@ -4,14 +4,13 @@
  * Each tenant has the built-in Microsoft 365 and Internet Access profiles
  * (created with the tenant, ids per tenant as in Graph) and Graph's Private
  * Access profile, which is not stored (profile_private).
- * Their policies and rules are not per tenant: the Microsoft 365 rules come
- * from Microsoft's published endpoint list shipped in
- * data/m365-endpoints-worldwide.json, read once at start-up; the Internet
- * Access rules are the documented defaults (bypass private ranges, acquire
- * TCP 80/443); Private Access has none (no private applications here), and
- * a remote network cannot use it (system-facts §1.8: it needs the client).
- * The IPv4 prefixes of an assigned profile are what the gateway will
- * advertise over BGP. A profile's "associations" are the remote networks
+ * Their policies and rules are the built-in catalogue (model_fwd.h: the
+ * Microsoft 365 rules from Microsoft's published endpoint list shipped in
+ * data/m365-endpoints-worldwide.json, the Internet Access defaults) with
+ * the tenant's overrides and Custom Bypass rules applied; Private Access
+ * has none (no private applications here), and a remote network cannot
+ * use it (system-facts §1.8: it needs the client). The IPv4 prefixes of
+ * an assigned profile are what the gateway will advertise over BGP. A profile's "associations" are the remote networks
  * it is assigned to.
  */
 #include "api_internal.h"
@@ -22,199 +21,32 @@
 
 #include "guid.h"
 #include "log.h"
+#include "model_fwd.h"
 
 #define NS	"#microsoft.graph.networkaccess."
-
-struct api_profiles {
-	json_t	*m365;		/* forwardingPolicyLink array */
-	json_t	*internet;
-};
-
-static json_t *
-profile_policy_link(const char *name, const char *traffic, json_t *rules)
-{
-	char id[GUID_STRLEN + 1], lid[GUID_STRLEN + 1], key[300];
-	json_t *policy;
-
-	snprintf(key, sizeof(key), "policy:%s:%s", traffic, name);
-	guid_from_name(key, id);
-	snprintf(key, sizeof(key), "policylink:%s:%s", traffic, name);
-	guid_from_name(key, lid);
-	policy = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}",
-	    "@odata.type", NS "forwardingPolicy", "id", id, "name", name,
-	    "trafficForwardingType", traffic, "version", MODEL_VERSION,
-	    "policyRules", rules);
-	return json_pack("{s:s, s:s, s:s, s:s, s:o}",
-	    "@odata.type", NS "forwardingPolicyLink", "id", lid,
-	    "state", "enabled", "version", MODEL_VERSION, "policy", policy);
-}
-
-static json_t *
-profile_ports(const char *csv)
-{
-	json_t *a = json_array();
-	char buf[256], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", csv);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save))
-		json_array_append_new(a, json_string(tok));
-	return a;
-}
-
-static json_t *
-profile_m365_rule(json_t *entry, const char *kind, const char *proto,
-    const char *ports)
-{
-	const char *cat = json_string_value(json_object_get(entry, "category"));
-	const char *area = json_string_value(json_object_get(entry,
-	    "serviceAreaDisplayName"));
-	json_int_t eid = json_integer_value(json_object_get(entry, "id"));
-	json_t *src, *dst, *v;
-	char id[GUID_STRLEN + 1], name[200];
-	size_t i;
-	bool fqdn = strcmp(kind, "fqdn") == 0;
-
-	src = json_object_get(entry, fqdn ? "urls" : "ips");
-	dst = json_array();
-	json_array_foreach(src, i, v)
-		json_array_append_new(dst, json_pack("{s:s, s:s}",
-		    "@odata.type", fqdn ? NS "fqdn" : NS "ipSubnet",
-		    "value", json_string_value(v)));
-	snprintf(name, sizeof(name), "%s %s %s rule %lld", area ? area : "M365",
-	    fqdn ? "Fqdn" : "IP", proto, (long long)eid);
-	guid_from_name(name, id);
-	/* The published list says Optimize/Allow/Default; Graph's enum is
-	 * optimized/allow/default (system-facts §3.4). */
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}",
-	    "@odata.type", NS "m365ForwardingRule", "id", id, "name", name,
-	    "ruleType", fqdn ? "fqdn" : "ipSubnet", "action", "forward",
-	    "protocol", proto, "ports", profile_ports(ports),
-	    "category", cat == NULL ? "default" :
-	    strcmp(cat, "Optimize") == 0 ? "optimized" :
-	    strcmp(cat, "Allow") == 0 ? "allow" : "default",
-	    "destinations", dst);
-}
-
-static json_t *
-profile_m365_policies(json_t *list)
-{
-	json_t *groups = json_object(), *links = json_array(), *e, *rules;
-	const char *area, *tcp, *udp, *key;
-	size_t i;
-
-	json_array_foreach(list, i, e) {
-		area = json_string_value(json_object_get(e,
-		    "serviceAreaDisplayName"));
-		if (area == NULL)
-			continue;
-		if ((rules = json_object_get(groups, area)) == NULL) {
-			rules = json_array();
-			json_object_set_new(groups, area, rules);
-		}
-		tcp = json_string_value(json_object_get(e, "tcpPorts"));
-		udp = json_string_value(json_object_get(e, "udpPorts"));
-		if (json_array_size(json_object_get(e, "urls")) > 0) {
-			if (tcp)
-				json_array_append_new(rules,
-				    profile_m365_rule(e, "fqdn", "tcp", tcp));
-			if (udp)
-				json_array_append_new(rules,
-				    profile_m365_rule(e, "fqdn", "udp", udp));
-		}
-		if (json_array_size(json_object_get(e, "ips")) > 0) {
-			if (tcp)
-				json_array_append_new(rules,
-				    profile_m365_rule(e, "ip", "tcp", tcp));
-			if (udp)
-				json_array_append_new(rules,
-				    profile_m365_rule(e, "ip", "udp", udp));
-		}
-	}
-	json_object_foreach(groups, key, rules)
-		json_array_append_new(links,
-		    profile_policy_link(key, "m365", json_incref(rules)));
-	json_decref(groups);
-	return links;
-}
-
-/* ED how-to-manage-internet-access-profile: the documented defaults. */
-static json_t *
-profile_internet_policies(void)
-{
-	static const char *const bypass[] = { "10.0.0.0/8", "172.16.0.0/12",
-	    "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
-	    "127.0.0.0/8" };
-	json_t *links = json_array(), *dst = json_array(), *rules;
-	char id[GUID_STRLEN + 1];
-	size_t i;
-
-	for (i = 0; i < sizeof(bypass) / sizeof(bypass[0]); i++)
-		json_array_append_new(dst, json_pack("{s:s, s:s}",
-		    "@odata.type", NS "ipSubnet", "value", bypass[i]));
-	guid_from_name("internet:default-bypass", id);
-	rules = json_pack("[{s:s, s:s, s:s, s:s, s:s, s:o}]",
-	    "@odata.type", NS "internetAccessForwardingRule", "id", id,
-	    "name", "Default Bypass: private ranges", "ruleType", "ipSubnet",
-	    "action", "bypass", "destinations", dst);
-	json_array_append_new(links,
-	    profile_policy_link("Custom Bypass", "internet", json_array()));
-	json_array_append_new(links,
-	    profile_policy_link("Default Bypass", "internet", rules));
-	guid_from_name("internet:default-acquire", id);
-	rules = json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s], s:[{s:s, s:s}]}]",
-	    "@odata.type", NS "internetAccessForwardingRule", "id", id,
-	    "name", "Default Acquire: all internet traffic on TCP 80, 443",
-	    "ruleType", "ipSubnet", "action", "forward", "protocol", "tcp",
-	    "ports", "80", "443", "destinations", "@odata.type",
-	    NS "ipSubnet", "value", "0.0.0.0/0");
-	json_array_append_new(links,
-	    profile_policy_link("Default Acquire", "internet", rules));
-	return links;
-}
 
 int
 api_profiles_load(struct api *api, const char *datadir)
 {
-	char path[1024];
-	json_error_t jerr;
-	json_t *list;
-
-	if ((api->profiles = calloc(1, sizeof(*api->profiles))) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/m365-endpoints-worldwide.json", datadir);
-	list = json_load_file(path, 0, &jerr);
-	if (!json_is_array(list)) {
-		log_err("api: cannot read the Microsoft 365 endpoint list %s: "
-		    "%s (line %d)", path, jerr.text, jerr.line);
-		json_decref(list);
-		return -1;
-	}
-	api->profiles->m365 = profile_m365_policies(list);
-	api->profiles->internet = profile_internet_policies();
-	log_info("api: Microsoft 365 profile: %zu endpoint sets from %s",
-	    json_array_size(list), path);
-	json_decref(list);
-	return 0;
+	return model_fwdcat_load(datadir, &api->fwdcat);
 }
 
 void
 api_profiles_free(struct api *api)
 {
-	if (api->profiles == NULL)
-		return;
-	json_decref(api->profiles->m365);
-	json_decref(api->profiles->internet);
-	free(api->profiles);
-	api->profiles = NULL;
+	model_fwdcat_free(api->fwdcat);
+	api->fwdcat = NULL;
 }
 
-/* The built-in policy links of a traffic type (Private Access: none). */
-static json_t *
-profile_policies(struct api *api, int traffic)
+/*
+ * The policy links of a traffic type as this tenant has them (its rule
+ * overrides and Custom Bypass rules applied, model_fwd.h); Private Access:
+ * none. A new reference; NULL on a store error or no memory.
+ */
+json_t *
+api_profile_links(struct api_req *r, int traffic)
 {
-	return traffic == MODEL_TRAFFIC_M365 ? api->profiles->m365 :
-	    traffic == MODEL_TRAFFIC_INTERNET ? api->profiles->internet : NULL;
+	return model_fwdcat_links(r->api->fwdcat, traffic, NULL, 0);
 }
 
 /*
@@ -356,9 +188,9 @@ api_profile_json(struct api_req *r, const struct model_profile *p,
 	errs += json_object_set_new(o, "associations",
 	    a != NULL ? json_deep_copy(a) : json_array());
 	if (expand_policies) {
-		pol = profile_policies(r->api, p->traffic);
+		pol = api_profile_links(r, p->traffic);
 		errs += json_object_set_new(o, "policies",
-		    pol ? json_deep_copy(pol) : json_array());
+		    pol != NULL ? pol : json_array());
 	}
 	if (errs != 0) {
 		json_decref(o);
@@ -497,7 +329,7 @@ api_profile_policies(struct api_req *r)
 		"id", "state", "version", "policy", NULL
 	};
 	struct model_profile p;
-	json_t *pol, *a, *o;
+	json_t *a, *o;
 	size_t i;
 
 	if (api_query_check(r, q) == -1 ||
@@ -507,8 +339,7 @@ api_profile_policies(struct api_req *r)
 	    "microsoft.graph.networkaccess.forwardingPolicyLink") == -1 ||
 	    profile_load(r, &p) == -1)
 		return;
-	pol = profile_policies(r->api, p.traffic);
-	if ((a = pol != NULL ? json_deep_copy(pol) : json_array()) == NULL) {
+	if ((a = api_profile_links(r, p.traffic)) == NULL) {
 		api_error_store(r);
 		return;
 	}
