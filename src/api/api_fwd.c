@@ -9,7 +9,7 @@
  * Access profiles (model_fwdcat, the same ids in every tenant); what a
  * tenant changes is stored as rows (store_fwd_*, model_fwd.h) and applied
  * by model_fwdcat_links(), so every answer here and the profile endpoints
- * (api_profile.c) render one view:
+ * (api_profile.c, api_profile_links) render one view:
  *   - a Microsoft 365 rule's action: PATCH {"action": "bypass"|"forward"};
  *   - a Microsoft 365 policy link's state: PATCH {"state": ...} on the
  *     profile's policies/{linkId} (a disabled group bypasses its rules);
@@ -95,22 +95,6 @@ fail:
 	fwd_view_free(v);
 	api_error_store(r);
 	return -1;
-}
-
-json_t *
-api_fwd_links(struct api_req *r, int traffic)
-{
-	struct model_fwd_rule *rows = NULL;
-	size_t n = 0;
-	json_t *a;
-
-	if (traffic != MODEL_TRAFFIC_M365 && traffic != MODEL_TRAFFIC_INTERNET)
-		return json_array();
-	if (store_fwd_list(r->api->store, r->tenant.id, &rows, &n) != 0)
-		return NULL;
-	a = model_fwdcat_links(r->api->fwdcat, traffic, rows, n);
-	free(rows);
-	return a;
 }
 
 /* o[key] as a string, "" when it is not one. */
