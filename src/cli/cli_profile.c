@@ -70,7 +70,7 @@ rule_ports(const json_t *r, const void *ctx, struct sbuf *tmp)
 	json_array_foreach(json_object_get(r, "ports"), i, p)
 		sb_addf(tmp, "%s%s", i > 0 ? "," : "",
 		    json_is_string(p) ? json_string_value(p) : "?");
-	return tmp->p[0] != '\0' ? tmp->p : "-";
+	return tmp->p != NULL && tmp->p[0] != '\0' ? tmp->p : "-";
 }
 
 /* The group: its policy's name, marked when the link is disabled. */
@@ -316,7 +316,7 @@ bypass_dests(const json_t *r, const void *ctx, struct sbuf *tmp)
 			    cli_out_jstr(d, "endAddress") ?
 			    cli_out_jstr(d, "endAddress") : "?");
 	}
-	return tmp->p[0] != '\0' ? tmp->p : "-";
+	return tmp->p != NULL && tmp->p[0] != '\0' ? tmp->p : "-";
 }
 
 static const struct cli_col bypass_cols[] = {
