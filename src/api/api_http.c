@@ -64,6 +64,18 @@ static const struct api_route api_routes[] = {
 	{ "GET",    "networkAccess/forwardingProfiles/{}",	api_profile_get },
 	{ "GET",    "networkAccess/forwardingProfiles/{}/policies",
 							api_profile_policies },
+	{ "GET",    "networkAccess/forwardingProfiles/{}/policies/{}",
+							api_fwd_link_get },
+	{ "PATCH",  "networkAccess/forwardingProfiles/{}/policies/{}",
+							api_fwd_link_update },
+#define FWDPOL	"networkAccess/forwardingPolicies"
+	{ "GET",    FWDPOL,				api_fwd_policy_list },
+	{ "GET",    FWDPOL "/{}",			api_fwd_policy_get },
+	{ "GET",    FWDPOL "/{}/policyRules",		api_fwd_rule_list },
+	{ "POST",   FWDPOL "/{}/policyRules",		api_fwd_rule_create },
+	{ "GET",    FWDPOL "/{}/policyRules/{}",	api_fwd_rule_get },
+	{ "PATCH",  FWDPOL "/{}/policyRules/{}",	api_fwd_rule_update },
+	{ "DELETE", FWDPOL "/{}/policyRules/{}",	api_fwd_rule_delete },
 	{ "GET",    "networkAccess/logs/remoteNetworks",	api_logs_rn_list },
 #define FPOL	"networkAccess/filteringPolicies"
 #define FWPOL	"networkAccess/cloudFirewallPolicies"

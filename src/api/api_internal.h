@@ -213,7 +213,11 @@ api_handler	api_profile_list, api_profile_get, api_profile_policies,
 		api_rn_profiles_get, api_rn_profiles_update;
 int	api_profiles_load(struct api *, const char *datadir);
 void	api_profiles_free(struct api *);
-/* A traffic type's forwardingPolicyLinks for r's tenant (new reference). */
+/*
+ * A traffic type's forwardingPolicyLinks with r's tenant's rows applied
+ * (store_fwd_list, model_fwdcat_links): a new reference, an empty array
+ * for Private Access; NULL on a store error or no memory.
+ */
 json_t	*api_profile_links(struct api_req *, int traffic);
 /* One of the tenant's profiles, Private Access included (store codes). */
 int	api_profile_find(struct api_req *, const char *id,
@@ -231,6 +235,13 @@ api_handler	api_fprofile_list, api_fprofile_create, api_fprofile_get,
 		api_fprofile_update, api_fprofile_delete, api_flink_list,
 		api_flink_create, api_flink_get, api_flink_update,
 		api_flink_delete;
+/*
+ * api_fwd.c: /networkAccess/forwardingPolicies[/{id}/policyRules[/{id}]]
+ * and /networkAccess/forwardingProfiles/{id}/policies/{linkId}
+ */
+api_handler	api_fwd_policy_list, api_fwd_policy_get, api_fwd_rule_list,
+		api_fwd_rule_create, api_fwd_rule_get, api_fwd_rule_update,
+		api_fwd_rule_delete, api_fwd_link_get, api_fwd_link_update;
 /* api_webcat.c: /networkAccess/connectivity/webCategories */
 api_handler	api_webcat_list;
 /* A store write's failure as the answer: 409, 404 (what), or 5xx. */

@@ -10,8 +10,9 @@
  * the tenant's overrides and Custom Bypass rules applied; Private Access
  * has none (no private applications here), and a remote network cannot
  * use it (system-facts §1.8: it needs the client). The IPv4 prefixes of
- * an assigned profile are what the gateway will advertise over BGP. A profile's "associations" are the remote networks
- * it is assigned to.
+ * an assigned profile are what the gateway will advertise over BGP. A
+ * profile's "associations" are the remote networks it is assigned to.
+ * What a tenant changes in them is served and written by api_fwd.c.
  */
 #include "api_internal.h"
 
@@ -46,7 +47,17 @@ api_profiles_free(struct api *api)
 json_t *
 api_profile_links(struct api_req *r, int traffic)
 {
-	return model_fwdcat_links(r->api->fwdcat, traffic, NULL, 0);
+	struct model_fwd_rule *rows = NULL;
+	size_t n = 0;
+	json_t *a;
+
+	if (traffic != MODEL_TRAFFIC_M365 && traffic != MODEL_TRAFFIC_INTERNET)
+		return json_array();
+	if (store_fwd_list(r->api->store, r->tenant.id, &rows, &n) != 0)
+		return NULL;
+	a = model_fwdcat_links(r->api->fwdcat, traffic, rows, n);
+	free(rows);
+	return a;
 }
 
 /*
@@ -188,9 +199,10 @@ api_profile_json(struct api_req *r, const struct model_profile *p,
 	errs += json_object_set_new(o, "associations",
 	    a != NULL ? json_deep_copy(a) : json_array());
 	if (expand_policies) {
-		pol = api_profile_links(r, p->traffic);
-		errs += json_object_set_new(o, "policies",
-		    pol != NULL ? pol : json_array());
+		if ((pol = api_profile_links(r, p->traffic)) == NULL)
+			errs++;
+		else
+			errs += json_object_set_new(o, "policies", pol);
 	}
 	if (errs != 0) {
 		json_decref(o);

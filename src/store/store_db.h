@@ -99,6 +99,7 @@ struct store {
 	int			 version;
 	struct db_stmt		**stmt;		/* [store_query_nstmt] */
 	struct db_stmt		**pstmt;	/* store_policy.c's, lazily */
+	struct db_stmt		**fstmt;	/* store_fwd.c's, lazily */
 	struct model_errs	 conflict;
 };
 

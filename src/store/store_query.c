@@ -232,6 +232,30 @@ static const char *const q_migrations[] = {
 	"  ON filtering_policy_links (tenant_id, profile_id);"
 	"CREATE INDEX filtering_policy_links_policy"
 	"  ON filtering_policy_links (tenant_id, policy_id);",
+
+	/*
+	 * 5: a tenant's forwarding rules (store_fwd.c, model_fwd.h): action
+	 * overrides of built-in Microsoft 365 rules and policy links, whose
+	 * ids are the catalogue's and so the same in every tenant (hence the
+	 * key is the pair), and the Custom Bypass rules, whose destinations
+	 * are model_fwd_dst_text()'s form. Only a custom row has a name or
+	 * destinations, and it always bypasses.
+	 */
+	"CREATE TABLE forwarding_rules ("
+	"  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
+	"  id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('rule', 'link', 'custom')),"
+	"  action TEXT NOT NULL CHECK (action IN ('forward', 'bypass')),"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  destinations TEXT NOT NULL DEFAULT '',"
+	"  modified_ms @I64@ NOT NULL,"
+	"  PRIMARY KEY (tenant_id, id),"
+	"  CHECK (kind = 'custom' OR (name = '' AND description = ''"
+	"    AND destinations = '')),"
+	"  CHECK (kind <> 'custom' OR (action = 'bypass' AND name <> ''"
+	"    AND destinations <> ''))"
+	")@STRICT@@NOROWID@;",
 };
 #define Q_VERSION	((int)(sizeof(q_migrations) / sizeof(q_migrations[0])))
 /* The version whose migration also runs store_policy_migrate(). */
@@ -651,6 +675,8 @@ store_query_close(struct store *s)
 	s->stmt = NULL;
 	free(s->pstmt);
 	s->pstmt = NULL;
+	free(s->fstmt);
+	s->fstmt = NULL;
 }
 
 int
@@ -1479,7 +1505,7 @@ store_event_prune(struct store *s, int64_t before_ms, size_t *n)
 	return rc == 0 ? 0 : -1;
 }
 
-/* --- for the other query files (store_policy.c) ------------------------- */
+/* --- for the other query files (store_policy.c, store_fwd.c) ------------ */
 
 int
 store_q_write(struct store *s, store_write_fn fn, const void *arg)

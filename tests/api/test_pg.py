@@ -63,7 +63,7 @@ def test_api_suites_on_postgresql(c):
     env = dict(os.environ, BG_TEST_DB=c.url)
     # test_logs.py plants rows through SQLite itself: not here.
     # test_odata.py: its logs query fails on PostgreSQL (open defect).
-    for t in ("test_api.py", "test_tenants.py", "test_policy_api.py"):
+    for t in ("test_api.py", "test_tenants.py", "test_policy_api.py", "test_fwd_api.py"):
         out = subprocess.run([sys.executable, os.path.join(SRC, "tests", "api", t)],
                              env=env, capture_output=True, text=True, timeout=600)
         check(out.returncode == 0, "%s on PostgreSQL:\n%s%s" % (t, out.stdout[-4000:],
@@ -114,6 +114,26 @@ def test_two_nodes_bgp_address_unique(c):
         posts.append(lambda cl=cl, body=body, path=path: cl.post(path, body))
     codes = sorted(r.status for r in race(posts))
     check(codes.count(201) == 1 and codes.count(409) == 7, codes)
+
+
+def test_two_nodes_custom_bypass_limit(c):
+    """The 100 Custom Bypass rules are counted inside the write (store_fwd.c)."""
+    start_pair(c)
+    fp = "/networkAccess/forwardingPolicies"
+    cb = [p for p in c.a.get(fp).json()["value"] if p["name"] == "Custom Bypass"][0]
+    path = fp + "/" + cb["id"] + "/policyRules"
+
+    def body(i):
+        return {"name": "cb%d" % i, "destinations": [
+            {"@odata.type": "#microsoft.graph.networkaccess.ipAddress",
+             "value": "203.0.113.%d" % i}]}
+    for i in range(90):
+        check(c.a.post(path, body(i)).status == 201, i)
+    posts = [lambda i=i, cl=(c.a if i % 2 == 0 else c.b): cl.post(path, body(i))
+             for i in range(90, 120)]
+    codes = sorted(r.status for r in race(posts))
+    check(codes.count(201) == 10 and codes.count(409) == 20, codes)
+    check(len(c.b.get(path).json()["value"]) == 100)
 
 
 def test_change_reaches_other_node(c):
@@ -192,5 +212,6 @@ def test_outage_503_then_recovery(c):
 
 if __name__ == "__main__":
     run_tests([test_api_suites_on_postgresql, test_two_nodes_link_limit,
-               test_two_nodes_bgp_address_unique, test_change_reaches_other_node,
+               test_two_nodes_bgp_address_unique, test_two_nodes_custom_bypass_limit,
+               test_change_reaches_other_node,
                test_two_nodes_policy, test_outage_503_then_recovery], setup, teardown)

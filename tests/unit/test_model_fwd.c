@@ -231,7 +231,7 @@ test_catalogue(void **state)
 
 	/* The rule bypassed: its subnet leaves the routes, the rest stays. */
 	memset(rows, 0, sizeof(rows));
-	snprintf(rows[0].id, sizeof(rows[0].id), "%s", rule_id);
+	snprintf(rows[0].id, sizeof(rows[0].id), "%.36s", rule_id);
 	rows[0].kind = MODEL_FWD_RULE;
 	rows[0].action = MODEL_FWD_BYPASS;
 	assert_int_equal(model_fwdcat_m365_routes(c, rows, 1, &p, &n), 0);
@@ -262,7 +262,7 @@ test_catalogue(void **state)
 	free(p);
 
 	/* The rule's group disabled: state shows it, its subnets go. */
-	snprintf(rows[0].id, sizeof(rows[0].id), "%s", link_id);
+	snprintf(rows[0].id, sizeof(rows[0].id), "%.36s", link_id);
 	rows[0].kind = MODEL_FWD_LINK;
 	rows[0].action = MODEL_FWD_BYPASS;
 	assert_int_equal(model_fwdcat_m365_routes(c, rows, 1, &p, &n), 0);
