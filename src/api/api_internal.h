@@ -42,6 +42,7 @@ struct api {
 	struct store		*store;
 	struct model_ctx	 ctx;
 	struct model_fwdcat	*fwdcat;	/* built-in forwarding rules */
+	bool			 branch_transit_default;	/* --branch-transit */
 	uint16_t		 port;
 	/* --public-url, no trailing '/': @odata.context, @odata.nextLink */
 	char			 base_url[API_PUBLIC_URL_MAX + 1];
@@ -219,6 +220,8 @@ void	api_profiles_free(struct api *);
  * for Private Access; NULL on a store error or no memory.
  */
 json_t	*api_profile_links(struct api_req *, int traffic);
+/* api_settings.c: /networkAccess/settings/forwardingOptions */
+api_handler	api_settings_fwd_get, api_settings_fwd_update;
 /* One of the tenant's profiles, Private Access included (store codes). */
 int	api_profile_find(struct api_req *, const char *id,
 	    struct model_profile *out);
