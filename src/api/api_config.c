@@ -13,6 +13,7 @@
 
 #include "cpe.h"
 #include "ip4.h"
+#include "model_fwd.h"
 
 void
 api_connectivity_get(struct api_req *r)
@@ -61,10 +62,70 @@ api_cpe_lan_visit(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/*
+ * What the remote network's branches keep local (docs/bgp.md): the
+ * bypass prefixes of its assigned, enabled profiles with the tenant's
+ * forwarding rules. 0, or -1 with the error reply set.
+ */
+static int
+api_cpe_bypass(struct api_req *r, const struct model_rn *rn,
+    struct cpe_opts *o)
+{
+	struct model_profile *ps = NULL;
+	struct model_fwd_rule *rows = NULL;
+	struct model_pfx *all = NULL, *p, *na;
+	size_t nps = 0, nrows = 0, nall = 0, np, i;
+	int rc = -1;
+
+	if (r->api->fwdcat == NULL)
+		return 0;
+	if (store_rn_profiles_get(r->api->store, r->tenant.id, rn->id, &ps,
+	    &nps) == -1 ||
+	    store_fwd_list(r->api->store, r->tenant.id, &rows, &nrows) == -1)
+		goto fail;
+	for (i = 0; i < nps; i++) {
+		if (!ps[i].enabled || (ps[i].traffic != MODEL_TRAFFIC_M365 &&
+		    ps[i].traffic != MODEL_TRAFFIC_INTERNET))
+			continue;
+		if (model_fwdcat_bypass(r->api->fwdcat, ps[i].traffic, rows,
+		    nrows, &p, &np) == -1)
+			goto fail;
+		if (np > 0 && (na = realloc(all, (nall + np) *
+		    sizeof(*all))) == NULL) {
+			free(p);
+			goto fail;
+		}
+		if (np > 0) {
+			all = na;
+			memcpy(&all[nall], p, np * sizeof(*p));
+			nall += np;
+		}
+		free(p);
+	}
+	nall = model_pfx_aggregate(all, nall);
+	for (i = 0; i < nall; i++) {
+		if (o->n_bypass == CPE_BYPASS_MAX) {
+			o->n_bypass_more++;
+			continue;
+		}
+		o->bypass[o->n_bypass] = all[i].addr;
+		o->bypass_len[o->n_bypass++] = all[i].len;
+	}
+	rc = 0;
+	goto out;
+fail:
+	api_error_store(r);
+out:
+	free(all);
+	free(ps);
+	free(rows);
+	return rc;
+}
+
 void
 api_cpe_get(struct api_req *r)
 {
-	static const char *const q[] = { "format", "lan", NULL };
+	static const char *const q[] = { "format", "lan", "wan", NULL };
 	struct cpe_lan_parse lp;
 	struct cpe_opts opts;
 	struct model_link l;
@@ -97,7 +158,15 @@ api_cpe_get(struct api_req *r)
 		    "IPv4 prefix such as 198.51.100.0/24", lp.bad);
 		return;
 	}
-	if (api_rn_load(r, r->seg[3], &rn) == -1)
+	fmt = api_query_get(r, "wan");
+	if (fmt != NULL && ip4_parse(fmt, &opts.wan) == -1) {
+		api_error(r, 400, "BadRequest", "wan", "wan '%.64s' is not an "
+		    "IPv4 address: give the branch's own internet next hop, "
+		    "where its bypass routes go", fmt);
+		return;
+	}
+	if (api_rn_load(r, r->seg[3], &rn) == -1 ||
+	    api_cpe_bypass(r, &rn, &opts) == -1)
 		return;
 	if (api_link_load(r, rn.id, r->seg[5], &l) == -1)
 		return;

@@ -57,7 +57,7 @@ static const char cli_help[] =
 "  link update RN LINK [--name N] [--psk-file F] ...\n"
 "  config RN                           what to configure on the branch "
 "router\n"
-"  cpe-config RN LINK [--format swanctl|bird|frr] [--lan CIDR]... "
+"  cpe-config RN LINK [--format swanctl|bird|frr] [--lan CIDR]... [--wan IP] "
 "[-o FILE]\n"
 "  profile list                        the tenant's forwarding profiles\n"
 "  policy list|show|create|delete ...  filtering policies (web content "

@@ -57,6 +57,7 @@ static const struct optdef {
 	{ "--sa-lifetime",	O_SA_LIFETIME,	ARG_ONE },
 	{ "--format",		O_FORMAT,	ARG_ONE },
 	{ "--lan",		O_LAN,		ARG_LIST },
+	{ "--wan",		O_WAN,		ARG_ONE },
 	{ "--static-source",	O_STATIC_SOURCE, ARG_LIST },
 	{ "-o",			O_OUTPUT,	ARG_ONE },
 	{ "--output",		O_OUTPUT,	ARG_ONE },

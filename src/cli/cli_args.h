@@ -23,6 +23,7 @@ enum opt {
 	/* security policy (cli_policy.c, cli_fprofile.c, cli_firewall.c) */
 	O_ACTION, O_PRIORITY, O_FQDN, O_CATEGORY, O_SRC, O_DST, O_SPORT,
 	O_DPORT, O_PROTOCOL, O_DESCRIPTION, O_ENABLED, O_POLICY,
+	O_WAN,
 	O_COUNT
 };
 

@@ -75,6 +75,10 @@ config_cpe(struct cli *c, struct args *a)
 		sb_adds(&u, "&lan=");
 		cli_http_esc(c, &u, a->list[O_LAN][i]);
 	}
+	if (a->val[O_WAN] != NULL) {
+		sb_adds(&u, "&wan=");
+		cli_http_esc(c, &u, a->val[O_WAN]);
+	}
 	if ((ret = cli_http_raw(c, "GET", &u, NULL, false, &r)) != CLI_OK)
 		goto done;
 	if (path != NULL && sb_write_private(path, &r.body) == -1)
@@ -96,7 +100,8 @@ static const struct cli_cmd config_cmds[] = {
 };
 
 static const struct cli_cmd config_cpe_cmds[] = {
-	{ NULL, OM(O_FORMAT) | OM(O_LAN) | OM(O_OUTPUT), 2, 2, false,
+	{ NULL, OM(O_FORMAT) | OM(O_LAN) | OM(O_WAN) | OM(O_OUTPUT), 2, 2,
+	    false,
 	    CLI_REF_BOTH, config_cpe },
 };
 
@@ -114,11 +119,14 @@ const struct cli_group cli_config_group = { "config",
 const struct cli_group cli_config_cpe_group = { "cpe-config",
 "usage: branchgate cpe-config RN LINK [--format swanctl|bird|frr] "
 "[--lan CIDR]...\n"
-"                  [-o FILE]\n"
+"                  [--wan IP] [-o FILE]\n"
 "\n"
 "Prints a ready configuration for the branch router (default format "
 "swanctl).\n"
 "  --lan CIDR   a branch prefix to announce over BGP (repeatable)\n"
+"  --wan IP     the branch's own internet next hop: bypass routes (bird, "
+"frr)\n"
+"               go there; without it they are commented out\n"
 "  -o FILE      write FILE (mode 0600) instead of stdout: swanctl output "
 "holds\n"
 "               the pre-shared key\n",

@@ -130,6 +130,63 @@ cpe_header(struct cpe_out *o, const struct cpe_in *in, const char *c,
 	cpe_printf(o, "%s\n", c);
 }
 
+/* Lines of text, each with the comment prefix c when commented. */
+static void
+cpe_lines(struct cpe_out *o, const char *c, bool commented, const char *text)
+{
+	const char *nl;
+
+	while (*text != '\0') {
+		nl = strchr(text, '\n');
+		cpe_printf(o, "%s%.*s\n", commented ? c : "",
+		    (int)(nl != NULL ? nl - text : (ptrdiff_t)strlen(text)), text);
+		if (nl == NULL)
+			break;
+		text = nl + 1;
+	}
+}
+
+void
+cpe_bypass(struct cpe_out *o, const struct cpe_in *in, const char *c,
+    const char *open, const char *fmt, const char *close)
+{
+	const struct cpe_opts *op = in->opts;
+	char a[IP4_STRLEN], p[IP4_STRLEN + 4], wan[IP4_STRLEN], line[128];
+	size_t i;
+	bool live = op->wan != 0;
+
+	if (op->n_bypass == 0)
+		return;
+	cpe_printf(o,
+	    "\n%s Bypass: destinations this branch keeps local (the Internet "
+	    "Access profile's\n"
+	    "%s Custom Bypass rules, bypassed Microsoft 365 rules). The "
+	    "gateway drops what\n"
+	    "%s reaches it for them, and counts it as \"bypass\": route them "
+	    "to the branch's\n"
+	    "%s own internet next hop, more specific than the gateway's "
+	    "routes.\n", c, c, c, c);
+	if (!live)
+		cpe_printf(o, "%s Ask for this file with wan=<next hop> to get "
+		    "them ready to use; until\n"
+		    "%s then they are commented out, WAN-NEXT-HOP standing in "
+		    "for it.\n", c, c);
+	if (op->n_bypass_more > 0)
+		cpe_printf(o, "%s %zu more bypass prefixes did not fit here: "
+		    "see the forwarding\n%s profiles in the API.\n", c,
+		    op->n_bypass_more, c);
+	snprintf(wan, sizeof(wan), "%s", live ? ip4_fmt(op->wan, a) :
+	    "WAN-NEXT-HOP");
+	cpe_lines(o, c, !live, open);
+	for (i = 0; i < op->n_bypass; i++) {
+		snprintf(p, sizeof(p), "%s/%u", ip4_fmt(op->bypass[i], a),
+		    op->bypass_len[i]);
+		snprintf(line, sizeof(line), fmt, p, wan);
+		cpe_lines(o, c, !live, line);
+	}
+	cpe_lines(o, c, !live, close);
+}
+
 static void
 cpe_tag(char tag[16], const char *id)
 {

@@ -19,12 +19,24 @@
 enum cpe_format { CPE_SWANCTL, CPE_BIRD, CPE_FRR };
 
 #define CPE_LAN_MAX	16
+#define CPE_BYPASS_MAX	512
 
 struct cpe_opts {
 	/* Branch prefixes the CPE announces over BGP (may be empty). */
 	uint32_t	lan[CPE_LAN_MAX];
 	uint8_t		lan_len[CPE_LAN_MAX];
 	size_t		n_lan;
+	/*
+	 * Destinations the branch keeps local (bypassed forwarding rules,
+	 * docs/bgp.md): rendered as static routes to the branch's own
+	 * internet next hop wan, or commented out with a placeholder when
+	 * wan is 0 (the gateway cannot know it). n_bypass_more: how many did
+	 * not fit.
+	 */
+	uint32_t	bypass[CPE_BYPASS_MAX];
+	uint8_t		bypass_len[CPE_BYPASS_MAX];
+	size_t		n_bypass, n_bypass_more;
+	uint32_t	wan;
 };
 
 /* "swanctl", "bird", "frr"; -1 otherwise. */

@@ -103,5 +103,7 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 		    z->n, z->n, me, l->asn, ip4_fmt(z->gw_bgp, a), in->gw_asn,
 		    op->n_lan ? "where proto = \"branch_lan\"" : "none");
 	}
+	cpe_bypass(o, in, "#", "protocol static bg_bypass {\n  ipv4;",
+	    "  route %s via %s;", "}");
 	return 0;
 }

@@ -102,5 +102,6 @@ cpe_frr(struct cpe_out *o, const struct cpe_in *in)
 	    " exit-address-family\n"
 	    "exit\n"
 	    "!\n");
+	cpe_bypass(o, in, "!", "", "ip route %s %s", "!");
 	return 0;
 }

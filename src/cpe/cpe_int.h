@@ -52,6 +52,14 @@ void	cpe_seterr(const struct cpe_in *, const char *fmt, ...)
 void	cpe_header(struct cpe_out *, const struct cpe_in *, const char *c,
 	    const char *what);
 
+/*
+ * The bypass routes (cpe_opts.bypass) as one line each: fmt gets the
+ * prefix and the next hop, c the comment prefix ("#" or "!"); nothing
+ * when there are none.
+ */
+void	cpe_bypass(struct cpe_out *, const struct cpe_in *, const char *c,
+	    const char *open, const char *fmt, const char *close);
+
 int	cpe_swanctl(struct cpe_out *, const struct cpe_in *);
 int	cpe_bird(struct cpe_out *, const struct cpe_in *);
 int	cpe_frr(struct cpe_out *, const struct cpe_in *);

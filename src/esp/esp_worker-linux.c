@@ -47,6 +47,7 @@
 #include "monotime.h"
 #include "policy_flow.h"
 #include "policy_ring.h"
+#include "policy_snap.h"
 #include "policy_table.h"
 #include "rawesp.h"
 #include "udp.h"
@@ -146,6 +147,7 @@ static const char *const w_drop_names[ESP_WD_MAX] = {
 	[ESP_WD_SPOOFED] = "spoofed-source",
 	[ESP_WD_UNASSIGNED] = "unassigned-profile",
 	[ESP_WD_POLICY] = "policy",
+	[ESP_WD_BYPASS] = "bypass",
 };
 
 const char *
@@ -259,6 +261,7 @@ w_policy(struct esp_worker *w, const struct esp_snap *s,
     const uint8_t *ip, size_t len, monotime_t now)
 {
 	const struct policy_root *pr;
+	const struct policy_snap *snap;
 	const struct esp_snap_link *l;
 	struct policy_flow_out out;
 	struct policy_pkt pp;
@@ -280,18 +283,32 @@ w_policy(struct esp_worker *w, const struct esp_snap *s,
 	    dst == l->gw_local[1]) || esp_snap_route(s, tn, dst) != NULL)
 		return 0;
 	pr = policy_table_root(w->ws->cfg.policy);
+	snap = e->tenant < POLICY_TABLE_SLOTS ? pr->snap[e->tenant] : NULL;
+	/*
+	 * Evaluation order Microsoft 365, then Internet Access (system-facts
+	 * §3.5). A bypassed destination should have stayed at the branch
+	 * (its route was withdrawn or rendered local, docs/bgp.md): drop and
+	 * count it, and a Microsoft 365 bypass is not picked up by Internet
+	 * Access.
+	 */
+	if ((l->profiles & ESP_PROF_M365) && snap != NULL &&
+	    policy_snap_bypass(snap, MODEL_TRAFFIC_M365, dst))
+		goto bypass;
 	if ((l->profiles & ESP_PROF_M365) && pr->m365 != NULL &&
 	    lpm_lookup(pr->m365, dst, &v) == 0)
 		tt = MODEL_TTYPE_M365;
-	else if (l->profiles & ESP_PROF_INTERNET)
+	else if (l->profiles & ESP_PROF_INTERNET) {
+		if (snap != NULL &&
+		    policy_snap_bypass(snap, MODEL_TRAFFIC_INTERNET, dst))
+			goto bypass;
 		tt = MODEL_TTYPE_INTERNET;
-	else {
+	} else {
 		/* Concept-traffic-forwarding: unmatched traffic is not sent on. */
 		w_add(&w->ctr.drop[ESP_WD_UNASSIGNED], 1);
 		return -1;
 	}
 	memset(&pp, 0, sizeof(pp));
-	pp.snap = e->tenant < POLICY_TABLE_SLOTS ? pr->snap[e->tenant] : NULL;
+	pp.snap = snap;
 	pp.snap_gen = pr->gen;
 	pp.tenant = e->tenant;
 	pp.tenant_id = "";		/* the gw fills it from the link id */
@@ -315,6 +332,9 @@ w_policy(struct esp_worker *w, const struct esp_snap *s,
 		break;
 	}
 	w_add(&w->ctr.drop[ESP_WD_POLICY], 1);
+	return -1;
+bypass:
+	w_add(&w->ctr.drop[ESP_WD_BYPASS], 1);
 	return -1;
 }
 

@@ -80,6 +80,7 @@ enum esp_worker_drop {
 	ESP_WD_SPOOFED,		/* decrypted, source outside what its link may use */
 	ESP_WD_UNASSIGNED,	/* decrypted, no forwarding profile covers dst */
 	ESP_WD_POLICY,		/* the security policy blocked it (policy_flow) */
+	ESP_WD_BYPASS,		/* decrypted, dst a bypass rule keeps local */
 	ESP_WD_MAX
 };
 

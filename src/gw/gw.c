@@ -29,6 +29,7 @@
 #include "esp_sa.h"
 #include "guid.h"
 #include "gw_bgp.h"
+#include "gw_fwd.h"
 #include "gw_m365.h"
 #include "gw_policy.h"
 #include "policy_flow.h"
@@ -88,6 +89,7 @@ struct gw {
 	struct gw_dp		*dp;		/* NULL: --no-dataplane */
 	struct gw_bgp		*bgp;		/* with the data plane only */
 	struct gw_policy	*pol;		/* likewise */
+	struct gw_fwd		*fwd;		/* likewise: forwarding rules */
 	struct event		*ev_status, *ev_alive;
 	/* Link status for the API thread: by link id, under st_mu. */
 	pthread_mutex_t		 st_mu;
@@ -389,6 +391,9 @@ gw_reload(struct gw *g)
 	g->ls = nls;
 	g->nlinks = nn;
 	g->reloads++;
+	/* A store error keeps the last rules: announced as they were. */
+	if (g->fwd != NULL)
+		(void)gw_fwd_reload(g->fwd, g->store, nl, nn);
 	/* Sessions end while their tenant networks exist; new ones after. */
 	if (g->bgp != NULL)
 		gw_bgp_sync(g->bgp, nl, inet, nn, false);
@@ -730,6 +735,7 @@ gw_bgp_start(struct gw *g)
 	bc.local_as = g->cfg.asn != 0 ? g->cfg.asn : MODEL_GATEWAY_ASN;
 	bc.m365 = m365;
 	bc.nm365 = nm365;
+	bc.fwd = g->fwd;
 	bc.transfer_net = g->cfg.transfer_net;
 	bc.transfer_plen = g->cfg.transfer_plen;
 	bc.arg = g;
@@ -1279,6 +1285,10 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		log_err("gw: cannot start the data plane");
 		goto fail;
 	}
+	if (cfg->dataplane && gw_fwd_new(&g->fwd, cfg->datadir) == -1) {
+		log_err("gw: out of memory loading the forwarding rules");
+		goto fail;
+	}
 	if (cfg->dataplane && gw_bgp_start(g) == -1) {
 		log_err("gw: cannot start the BGP speaker");
 		goto fail;
@@ -1293,6 +1303,7 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		pc.webcat = cfg->webcat;
 		pc.datadir = cfg->datadir;
 		pc.dp = g->dp;
+		pc.fwd = g->fwd;
 		if (gw_policy_new(&g->pol, &pc) == -1)
 			goto fail;
 	}
@@ -1367,6 +1378,7 @@ gw_free(struct gw *g)
 	/* Before the data plane (its routes) and the event base. */
 	gw_bgp_free(g->bgp);
 	gw_policy_free(g->pol);
+	gw_fwd_free(g->fwd);
 	gw_host_drop_engine(g->host);
 	/* After the engine: its teardown may still delete CHILD SAs. */
 	gw_dp_free(g->dp);

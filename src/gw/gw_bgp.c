@@ -52,6 +52,7 @@
 #include "egress.h"
 #include "gw_bfd.h"
 #include "gw_dp.h"
+#include "gw_fwd.h"
 #include "ip4.h"
 #include "log.h"
 #include "pfxset.h"
@@ -60,6 +61,8 @@
 #define GW_BGP_PORT		179		/* RFC 4271 §8.2.1 */
 #define GW_BGP_BACKLOG		16
 #define GW_BGP_RBUF		16384
+/* Announcement room beyond twice the shipped Microsoft 365 set. */
+#define GW_BGP_ADV_SLACK	64
 #define GW_BGP_READS		8		/* reads per readable event */
 #define GW_BGP_ACCEPTS		16		/* accepts per readable event */
 #define GW_BGP_OUT_HIGH		(64 * 1024)	/* stop reading above */
@@ -112,6 +115,7 @@ struct gw_bgp_sess {
 	uint32_t		 cpe_ip;
 	uint32_t		 local, peer, peer_as;
 	unsigned		 profiles;	/* GW_BGP_PROF_* announced */
+	uint64_t		 fwd_gen;	/* gw_fwd_set generation announced */
 	bool			 seen;
 	/*
 	 * gw_bgp_sess_end() has begun: the session array may hold the other
@@ -158,7 +162,8 @@ struct gw_bgp {
 	uint32_t		 next_disc;	/* BFD discriminators */
 	size_t			 ntenants;
 	struct bgp_prefix	*m365;		/* cfg.m365, copied */
-	struct bgp_prefix	*adv;		/* scratch: 1 + cfg.nm365 */
+	struct bgp_prefix	*adv;		/* scratch: adv_max entries */
+	size_t			 adv_max;	/* each session's max_advertised */
 	uint8_t			 rbuf[GW_BGP_RBUF];
 };
 
@@ -720,27 +725,47 @@ gw_bgp_community(const struct gw_bgp *b, uint32_t value)
 }
 
 /*
- * docs/bgp.md: what the profiles forward, in b->adv (1 + nm365 entries).
- * Both profiles: the default route and the more specific Microsoft 365
- * routes side by side, as the branch's longest match wants.
+ * docs/bgp.md: what the profiles forward for the tenant, in b->adv. Both
+ * profiles: the default route and the more specific Microsoft 365 routes
+ * side by side, as the branch's longest match wants. The Microsoft 365
+ * routes are the tenant's (its bypassed rules out, gw_fwd.h) when the
+ * gateway has them, else the shipped list; *gen is what to compare with
+ * the next time.
  */
 static size_t
-gw_bgp_adv(struct gw_bgp *b, unsigned profiles)
+gw_bgp_adv(struct gw_bgp *b, unsigned profiles, const char *tenant_id,
+    uint64_t *gen)
 {
-	size_t n = 0, i;
+	const struct gw_fwd_set *fs = NULL;
+	const struct bgp_prefix *m = b->m365;
+	size_t n = 0, i, nm = b->cfg.nm365;
 
+	if (b->cfg.fwd != NULL) {
+		fs = gw_fwd_tenant(b->cfg.fwd, tenant_id);
+		m = fs->m365;
+		nm = fs->nm365;
+	}
+	*gen = fs != NULL ? fs->gen : 0;
 	if (profiles & GW_BGP_PROF_INTERNET) {
 		b->adv[n].addr = 0;
 		b->adv[n].len = 0;
 		b->adv[n++].community = gw_bgp_community(b,
 		    GW_BGP_COMM_INTERNET);
 	}
-	if (profiles & GW_BGP_PROF_M365)
-		for (i = 0; i < b->cfg.nm365; i++) {
-			b->adv[n] = b->m365[i];
+	if (profiles & GW_BGP_PROF_M365) {
+		if (nm > b->adv_max - n) {
+			/* Bypasses cut routes into more pieces than room. */
+			log_err("bgp: tenant %s: %zu Microsoft 365 routes, room "
+			    "for %zu: the last ones are not announced",
+			    tenant_id, nm, b->adv_max - n);
+			nm = b->adv_max - n;
+		}
+		for (i = 0; i < nm; i++) {
+			b->adv[n] = m[i];
 			b->adv[n++].community = gw_bgp_community(b,
 			    GW_BGP_COMM_M365);
 		}
+	}
 	return n;
 }
 
@@ -885,8 +910,8 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 	bc.max_prefixes = GW_BGP_MAX_PREFIXES;
 	bc.gr_time = BGP_GR_TIME_DEFAULT;	/* helper: docs/bgp.md */
 	bc.gr_max_s = GW_BGP_GR_MAX;
-	bc.max_advertised = (uint32_t)(1 + b->cfg.nm365);
-	bc.nadv = gw_bgp_adv(b, w->profiles);
+	bc.max_advertised = (uint32_t)b->adv_max;
+	bc.nadv = gw_bgp_adv(b, w->profiles, w->tl->tenant_id, &ss->fwd_gen);
 	bc.adv = b->adv;
 	memset(&cb, 0, sizeof(cb));
 	cb.arg = ss;
@@ -1254,6 +1279,17 @@ gw_bgp_wants(const struct store_tenant_link *links, const unsigned *profiles,
 	return k;
 }
 
+/* Whether ss announces other than what its profiles and tenant want now. */
+static bool
+gw_bgp_adv_changed(const struct gw_bgp *b, const struct gw_bgp_sess *ss,
+    unsigned profiles)
+{
+	if (ss->profiles != profiles)
+		return true;
+	return (profiles & GW_BGP_PROF_M365) && b->cfg.fwd != NULL &&
+	    gw_fwd_tenant(b->cfg.fwd, ss->tenant_id)->gen != ss->fwd_gen;
+}
+
 void
 gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
     const unsigned *profiles, size_t n, bool start)
@@ -1300,10 +1336,16 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 		}
 		ss = b->sess[i++];
 		/* A difference on the live session; no reset (§9.2). */
-		if (start && ss->profiles != w[j].profiles &&
-		    bgp_set_advertised(ss->s, b->adv, gw_bgp_adv(b,
-		    w[j].profiles), now) == 0)
-			ss->profiles = w[j].profiles;
+		if (start && gw_bgp_adv_changed(b, ss, w[j].profiles)) {
+			uint64_t gen;
+			size_t na = gw_bgp_adv(b, w[j].profiles, ss->tenant_id,
+			    &gen);
+
+			if (bgp_set_advertised(ss->s, b->adv, na, now) == 0) {
+				ss->profiles = w[j].profiles;
+				ss->fwd_gen = gen;
+			}
+		}
 		ns[k++] = ss;
 		j++;
 	}
@@ -1487,7 +1529,13 @@ gw_bgp_new(struct gw_bgp **out, const struct gw_bgp_cfg *cfg)
 		b->cfg.transfer_net = EGRESS_TRANSFER_NET;
 		b->cfg.transfer_plen = EGRESS_TRANSFER_PLEN;
 	}
-	if ((b->adv = calloc(1 + cfg->nm365, sizeof(*b->adv))) == NULL ||
+	/*
+	 * Room for the default route and the Microsoft 365 routes twice
+	 * over: a tenant's bypass can cut a shipped subnet into pieces
+	 * (gw_fwd.h). Each session holds four arrays of it (bgp_adv.c).
+	 */
+	b->adv_max = 1 + 2 * cfg->nm365 + GW_BGP_ADV_SLACK;
+	if ((b->adv = calloc(b->adv_max, sizeof(*b->adv))) == NULL ||
 	    (cfg->nm365 > 0 && (b->m365 = calloc(cfg->nm365,
 	    sizeof(*b->m365))) == NULL) ||
 	    (b->ev_timer = evtimer_new(cfg->base, gw_bgp_on_timer, b)) == NULL)

@@ -23,6 +23,7 @@
 struct event_base;
 struct gw_bgp;
 struct gw_dp;
+struct gw_fwd;
 struct model_link_bgp;
 struct store_tenant_link;
 
@@ -68,9 +69,15 @@ struct gw_bgp_cfg {
 	/* The egress transfer range (--reserved-range): never from a branch. */
 	uint32_t	 transfer_net;
 	uint8_t		 transfer_plen;		/* 0: EGRESS_TRANSFER_NET/PLEN */
-	/* The Microsoft 365 routes (gw_m365.h), copied; may be empty. */
+	/*
+	 * The Microsoft 365 routes as shipped (gw_m365.h), copied; may be
+	 * empty. Refused from branches; announced as they are unless fwd is
+	 * set, whose per-tenant sets (their bypassed rules taken out) are
+	 * announced instead, and re-read at every gw_bgp_sync(start true).
+	 */
 	const struct bgp_prefix *m365;
 	size_t		 nm365;
+	const struct gw_fwd *fwd;
 	void		*arg;
 	void		(*event)(void *arg, const struct gw_bgp_event *);
 };
@@ -81,7 +88,9 @@ void	gw_bgp_free(struct gw_bgp *);
 
 /*
  * The device links after a reload (sorted by id), profiles[i] the
- * GW_BGP_PROF_* of link i's remote network. Called twice around
+ * GW_BGP_PROF_* of link i's remote network. A change of profiles or of
+ * the tenant's Microsoft 365 routes is announced as a difference on the
+ * live session (RFC 4271 §9.2), never by a reset. Called twice around
  * gw_dp_links(): start false ends the sessions of links gone or whose BGP
  * configuration changed (stop, free) and closes listeners no longer
  * needed, while their tenant networks still exist; start true then opens

@@ -14,6 +14,7 @@
 
 #include "bgp.h"
 #include "gw_dp.h"
+#include "gw_fwd.h"
 #include "gw_m365.h"
 #include "gw_policy.h"
 #include "log.h"
@@ -178,6 +179,57 @@ gp_str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* prefixes as an LPM table (NULL with none, or on no memory: *err). */
+static struct lpm *
+gp_lpm(const struct model_pfx *p, size_t n, bool *err)
+{
+	struct lpm_entry *e;
+	struct lpm *l;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	if ((e = calloc(n, sizeof(*e))) == NULL) {
+		*err = true;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		e[i].prefix = p[i].addr;
+		e[i].plen = p[i].len;
+		e[i].value = 1;
+	}
+	if ((l = lpm_build(e, n)) == NULL)
+		*err = true;
+	free(e);
+	return l;
+}
+
+/*
+ * What the tenant's branches should have kept local (gw_fwd.h), into the
+ * snapshot: the workers drop it and count it as "bypass" (docs/bgp.md).
+ */
+static int
+gp_bypass(struct gw_policy *gp, const char *tenant_id,
+    struct policy_snap *snap)
+{
+	const struct gw_fwd_set *fs;
+	struct lpm *m, *i;
+	bool err = false;
+
+	if (gp->cfg.fwd == NULL)
+		return 0;
+	fs = gw_fwd_tenant(gp->cfg.fwd, tenant_id);
+	m = gp_lpm(fs->m365_bypass, fs->nm365_bypass, &err);
+	i = gp_lpm(fs->inet_bypass, fs->ninet_bypass, &err);
+	if (err) {
+		lpm_free(m);
+		lpm_free(i);
+		return -1;
+	}
+	policy_snap_bypass_set(snap, m, i);
+	return 0;
+}
+
 /* One tenant: 0, or -1 (logged) with its last good policy kept. */
 static int
 gp_tenant(struct gw_policy *gp, const char *tenant_id)
@@ -198,6 +250,13 @@ gp_tenant(struct gw_policy *gp, const char *tenant_id)
 	if (snap == NULL) {
 		log_err("gw: tenant %s: security policy not compiled (%s); "
 		    "keeping the last one", tenant_id, err);
+		gp->st.compile_errors++;
+		return -1;
+	}
+	if (gp_bypass(gp, tenant_id, snap) == -1) {
+		log_err("gw: tenant %s: out of memory building its bypass "
+		    "prefixes; keeping the last policy", tenant_id);
+		policy_snap_free(snap);
 		gp->st.compile_errors++;
 		return -1;
 	}

@@ -14,6 +14,7 @@
 
 struct event_base;
 struct gw_dp;
+struct gw_fwd;
 struct gw_policy;
 struct policy_webcat;
 struct store;
@@ -27,6 +28,8 @@ struct gw_policy_cfg {
 	const struct policy_webcat *webcat;	/* NULL: no categories */
 	const char	*datadir;	/* the Microsoft 365 list; NULL: none */
 	struct gw_dp	*dp;
+	/* The tenants' bypass prefixes (gw_fwd.h); NULL: none. */
+	const struct gw_fwd *fwd;
 };
 
 struct gw_policy_stats {

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lpm.h"
 #include "policy_fqdn.h"
 #include "policy_fw.h"
 #include "policy_webcat.h"
@@ -66,6 +67,7 @@ struct policy_snap {
 	uint32_t	  cat_rank[POLICY_WEBCAT_MAX];	/* UINT32_MAX: none */
 	size_t		  ncatrule;	/* category destinations that resolved */
 	struct policy_fw *fw;
+	struct lpm	 *bypass_m365, *bypass_inet;	/* NULL: none */
 	uint16_t	  fw_policy;
 	bool		  fw_log;
 	size_t		  bytes;
@@ -368,10 +370,32 @@ policy_snap_free(struct policy_snap *s)
 		return;
 	policy_fqdn_free(s->fqdn);
 	policy_fw_free(s->fw);
+	lpm_free(s->bypass_m365);
+	lpm_free(s->bypass_inet);
 	free(s->pol);
 	free(s->rule);
 	free(s->ent);
 	free(s);
+}
+
+void
+policy_snap_bypass_set(struct policy_snap *s, struct lpm *m365,
+    struct lpm *internet)
+{
+	lpm_free(s->bypass_m365);
+	lpm_free(s->bypass_inet);
+	s->bypass_m365 = m365;
+	s->bypass_inet = internet;
+}
+
+bool
+policy_snap_bypass(const struct policy_snap *s, int traffic, uint32_t dst)
+{
+	const struct lpm *l = traffic == MODEL_TRAFFIC_M365 ? s->bypass_m365 :
+	    traffic == MODEL_TRAFFIC_INTERNET ? s->bypass_inet : NULL;
+	uint32_t v;
+
+	return l != NULL && lpm_lookup(l, dst, &v) == 0;
 }
 
 /* No match allows, and is logged: every flow has its traffic record. */

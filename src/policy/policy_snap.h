@@ -19,6 +19,7 @@
 
 #include "model_policy.h"
 
+struct lpm;
 struct policy_webcat;
 struct policy_snap;
 
@@ -64,6 +65,17 @@ bool	policy_snap_filters(const struct policy_snap *);
 const char *policy_snap_policy_id(const struct policy_snap *, uint16_t);
 const char *policy_snap_rule_id(const struct policy_snap *, uint16_t);
 const char *policy_snap_policy_name(const struct policy_snap *, uint16_t);
+
+/*
+ * The tenant's bypass prefixes (gw_fwd.h, docs/bgp.md): destinations the
+ * branch should have kept local, per profile. Ownership of both passes
+ * (NULL: none); they go with the snapshot.
+ */
+void	policy_snap_bypass_set(struct policy_snap *, struct lpm *m365,
+	    struct lpm *internet);
+/* Whether dst is bypassed for traffic (MODEL_TRAFFIC_M365 or _INTERNET). */
+bool	policy_snap_bypass(const struct policy_snap *, int traffic,
+	    uint32_t dst);
 
 /* Figures for /metrics and the benchmark. */
 size_t	policy_snap_nfw(const struct policy_snap *);

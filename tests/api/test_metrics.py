@@ -22,7 +22,7 @@ LINK_LABELS = {"tenant", "remote_network", "link"}
 WORKER_REASONS = ["runt", "unknown-spi", "no-tenant", "esp-in", "not-ipv4",
                   "tun-write", "no-route", "no-sa", "no-raw", "esp-out", "send",
                   "ike-handoff", "raw-hdr", "tun-frame", "handoff", "spoofed-source",
-                  "unassigned-profile", "policy"]
+                  "unassigned-profile", "policy", "bypass"]
 IKE_REASONS = {"auth-failed", "no-proposal", "unknown-peer", "malformed", "unknown-spi"}
 ZONE_FAMILIES = ["branchgate_link_tunnel_up", "branchgate_link_child_sas",
                  "branchgate_link_bgp_established", "branchgate_link_bgp_routes_received",

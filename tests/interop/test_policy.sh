@@ -19,7 +19,10 @@
 # destinationFQDN; $filter=action eq 'block' only blocks; (g) tenant
 # isolation of policies and logs; (h) hostile TLS: a ClientHello in 1-octet
 # segments is classified, garbage and an oversized ClientHello pass
-# (default allow), the daemon lives. Exit 77 (skip) only without root or
+# (default allow), the daemon lives; (i) bypass: a Custom Bypass rule (drop
+# counted as bypass, cpeConfiguration's local route), a bypassed Microsoft
+# 365 rule (withdrawn from BIRD without a reset, dropped if it still
+# comes), forward again (announced again). Exit 77 (skip) only without root or
 # the tools.
 set -u
 
@@ -361,6 +364,83 @@ import json, sys
 v = json.load(sys.stdin)["value"]
 print(sum(1 for r in v if r.get("tenantId") == sys.argv[1] or r.get("sourceIp") == "10.1.1.10") if v else "none")' "$TID_A")
 [ "$n" = 0 ] && ok "(g) tenant B sees its own records, none of tenant A's" || fail "(g) tenant B sees $n of A's records"
+
+# (i) bypass (docs/bgp.md): a Custom Bypass rule keeps the internet server
+# local: the gateway drops what still comes and counts it as "bypass", and
+# cpeConfiguration renders the local route; a bypassed Microsoft 365 rule
+# withdraws its subnet from BIRD on the live session, and what the default
+# route still carries there is dropped too (not picked up by Internet
+# Access); forward again -> announced again.
+CB=$(api "$TOK_A" GET /forwardingPolicies | jget '[p["id"] for p in d["value"] if p["name"] == "Custom Bypass"][0]')
+by0=$(drops bypass)
+api "$TOK_A" POST "/forwardingPolicies/$CB/policyRules" '{"@odata.type":"#microsoft.graph.networkaccess.internetAccessForwardingRule","name":"server stays local","action":"bypass","destinations":[{"@odata.type":"#microsoft.graph.networkaccess.ipSubnet","value":"203.0.113.2/32"}]}' >/dev/null
+[ "$(cat "$W/code")" = 201 ] && ok "(i) Custom Bypass rule for 203.0.113.2/32 created" ||
+    fail "(i) Custom Bypass POST: $(cat "$W/code") $(cat "$W/body")"
+CBR=$(jget 'd["id"]' <"$W/body")
+for _ in $(seq 20); do case $(https www.allowed.test) in ERR*) break ;; esac; sleep 0.25; done
+r=$(https www.allowed.test)
+by1=$(drops bypass)
+case $r in ERR*) [ "${by1:-0}" -gt "${by0:-0}" ] &&
+	ok "(i) bypassed destination: not forwarded, counted as bypass (${by0:-0} -> $by1)" ||
+	fail "(i) bypass counter ${by0:-none} -> ${by1:-none}" ;;
+	*) fail "(i) a bypassed destination was forwarded: $r" ;; esac
+bg "$TOK_A" cpe-config "$RN1" "$LK1" --format bird --lan 10.1.1.0/24 --wan 192.0.2.2 -o "$W/bypass.conf" 2>/dev/null
+grep -q '^  route 203.0.113.2/32 via 192.0.2.2;' "$W/bypass.conf" &&
+    bird -p -c "$W/bypass.conf" >/dev/null 2>&1 &&
+    ok "(i) cpeConfiguration (bird, wan=) renders the bypass as a local route BIRD accepts" ||
+    fail "(i) bird.conf bypass: $(grep -n bypass "$W/bypass.conf" | head -3); $(bird -p -c "$W/bypass.conf" 2>&1 | head -2)"
+bg "$TOK_A" cpe-config "$RN1" "$LK1" --format frr --lan 10.1.1.0/24 2>/dev/null | grep -q '^!ip route 203.0.113.2/32 WAN-NEXT-HOP' &&
+    ok "(i) cpeConfiguration (frr, no wan): the bypass route commented out, with a placeholder" ||
+    fail "(i) frr.conf bypass without wan"
+api "$TOK_A" DELETE "/forwardingPolicies/$CB/policyRules/$CBR" >/dev/null
+for _ in $(seq 20); do case $(https www.allowed.test) in OK*) break ;; esac; sleep 0.25; done
+r=$(https www.allowed.test)
+[ "$r" = "OK hello www.allowed.test" ] && ok "(i) Custom Bypass rule deleted: forwarded again" ||
+    fail "(i) after deleting the bypass rule: $r"
+
+# Microsoft 365 beside Internet Access: the rule holding 13.107.6.152.
+bg "$TOK_A" rn assign "$RN1" "$(profile_id "$TOK_A" m365)" >/dev/null || fail "(i) assign m365"
+m365_via() { birdc -s "$BC/bird.ctl" show route for 13.107.6.152 all 2>/dev/null; }
+for _ in $(seq 40); do m365_via | grep -q "(65476,365)" && break; sleep 0.25; done
+m365_via | grep -q "(65476,365)" && ok "(i) Microsoft 365 assigned: BIRD routes 13.107.6.152 by a Microsoft 365 route" ||
+    fail "(i) no Microsoft 365 route for 13.107.6.152: $(m365_via | head -4)"
+MR=$(api "$TOK_A" GET /forwardingPolicies | python3 -c '
+import ipaddress, json, sys
+a = ipaddress.ip_address("13.107.6.152")
+for p in json.load(sys.stdin)["value"]:
+    if p.get("trafficForwardingType") != "m365":
+        continue
+    for r in p.get("policyRules", []):
+        for d in r.get("destinations", []):
+            v = d.get("value", "")
+            if r.get("ruleType") == "ipSubnet" and ":" not in v and a in ipaddress.ip_network(v, strict=False):
+                print(p["id"], r["id"])')
+est0=$(status1 | jget 'd["bgp"]["establishedDateTime"]')
+by0=$(drops bypass)
+for pr in $(echo "$MR" | awk '{print $1 "/policyRules/" $2}'); do
+	api "$TOK_A" PATCH "/forwardingPolicies/$pr" '{"action":"bypass"}' >/dev/null
+	case $(cat "$W/code") in 20?) ;; *) fail "(i) PATCH bypass $pr: $(cat "$W/code") $(cat "$W/body")" ;; esac
+done
+for _ in $(seq 40); do m365_via | grep -q "(65476,365)" || break; sleep 0.25; done
+if [ -n "$MR" ] && ! m365_via | grep -q "(65476,365)" && m365_via | grep -q "0.0.0.0/0"; then
+	ok "(i) its $(echo "$MR" | wc -l) rules bypassed: the subnet withdrawn, BIRD falls back to the default route"
+else
+	fail "(i) after bypassing ($MR): $(m365_via | head -4)"
+fi
+est1=$(status1 | jget 'd["bgp"]["establishedDateTime"]')
+[ "$est0" = "$est1" ] && ok "(i) the session was not reset by the rule change" ||
+    fail "(i) session reset by a rule change ($est0 -> $est1)"
+ip netns exec "$NS_L1" ping -c 3 -i 0.2 -W 1 13.107.6.152 >/dev/null 2>&1
+by1=$(drops bypass)
+[ "${by1:-0}" -ge $((${by0:-0} + 3)) ] && ok "(i) traffic to it over the default route: dropped as bypass (${by0:-0} -> $by1)" ||
+    fail "(i) bypass counter after pinging a bypassed Microsoft 365 address: ${by0:-none} -> ${by1:-none}"
+for pr in $(echo "$MR" | awk '{print $1 "/policyRules/" $2}'); do
+	api "$TOK_A" PATCH "/forwardingPolicies/$pr" '{"action":"forward"}' >/dev/null
+done
+for _ in $(seq 40); do m365_via | grep -q "(65476,365)" && break; sleep 0.25; done
+m365_via | grep -q "(65476,365)" && ok "(i) forwarded again: the Microsoft 365 route is back" ||
+    fail "(i) after forward: $(m365_via | head -4)"
+bg "$TOK_A" rn unassign "$RN1" "$(profile_id "$TOK_A" m365)" >/dev/null
 
 kill -0 "$DPID" 2>/dev/null || fail "branchgated died"
 grep -E "AddressSanitizer|runtime error" "$W/daemon.log" && fail "sanitizer report in the daemon log"
