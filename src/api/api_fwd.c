@@ -430,16 +430,16 @@ api_fwd_rule_create(struct api_req *r)
 	struct model_fwd_rule rule;
 	struct fwd_view v;
 	const json_t *j;
-	json_t *p;
+	bool found;
 	int rc;
 
 	memset(&errs, 0, sizeof(errs));
 	if (api_query_check(r, NULL) == -1 || (j = api_body_object(r)) == NULL ||
 	    fwd_view_load(r, &v) == -1)
 		return;
-	p = fwd_policy_load(r, &v, &ref);
+	found = fwd_policy_load(r, &v, &ref) != NULL;
 	fwd_view_free(&v);
-	if (p == NULL)
+	if (!found)
 		return;
 	if (!ref.custom) {
 		snprintf(r->allow, sizeof(r->allow), "GET");
