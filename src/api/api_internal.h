@@ -245,6 +245,16 @@ api_handler	api_fprofile_list, api_fprofile_create, api_fprofile_get,
 api_handler	api_fwd_policy_list, api_fwd_policy_get, api_fwd_rule_list,
 		api_fwd_rule_create, api_fwd_rule_get, api_fwd_rule_update,
 		api_fwd_rule_delete, api_fwd_link_get, api_fwd_link_update;
+/*
+ * Their body parsers, apart for the fuzz target (0, or -1 with every
+ * problem in errs): a Custom Bypass rule from a POST body (cur NULL) or a
+ * PATCH merged into cur; the PATCH of a built-in Microsoft 365 rule cur
+ * (as rendered), which may change its action only.
+ */
+int	api_fwd_custom_parse(const json_t *, const struct model_fwd_rule *cur,
+	    struct model_fwd_rule *out, struct model_errs *);
+int	api_fwd_builtin_parse(const json_t *, const json_t *cur,
+	    struct model_fwd_rule *out, struct model_errs *);
 /* api_webcat.c: /networkAccess/connectivity/webCategories */
 api_handler	api_webcat_list;
 /* A store write's failure as the answer: 409, 404 (what), or 5xx. */

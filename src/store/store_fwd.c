@@ -49,8 +49,9 @@ static const char *const f_sql[F_NSTMT] = {
 	    "SELECT " F_COLS " FROM forwarding_rules "
 	    "WHERE tenant_id = ?1 ORDER BY id",
 	[F_COUNT_CUSTOM] =
-	    "SELECT count(*) FROM forwarding_rules "
-	    "WHERE tenant_id = ?1 AND kind = 'custom' AND id <> ?2",
+	    "SELECT count(*) FROM forwarding_rules WHERE tenant_id = ?1 "
+	    "AND kind = 'custom' "
+	    "AND id <> ?2",
 	[F_DELETE] =
 	    "DELETE FROM forwarding_rules WHERE tenant_id = ?1 AND id = ?2",
 	[F_OPT_GET] =
