@@ -1356,7 +1356,7 @@ gw_bgp_on_transit(evutil_socket_t fd, short what, void *arg)
 	}
 	for (i = 0; i < b->ntenants; i++)
 		b->tenants[i]->transit_dirty = false;
-	gw_bgp_arm(b, now);
+	gw_bgp_settle(b, now);		/* sends what the sessions queued */
 }
 
 /* --- configuration ---------------------------------------------------------------- */

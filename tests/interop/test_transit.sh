@@ -118,7 +118,7 @@ bird_up() {
 bird_up b1 "$NS_B1" 10.1.1.0/24 || exit 1
 bird_up b2 "$NS_B2" 10.2.2.0/24 || exit 1
 status() {
-	bg "$TOK" --json status "$(cat "$W/$1.rn")" "$(cat "$W/$1.link")" 2>/dev/null
+	bg "$TOK" --json link status "$(cat "$W/$1.rn")" "$(cat "$W/$1.link")" 2>/dev/null
 }
 learned() { status "$1" | jget 'd["bgp"]["learnedPrefixes"]' 2>/dev/null; }
 for _ in $(seq 200); do

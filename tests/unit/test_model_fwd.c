@@ -136,8 +136,10 @@ test_dst(void **state)
 	assert_non_null(strstr(errs.err[4].message, "extra"));
 	json_decref(j);
 	memset(&errs, 0, sizeof(errs));
-	assert_int_equal(model_fwd_dst_parse(json_array(), d, &n, &errs,
-	    "destinations"), -1);
+	j = json_array();
+	assert_int_equal(model_fwd_dst_parse(j, d, &n, &errs, "destinations"),
+	    -1);
+	json_decref(j);
 	assert_int_equal(errs.count, 1);
 	/* Bad text from a damaged store row. */
 	assert_int_equal(model_fwd_dst_from_text("192.0.2.1 nonsense", d, &n), -1);
