@@ -308,32 +308,55 @@ esp_snap_rank(struct esp_snap_group *g, const struct pfxset_ent **a)
 }
 
 /*
+ * The record of prefix e in set, or NULL. A link's entries come sorted as
+ * its set is, so the one after its last hit (*cur) is tried first: most
+ * lookups cost no search.
+ */
+static const struct pfxset_ent *
+esp_snap_zone_rec(const struct pfxset *set, size_t *cur,
+    const struct lpm_entry *e)
+{
+	size_t pos;
+	bool found;
+
+	if (set->n == 0)
+		return NULL;
+	if (*cur < set->n && set->e[*cur].addr == e->prefix &&
+	    set->e[*cur].len == e->plen)
+		pos = *cur;
+	else {
+		pos = pfxset_pos(set, e->prefix, e->plen, &found);
+		if (!found)
+			return NULL;
+	}
+	*cur = pos + 1;
+	return &set->e[pos];
+}
+
+/*
  * Adds to g (attributes into a) the ECMP members link j brings for prefix
  * e: the link itself when no zone session of it recorded the prefix
  * (zr: link -> zroutes), else each zone whose session holds it and whose
  * own outbound SA is live, keyed (link, zone). -1: it has records but no
  * such zone, so it is no member (a zone with its route but no tunnel).
+ * zcur: per link and zone, for esp_snap_zone_rec.
  */
 static int
 esp_snap_members(const struct esp_table *t, const size_t *rl,
-    const size_t *zr, const struct esp_snap *s, uint32_t j,
+    const size_t *zr, size_t *zcur, const struct esp_snap *s, uint32_t j,
     const struct lpm_entry *e, struct esp_snap_group *g,
     const struct pfxset_ent **a)
 {
 	static const struct pfxset_ent none;
 	const struct pfxset_ent *za[ESP_TABLE_ZONES] = { NULL };
-	const struct pfxset *set;
 	unsigned z, nrec = 0, n = 0;
-	size_t pos, m;
-	bool found;
+	size_t m;
 
 	for (z = 0; zr[j] != SIZE_MAX && z < ESP_TABLE_ZONES; z++) {
-		set = &t->zroutes[zr[j]].set[z];
-		pos = pfxset_pos(set, e->prefix, e->plen, &found);
-		if (found) {
-			za[z] = &set->e[pos];
-			nrec++;
-		}
+		m = (size_t)j * ESP_TABLE_ZONES + z;
+		za[z] = esp_snap_zone_rec(&t->zroutes[zr[j]].set[z], &zcur[m],
+		    e);
+		nrec += za[z] != NULL;
 	}
 	if (nrec == 0) {
 		if (g->n < ESP_TABLE_ECMP_MAX) {
@@ -414,7 +437,8 @@ esp_snap_value(struct esp_snap *s, const struct esp_snap_group *g,
  */
 static int
 esp_snap_ecmp(const struct esp_table *t, const size_t *rl, const size_t *zr,
-    struct esp_snap *s, struct lpm_entry *e, size_t from, size_t *n)
+    size_t *zcur, struct esp_snap *s, struct lpm_entry *e, size_t from,
+    size_t *n)
 {
 	const struct pfxset_ent *a[ESP_TABLE_ECMP_MAX];
 	struct lpm_entry *yield = NULL;
@@ -432,8 +456,8 @@ esp_snap_ecmp(const struct esp_table *t, const size_t *rl, const size_t *zr,
 		for (k = i; k < j; k++) {
 			if (k > i && e[k].value == e[k - 1].value)
 				continue;
-			if (esp_snap_members(t, rl, zr, s, e[k].value, &e[k],
-			    &g, a) == 0)
+			if (esp_snap_members(t, rl, zr, zcur, s, e[k].value,
+			    &e[k], &g, a) == 0)
 				continue;
 			if (yield == NULL && (yield = malloc((*n - from) *
 			    sizeof(*yield))) == NULL)
@@ -539,7 +563,8 @@ esp_snap_build(const struct esp_table *t)
 	struct esp_lpm_tmp { struct lpm_entry *e; size_t n; } tmp = { NULL, 0 };
 	struct esp_snap *s;
 	uint64_t *best = NULL, *zbest = NULL;
-	size_t *lidx = NULL, *rl = NULL, *zr = NULL, nentries, i, j, size, live;
+	size_t *lidx = NULL, *rl = NULL, *zr = NULL, *zcur = NULL;
+	size_t nentries, i, j, size, live;
 	uint32_t h, spi;
 	unsigned nt = 0;
 
@@ -576,6 +601,8 @@ esp_snap_build(const struct esp_table *t)
 	    (best = calloc(t->nlinks, sizeof(*best))) == NULL ||
 	    (zbest = calloc(t->nlinks * ESP_TABLE_ZONES,
 	    sizeof(*zbest))) == NULL ||
+	    (zcur = calloc(t->nlinks * ESP_TABLE_ZONES,
+	    sizeof(*zcur))) == NULL ||
 	    (tmp.e = calloc(nentries, sizeof(*tmp.e))) == NULL))
 		goto fail;
 	if ((zr = esp_snap_zr(t)) == NULL)
@@ -652,7 +679,8 @@ esp_snap_build(const struct esp_table *t)
 		/* After the static entries: the first of duplicates wins. */
 		live = tmp.n;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, true, tmp.e, &tmp.n);
-		if (esp_snap_ecmp(t, rl, zr, s, tmp.e, live, &tmp.n) == -1)
+		if (esp_snap_ecmp(t, rl, zr, zcur, s, tmp.e, live,
+		    &tmp.n) == -1)
 			goto fail;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, false, tmp.e, &tmp.n);
 		if ((s->tenants[i].lpm = lpm_build(tmp.e, tmp.n)) == NULL)
@@ -721,6 +749,7 @@ esp_snap_build(const struct esp_table *t)
 	free(lidx);
 	free(rl);
 	free(zr);
+	free(zcur);
 	free(tmp.e);
 	return s;
 fail:
@@ -729,6 +758,7 @@ fail:
 	free(lidx);
 	free(rl);
 	free(zr);
+	free(zcur);
 	free(tmp.e);
 	esp_snap_free(s);
 	return NULL;
