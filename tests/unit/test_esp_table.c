@@ -921,6 +921,159 @@ test_ecmp_zone_compat(void **state)
 	esp_table_free(t);
 }
 
+/*
+ * A model check over 1000 seeded random steps on two zone-redundant links
+ * (tunnels and routes of each zone coming and going, attributes
+ * changing): after each commit the flows reach exactly the members the
+ * rules give, and rendezvous hashing holds: when members only go, every
+ * flow whose member stayed stays; when members only come, a flow that
+ * moves moves to a new one.
+ */
+#define MODEL_FLOWS	300
+
+struct zmodel {
+	uint32_t	spi[2][2];	/* live CHILD SA of link l zone z; 0: none */
+	bool		held[2][2];
+	uint32_t	path[2][2], med[2][2];
+};
+
+/* Member bits (1 << (2 l + z)) the rules give; 0: none expected. */
+static unsigned
+zmodel_expect(const struct zmodel *m)
+{
+	uint32_t best_path = UINT32_MAX, best_med = UINT32_MAX;
+	unsigned l, z, set = 0;
+
+	for (l = 0; l < 2; l++)
+		for (z = 0; z < 2; z++)
+			if (m->held[l][z] && m->spi[l][z] != 0 &&
+			    m->path[l][z] < best_path)
+				best_path = m->path[l][z];
+	for (l = 0; l < 2; l++)
+		for (z = 0; z < 2; z++)
+			if (m->held[l][z] && m->spi[l][z] != 0 &&
+			    m->path[l][z] == best_path && m->med[l][z] < best_med)
+				best_med = m->med[l][z];
+	/* One neighbouring AS: the lowest MED among the shortest paths. */
+	for (l = 0; l < 2; l++)
+		for (z = 0; z < 2; z++)
+			if (m->held[l][z] && m->spi[l][z] != 0 &&
+			    m->path[l][z] == best_path &&
+			    m->med[l][z] == best_med)
+				set |= 1u << (2 * l + z);
+	return set;
+}
+
+/* The member bit of flow f, from the SA it is sealed with; 0: none. */
+static unsigned
+zmodel_flow(struct esp_table *t, unsigned f)
+{
+	const struct esp_snap *s = esp_table_snap(t);
+	const struct esp_snap_link *sl;
+	uint8_t p[28];
+
+	flow_pkt(p, 0x08080808u, (uint16_t)(50000 + f), LAN_A + 3);
+	sl = esp_snap_route_flow(s, esp_snap_tenant(s, 0, 7), LAN_A + 3, p,
+	    sizeof(p));
+	if (sl == NULL || sl->out == NULL)
+		return 0;
+	return 1u << (2 * (unsigned)(sl->id[5] - 'a') +
+	    (sl->local_ip == GW_Z2 ? 1 : 0));
+}
+
+static void
+test_ecmp_zone_model(void **state)
+{
+	static unsigned was[MODEL_FLOWS], now[MODEL_FLOWS];
+	struct esp_table *t = esp_table_new();
+	struct esp_table_link l[2];
+	struct esp_table_child c;
+	struct zmodel m;
+	uint32_t rnd = 12345, next_spi = 0x5000;
+	unsigned step, f, li, z, exp, old = 0, hit;
+	int fa = 10;
+	const char *id;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
+	memset(l, 0, sizeof(l));
+	snprintf(l[0].id, sizeof(l[0].id), "link-a");
+	snprintf(l[1].id, sizeof(l[1].id), "link-b");
+	assert_int_equal(esp_table_links_set(t, l, 2), 0);
+	memset(&m, 0, sizeof(m));
+	memset(was, 0, sizeof(was));
+	/* Everything up at first; each step then changes one thing. */
+	for (li = 0; li < 2; li++)
+		for (z = 0; z < 2; z++) {
+			m.spi[li][z] = next_spi++;
+			c = mkz(l[li].id, (int)z + 1, m.spi[li][z],
+			    m.spi[li][z] + 0x10000);
+			assert_int_equal(esp_table_child_add(t, &c), 0);
+			m.held[li][z] = true;
+			m.path[li][z] = 1;
+			zroute(t, l[li].id, (int)z + 1, true, 1, 0, 65000);
+		}
+	for (step = 0; step < 1000; step++) {
+		rnd = rnd * 1103515245u + 12345u;
+		li = (rnd >> 16) & 1;
+		z = (rnd >> 17) & 1;
+		id = l[li].id;
+		/* A zone that is up changes one time in three: members share. */
+		if (m.spi[li][z] != 0 && m.held[li][z] && (rnd >> 24) % 3 != 0)
+			continue;
+		switch ((rnd >> 18) % 3) {
+		case 0:		/* the zone's tunnel goes or comes */
+			if (m.spi[li][z] != 0) {
+				assert_int_equal(esp_table_child_del(t,
+				    m.spi[li][z], 100), 0);
+				m.spi[li][z] = 0;
+			} else {
+				m.spi[li][z] = next_spi++;
+				c = mkz(id, (int)z + 1, m.spi[li][z],
+				    m.spi[li][z] + 0x10000);
+				assert_int_equal(esp_table_child_add(t, &c), 0);
+			}
+			break;
+		case 1:		/* its session announces or withdraws */
+			m.held[li][z] = !m.held[li][z];
+			m.path[li][z] = 1;
+			m.med[li][z] = 0;
+			zroute(t, id, (int)z + 1, m.held[li][z], 1, 0, 65000);
+			break;
+		default:	/* new attributes */
+			if (!m.held[li][z])
+				break;
+			m.path[li][z] = 1 + ((rnd >> 20) % 4 == 0);
+			m.med[li][z] = ((rnd >> 26) % 4 == 0) * 10;
+			assert_int_equal(esp_table_learned_zone(t, id,
+			    (int)z + 1, LAN_A, 24, true, m.path[li][z],
+			    m.med[li][z], 65000), 0);
+			break;
+		}
+		assert_int_equal(esp_table_commit(t), 0);
+		exp = zmodel_expect(&m);
+		hit = 0;
+		for (f = 0; f < MODEL_FLOWS; f++) {
+			now[f] = zmodel_flow(t, f);
+			if (exp == 0)
+				continue;	/* a yielding link's newest SA */
+			assert_true((now[f] & exp) != 0);
+			hit |= now[f];
+			if ((exp & ~old) == 0 && (was[f] & exp) != 0)
+				assert_int_equal(now[f], was[f]);
+			if ((old & ~exp) == 0 && now[f] != was[f] &&
+			    (was[f] & old) != 0)
+				assert_true((now[f] & ~old) != 0);
+		}
+		/* 300 flows, up to 4 members: one without any, p < 10^-36. */
+		assert_int_equal(hit, exp);
+		memcpy(was, now, sizeof(was));
+		old = exp;
+	}
+	esp_table_free(t);
+}
+
 /* Whether a packet decrypted with spi_in may come from src. */
 static bool
 src_ok(struct esp_table *t, uint32_t spi_in, uint32_t src)
@@ -1014,6 +1167,7 @@ main(void)
 		cmocka_unit_test(test_ecmp_zones),
 		cmocka_unit_test(test_ecmp_zone_rank),
 		cmocka_unit_test(test_ecmp_zone_compat),
+		cmocka_unit_test(test_ecmp_zone_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
