@@ -183,8 +183,8 @@ struct esp_table_link {
  * zone-redundant link may hold one prefix. In the tenant's LPM the static
  * entries above come first, then learned ones of links with a live
  * outbound SA, then the rest; a prefix held by several links with a live
- * tunnel is an ECMP group (esp_snap_route_flow), otherwise the first
- * wins, so a branch can never take another link's peer /32, and a link
+ * tunnel, or by both zones of one (esp_table_learned_zone), is an ECMP
+ * group (esp_snap_route_flow), otherwise the first wins, so a branch can never take another link's peer /32, and a link
  * whose tunnel is down yields to one whose tunnel is up.
  */
 #define ESP_TABLE_LEARNED_MAX	262144	/* per link: BGP_MAX_PREFIXES_LIMIT */
