@@ -28,6 +28,8 @@ struct api_config {
 	 */
 	const char	*public_url;
 	const char	*datadir;	/* m365-endpoints-worldwide.json lives here */
+	/* --branch-transit: a tenant's transit until it sets its own. */
+	bool		 branch_transit_default;
 	/* The built console (index.html, assets/); NULL or absent: none. */
 	const char	*webdir;
 	/*

@@ -373,12 +373,8 @@ fwd_reply_written(struct api_req *r, unsigned status, const char *policy_id,
 	fwd_view_free(&v);
 }
 
-/*
- * A Custom Bypass rule from a POST body (cur NULL) or a PATCH merged into
- * cur. 0, or -1 with the problems in errs.
- */
-static int
-fwd_custom_parse(const json_t *j, const struct model_fwd_rule *cur,
+int
+api_fwd_custom_parse(const json_t *j, const struct model_fwd_rule *cur,
     struct model_fwd_rule *out, struct model_errs *errs)
 {
 	const char *key;
@@ -434,16 +430,16 @@ api_fwd_rule_create(struct api_req *r)
 	struct model_fwd_rule rule;
 	struct fwd_view v;
 	const json_t *j;
-	json_t *p;
+	bool found;
 	int rc;
 
 	memset(&errs, 0, sizeof(errs));
 	if (api_query_check(r, NULL) == -1 || (j = api_body_object(r)) == NULL ||
 	    fwd_view_load(r, &v) == -1)
 		return;
-	p = fwd_policy_load(r, &v, &ref);
+	found = fwd_policy_load(r, &v, &ref) != NULL;
 	fwd_view_free(&v);
-	if (p == NULL)
+	if (!found)
 		return;
 	if (!ref.custom) {
 		snprintf(r->allow, sizeof(r->allow), "GET");
@@ -453,7 +449,7 @@ api_fwd_rule_create(struct api_req *r)
 		    "changes by PATCH of its action)", r->seg[2]);
 		return;
 	}
-	if (fwd_custom_parse(j, NULL, &rule, &errs) == -1) {
+	if (api_fwd_custom_parse(j, NULL, &rule, &errs) == -1) {
 		api_error_errs(r, 400, "BadRequest", &errs);
 		return;
 	}
@@ -471,9 +467,8 @@ api_fwd_rule_create(struct api_req *r)
 	fwd_reply_written(r, 201, r->seg[2], rule.id);
 }
 
-/* PATCH of a built-in Microsoft 365 rule: its action, nothing else. */
-static int
-fwd_builtin_parse(const json_t *j, const json_t *cur,
+int
+api_fwd_builtin_parse(const json_t *j, const json_t *cur,
     struct model_fwd_rule *out, struct model_errs *errs)
 {
 	const char *key, *a;
@@ -540,12 +535,12 @@ api_fwd_rule_update(struct api_req *r)
 			    "policy instead", r->seg[4]);
 			goto out;
 		}
-		if (fwd_builtin_parse(j, cur, &rule, &errs) == -1)
+		if (api_fwd_builtin_parse(j, cur, &rule, &errs) == -1)
 			goto bad;
 		snprintf(rule.id, sizeof(rule.id), "%s", r->seg[4]);
 	} else if ((row = fwd_row(&v, r->seg[4])) != NULL &&
 	    row->kind == MODEL_FWD_CUSTOM) {
-		if (fwd_custom_parse(j, row, &rule, &errs) == -1)
+		if (api_fwd_custom_parse(j, row, &rule, &errs) == -1)
 			goto bad;
 	} else {
 		api_error_store(r);	/* rendered, yet neither: a bug */

@@ -76,6 +76,10 @@ static const struct api_route api_routes[] = {
 	{ "GET",    FWDPOL "/{}/policyRules/{}",	api_fwd_rule_get },
 	{ "PATCH",  FWDPOL "/{}/policyRules/{}",	api_fwd_rule_update },
 	{ "DELETE", FWDPOL "/{}/policyRules/{}",	api_fwd_rule_delete },
+	{ "GET",    "networkAccess/settings/forwardingOptions",
+							api_settings_fwd_get },
+	{ "PATCH",  "networkAccess/settings/forwardingOptions",
+							api_settings_fwd_update },
 	{ "GET",    "networkAccess/logs/remoteNetworks",	api_logs_rn_list },
 #define FPOL	"networkAccess/filteringPolicies"
 #define FWPOL	"networkAccess/cloudFirewallPolicies"
@@ -650,6 +654,7 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 		return -1;
 	api->store = st;
 	api->ctx = cfg->ctx;
+	api->branch_transit_default = cfg->branch_transit_default;
 	api->on_change = cfg->on_change;
 	api->on_change_arg = cfg->on_change_arg;
 	api->link_status = cfg->link_status;

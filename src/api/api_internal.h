@@ -42,6 +42,7 @@ struct api {
 	struct store		*store;
 	struct model_ctx	 ctx;
 	struct model_fwdcat	*fwdcat;	/* built-in forwarding rules */
+	bool			 branch_transit_default;	/* --branch-transit */
 	uint16_t		 port;
 	/* --public-url, no trailing '/': @odata.context, @odata.nextLink */
 	char			 base_url[API_PUBLIC_URL_MAX + 1];
@@ -219,6 +220,8 @@ void	api_profiles_free(struct api *);
  * for Private Access; NULL on a store error or no memory.
  */
 json_t	*api_profile_links(struct api_req *, int traffic);
+/* api_settings.c: /networkAccess/settings/forwardingOptions */
+api_handler	api_settings_fwd_get, api_settings_fwd_update;
 /* One of the tenant's profiles, Private Access included (store codes). */
 int	api_profile_find(struct api_req *, const char *id,
 	    struct model_profile *out);
@@ -242,6 +245,16 @@ api_handler	api_fprofile_list, api_fprofile_create, api_fprofile_get,
 api_handler	api_fwd_policy_list, api_fwd_policy_get, api_fwd_rule_list,
 		api_fwd_rule_create, api_fwd_rule_get, api_fwd_rule_update,
 		api_fwd_rule_delete, api_fwd_link_get, api_fwd_link_update;
+/*
+ * Their body parsers, apart for the fuzz target (0, or -1 with every
+ * problem in errs): a Custom Bypass rule from a POST body (cur NULL) or a
+ * PATCH merged into cur; the PATCH of a built-in Microsoft 365 rule cur
+ * (as rendered), which may change its action only.
+ */
+int	api_fwd_custom_parse(const json_t *, const struct model_fwd_rule *cur,
+	    struct model_fwd_rule *out, struct model_errs *);
+int	api_fwd_builtin_parse(const json_t *, const json_t *cur,
+	    struct model_fwd_rule *out, struct model_errs *);
 /* api_webcat.c: /networkAccess/connectivity/webCategories */
 api_handler	api_webcat_list;
 /* A store write's failure as the answer: 409, 404 (what), or 5xx. */

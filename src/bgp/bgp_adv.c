@@ -5,8 +5,9 @@
  * peer, NEXT_HOP our BGP address, §5.1.3) but for one RFC 1997 community
  * per prefix (which profile it serves). The whole set goes out when the
  * session is Established or the peer asks for a route refresh; a new set
- * from the host goes out as its difference with the old one. Every array
- * is allocated once, at the configured maximum.
+ * from the host goes out as its difference with the old one. The arrays
+ * grow with the set, up to the configured maximum: a session announcing
+ * two routes does not pay for the 4,000 another tenant's transit needs.
  */
 #include "bgp_session.h"
 
@@ -32,6 +33,31 @@ bgp_prefix_cmp(const void *a, const void *b)
 	return (int)x->len - (int)y->len;
 }
 
+/* Room for n in each array (n <= max_advertised); 0 or -1 (no memory). */
+static int
+bgp_adv_reserve(struct bgp_session *s, size_t n)
+{
+	struct bgp_prefix **arr[4] = { &s->adv, &s->adv_new, &s->adv_wd,
+	    &s->adv_add };
+	struct bgp_prefix *p;
+	size_t cap, i;
+
+	if (n <= s->adv_cap && s->adv != NULL)
+		return 0;
+	cap = s->adv_cap < 16 ? 16 : s->adv_cap;
+	while (cap < n)
+		cap *= 2;
+	if (cap > s->cfg.max_advertised)
+		cap = s->cfg.max_advertised;
+	for (i = 0; i < 4; i++) {
+		if ((p = reallocarray(*arr[i], cap, sizeof(*p))) == NULL)
+			return -1;	/* the larger ones stay: harmless */
+		*arr[i] = p;
+	}
+	s->adv_cap = cap;
+	return 0;
+}
+
 /* p[0..n) validated, sorted and without duplicates into out; the count, or -1. */
 static int
 bgp_adv_normalise(const struct bgp_session *s, const struct bgp_prefix *p,
@@ -39,7 +65,7 @@ bgp_adv_normalise(const struct bgp_session *s, const struct bgp_prefix *p,
 {
 	size_t i, j;
 
-	if (n > s->cfg.max_advertised)
+	if (n > s->adv_cap)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (!bgp_adv_valid(&p[i]))
@@ -60,14 +86,7 @@ bgp_adv_normalise(const struct bgp_session *s, const struct bgp_prefix *p,
 int
 bgp_adv_init(struct bgp_session *s, const struct bgp_prefix *p, size_t n)
 {
-	size_t cap = s->cfg.max_advertised;
-
-	s->adv = calloc(cap, sizeof(*s->adv));
-	s->adv_new = calloc(cap, sizeof(*s->adv_new));
-	s->adv_wd = calloc(cap, sizeof(*s->adv_wd));
-	s->adv_add = calloc(cap, sizeof(*s->adv_add));
-	if (s->adv == NULL || s->adv_new == NULL || s->adv_wd == NULL ||
-	    s->adv_add == NULL)
+	if (n > s->cfg.max_advertised || bgp_adv_reserve(s, n) == -1)
 		return -1;
 	return bgp_adv_normalise(s, p, n, s->adv, &s->nadv);
 }
@@ -80,7 +99,7 @@ bgp_adv_free(struct bgp_session *s)
 	free(s->adv_wd);
 	free(s->adv_add);
 	s->adv = s->adv_new = s->adv_wd = s->adv_add = NULL;
-	s->nadv = 0;
+	s->nadv = s->adv_cap = 0;
 }
 
 /*
@@ -132,7 +151,9 @@ bgp_adv_set(struct bgp_session *s, const struct bgp_prefix *p, size_t n,
 	size_t nnew, i = 0, j = 0, nwd = 0, nadd = 0;
 	int c;
 
-	if (bgp_adv_normalise(s, p, n, s->adv_new, &nnew) == -1)
+	/* adv_wd holds at most the old set, adv_add the new one. */
+	if (n > s->cfg.max_advertised || bgp_adv_reserve(s, n) == -1 ||
+	    bgp_adv_normalise(s, p, n, s->adv_new, &nnew) == -1)
 		return -1;
 	/* Both sorted: one merge pass gives what left and what came. */
 	while (i < s->nadv || j < nnew) {

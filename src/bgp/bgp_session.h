@@ -26,7 +26,7 @@ struct bgp_session {
 
 	/* Adj-RIB-Out: sorted, unique; scratch arrays of the same size for diffs. */
 	struct bgp_prefix *adv, *adv_new, *adv_wd, *adv_add;
-	size_t		nadv;
+	size_t		nadv, adv_cap;	/* each array holds adv_cap */
 
 	uint32_t	peer_id;
 	uint16_t	hold, keepalive;	/* negotiated */

@@ -32,7 +32,7 @@ static const struct cli_group *const cli_groups[] = {
 	&cli_tenant_group, &cli_rn_group, &cli_link_group,
 	&cli_config_group, &cli_config_cpe_group, &cli_profile_group,
 	&cli_logs_group, &cli_policy_group, &cli_fprofile_group,
-	&cli_firewall_group,
+	&cli_firewall_group, &cli_transit_group,
 };
 
 static const char cli_help[] =
@@ -68,6 +68,8 @@ static const char cli_help[] =
 "one too)\n"
 "  firewall rule add|list|enable|disable|delete ...\n"
 "                                      cloud firewall rules of the baseline\n"
+"  transit [enable|disable]            branch-to-branch transit of the "
+"tenant\n"
 "  logs [RN] [--status S] [--since T] [--until T] [--top N]\n"
 "                                      health events, newest first\n"
 "  version, --version                  the CLI's version\n"

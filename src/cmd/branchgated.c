@@ -662,6 +662,7 @@ main(int argc, char **argv)
 	ac.listen = c.listen;
 	ac.public_url = c.public_url[0] != '\0' ? c.public_url : NULL;
 	ac.datadir = c.datadir;
+	ac.branch_transit_default = c.branch_transit;
 	ac.webdir = c.webdir;
 	ac.ctx = c.ctx;
 	ac.on_change = gw_config_changed;

@@ -267,14 +267,17 @@ gw_warn_shared_ips(const struct store_tenant_link *links, const size_t *by_ip,
 /*
  * prof[i]: the GW_BGP_PROF_* assigned and enabled on link i's remote
  * network, which its BGP sessions announce (system-facts §2.3;
- * docs/bgp.md). Queried once per remote network.
+ * docs/bgp.md), and GW_BGP_PROF_TRANSIT with the tenant's transit on.
+ * Queried once per remote network.
  */
 static int
 gw_profiles(struct gw *g, const struct store_tenant_link *nl, size_t nn,
     unsigned *prof)
 {
 	struct model_profile *ps;
+	struct store_fwd_options fo;
 	size_t i, j, np;
+	int rc;
 
 	for (i = 0; i < nn; i++) {
 		for (j = 0; j < i; j++)
@@ -300,6 +303,13 @@ gw_profiles(struct gw *g, const struct store_tenant_link *nl, size_t nn,
 				prof[i] |= GW_BGP_PROF_M365;
 		}
 		free(ps);
+		/* The tenant's forwarding option, else --branch-transit. */
+		rc = store_fwd_options_get(g->store, nl[i].tenant_id, &fo);
+		if (rc == -1)
+			return -1;
+		if (rc == STORE_NOTFOUND ? g->cfg.branch_transit :
+		    fo.branch_transit)
+			prof[i] |= GW_BGP_PROF_TRANSIT;
 	}
 	return 0;
 }

@@ -104,6 +104,8 @@ struct gw_bgp_tenant {
 	char			 id[MODEL_ID_LEN + 1];
 	size_t			 routes;
 	unsigned		 refs;
+	/* A route of a transit tenant changed: re-announce (ev_transit). */
+	bool			 transit_dirty;
 };
 
 struct gw_bgp_sess {
@@ -150,6 +152,7 @@ struct gw_bgp_lsn {
 struct gw_bgp {
 	struct gw_bgp_cfg	 cfg;
 	struct event		*ev_timer;
+	struct event		*ev_transit;	/* batches transit updates */
 	struct gw_bgp_sess	**sess;		/* sorted by (link id, zone) */
 	size_t			 nsess;
 	struct gw_bgp_lsn	**lsn;
@@ -581,6 +584,23 @@ gw_bgp_push_zone(struct gw_bgp_sess *ss, size_t pos, bool held)
 	    e->len, held, e->path_len, e->med, e->nas);
 }
 
+/*
+ * A route of ss changed: with transit, the tenant's other links announce
+ * it (or stop). Batched: one re-announcement per tenant per 100 ms, so a
+ * branch's full table costs one difference, not one per route.
+ */
+static void
+gw_bgp_transit_dirty(struct gw_bgp_sess *ss)
+{
+	struct timeval tv = { 0, 100000 };
+
+	if (!(ss->profiles & GW_BGP_PROF_TRANSIT) || ss->tenant == NULL)
+		return;
+	ss->tenant->transit_dirty = true;
+	if (!evtimer_pending(ss->b->ev_transit, NULL))
+		evtimer_add(ss->b->ev_transit, &tv);
+}
+
 static void
 gw_bgp_attr_set(struct pfxset_ent *e, const struct bgp_route *r)
 {
@@ -629,6 +649,7 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 	gw_bgp_push_zone(ss, pos, true);
 	gw_bgp_push_attr(ss, r->addr, r->len);
 	ss->tenant->routes++;
+	gw_bgp_transit_dirty(ss);
 	log_debug("bgp: link %s zone %d: learned %s/%u", ss->link_id,
 	    ss->zone, ip4_fmt(r->addr, a), r->len);
 	return;
@@ -651,6 +672,7 @@ gw_bgp_acc_del(struct gw_bgp_sess *ss, size_t pos)
 	    len);
 	pfxset_remove(&ss->acc, pos);
 	ss->tenant->routes--;
+	gw_bgp_transit_dirty(ss);
 	/* The other zone may still hold it: its attributes rank it now. */
 	gw_bgp_push_attr(ss, addr, len);
 }
@@ -743,6 +765,63 @@ gw_bgp_community(const struct gw_bgp *b, uint32_t value)
 	return as << 16 | value;
 }
 
+/* Whether (link, either zone) holds addr/len. */
+static bool
+gw_bgp_link_holds(const struct gw_bgp *b, const char *link_id, uint32_t addr,
+    uint8_t len)
+{
+	const struct gw_bgp_sess *z;
+	bool found;
+	int zone;
+
+	for (zone = 1; zone <= 2; zone++)
+		if ((z = gw_bgp_find(b, link_id, zone)) != NULL && !z->ending &&
+		    (pfxset_pos(&z->acc, addr, len, &found), found))
+			return true;
+	return false;
+}
+
+/*
+ * Transit (docs/bgp.md): after b->adv[0..n), the prefixes the tenant's
+ * other links have announced and had accepted, marked ASN:2, but not
+ * those this link announces itself (its own LAN stays its own). They go
+ * out as originated by the gateway (AS_PATH [gateway AS]), so branches
+ * that share one ASN accept each other's prefixes. The new count.
+ */
+static size_t
+gw_bgp_adv_transit(struct gw_bgp *b, const char *tenant_id,
+    const char *link_id, size_t n)
+{
+	const struct gw_bgp_sess *z;
+	size_t i, k;
+	bool full = false;
+
+	for (i = 0; i < b->nsess && !full; i++) {
+		z = b->sess[i];
+		if (z->ending || strcmp(z->tenant_id, tenant_id) != 0 ||
+		    strcmp(z->link_id, link_id) == 0)
+			continue;
+		for (k = 0; k < z->acc.n; k++) {
+			if (gw_bgp_link_holds(b, link_id, z->acc.e[k].addr,
+			    z->acc.e[k].len))
+				continue;
+			if (n == b->adv_max) {
+				full = true;
+				break;
+			}
+			b->adv[n].addr = z->acc.e[k].addr;
+			b->adv[n].len = z->acc.e[k].len;
+			b->adv[n++].community = gw_bgp_community(b,
+			    GW_BGP_COMM_TRANSIT);
+		}
+	}
+	if (full)
+		log_err("bgp: tenant %s: more transit routes than the %zu a "
+		    "session may announce: the rest are not", tenant_id,
+		    b->adv_max);
+	return n;	/* duplicates (two links, one prefix) go in bgp_adv */
+}
+
 /*
  * docs/bgp.md: what the profiles forward for the tenant, in b->adv. Both
  * profiles: the default route and the more specific Microsoft 365 routes
@@ -753,7 +832,7 @@ gw_bgp_community(const struct gw_bgp *b, uint32_t value)
  */
 static size_t
 gw_bgp_adv(struct gw_bgp *b, unsigned profiles, const char *tenant_id,
-    uint64_t *gen)
+    const char *link_id, uint64_t *gen)
 {
 	const struct gw_fwd_set *fs = NULL;
 	const struct bgp_prefix *m = b->m365;
@@ -785,6 +864,8 @@ gw_bgp_adv(struct gw_bgp *b, unsigned profiles, const char *tenant_id,
 			    GW_BGP_COMM_M365);
 		}
 	}
+	if (profiles & GW_BGP_PROF_TRANSIT)
+		n = gw_bgp_adv_transit(b, tenant_id, link_id, n);
 	return n;
 }
 
@@ -930,7 +1011,8 @@ gw_bgp_sess_new(struct gw_bgp *b, const struct gw_bgp_want *w,
 	bc.gr_time = BGP_GR_TIME_DEFAULT;	/* helper: docs/bgp.md */
 	bc.gr_max_s = GW_BGP_GR_MAX;
 	bc.max_advertised = (uint32_t)b->adv_max;
-	bc.nadv = gw_bgp_adv(b, w->profiles, w->tl->tenant_id, &ss->fwd_gen);
+	bc.nadv = gw_bgp_adv(b, w->profiles, w->tl->tenant_id, l->id,
+	    &ss->fwd_gen);
 	bc.adv = b->adv;
 	memset(&cb, 0, sizeof(cb));
 	cb.arg = ss;
@@ -1269,6 +1351,33 @@ gw_bgp_on_timer(evutil_socket_t fd, short what, void *arg)
 	gw_bgp_settle(b, now);
 }
 
+/* Every session of a tenant whose transit routes changed: the difference. */
+static void
+gw_bgp_on_transit(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_bgp *b = arg;
+	monotime_t now = monotime_now();
+	struct gw_bgp_sess *ss;
+	uint64_t gen;
+	size_t i, na;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < b->nsess; i++) {
+		ss = b->sess[i];
+		if (ss->ending || !(ss->profiles & GW_BGP_PROF_TRANSIT) ||
+		    !ss->tenant->transit_dirty)
+			continue;
+		na = gw_bgp_adv(b, ss->profiles, ss->tenant_id, ss->link_id,
+		    &gen);
+		if (bgp_set_advertised(ss->s, b->adv, na, now) == 0)
+			ss->fwd_gen = gen;
+	}
+	for (i = 0; i < b->ntenants; i++)
+		b->tenants[i]->transit_dirty = false;
+	gw_bgp_arm(b, now);
+}
+
 /* --- configuration ---------------------------------------------------------------- */
 
 static size_t
@@ -1358,7 +1467,7 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 		if (start && gw_bgp_adv_changed(b, ss, w[j].profiles)) {
 			uint64_t gen;
 			size_t na = gw_bgp_adv(b, w[j].profiles, ss->tenant_id,
-			    &gen);
+			    ss->link_id, &gen);
 
 			if (bgp_set_advertised(ss->s, b->adv, na, now) == 0) {
 				ss->profiles = w[j].profiles;
@@ -1553,11 +1662,14 @@ gw_bgp_new(struct gw_bgp **out, const struct gw_bgp_cfg *cfg)
 	 * over: a tenant's bypass can cut a shipped subnet into pieces
 	 * (gw_fwd.h). Each session holds four arrays of it (bgp_adv.c).
 	 */
-	b->adv_max = 1 + 2 * cfg->nm365 + GW_BGP_ADV_SLACK;
+	b->adv_max = 1 + 2 * cfg->nm365 + GW_BGP_ADV_SLACK +
+	    b->cfg.tenant_routes_max;
 	if ((b->adv = calloc(b->adv_max, sizeof(*b->adv))) == NULL ||
 	    (cfg->nm365 > 0 && (b->m365 = calloc(cfg->nm365,
 	    sizeof(*b->m365))) == NULL) ||
-	    (b->ev_timer = evtimer_new(cfg->base, gw_bgp_on_timer, b)) == NULL)
+	    (b->ev_timer = evtimer_new(cfg->base, gw_bgp_on_timer, b)) == NULL ||
+	    (b->ev_transit = evtimer_new(cfg->base, gw_bgp_on_transit,
+	    b)) == NULL)
 		goto fail;
 	if (cfg->nm365 > 0)
 		memcpy(b->m365, cfg->m365, cfg->nm365 * sizeof(*b->m365));
@@ -1598,6 +1710,8 @@ gw_bgp_free(struct gw_bgp *b)
 	gw_dp_learned_commit(b->cfg.dp);
 	if (b->ev_timer != NULL)
 		event_free(b->ev_timer);
+	if (b->ev_transit != NULL)
+		event_free(b->ev_transit);
 	free(b->adv);
 	free(b->m365);
 	free(b->tenants);

@@ -54,11 +54,18 @@ struct gw_bgp_event {
 #define GW_BGP_PROF_INTERNET	0x1u
 #define GW_BGP_PROF_M365	0x2u
 /*
+ * Not a profile: the tenant's branches reach each other (its forwarding
+ * option, or --branch-transit): each link is also announced the other
+ * links' accepted prefixes (docs/bgp.md "Transit").
+ */
+#define GW_BGP_PROF_TRANSIT	0x4u
+/*
  * RFC 1997 communities on the announcements, per profile, so a branch
  * router can tell them apart: ASN:1 Internet Access, ASN:365 Microsoft 365,
  * ASN being the gateway's (AS_TRANS 23456, RFC 6793, for a 4-octet one).
  */
 #define GW_BGP_COMM_INTERNET	1u
+#define GW_BGP_COMM_TRANSIT	2u	/* another branch's prefix */
 #define GW_BGP_COMM_M365	365u
 
 struct gw_bgp_cfg {

@@ -63,6 +63,7 @@ struct dp_tenant {
 	struct dp_learned *learned;	/* sorted by (prefix, plen) */
 	size_t		 nlearned, learned_cap;
 	bool		 seen;
+	bool		 transit;	/* branch to branch (its nft rules) */
 };
 
 struct gw_dp {
@@ -166,6 +167,7 @@ dp_tenant_up(struct gw_dp *dp, const char *id, uint32_t *slot_out)
 		free(d);
 		return NULL;
 	}
+	d->transit = tc.transit;
 	if (++dp->gen == 0 || dp->gen == UINT32_MAX)
 		dp->gen = 1;
 	d->gen = dp->gen;
@@ -275,7 +277,7 @@ gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl,
 	uint32_t *slots = NULL, *want, *addrs, slot;
 	size_t i, j, nw, na, ngone = 0;
 	unsigned k;
-	bool more = true;
+	bool more = true, want_transit;
 
 	if (n > 0 && ((el = calloc(n, sizeof(*el))) == NULL ||
 	    (slots = calloc(n, sizeof(*slots))) == NULL)) {
@@ -298,6 +300,17 @@ gw_dp_links(struct gw_dp *dp, const struct store_tenant_link *tl,
 			continue;
 		d->seen = true;
 		slots[i] = slot;
+		/* The tenant's forwarding option, applied in place. */
+		want_transit = prof != NULL && (prof[i] & GW_BGP_PROF_TRANSIT);
+		if (d->transit != want_transit) {
+			if (tenant_net_transit(d->tn, want_transit) == 0) {
+				d->transit = want_transit;
+				log_info("gw: tenant %s: branch-to-branch transit "
+				    "%s", d->id, want_transit ? "on" : "off");
+			} else
+				log_err("gw: tenant %s: cannot turn transit %s",
+				    d->id, want_transit ? "on" : "off");
+		}
 	}
 	/* Per tenant: BGP addresses and peer routes of its links. */
 	for (slot = 0; slot < ESP_TABLE_TENANTS_MAX; slot++) {

@@ -48,7 +48,8 @@ int	gw_dp_ike_fd(const struct gw_dp *);
 /*
  * The full link list after a (re)load: tenants, addresses, routes, LPMs.
  * prof[i]: GW_BGP_PROF_* of link i's remote network, which the data path
- * enforces (NULL: none assigned anywhere).
+ * enforces (NULL: none assigned anywhere); GW_BGP_PROF_TRANSIT turns the
+ * tenant's branch-to-branch transit on (in place, nothing torn down).
  */
 void	gw_dp_links(struct gw_dp *, const struct store_tenant_link *,
 	    const unsigned *prof, size_t n);

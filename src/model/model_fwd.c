@@ -53,6 +53,8 @@ model_pfx_aggregate(struct model_pfx *p, size_t n)
 	size_t i, k;
 	bool joined = true;
 
+	if (n == 0)
+		return 0;	/* p may be NULL: no qsort(NULL, 0) */
 	for (i = 0; i < n; i++)
 		p[i].addr &= fwd_mask(p[i].len);
 	while (joined) {

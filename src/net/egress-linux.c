@@ -88,9 +88,18 @@ fail:
 int
 egress_tenant_isolate(int ns_fd, bool transit)
 {
-	/* The namespace is new: no table to replace. tun0 by name: its
-	 * index may change when the TUN is made again. */
+	/*
+	 * Replaces what was there (the tenant's setting may change while
+	 * its namespace lives): add + delete makes "no table" and "a table"
+	 * the same starting point. tun0 by name: its index may change when
+	 * the TUN is made again.
+	 */
+	static char off[] =
+	    "add table ip bg_tenant\n"
+	    "delete table ip bg_tenant\n";
 	static char rs[] =
+	    "add table ip bg_tenant\n"
+	    "delete table ip bg_tenant\n"
 	    "table ip bg_tenant {\n"
 	    "  chain forward {\n"
 	    "    type filter hook forward priority 0; policy accept;\n"
@@ -99,9 +108,7 @@ egress_tenant_isolate(int ns_fd, bool transit)
 	    "  }\n"
 	    "}\n";
 
-	if (transit)
-		return 0;
-	return netns_run(ns_fd, egress_nft, rs);
+	return netns_run(ns_fd, egress_nft, transit ? off : rs);
 }
 
 static int

@@ -58,7 +58,7 @@ uint32_t egress_tenant_addr(const struct egress *, uint32_t slot);
  * (table ip bg_tenant). Branch-to-branch transit is off by default, as in
  * Global Secure Access; --branch-transit turns it on.
  */
-int	egress_tenant_isolate(int ns_fd, bool transit);
+int	egress_tenant_isolate(int ns_fd, bool transit);	/* replaces */
 
 /* Removes the table a crashed daemon with this prefix left behind. */
 int	egress_cleanup_stale(const char *prefix);

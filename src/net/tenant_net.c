@@ -318,3 +318,9 @@ tenant_net_cleanup_stale(const char *prefix)
 		st.failed = 1;
 	return st.failed ? -1 : st.removed;
 }
+
+int
+tenant_net_transit(struct tenant_net *tn, bool transit)
+{
+	return egress_tenant_isolate(tn->ns_fd, transit);
+}

@@ -59,6 +59,9 @@ int	tenant_net_tun_fd(const struct tenant_net *, unsigned q);
 int	tenant_net_socket(const struct tenant_net *, int domain, int type,
 	    int proto);
 
+/* Branch-to-branch transit on or off, in place (egress_tenant_isolate). */
+int	tenant_net_transit(struct tenant_net *, bool transit);
+
 /*
  * Makes the /32 addresses on the TUN exactly addrs (host byte order;
  * duplicates allowed): adds the new, removes the stale. On -1 the ones

@@ -208,6 +208,19 @@ int	store_fwd_put(struct store *, const char *tenant_id,
 	    const struct model_fwd_rule *);
 int	store_fwd_delete(struct store *, const char *tenant_id,
 	    const char *id);
+/*
+ * A tenant's forwarding options (schema 6): whether its branches reach
+ * each other through the gateway (docs/bgp.md "Transit"). get:
+ * STORE_NOTFOUND if the tenant never set it (the daemon's default holds).
+ */
+struct store_fwd_options {
+	bool		branch_transit;
+	int64_t		modified_ms;
+};
+int	store_fwd_options_get(struct store *, const char *tenant_id,
+	    struct store_fwd_options *out);
+int	store_fwd_options_put(struct store *, const char *tenant_id,
+	    const struct store_fwd_options *);
 /* Every tenant's id, sorted; *out is malloc'd (free()). */
 int	store_tenant_ids(struct store *, char (**out)[MODEL_ID_LEN + 1],
 	    size_t *n);

@@ -9,6 +9,8 @@
  * through store_q_write(), so the MODEL_FWD_CUSTOM_MAX limit is counted
  * inside the write's transaction and two API processes cannot both add
  * the 100th Custom Bypass rule; each write notifies "forwardingRule".
+ * The tenant's forwarding options (schema version 6) live here too: one
+ * row per tenant, notified as "forwardingOptions".
  */
 #include "store_db.h"
 
@@ -26,7 +28,8 @@
 
 #define F_COLS	"id, kind, action, name, description, destinations, modified_ms"
 
-enum f_id { F_PUT, F_GET, F_LIST, F_COUNT_CUSTOM, F_DELETE, F_NSTMT };
+enum f_id { F_PUT, F_GET, F_LIST, F_COUNT_CUSTOM, F_DELETE, F_OPT_GET,
+	F_OPT_PUT, F_NSTMT };
 
 static const char *const f_sql[F_NSTMT] = {
 	/* The WHERE keeps a put from turning one kind of row into another. */
@@ -46,10 +49,20 @@ static const char *const f_sql[F_NSTMT] = {
 	    "SELECT " F_COLS " FROM forwarding_rules "
 	    "WHERE tenant_id = ?1 ORDER BY id",
 	[F_COUNT_CUSTOM] =
-	    "SELECT count(*) FROM forwarding_rules "
-	    "WHERE tenant_id = ?1 AND kind = 'custom' AND id <> ?2",
+	    "SELECT count(*) FROM forwarding_rules WHERE tenant_id = ?1 "
+	    "AND kind = 'custom' "
+	    "AND id <> ?2",
 	[F_DELETE] =
 	    "DELETE FROM forwarding_rules WHERE tenant_id = ?1 AND id = ?2",
+	[F_OPT_GET] =
+	    "SELECT branch_transit, modified_ms FROM forwarding_options "
+	    "WHERE tenant_id = ?1",
+	[F_OPT_PUT] =
+	    "INSERT INTO forwarding_options (tenant_id, branch_transit, "
+	    "modified_ms) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (tenant_id) DO UPDATE SET "
+	    "branch_transit = excluded.branch_transit, "
+	    "modified_ms = excluded.modified_ms",
 };
 
 /* Stored spellings, indexed by enum model_fwd_kind / model_fwd_action. */
@@ -284,4 +297,71 @@ store_fwd_delete(struct store *s, const char *tenant_id, const char *id)
 	struct f_del_arg a = { tenant_id, id };
 
 	return store_q_write(s, f_delete, &a);
+}
+
+/* --- forwarding options ------------------------------------------------- */
+
+static int
+f_opt_row(struct db_stmt *st, void *arg)
+{
+	struct store_fwd_options *o = arg;
+	int64_t transit;
+
+	memset(o, 0, sizeof(*o));
+	if (store_col_int(st, 0, 0, 1, &transit) == -1 ||
+	    store_col_int(st, 1, INT64_MIN, INT64_MAX, &o->modified_ms) == -1) {
+		log_err("store: corrupt forwarding options row");
+		return -1;
+	}
+	o->branch_transit = transit == 1;
+	return 0;
+}
+
+int
+store_fwd_options_get(struct store *s, const char *tenant_id,
+    struct store_fwd_options *out)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((st = f_stmt(s, F_OPT_GET)) == NULL)
+		return -1;
+	rc = store_map_one(st, f_text(st, 1, tenant_id, MODEL_ID_LEN + 1),
+	    __func__, f_opt_row, out);
+	f_done(st);
+	return rc;
+}
+
+struct f_opt_arg {
+	const char			*tenant_id;
+	const struct store_fwd_options	*o;
+};
+
+static int
+f_opt_put(struct store *s, const void *arg)
+{
+	const struct f_opt_arg *a = arg;
+	struct db_stmt *st;
+	int errs, rc;
+
+	if ((st = f_stmt(s, F_OPT_PUT)) == NULL)
+		return -1;
+	errs = f_text(st, 1, a->tenant_id, MODEL_ID_LEN + 1);
+	errs += st->drv->bind_int(st, 2, a->o->branch_transit ? 1 : 0) != 0;
+	errs += st->drv->bind_int(st, 3, a->o->modified_ms) != 0;
+	rc = store_map_step(st, errs, __func__);
+	rc = rc == DB_DONE ? 0 : rc < 0 ? store_map_rc(rc) : -1;
+	f_done(st);
+	if (rc != 0)
+		return rc;
+	return store_q_notify(s, a->tenant_id, "forwardingOptions", "");
+}
+
+int
+store_fwd_options_put(struct store *s, const char *tenant_id,
+    const struct store_fwd_options *o)
+{
+	struct f_opt_arg a = { tenant_id, o };
+
+	return store_q_write(s, f_opt_put, &a);
 }

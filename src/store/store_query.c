@@ -256,6 +256,17 @@ static const char *const q_migrations[] = {
 	"  CHECK (kind <> 'custom' OR (action = 'bypass' AND name <> ''"
 	"    AND destinations <> ''))"
 	")@STRICT@@NOROWID@;",
+
+	/*
+	 * 6: a tenant's forwarding options (store_fwd.c): branch-to-branch
+	 * transit. No row: the daemon's default (--branch-transit).
+	 */
+	"CREATE TABLE forwarding_options ("
+	"  tenant_id TEXT PRIMARY KEY NOT NULL"
+	"    REFERENCES tenants (id) ON DELETE CASCADE,"
+	"  branch_transit @I64@ NOT NULL CHECK (branch_transit IN (0, 1)),"
+	"  modified_ms @I64@ NOT NULL"
+	")@STRICT@;",
 };
 #define Q_VERSION	((int)(sizeof(q_migrations) / sizeof(q_migrations[0])))
 /* The version whose migration also runs store_policy_migrate(). */

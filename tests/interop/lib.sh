@@ -44,14 +44,16 @@ lan_checks() {
 # network and device link of the tenant with TOKEN, configured with the
 # swanctl.conf cpeConfiguration generates (plus encap = yes, see
 # test_esp_strongswan.sh), brought up, with 10.1.0.1 on ipsec0 and routes
-# to the gateway's BGP address and the internet. Writes $W/TAG.rn and
+# to the gateway's BGP address and the internet. SS_LOCAL_BGP and
+# SS_PEER_BGP change the link's BGP addresses (10.255.0.1, 10.1.0.1). Writes $W/TAG.rn and
 # $W/TAG.link. The caller defines bg TOKEN ARGS..., ok, fail, $CHARON,
 # $W/psk and SS_RN_PREFIX (the remote network's name).
 ss_branch() {
 	local tag=$1 ns=$2 token=$3 pub=$4 rn link C=$W/$1
+	local gwb=${SS_LOCAL_BGP:-10.255.0.1} me=${SS_PEER_BGP:-10.1.0.1}
 	rn=$(bg "$token" -q rn create --name "$SS_RN_PREFIX $tag" --region westEurope) || { fail "$tag: rn create"; return 1; }
 	link=$(bg "$token" -q link create "$rn" --name "$tag-link" --ip "$pub" --vendor other \
-	    --asn 65000 --local-bgp 10.255.0.1 --peer-bgp 10.1.0.1 --psk-file "$W/psk") ||
+	    --asn 65000 --local-bgp "$gwb" --peer-bgp "$me" --psk-file "$W/psk") ||
 	    { fail "$tag: link create"; return 1; }
 	echo "$link" >"$W/$tag.link"
 	echo "$rn" >"$W/$tag.rn"
@@ -89,8 +91,8 @@ EOC
 	    { fail "$tag: tunnel did not come up"; return 1; }
 	for _ in $(seq 50); do ip -n "$ns" link show ipsec0 >/dev/null 2>&1 && break; sleep 0.1; done
 	# As the generated configuration's comments say, plus the internet.
-	ip -n "$ns" addr add 10.1.0.1/32 dev ipsec0
-	ip -n "$ns" route add 10.255.0.1/32 dev ipsec0 src 10.1.0.1
-	ip -n "$ns" route add 203.0.113.0/24 dev ipsec0 src 10.1.0.1
+	ip -n "$ns" addr add "$me/32" dev ipsec0
+	ip -n "$ns" route add "$gwb/32" dev ipsec0 src "$me"
+	ip -n "$ns" route add 203.0.113.0/24 dev ipsec0 src "$me"
 	ok "$tag: tunnel up ($(swanctl --list-sas --uri "unix://$C/charon.vici" | grep -Eo 'AES[^ ]*' | head -2 | tr '\n' ' '))"
 }

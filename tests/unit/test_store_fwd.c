@@ -305,6 +305,38 @@ test_isolation(void **state)
 	store_close(s);
 }
 
+/* Forwarding options: none until set, per tenant, gone with the tenant. */
+static void
+test_options(void **state)
+{
+	struct store *s = test_open();
+	struct store_tenant a, b;
+	struct store_fwd_options o, got;
+
+	(void)state;
+	test_tenant(s, &a);
+	test_tenant(s, &b);
+	assert_int_equal(store_fwd_options_get(s, a.id, &got), STORE_NOTFOUND);
+	memset(&o, 0, sizeof(o));
+	o.branch_transit = true;
+	o.modified_ms = 1234;
+	assert_int_equal(store_fwd_options_put(s, a.id, &o), 0);
+	assert_int_equal(store_fwd_options_get(s, a.id, &got), 0);
+	assert_true(got.branch_transit);
+	assert_int_equal(got.modified_ms, 1234);
+	assert_int_equal(store_fwd_options_get(s, b.id, &got), STORE_NOTFOUND);
+	o.branch_transit = false;
+	o.modified_ms = 5678;
+	assert_int_equal(store_fwd_options_put(s, a.id, &o), 0);
+	assert_int_equal(store_fwd_options_get(s, a.id, &got), 0);
+	assert_false(got.branch_transit);
+	assert_int_equal(got.modified_ms, 5678);
+	/* A tenant that does not exist cannot have options (foreign key). */
+	assert_int_not_equal(store_fwd_options_put(s,
+	    "00000000-0000-4000-8000-00000000dead", &o), 0);
+	store_close(s);
+}
+
 /* --- backends --------------------------------------------------------------- */
 
 static char pg_dir[PATH_MAX];
@@ -350,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_isolation),
+		cmocka_unit_test(test_options),
 	};
 	char cmd[PATH_MAX + 16];
 	int rc;
