@@ -22,6 +22,7 @@
 
 struct esp_tchild {
 	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
+	int		 zone;			/* 1, 2; 0: unknown */
 	struct esp_sa	*in, *out;
 	uint32_t	 local_ip, remote_ip;
 	uint16_t	 local_port, remote_port;
@@ -35,6 +36,15 @@ struct esp_tchild {
 struct esp_tlearned {
 	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
 	struct pfxset	 set;
+};
+
+/*
+ * Which zone sessions of a link hold which learned prefixes, with each
+ * session's attributes (esp_table_learned_zone): set[z - 1] for zone z.
+ */
+struct esp_tzone {
+	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
+	struct pfxset	 set[ESP_TABLE_ZONES];
 };
 
 /* What a link's retired CHILD SAs counted (esp_table_walk_totals). */
@@ -57,8 +67,12 @@ struct esp_table {
 	size_t			 nlearned, learned_cap;
 	struct esp_ttotal	*totals;	/* links with retired CHILD SAs */
 	size_t			 ntotals, totals_cap;
+	struct esp_tzone	*zroutes;	/* links with per-zone records */
+	size_t			 nzroutes, zroutes_cap, zlast;
 	uint32_t		 seed;		/* ECMP flow hash key */
 };
+
+static void esp_table_zroutes_free(struct esp_table *);
 
 /* --- read side ------------------------------------------------------------ */
 
@@ -104,6 +118,16 @@ esp_snap_src_ok(const struct esp_snap *s, const struct esp_snap_in *e,
 	return lpm_lookup(s->links[e->link].src, src, &v) == 0;
 }
 
+/* Member m of a group: a link, or one zone of a link. */
+static const struct esp_snap_link *
+esp_snap_member(const struct esp_snap *s, uint32_t m)
+{
+	if (m < s->nlinks)
+		return &s->links[m];
+	m -= (uint32_t)s->nlinks;
+	return m < s->nlinks * ESP_TABLE_ZONES ? &s->zones[m] : NULL;
+}
+
 /* The flow of an IPv4 packet: addresses, protocol, TCP/UDP ports. */
 static uint32_t
 esp_flow_hash(uint32_t seed, const uint8_t *ip, size_t len)
@@ -132,8 +156,9 @@ esp_snap_route_flow(const struct esp_snap *s, const struct esp_snap_tenant *tn,
     uint32_t dst, const uint8_t *ip, size_t len)
 {
 	const struct esp_snap_group *g;
+	const struct esp_snap_link *m, *pick = NULL;
 	uint32_t v, h, score, best = 0;
-	unsigned i, pick = 0;
+	unsigned i;
 
 	if (lpm_lookup(tn->lpm, dst, &v) == -1)
 		return NULL;
@@ -141,17 +166,25 @@ esp_snap_route_flow(const struct esp_snap *s, const struct esp_snap_tenant *tn,
 		return v < s->nlinks ? &s->links[v] : NULL;
 	if ((v -= ESP_SNAP_GROUP) >= s->ngroups)
 		return NULL;
-	/* Rendezvous hashing: the member scoring highest for this flow. */
 	g = &s->groups[v];
+	if (g->n == 1)
+		return esp_snap_member(s, g->member[0]);
+	/*
+	 * Rendezvous hashing: the member scoring highest for this flow. The
+	 * score depends on the flow and the member's key only, so members
+	 * coming and going move no flow between the others.
+	 */
 	h = esp_flow_hash(s->seed, ip, len);
 	for (i = 0; i < g->n; i++) {
-		score = hash32_mix(h ^ s->links[g->link[i]].id_hash);
-		if (i == 0 || score > best) {
+		if ((m = esp_snap_member(s, g->member[i])) == NULL)
+			continue;
+		score = hash32_mix(h ^ m->key);
+		if (pick == NULL || score > best) {
 			best = score;
-			pick = i;
+			pick = m;
 		}
 	}
-	return &s->links[g->link[pick]];
+	return pick;
 }
 
 const struct esp_snap_link *
@@ -176,6 +209,7 @@ esp_snap_free(struct esp_snap *s)
 		lpm_free(s->links[i].src);
 	free(s->tenants);
 	free(s->links);
+	free(s->zones);
 	free(s->groups);
 	free(s->in);
 	free(s);
@@ -248,49 +282,168 @@ esp_snap_attr(const struct esp_table *t, const size_t *rl, uint32_t j,
 /*
  * Drops from g the members RFC 4271 §9.1.2.2 ranks below another: a
  * longer AS_PATH (a), then a higher MULTI_EXIT_DISC than a member with the
- * same neighbouring AS (c). What is left shares the prefix.
+ * same neighbouring AS (c). What is left shares the prefix. a[i]: member
+ * i's attributes.
  */
 static void
-esp_snap_rank(const struct esp_table *t, const size_t *rl,
-    struct esp_snap_group *g, const struct lpm_entry *e)
+esp_snap_rank(struct esp_snap_group *g, const struct pfxset_ent **a)
 {
-	const struct pfxset_ent *a[ESP_TABLE_ECMP_MAX];
-	static const struct pfxset_ent none;
+	bool keep[ESP_TABLE_ECMP_MAX];
 	uint32_t shortest = UINT32_MAX;
 	unsigned i, k, out;
-	bool worse;
 
-	for (i = 0; i < g->n; i++) {
-		if ((a[i] = esp_snap_attr(t, rl, g->link[i], e)) == NULL)
-			a[i] = &none;
+	for (i = 0; i < g->n; i++)
 		if (a[i]->path_len < shortest)
 			shortest = a[i]->path_len;
+	for (i = 0; i < g->n; i++) {
+		keep[i] = a[i]->path_len == shortest;
+		for (k = 0; k < g->n && keep[i]; k++)
+			keep[i] = !(a[k]->path_len == shortest &&
+			    a[k]->nas == a[i]->nas && a[k]->med < a[i]->med);
 	}
-	for (i = 0, out = 0; i < g->n; i++) {
-		worse = a[i]->path_len > shortest;
-		for (k = 0; k < g->n && !worse; k++)
-			worse = a[k]->path_len == shortest &&
-			    a[k]->nas == a[i]->nas && a[k]->med < a[i]->med;
-		if (!worse) {
-			a[out] = a[i];
-			g->link[out++] = g->link[i];
-		}
-	}
+	for (i = 0, out = 0; i < g->n; i++)
+		if (keep[i])
+			g->member[out++] = g->member[i];
 	g->n = out;
 }
 
 /*
- * e[from, *n): learned prefixes of links with a live tunnel. A prefix held
- * by several links becomes one entry naming a new group of s, of the
- * members esp_snap_rank keeps; -1 on no memory. Host bits are already
- * clear (esp_table_learned_add).
+ * The record of prefix e in set, or NULL. A link's entries come sorted as
+ * its set is, so the one after its last hit (*cur) is tried first: most
+ * lookups cost no search.
+ */
+static const struct pfxset_ent *
+esp_snap_zone_rec(const struct pfxset *set, size_t *cur,
+    const struct lpm_entry *e)
+{
+	size_t pos;
+	bool found;
+
+	if (set->n == 0)
+		return NULL;
+	if (*cur < set->n && set->e[*cur].addr == e->prefix &&
+	    set->e[*cur].len == e->plen)
+		pos = *cur;
+	else {
+		pos = pfxset_pos(set, e->prefix, e->plen, &found);
+		if (!found)
+			return NULL;
+	}
+	*cur = pos + 1;
+	return &set->e[pos];
+}
+
+/*
+ * Adds to g (attributes into a) the ECMP members link j brings for prefix
+ * e: the link itself when no zone session of it recorded the prefix
+ * (zr: link -> zroutes), else each zone whose session holds it and whose
+ * own outbound SA is live, keyed (link, zone). -1: it has records but no
+ * such zone, so it is no member (a zone with its route but no tunnel).
+ * zcur: per link and zone, for esp_snap_zone_rec.
  */
 static int
-esp_snap_ecmp(const struct esp_table *t, const size_t *rl,
-    struct esp_snap *s, struct lpm_entry *e, size_t from, size_t *n)
+esp_snap_members(const struct esp_table *t, const size_t *rl,
+    const size_t *zr, size_t *zcur, const struct esp_snap *s, uint32_t j,
+    const struct lpm_entry *e, struct esp_snap_group *g,
+    const struct pfxset_ent **a)
 {
-	struct esp_snap_group *ng, *g;
-	size_t i, j, k, out = from;
+	static const struct pfxset_ent none;
+	const struct pfxset_ent *za[ESP_TABLE_ZONES] = { NULL };
+	unsigned z, nrec = 0, n = 0;
+	size_t m;
+
+	for (z = 0; zr[j] != SIZE_MAX && z < ESP_TABLE_ZONES; z++) {
+		m = (size_t)j * ESP_TABLE_ZONES + z;
+		za[z] = esp_snap_zone_rec(&t->zroutes[zr[j]].set[z], &zcur[m],
+		    e);
+		nrec += za[z] != NULL;
+	}
+	if (nrec == 0) {
+		if (g->n < ESP_TABLE_ECMP_MAX) {
+			if ((a[g->n] = esp_snap_attr(t, rl, j, e)) == NULL)
+				a[g->n] = &none;
+			g->member[g->n++] = j;
+		}
+		return 0;
+	}
+	for (z = 0; z < ESP_TABLE_ZONES; z++) {
+		m = (size_t)j * ESP_TABLE_ZONES + z;
+		if (za[z] == NULL || s->zones[m].out == NULL)
+			continue;
+		n++;
+		if (g->n < ESP_TABLE_ECMP_MAX) {
+			a[g->n] = za[z];
+			g->member[g->n++] = (uint32_t)(s->nlinks + m);
+		}
+	}
+	return n > 0 ? 0 : -1;
+}
+
+/* A new group at the end of s->groups; NULL: no memory. */
+static struct esp_snap_group *
+esp_snap_group_add(struct esp_snap *s)
+{
+	struct esp_snap_group *ng;
+	size_t cap;
+
+	/* The capacity is the power of two (16 at least) at or above n. */
+	if (s->ngroups == 0 || (s->ngroups >= 16 &&
+	    (s->ngroups & (s->ngroups - 1)) == 0)) {
+		cap = s->ngroups == 0 ? 16 : s->ngroups * 2;
+		if ((ng = reallocarray(s->groups, cap, sizeof(*ng))) == NULL)
+			return NULL;
+		s->groups = ng;
+	}
+	return &s->groups[s->ngroups++];
+}
+
+/*
+ * The LPM value for prefix e shared by the members of g (n >= 1): a link
+ * alone is its index, so is a lone zone member whose SA is the link's
+ * own; anything else names a new group of s. -1: no memory.
+ */
+static int
+esp_snap_value(struct esp_snap *s, const struct esp_snap_group *g,
+    struct lpm_entry *e)
+{
+	struct esp_snap_group *ng;
+	uint32_t m = g->member[0], j;
+
+	if (g->n == 1) {
+		if (m < s->nlinks) {
+			e->value = m;
+			return 0;
+		}
+		j = (m - (uint32_t)s->nlinks) / ESP_TABLE_ZONES;
+		if (s->zones[m - s->nlinks].out == s->links[j].out) {
+			e->value = j;
+			return 0;
+		}
+	}
+	if ((ng = esp_snap_group_add(s)) == NULL)
+		return -1;
+	*ng = *g;
+	e->value = ESP_SNAP_GROUP + (uint32_t)(s->ngroups - 1);
+	return 0;
+}
+
+/*
+ * e[from, *n): learned prefixes of links with a live tunnel. The links
+ * holding one prefix bring their members (esp_snap_members); the ones
+ * esp_snap_rank keeps share it in one entry (esp_snap_value). The entries
+ * of links without a member follow, so a link with a member elsewhere
+ * wins and otherwise the first of them; -1 on no memory. Host bits are
+ * already clear (esp_table_learned_add).
+ */
+static int
+esp_snap_ecmp(const struct esp_table *t, const size_t *rl, const size_t *zr,
+    size_t *zcur, struct esp_snap *s, struct lpm_entry *e, size_t from,
+    size_t *n)
+{
+	const struct pfxset_ent *a[ESP_TABLE_ECMP_MAX];
+	struct lpm_entry *yield = NULL;
+	struct esp_snap_group g;
+	size_t i, j, k, out = from, ny = 0;
 
 	if (*n - from > 1)
 		qsort(e + from, *n - from, sizeof(*e), esp_lpm_entry_cmp);
@@ -298,30 +451,37 @@ esp_snap_ecmp(const struct esp_table *t, const size_t *rl,
 		for (j = i + 1; j < *n && e[j].prefix == e[i].prefix &&
 		    e[j].plen == e[i].plen; j++)
 			;
-		e[out] = e[i];
-		if (j - i > 1) {
-			if ((ng = realloc(s->groups, (s->ngroups + 1) *
-			    sizeof(*ng))) == NULL)
+		g.n = 0;
+		/* Sorted by value: duplicates side by side. */
+		for (k = i; k < j; k++) {
+			if (k > i && e[k].value == e[k - 1].value)
+				continue;
+			if (esp_snap_members(t, rl, zr, zcur, s, e[k].value,
+			    &e[k], &g, a) == 0)
+				continue;
+			if (yield == NULL && (yield = malloc((*n - from) *
+			    sizeof(*yield))) == NULL)
 				return -1;
-			s->groups = ng;
-			g = &ng[s->ngroups];
-			g->n = 0;
-			/* Sorted by value: duplicates side by side. */
-			for (k = i; k < j && g->n < ESP_TABLE_ECMP_MAX; k++)
-				if (g->n == 0 || g->link[g->n - 1] != e[k].value)
-					g->link[g->n++] = e[k].value;
-			if (g->n > 1)
-				esp_snap_rank(t, rl, g, &e[i]);
-			if (g->n > 1)
-				e[out].value = ESP_SNAP_GROUP +
-				    (uint32_t)s->ngroups++;
-			else
-				e[out].value = g->link[0];
+			yield[ny++] = e[k];
 		}
+		if (g.n == 0)
+			continue;
+		if (g.n > 1)
+			esp_snap_rank(&g, a);
+		e[out] = e[i];
+		if (esp_snap_value(s, &g, &e[out]) == -1)
+			goto fail;
 		out++;
 	}
+	/* Each run gave one entry at most, and yielded the rest: room. */
+	for (k = 0; k < ny; k++)
+		e[out++] = yield[k];
+	free(yield);
 	*n = out;
 	return 0;
+fail:
+	free(yield);
+	return -1;
 }
 
 /* FNV-1a of a link id: the member's identity in rendezvous hashing. */
@@ -335,16 +495,76 @@ esp_id_hash(const char *id)
 	return h;
 }
 
+/* Rendezvous key of zone 2: any fixed value apart from zone 1's. */
+#define ESP_ZONE2_SALT	0x7a6f6e32u
+
+/*
+ * s->zones from s->links (metadata filled): per link each zone's entry,
+ * keyed so that zone 1 stands where the link as a whole did (a link
+ * that never had zone records keeps its flows when it gets them).
+ */
+static int
+esp_snap_zones_init(struct esp_snap *s)
+{
+	struct esp_snap_link *z;
+	size_t j, k;
+
+	if (s->nlinks == 0)
+		return 0;
+	if ((s->zones = calloc(s->nlinks * ESP_TABLE_ZONES,
+	    sizeof(*s->zones))) == NULL)
+		return -1;
+	for (j = 0; j < s->nlinks; j++)
+		for (k = 0; k < ESP_TABLE_ZONES; k++) {
+			z = &s->zones[j * ESP_TABLE_ZONES + k];
+			*z = s->links[j];
+			z->src = NULL;		/* the link's, for inbound */
+			z->zone = (uint8_t)(k + 1);
+			z->key = k == 0 ? z->id_hash :
+			    hash32_mix(z->id_hash ^ ESP_ZONE2_SALT);
+		}
+	return 0;
+}
+
+/* The outbound half of CHILD SA c and its endpoints into sl. */
+static void
+esp_snap_out_set(struct esp_snap_link *sl, const struct esp_tchild *c)
+{
+	sl->out = c->out;
+	sl->local_ip = c->local_ip;
+	sl->local_port = c->local_port;
+	sl->remote_ip = c->remote_ip;
+	sl->remote_port = c->remote_port;
+	sl->udp_encap = c->udp_encap;
+}
+
+/* zr[j]: the index in t->zroutes of link j's records, or SIZE_MAX. */
+static size_t *
+esp_snap_zr(const struct esp_table *t)
+{
+	size_t *zr, i, j;
+
+	if ((zr = malloc((t->nlinks > 0 ? t->nlinks : 1) *
+	    sizeof(*zr))) == NULL)
+		return NULL;
+	for (j = 0; j < t->nlinks; j++)
+		zr[j] = SIZE_MAX;
+	for (i = 0; i < t->nzroutes; i++)
+		if (esp_table_link_find(t, t->zroutes[i].link_id, &j) != NULL)
+			zr[j] = i;
+	return zr;
+}
+
 static struct esp_snap *
 esp_snap_build(const struct esp_table *t)
 {
 	const struct esp_table_link *l;
 	const struct esp_tchild *c;
-	struct esp_snap_link *sl;
 	struct esp_lpm_tmp { struct lpm_entry *e; size_t n; } tmp = { NULL, 0 };
 	struct esp_snap *s;
-	uint64_t *best = NULL;
-	size_t *lidx = NULL, *rl = NULL, nentries, i, j, size, live;
+	uint64_t *best = NULL, *zbest = NULL;
+	size_t *lidx = NULL, *rl = NULL, *zr = NULL, *zcur = NULL;
+	size_t nentries, i, j, size, live;
 	uint32_t h, spi;
 	unsigned nt = 0;
 
@@ -379,11 +599,18 @@ esp_snap_build(const struct esp_table *t)
 	if (t->nlinks > 0 &&
 	    ((s->links = calloc(t->nlinks, sizeof(*s->links))) == NULL ||
 	    (best = calloc(t->nlinks, sizeof(*best))) == NULL ||
+	    (zbest = calloc(t->nlinks * ESP_TABLE_ZONES,
+	    sizeof(*zbest))) == NULL ||
+	    (zcur = calloc(t->nlinks * ESP_TABLE_ZONES,
+	    sizeof(*zcur))) == NULL ||
 	    (tmp.e = calloc(nentries, sizeof(*tmp.e))) == NULL))
+		goto fail;
+	if ((zr = esp_snap_zr(t)) == NULL)
 		goto fail;
 
 	for (j = 0; j < t->nlinks; j++) {
 		s->links[j].id_hash = esp_id_hash(t->links[j].id);
+		s->links[j].key = s->links[j].id_hash;
 		memcpy(s->links[j].id, t->links[j].id, sizeof(s->links[j].id));
 		memcpy(s->links[j].rn_id, t->links[j].rn_id,
 		    sizeof(s->links[j].rn_id));
@@ -391,30 +618,35 @@ esp_snap_build(const struct esp_table *t)
 		s->links[j].gw_local[0] = t->links[j].gw_local[0];
 		s->links[j].gw_local[1] = t->links[j].gw_local[1];
 	}
+	if (esp_snap_zones_init(s) == -1)
+		goto fail;
 	/*
 	 * Outbound: each link's newest live CHILD SA the peer has sent on,
 	 * else its newest live one. After a rekey the peer may not have
 	 * installed the new SA's inbound half yet (we answered, it has not
 	 * read the answer): the old SA carries on until the peer uses the
-	 * new one or deletes the old.
+	 * new one or deletes the old. The same per zone, for zone members.
 	 */
 	for (i = 0; i < t->nchild; i++) {
 		uint64_t rank;
+		size_t m;
 
 		c = &t->child[i];
 		rank = c->seq | (c->in_seen ? UINT64_C(1) << 63 : 0);
 		if (c->linger_until != MONOTIME_NEVER ||
-		    esp_table_link_find(t, c->link_id, &j) == NULL ||
-		    rank < best[j])
+		    esp_table_link_find(t, c->link_id, &j) == NULL)
 			continue;
-		best[j] = rank;
-		sl = &s->links[j];
-		sl->out = c->out;
-		sl->local_ip = c->local_ip;
-		sl->local_port = c->local_port;
-		sl->remote_ip = c->remote_ip;
-		sl->remote_port = c->remote_port;
-		sl->udp_encap = c->udp_encap;
+		if (c->zone >= 1 && c->zone <= ESP_TABLE_ZONES) {
+			m = j * ESP_TABLE_ZONES + (size_t)c->zone - 1;
+			if (rank >= zbest[m]) {
+				zbest[m] = rank;
+				esp_snap_out_set(&s->zones[m], c);
+			}
+		}
+		if (rank >= best[j]) {
+			best[j] = rank;
+			esp_snap_out_set(&s->links[j], c);
+		}
 	}
 
 	/* Per tenant: TUN queues and the LPM of its links' prefixes. */
@@ -447,7 +679,8 @@ esp_snap_build(const struct esp_table *t)
 		/* After the static entries: the first of duplicates wins. */
 		live = tmp.n;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, true, tmp.e, &tmp.n);
-		if (esp_snap_ecmp(t, rl, s, tmp.e, live, &tmp.n) == -1)
+		if (esp_snap_ecmp(t, rl, zr, zcur, s, tmp.e, live,
+		    &tmp.n) == -1)
 			goto fail;
 		esp_snap_learned(t, s, lidx, (uint32_t)i, false, tmp.e, &tmp.n);
 		if ((s->tenants[i].lpm = lpm_build(tmp.e, tmp.n)) == NULL)
@@ -512,14 +745,20 @@ esp_snap_build(const struct esp_table *t)
 		s->in[h].link = l != NULL ? (uint32_t)j : UINT32_MAX;
 	}
 	free(best);
+	free(zbest);
 	free(lidx);
 	free(rl);
+	free(zr);
+	free(zcur);
 	free(tmp.e);
 	return s;
 fail:
 	free(best);
+	free(zbest);
 	free(lidx);
 	free(rl);
+	free(zr);
+	free(zcur);
 	free(tmp.e);
 	esp_snap_free(s);
 	return NULL;
@@ -586,6 +825,7 @@ esp_table_free(struct esp_table *t)
 		esp_sa_free(t->retired[i]);
 	for (i = 0; i < t->nlearned; i++)
 		pfxset_free(&t->learned[i].set);
+	esp_table_zroutes_free(t);
 	free(t->learned);
 	free(t->totals);
 	free(t->retired);
@@ -814,6 +1054,104 @@ esp_table_learned_count(const struct esp_table *t, const char *link_id)
 	return le != NULL ? le->set.n : 0;
 }
 
+/* --- per-zone records of learned prefixes ------------------------------------ */
+
+static void
+esp_table_zroutes_free(struct esp_table *t)
+{
+	size_t i, z;
+
+	for (i = 0; i < t->nzroutes; i++)
+		for (z = 0; z < ESP_TABLE_ZONES; z++)
+			pfxset_free(&t->zroutes[i].set[z]);
+	free(t->zroutes);
+}
+
+/*
+ * The records of link_id; with add, created if missing (NULL: no memory).
+ * BGP input comes in runs per session: the last one found is tried first.
+ */
+static struct esp_tzone *
+esp_table_zroutes_find(struct esp_table *t, const char *link_id, bool add)
+{
+	struct esp_tzone *nz;
+	size_t i, cap;
+
+	if (t->zlast < t->nzroutes &&
+	    strcmp(t->zroutes[t->zlast].link_id, link_id) == 0)
+		return &t->zroutes[t->zlast];
+	for (i = 0; i < t->nzroutes; i++)
+		if (strcmp(t->zroutes[i].link_id, link_id) == 0) {
+			t->zlast = i;
+			return &t->zroutes[i];
+		}
+	if (!add)
+		return NULL;
+	if (t->nzroutes == t->zroutes_cap) {
+		cap = t->zroutes_cap ? t->zroutes_cap * 2 : 16;
+		if ((nz = reallocarray(t->zroutes, cap, sizeof(*nz))) == NULL)
+			return NULL;
+		t->zroutes = nz;
+		t->zroutes_cap = cap;
+	}
+	nz = &t->zroutes[t->nzroutes];
+	memset(nz, 0, sizeof(*nz));
+	snprintf(nz->link_id, sizeof(nz->link_id), "%s", link_id);
+	t->zlast = t->nzroutes++;
+	return nz;
+}
+
+/* Drops the records of z if it holds none. */
+static void
+esp_table_zroutes_gc(struct esp_table *t, struct esp_tzone *z)
+{
+	size_t k;
+
+	for (k = 0; k < ESP_TABLE_ZONES; k++)
+		if (z->set[k].n > 0)
+			return;
+	for (k = 0; k < ESP_TABLE_ZONES; k++)
+		pfxset_free(&z->set[k]);
+	*z = t->zroutes[--t->nzroutes];
+}
+
+int
+esp_table_learned_zone(struct esp_table *t, const char *link_id, int zone,
+    uint32_t prefix, uint8_t plen, bool held, uint32_t path_len,
+    uint32_t med, uint32_t nas)
+{
+	struct esp_tzone *z;
+	struct pfxset *set;
+	size_t pos;
+	bool found;
+
+	if (zone < 1 || zone > ESP_TABLE_ZONES || plen > 32 ||
+	    strlen(link_id) > ESP_TABLE_LINK_ID_MAX)
+		return -1;
+	prefix = esp_table_mask(prefix, plen);
+	if ((z = esp_table_zroutes_find(t, link_id, held)) == NULL)
+		return -1;
+	set = &z->set[zone - 1];
+	pos = pfxset_pos(set, prefix, plen, &found);
+	if (!held) {
+		if (!found)
+			return -1;
+		pfxset_remove(set, pos);
+		esp_table_zroutes_gc(t, z);
+		return 0;
+	}
+	/* One session holds a prefix once: a repeat only re-ranks it. */
+	if (!found && (set->n == ESP_TABLE_LEARNED_MAX ||
+	    pfxset_insert(set, pos, prefix, plen) == -1)) {
+		esp_table_zroutes_gc(t, z);
+		return -1;
+	}
+	set->e[pos].path_len = path_len;
+	set->e[pos].med = med;
+	set->e[pos].nas = nas;
+	return 0;
+}
+
 /* --- CHILD SAs -------------------------------------------------------------- */
 
 static int
@@ -868,6 +1206,7 @@ esp_table_child_add(struct esp_table *t, const struct esp_table_child *c)
 	nc = &t->child[t->nchild++];
 	memset(nc, 0, sizeof(*nc));
 	snprintf(nc->link_id, sizeof(nc->link_id), "%s", c->link_id);
+	nc->zone = c->zone;
 	nc->in = c->in;
 	nc->out = c->out;
 	nc->local_ip = c->local_ip;

@@ -41,6 +41,13 @@ struct esp_snap_link {
 	/* Sources its decrypted packets may have; NULL: any (src_check off). */
 	struct lpm	*src;
 	uint32_t	 id_hash;	/* of the link id: stable across snapshots */
+	/*
+	 * 0: the link as a whole (out is its newest SA, any zone); 1, 2: one
+	 * ECMP member, that zone's tunnel of the link (esp_snap.zones).
+	 */
+	uint8_t		 zone;
+	/* Rendezvous identity: id_hash for the link and its zone 1. */
+	uint32_t	 key;
 	/* For the security policy and the traffic logs (esp_table_link). */
 	char		 id[ESP_TABLE_LINK_ID_MAX + 1];
 	char		 rn_id[ESP_TABLE_LINK_ID_MAX + 1];
@@ -49,15 +56,20 @@ struct esp_snap_link {
 };
 
 /*
- * ECMP: links with a live tunnel that hold one learned prefix share it.
- * In a tenant's LPM a value at or above ESP_SNAP_GROUP names a group.
+ * ECMP: links with a live tunnel that hold one learned prefix share it;
+ * for a link whose BGP sessions say which zone holds the prefix
+ * (esp_table_learned_zone), each zone with its route and its own live
+ * outbound SA is a member. In a tenant's LPM a value at or above
+ * ESP_SNAP_GROUP names a group.
  */
 #define ESP_SNAP_GROUP		0x80000000u
 #define ESP_TABLE_ECMP_MAX	8
+#define ESP_TABLE_ZONES		2
 
 struct esp_snap_group {
 	unsigned	 n;
-	uint32_t	 link[ESP_TABLE_ECMP_MAX];	/* indexes in links[] */
+	/* Below nlinks: links[m]; else zones[m - nlinks]. */
+	uint32_t	 member[ESP_TABLE_ECMP_MAX];
 };
 
 struct esp_snap_tenant {
@@ -81,6 +93,11 @@ struct esp_snap {
 	struct esp_snap_in	*in;
 	struct esp_snap_link	*links;
 	size_t			 nlinks;
+	/*
+	 * Per link and zone z (1, 2), at ESP_TABLE_ZONES * link + z - 1: the
+	 * link with that zone's newest live outbound SA (out NULL: none).
+	 */
+	struct esp_snap_link	*zones;
 	unsigned		 ntenants;	/* slots in tenants[] */
 	struct esp_snap_tenant	*tenants;
 	struct esp_snap_group	*groups;
@@ -100,9 +117,10 @@ const struct esp_snap_link *esp_snap_route(const struct esp_snap *,
 /*
  * The same for the IPv4 packet ip (dst its destination): where dst is an
  * ECMP prefix, the member for the packet's flow (addresses, protocol and,
- * for TCP/UDP, ports), by rendezvous hashing over the members' link ids:
- * a flow stays on its link while that link stays, a member that goes
- * moves its own flows only, and no flow is reordered by a rebuild.
+ * for TCP/UDP, ports), by rendezvous hashing over the members' keys (link
+ * id, zone): a flow stays on its member while that member stays, a member
+ * that goes moves its own flows only, and no flow is reordered by a
+ * rebuild. A zone member's out and endpoints are that zone's tunnel.
  */
 const struct esp_snap_link *esp_snap_route_flow(const struct esp_snap *,
 	    const struct esp_snap_tenant *, uint32_t dst, const uint8_t *ip,
@@ -165,14 +183,15 @@ struct esp_table_link {
  * zone-redundant link may hold one prefix. In the tenant's LPM the static
  * entries above come first, then learned ones of links with a live
  * outbound SA, then the rest; a prefix held by several links with a live
- * tunnel is an ECMP group (esp_snap_route_flow), otherwise the first
- * wins, so a branch can never take another link's peer /32, and a link
+ * tunnel, or by both zones of one (esp_table_learned_zone), is an ECMP
+ * group (esp_snap_route_flow), otherwise the first wins, so a branch can never take another link's peer /32, and a link
  * whose tunnel is down yields to one whose tunnel is up.
  */
 #define ESP_TABLE_LEARNED_MAX	262144	/* per link: BGP_MAX_PREFIXES_LIMIT */
 
 struct esp_table_child {
 	const char	*link_id;
+	int		 zone;		/* the link's zone (1, 2); 0: unknown */
 	struct esp_sa	*in, *out;	/* ownership passes to the table */
 	uint32_t	 local_ip, remote_ip;
 	uint16_t	 local_port, remote_port;
@@ -212,6 +231,20 @@ size_t	esp_table_learned_count(const struct esp_table *, const char *link_id);
 int	esp_table_learned_attr(struct esp_table *, const char *link_id,
 	    uint32_t prefix, uint8_t plen, uint32_t path_len, uint32_t med,
 	    uint32_t nas);
+/*
+ * Which zone's BGP session of the link holds a learned prefix, with that
+ * session's attributes; held false: it no longer does (0, or -1: zone not
+ * 1 or 2, plen > 32, no memory, or not held and not recorded). With a
+ * record for a prefix the link holds, its ECMP members for it are its
+ * zones that hold it and have a live outbound SA, ranked by their own
+ * attributes; a link without records is one member as above. Where no
+ * zone qualifies (the zone's tunnel went, its session not yet), the link
+ * yields the prefix to other links' members, else carries it on its
+ * newest SA. Published by the next commit.
+ */
+int	esp_table_learned_zone(struct esp_table *, const char *link_id,
+	    int zone, uint32_t prefix, uint8_t plen, bool held,
+	    uint32_t path_len, uint32_t med, uint32_t nas);
 /* On -1 the caller still owns the SAs. */
 int	esp_table_child_add(struct esp_table *, const struct esp_table_child *);
 /* Starts the linger of the CHILD SA with spi_in; -1 if unknown. */

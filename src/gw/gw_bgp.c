@@ -539,9 +539,10 @@ gw_bgp_attr_better(const struct pfxset_ent *a, const struct pfxset_ent *b)
 }
 
 /*
- * Hands the data plane the attributes of the link's prefix at pos, which
- * rank it among ECMP members. Both zone sessions of a zone-redundant link
- * feed the one per-link entry: it gets the better of the two.
+ * Hands the data plane the attributes of the link's prefix, which rank it
+ * among ECMP members. The per-link entry gets the better of the two zone
+ * sessions' (a link without zone records is ranked by it); each session
+ * also records its own (gw_bgp_push_zone), which rank the link's zones.
  */
 static void
 gw_bgp_push_attr(struct gw_bgp_sess *ss, uint32_t addr, uint8_t len)
@@ -567,6 +568,20 @@ gw_bgp_push_attr(struct gw_bgp_sess *ss, uint32_t addr, uint8_t len)
 	if (best != NULL)
 		gw_dp_learned_attr(ss->b->cfg.dp, ss->link_id, addr, len,
 		    best->path_len, best->med, best->nas);
+}
+
+/*
+ * The session's own record of the prefix at pos of its accepted set: its
+ * zone, with its attributes, is an ECMP member while the zone's tunnel is
+ * up (docs/dataplane.md). held false: the session gives it up.
+ */
+static void
+gw_bgp_push_zone(struct gw_bgp_sess *ss, size_t pos, bool held)
+{
+	const struct pfxset_ent *e = &ss->acc.e[pos];
+
+	gw_dp_learned_zone(ss->b->cfg.dp, ss->link_id, ss->zone, e->addr,
+	    e->len, held, e->path_len, e->med, e->nas);
 }
 
 /*
@@ -607,6 +622,7 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 	pos = pfxset_pos(&ss->acc, r->addr, r->len, &found);
 	if (found) {
 		gw_bgp_attr_set(&ss->acc.e[pos], r);
+		gw_bgp_push_zone(ss, pos, true);
 		gw_bgp_push_attr(ss, r->addr, r->len);
 		return;
 	}
@@ -630,6 +646,7 @@ gw_bgp_cb_route_add(void *arg, const struct bgp_route *r, bool replaces)
 		goto fail;
 	}
 	gw_bgp_attr_set(&ss->acc.e[pos], r);
+	gw_bgp_push_zone(ss, pos, true);
 	gw_bgp_push_attr(ss, r->addr, r->len);
 	ss->tenant->routes++;
 	gw_bgp_transit_dirty(ss);
@@ -649,6 +666,8 @@ gw_bgp_acc_del(struct gw_bgp_sess *ss, size_t pos)
 	uint32_t addr = ss->acc.e[pos].addr;
 	uint8_t len = ss->acc.e[pos].len;
 
+	/* Even while ending: the other zone may stay a member. */
+	gw_bgp_push_zone(ss, pos, false);
 	gw_dp_learned_del(ss->b->cfg.dp, ss->tenant_id, ss->link_id, addr,
 	    len);
 	pfxset_remove(&ss->acc, pos);

@@ -643,6 +643,20 @@ gw_dp_learned_attr(struct gw_dp *dp, const char *link_id, uint32_t prefix,
 }
 
 void
+gw_dp_learned_zone(struct gw_dp *dp, const char *link_id, int zone,
+    uint32_t prefix, uint8_t plen, bool held, uint32_t path_len,
+    uint32_t med, uint32_t nas)
+{
+	if (esp_table_learned_zone(dp->table, link_id, zone, prefix, plen,
+	    held, path_len, med, nas) == 0)
+		dp->learned_dirty = true;
+	else if (held)
+		log_warn("gw: link %s zone %d: no memory for a zone record: "
+		    "the zone is no ECMP member for one prefix", link_id,
+		    zone);
+}
+
+void
 gw_dp_learned_commit(struct gw_dp *dp)
 {
 	if (!dp->learned_dirty)

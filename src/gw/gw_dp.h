@@ -89,6 +89,10 @@ void	gw_dp_learned_del(struct gw_dp *, const char *tenant_id,
 void	gw_dp_learned_attr(struct gw_dp *, const char *link_id,
 	    uint32_t prefix, uint8_t plen, uint32_t path_len, uint32_t med,
 	    uint32_t nas);
+/* Which zone's session holds the prefix (esp_table_learned_zone). */
+void	gw_dp_learned_zone(struct gw_dp *, const char *link_id, int zone,
+	    uint32_t prefix, uint8_t plen, bool held, uint32_t path_len,
+	    uint32_t med, uint32_t nas);
 /* Publishes learned-prefix changes, if any, in one ESP table commit. */
 void	gw_dp_learned_commit(struct gw_dp *);
 

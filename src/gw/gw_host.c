@@ -322,6 +322,7 @@ gw_host_sa_install(struct esp_table *t, const struct esp_sa_cfg *sc,
 
 	memset(&tc, 0, sizeof(tc));
 	tc.link_id = sa->link_id;
+	tc.zone = sa->zone;
 	tc.local_ip = sa->local.ip;
 	tc.local_port = sa->local.port;
 	tc.remote_ip = sa->remote.ip;

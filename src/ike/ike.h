@@ -52,6 +52,7 @@ struct ike_peer_cfg {
 
 struct ike_child_sa {
 	char		link_id[MODEL_ID_LEN + 1];
+	int		zone;		/* the IKE SA's zone (1, 2) */
 	uint32_t	spi_in;		/* we receive with this SPI */
 	uint32_t	spi_out;	/* we send with this SPI */
 	uint16_t	esp_encr;	/* IANA ENCR_* (20 = AES-GCM-16, 12 = AES-CBC, 11 = NULL) */

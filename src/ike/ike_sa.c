@@ -674,6 +674,7 @@ ike_child_install(struct ike_sa *sa, struct ike_child *c,
 
 	memset(&csa, 0, sizeof(csa));
 	snprintf(csa.link_id, sizeof(csa.link_id), "%s", sa->cfg.link_id);
+	csa.zone = sa->cfg.zone;
 	csa.spi_in = c->spi_in;
 	csa.spi_out = c->spi_out;
 	csa.esp_encr = c->esp.encr;

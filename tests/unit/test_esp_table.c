@@ -4,7 +4,7 @@
  * a rekey, the linger of deleted SAs and their retirement, endpoint
  * updates, tenant removal; BGP-learned prefixes per link (counted, kept
  * across link changes, behind the static entries, live links first, up to
- * the per-link limit). Single-threaded: the RCU grace periods pass at once.
+ * the per-link limit); ECMP over links and over the zones of one link. Single-threaded: the RCU grace periods pass at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -564,6 +564,516 @@ test_ecmp_rank(void **state)
 	esp_table_free(t);
 }
 
+/*
+ * ECMP over the zones of one link. Zone 1's tunnels end on the gateway's
+ * zone 1 endpoint, zone 2's on its zone 2 endpoint: which member a flow
+ * went to is (link, endpoint) of the SA it is sealed with.
+ */
+#define GW_Z1	0xc0000202u	/* 192.0.2.2, as mk() */
+#define GW_Z2	0xc0000203u	/* 192.0.2.3 */
+
+enum { M_A1, M_A2, M_B, M_NONE };
+
+static struct esp_table_child
+mkz(const char *link, int zone, uint32_t spi_in, uint32_t spi_out)
+{
+	struct esp_table_child tc = mk(link, spi_in, spi_out, 4500);
+
+	tc.zone = zone;
+	tc.local_ip = zone == 2 ? GW_Z2 : GW_Z1;
+	return tc;
+}
+
+/* The member flow sport -> dst is sealed for, checking its SA's zone. */
+static int
+zflow(struct esp_table *t, uint16_t sport, uint32_t dst)
+{
+	const struct esp_snap *s = esp_table_snap(t);
+	const struct esp_snap_tenant *tn = esp_snap_tenant(s, 0, 7);
+	const struct esp_snap_link *sl;
+	uint8_t p[28];
+
+	flow_pkt(p, 0x08080808u, sport, dst);
+	sl = esp_snap_route_flow(s, tn, dst, p, sizeof(p));
+	if (sl == NULL)
+		return M_NONE;
+	assert_non_null(sl->out);
+	/* A zone member seals with that zone's SA and endpoint. */
+	if (sl->zone != 0)
+		assert_int_equal(sl->local_ip, sl->zone == 2 ? GW_Z2 : GW_Z1);
+	if (strcmp(sl->id, "link-b") == 0)
+		return M_B;
+	assert_string_equal(sl->id, "link-a");
+	return sl->local_ip == GW_Z2 ? M_A2 : M_A1;
+}
+
+/* Zone z's session of link holds LAN_A/24 (held) or gives it up. */
+static void
+zroute(struct esp_table *t, const char *link, int zone, bool held,
+    uint32_t path_len, uint32_t med, uint32_t nas)
+{
+	if (held)
+		assert_int_equal(esp_table_learned_add(t, link, LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_zone(t, link, zone, LAN_A, 24,
+	    held, path_len, med, nas), 0);
+	if (!held)
+		assert_int_equal(esp_table_learned_del(t, link, LAN_A, 24), 0);
+}
+
+/*
+ * Tenant 0 with the zone-redundant link-a (zone 1 SA in 0x1001 out
+ * 0x2001, zone 2 0x1011/0x2011) and link-b (zone 1, 0x1002/0x2002).
+ */
+static struct esp_table *
+zone_world(struct esp_table_link *l)
+{
+	struct esp_table *t = esp_table_new();
+	struct esp_table_child c;
+	int fa = 10;
+
+	assert_non_null(t);
+	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
+	memset(l, 0, 2 * sizeof(*l));
+	snprintf(l[0].id, sizeof(l[0].id), "link-a");
+	snprintf(l[1].id, sizeof(l[1].id), "link-b");
+	l[0].peer_bgp = PEER;
+	assert_int_equal(esp_table_links_set(t, l, 2), 0);
+	c = mkz("link-a", 1, 0x1001, 0x2001);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	c = mkz("link-a", 2, 0x1011, 0x2011);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	c = mkz("link-b", 1, 0x1002, 0x2002);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	return t;
+}
+
+/* Flows 0..NFLOWS-1 into was[], counted per member in n[]. */
+static void
+zflows(struct esp_table *t, int *was, unsigned *n)
+{
+	unsigned f;
+
+	memset(n, 0, (M_NONE + 1) * sizeof(*n));
+	for (f = 0; f < NFLOWS; f++) {
+		was[f] = zflow(t, (uint16_t)(30000 + f), LAN_A + 7);
+		n[was[f]]++;
+	}
+}
+
+/*
+ * Both zones of one link announce the branch LAN with equal attributes:
+ * both tunnels carry its flows, each flow on one zone, also across
+ * rebuilds; a zone whose tunnel goes (or whose route goes) moves its own
+ * flows only, and when it comes back exactly those return.
+ */
+static void
+test_ecmp_zones(void **state)
+{
+	static int was[NFLOWS], now[NFLOWS];
+	struct esp_table_link l[2];
+	struct esp_table *t = zone_world(l);
+	struct esp_table_child c;
+	unsigned n[M_NONE + 1], f;
+
+	(void)state;
+	zroute(t, "link-a", 1, true, 1, 0, 65000);
+	zroute(t, "link-a", 2, true, 1, 0, 65000);
+	assert_int_equal(esp_table_commit(t), 0);
+	zflows(t, was, n);
+	assert_int_equal(n[M_A1] + n[M_A2], NFLOWS);
+	/* Binomial(2000, 1/2): 40 % is 9 standard deviations off. */
+	assert_true(n[M_A1] > NFLOWS * 4 / 10 && n[M_A2] > NFLOWS * 4 / 10);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    was[f]);
+	/* The peer /32 is the link's, not a group: its newest SA. */
+	assert_int_equal(zflow(t, 1, PEER), M_A2);
+
+	/* Unrelated rebuilds: another prefix, link-b's, the link list. */
+	assert_int_equal(esp_table_learned_add(t, "link-a", SHARED, 16), 0);
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 2, SHARED, 16,
+	    true, 3, 0, 65000), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-b", SHARED, 24), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(esp_table_links_set(t, l, 2), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    was[f]);
+
+	/* A rekey of zone 2 (old SA lingering): no flow changes zone. */
+	c = mkz("link-a", 2, 0x1021, 0x2021);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	assert_int_equal(esp_table_child_del(t, 0x1011, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    was[f]);
+
+	/* Zone 2's tunnel goes: its flows to zone 1, zone 1's stay. */
+	assert_int_equal(esp_table_child_del(t, 0x1021, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    M_A1);
+	/* Back with a new tunnel: exactly its flows return. */
+	c = mkz("link-a", 2, 0x1031, 0x2031);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    was[f]);
+	/* Zone 1's tunnel goes: only its flows move, none of zone 2's. */
+	assert_int_equal(esp_table_child_del(t, 0x1001, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    M_A2);
+	c = mkz("link-a", 1, 0x1041, 0x2041);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    was[f]);
+
+	/* Zone 2's route is withdrawn, its tunnel stays: all on zone 1. */
+	zroute(t, "link-a", 2, false, 0, 0, 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    M_A1);
+	/* Announced again: the same split as at first. */
+	zroute(t, "link-a", 2, true, 1, 0, 65000);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    was[f]);
+
+	/*
+	 * link-b joins with the same route (no zone records: one member):
+	 * flows move to it only, never between the zones; its tunnel goes
+	 * and each flow is back on its zone.
+	 */
+	assert_int_equal(esp_table_learned_add(t, "link-b", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_attr(t, "link-b", LAN_A, 24, 1, 0,
+	    65000), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	zflows(t, now, n);
+	assert_true(n[M_B] > NFLOWS / 5 && n[M_B] < NFLOWS / 2);
+	assert_true(n[M_A1] > NFLOWS / 5 && n[M_A2] > NFLOWS / 5);
+	for (f = 0; f < NFLOWS; f++)
+		if (now[f] != was[f])
+			assert_int_equal(now[f], M_B);
+	/* Zone 2 goes now: its flows spread to zone 1 and link-b only. */
+	assert_int_equal(esp_table_child_del(t, 0x1031, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	{
+		unsigned to1 = 0, tob = 0;
+		int m;
+
+		for (f = 0; f < NFLOWS; f++) {
+			m = zflow(t, (uint16_t)(30000 + f), LAN_A + 7);
+			if (now[f] != M_A2) {
+				assert_int_equal(m, now[f]);
+				continue;
+			}
+			assert_true(m == M_A1 || m == M_B);
+			to1 += m == M_A1;
+			tob += m == M_B;
+		}
+		assert_true(to1 > 0 && tob > 0);
+	}
+	esp_table_free(t);
+}
+
+/* Which of a1, a2, b the flows for LAN_A reach, as a bit set. */
+static unsigned
+zmembers(struct esp_table *t)
+{
+	unsigned f, set = 0;
+
+	for (f = 0; f < 200; f++)
+		set |= 1u << zflow(t, (uint16_t)(40000 + f), LAN_A + 9);
+	return set;
+}
+
+/*
+ * Zones are ranked as links are (RFC 4271 §9.1.2.2 a, then c), each by
+ * its own session's attributes; a zone with its route but no tunnel is
+ * no member, and a link none of whose zones is a member yields the
+ * prefix. 200 flows over two equal members all on one: p = 2^-199.
+ */
+static void
+test_ecmp_zone_rank(void **state)
+{
+	struct esp_table_link l[2];
+	struct esp_table *t = zone_world(l);
+	struct esp_table_child c;
+
+	(void)state;
+	zroute(t, "link-a", 1, true, 1, 0, 65000);
+	zroute(t, "link-a", 2, true, 2, 0, 65000);	/* a prepend */
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A1);
+	/* A re-announcement without it: both again. */
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 2, LAN_A, 24,
+	    true, 1, 0, 65000), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A1 | 1u << M_A2);
+	/* Zone 1 longer: all on zone 2, even though zone 1's SA is older. */
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 1, LAN_A, 24,
+	    true, 3, 0, 65000), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A2);
+	/* MED within one neighbour AS: the lower wins. */
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 1, LAN_A, 24,
+	    true, 1, 5, 65000), 0);
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 2, LAN_A, 24,
+	    true, 1, 50, 65000), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A1);
+	/* Zone 1 best, but no tunnel: not a member, zone 2 carries it. */
+	assert_int_equal(esp_table_child_del(t, 0x1001, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A2);
+	c = mkz("link-a", 1, 0x1041, 0x2041);
+	assert_int_equal(esp_table_child_add(t, &c), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A1);
+
+	/* link-b (one member, its link attributes) with a shorter path. */
+	assert_int_equal(esp_table_learned_add(t, "link-b", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_attr(t, "link-b", LAN_A, 24, 0, 0,
+	    65001), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_B);
+	/* Equal path, another AS: MEDs not compared, the best three share. */
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 2, LAN_A, 24,
+	    true, 1, 5, 65000), 0);
+	assert_int_equal(esp_table_learned_attr(t, "link-b", LAN_A, 24, 1, 90,
+	    65001), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A1 | 1u << M_A2 | 1u << M_B);
+
+	/*
+	 * Only zone 1 holds the route now, and zone 1's tunnel goes: link-a
+	 * has no member (zone 2 has a tunnel but no route) and yields to
+	 * link-b; without link-b it carries the prefix on its newest SA.
+	 */
+	zroute(t, "link-a", 2, false, 0, 0, 0);
+	assert_int_equal(esp_table_child_del(t, 0x1041, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_B);
+	assert_int_equal(esp_table_learned_del(t, "link-b", LAN_A, 24), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zmembers(t), 1u << M_A2);
+	/* Bad input. */
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 3, LAN_A, 24,
+	    true, 1, 0, 65000), -1);
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 1, LAN_A, 33,
+	    true, 1, 0, 65000), -1);
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 2, LAN_A, 24,
+	    false, 0, 0, 0), -1);	/* not recorded */
+	esp_table_free(t);
+}
+
+/*
+ * Links that are not zone-redundant: per-zone records of their one zone
+ * change nothing, a flow stays where it was before the records came
+ * (zone 1 is keyed as the link) and a lone member is the link itself.
+ */
+static void
+test_ecmp_zone_compat(void **state)
+{
+	static int was[NFLOWS];
+	struct esp_table_link l[2];
+	struct esp_table *t = zone_world(l);
+	const struct esp_snap *s;
+	unsigned n[M_NONE + 1], f;
+	size_t ngroups;
+
+	(void)state;
+	/* link-a's zone 2 tunnel goes: a one-zone link like link-b. */
+	assert_int_equal(esp_table_child_del(t, 0x1011, 100), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-a", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-b", LAN_A, 24), 0);
+	assert_int_equal(esp_table_learned_add(t, "link-b", SHARED, 24), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	zflows(t, was, n);
+	assert_true(n[M_A1] > NFLOWS * 4 / 10 && n[M_B] > NFLOWS * 4 / 10);
+	ngroups = esp_table_snap(t)->ngroups;
+	assert_int_equal(esp_table_learned_zone(t, "link-a", 1, LAN_A, 24,
+	    true, 0, 0, 0), 0);
+	assert_int_equal(esp_table_learned_zone(t, "link-b", 1, LAN_A, 24,
+	    true, 0, 0, 0), 0);
+	assert_int_equal(esp_table_learned_zone(t, "link-b", 1, SHARED, 24,
+	    true, 0, 0, 0), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	for (f = 0; f < NFLOWS; f++)
+		assert_int_equal(zflow(t, (uint16_t)(30000 + f), LAN_A + 7),
+		    was[f]);
+	/* No group for a prefix of one link with one zone. */
+	s = esp_table_snap(t);
+	assert_int_equal(s->ngroups, ngroups);
+	assert_int_equal(zflow(t, 1, SHARED + 1), M_B);
+	assert_int_equal(esp_snap_route(s, esp_snap_tenant(s, 0, 7),
+	    SHARED + 1)->zone, 0);
+	esp_table_free(t);
+}
+
+/*
+ * A model check over 1000 seeded random steps on two zone-redundant links
+ * (tunnels and routes of each zone coming and going, attributes
+ * changing): after each commit the flows reach exactly the members the
+ * rules give, and rendezvous hashing holds: when members only go, every
+ * flow whose member stayed stays; when members only come, a flow that
+ * moves moves to a new one.
+ */
+#define MODEL_FLOWS	300
+
+struct zmodel {
+	uint32_t	spi[2][2];	/* live CHILD SA of link l zone z; 0: none */
+	bool		held[2][2];
+	uint32_t	path[2][2], med[2][2];
+};
+
+/* Member bits (1 << (2 l + z)) the rules give; 0: none expected. */
+static unsigned
+zmodel_expect(const struct zmodel *m)
+{
+	uint32_t best_path = UINT32_MAX, best_med = UINT32_MAX;
+	unsigned l, z, set = 0;
+
+	for (l = 0; l < 2; l++)
+		for (z = 0; z < 2; z++)
+			if (m->held[l][z] && m->spi[l][z] != 0 &&
+			    m->path[l][z] < best_path)
+				best_path = m->path[l][z];
+	for (l = 0; l < 2; l++)
+		for (z = 0; z < 2; z++)
+			if (m->held[l][z] && m->spi[l][z] != 0 &&
+			    m->path[l][z] == best_path && m->med[l][z] < best_med)
+				best_med = m->med[l][z];
+	/* One neighbouring AS: the lowest MED among the shortest paths. */
+	for (l = 0; l < 2; l++)
+		for (z = 0; z < 2; z++)
+			if (m->held[l][z] && m->spi[l][z] != 0 &&
+			    m->path[l][z] == best_path &&
+			    m->med[l][z] == best_med)
+				set |= 1u << (2 * l + z);
+	return set;
+}
+
+/* The member bit of flow f, from the SA it is sealed with; 0: none. */
+static unsigned
+zmodel_flow(struct esp_table *t, unsigned f)
+{
+	const struct esp_snap *s = esp_table_snap(t);
+	const struct esp_snap_link *sl;
+	uint8_t p[28];
+
+	flow_pkt(p, 0x08080808u, (uint16_t)(50000 + f), LAN_A + 3);
+	sl = esp_snap_route_flow(s, esp_snap_tenant(s, 0, 7), LAN_A + 3, p,
+	    sizeof(p));
+	if (sl == NULL || sl->out == NULL)
+		return 0;
+	return 1u << (2 * (unsigned)(sl->id[5] - 'a') +
+	    (sl->local_ip == GW_Z2 ? 1 : 0));
+}
+
+static void
+test_ecmp_zone_model(void **state)
+{
+	static unsigned was[MODEL_FLOWS], now[MODEL_FLOWS];
+	struct esp_table *t = esp_table_new();
+	struct esp_table_link l[2];
+	struct esp_table_child c;
+	struct zmodel m;
+	uint32_t rnd = 12345, next_spi = 0x5000;
+	unsigned step, f, li, z, exp, old = 0, hit;
+	int fa = 10;
+	const char *id;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(esp_table_tenant_set(t, 0, 7, &fa, 1), 0);
+	memset(l, 0, sizeof(l));
+	snprintf(l[0].id, sizeof(l[0].id), "link-a");
+	snprintf(l[1].id, sizeof(l[1].id), "link-b");
+	assert_int_equal(esp_table_links_set(t, l, 2), 0);
+	memset(&m, 0, sizeof(m));
+	memset(was, 0, sizeof(was));
+	/* Everything up at first; each step then changes one thing. */
+	for (li = 0; li < 2; li++)
+		for (z = 0; z < 2; z++) {
+			m.spi[li][z] = next_spi++;
+			c = mkz(l[li].id, (int)z + 1, m.spi[li][z],
+			    m.spi[li][z] + 0x10000);
+			assert_int_equal(esp_table_child_add(t, &c), 0);
+			m.held[li][z] = true;
+			m.path[li][z] = 1;
+			zroute(t, l[li].id, (int)z + 1, true, 1, 0, 65000);
+		}
+	for (step = 0; step < 1000; step++) {
+		rnd = rnd * 1103515245u + 12345u;
+		li = (rnd >> 16) & 1;
+		z = (rnd >> 17) & 1;
+		id = l[li].id;
+		/* A zone that is up changes one time in three: members share. */
+		if (m.spi[li][z] != 0 && m.held[li][z] && (rnd >> 24) % 3 != 0)
+			continue;
+		switch ((rnd >> 18) % 3) {
+		case 0:		/* the zone's tunnel goes or comes */
+			if (m.spi[li][z] != 0) {
+				assert_int_equal(esp_table_child_del(t,
+				    m.spi[li][z], 100), 0);
+				m.spi[li][z] = 0;
+			} else {
+				m.spi[li][z] = next_spi++;
+				c = mkz(id, (int)z + 1, m.spi[li][z],
+				    m.spi[li][z] + 0x10000);
+				assert_int_equal(esp_table_child_add(t, &c), 0);
+			}
+			break;
+		case 1:		/* its session announces or withdraws */
+			m.held[li][z] = !m.held[li][z];
+			m.path[li][z] = 1;
+			m.med[li][z] = 0;
+			zroute(t, id, (int)z + 1, m.held[li][z], 1, 0, 65000);
+			break;
+		default:	/* new attributes */
+			if (!m.held[li][z])
+				break;
+			m.path[li][z] = 1 + ((rnd >> 20) % 4 == 0);
+			m.med[li][z] = ((rnd >> 26) % 4 == 0) * 10;
+			assert_int_equal(esp_table_learned_zone(t, id,
+			    (int)z + 1, LAN_A, 24, true, m.path[li][z],
+			    m.med[li][z], 65000), 0);
+			break;
+		}
+		assert_int_equal(esp_table_commit(t), 0);
+		exp = zmodel_expect(&m);
+		hit = 0;
+		for (f = 0; f < MODEL_FLOWS; f++) {
+			now[f] = zmodel_flow(t, f);
+			if (exp == 0)
+				continue;	/* a yielding link's newest SA */
+			assert_true((now[f] & exp) != 0);
+			hit |= now[f];
+			if ((exp & ~old) == 0 && (was[f] & exp) != 0)
+				assert_int_equal(now[f], was[f]);
+			if ((old & ~exp) == 0 && now[f] != was[f] &&
+			    (was[f] & old) != 0)
+				assert_true((now[f] & ~old) != 0);
+		}
+		/* 300 flows, up to 4 members: one without any, p < 10^-36. */
+		assert_int_equal(hit, exp);
+		memcpy(was, now, sizeof(was));
+		old = exp;
+	}
+	esp_table_free(t);
+}
+
 /* Whether a packet decrypted with spi_in may come from src. */
 static bool
 src_ok(struct esp_table *t, uint32_t spi_in, uint32_t src)
@@ -654,6 +1164,10 @@ main(void)
 		cmocka_unit_test(test_source_check),
 		cmocka_unit_test(test_ecmp),
 		cmocka_unit_test(test_ecmp_rank),
+		cmocka_unit_test(test_ecmp_zones),
+		cmocka_unit_test(test_ecmp_zone_rank),
+		cmocka_unit_test(test_ecmp_zone_compat),
+		cmocka_unit_test(test_ecmp_zone_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

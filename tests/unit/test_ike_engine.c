@@ -1222,6 +1222,13 @@ test_initial_contact_zones(void **state)
 		    2 : 4;
 	}
 	assert_int_equal(zones, 3);
+	/* Each CHILD SA carries its IKE SA's zone (ESP ECMP per zone). */
+	assert_int_equal(w->s[1].ninst, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(w->s[0].inst[i].zone, i + 1);
+		assert_int_equal(w->s[1].inst[i].zone,
+		    w->s[1].inst[i].local.ip == R_IP2 ? 2 : 1);
+	}
 	assert_int_equal(count_ev(&w->s[1], IKE_EV_TUNNEL_DOWN,
 	    IKE_R_PEER_DELETE), 0);
 	assert_int_equal(w->s[1].ndel, 0);
