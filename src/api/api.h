@@ -55,6 +55,13 @@ struct api_config {
 			    struct model_link_status *out);
 	void		*link_status_arg;
 	/*
+	 * GET .../deviceLinks/{id}/routes (arg: link_status_arg): thread-safe,
+	 * may wait briefly;
+	 * *out malloc'd. NULL: no routes (no data plane).
+	 */
+	int		(*link_routes)(void *arg, const char *link_id,
+			    struct model_link_route **out, size_t *n);
+	/*
 	 * --metrics: "HOST:PORT" of the Prometheus endpoint (GET /metrics,
 	 * no token, its own listener and thread); NULL: none. Each scrape
 	 * calls metrics for one snapshot (free() it); it must be thread-safe

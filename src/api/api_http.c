@@ -57,6 +57,7 @@ static const struct api_route api_routes[] = {
 	{ "DELETE", RN "/{}/deviceLinks/{}",			api_link_delete },
 	{ "GET",    RN "/{}/deviceLinks/{}/cpeConfiguration",	api_cpe_get },
 	{ "GET",    RN "/{}/deviceLinks/{}/status",		api_link_status },
+	{ "GET",    RN "/{}/deviceLinks/{}/routes",		api_link_routes },
 	{ "GET",    RN "/{}/connectivityConfiguration",	api_connectivity_get },
 	{ "GET",    RN "/{}/forwardingProfiles",		api_rn_profiles_get },
 	{ "PATCH",  RN "/{}/forwardingProfiles",		api_rn_profiles_update },
@@ -659,6 +660,7 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->on_change_arg = cfg->on_change_arg;
 	api->link_status = cfg->link_status;
 	api->link_status_arg = cfg->link_status_arg;
+	api->link_routes = cfg->link_routes;
 	api->webcat = cfg->webcat;
 	api->traffic = cfg->traffic;
 	if (api_profiles_load(api, cfg->datadir) == -1)

@@ -51,6 +51,8 @@ struct api {
 	int			(*link_status)(void *, const char *,
 				    struct model_link_status *);
 	void			*link_status_arg;
+	int			(*link_routes)(void *, const char *,
+				    struct model_link_route **, size_t *);
 	struct api_metrics	*metrics;	/* NULL: no --metrics */
 	struct api_static	*web;		/* NULL: no console */
 	const struct policy_webcat *webcat;	/* NULL: no category list */
@@ -163,7 +165,8 @@ api_handler	api_rn_list, api_rn_create, api_rn_get, api_rn_update,
 		api_rn_delete;
 /* api_link.c */
 api_handler	api_link_list, api_link_create, api_link_get, api_link_update,
-		api_link_delete, api_link_status;
+		api_link_delete, api_link_status,
+		api_link_routes;
 /* Loads path ids; on failure the 404/500 is already set. */
 int	api_rn_load(struct api_req *, const char *id, struct model_rn *out);
 /* The remote network and its device links (free with model_links_free). */

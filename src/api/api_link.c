@@ -321,6 +321,75 @@ api_link_status(struct api_req *r)
 	r->status = o != NULL ? 200 : 500;
 }
 
+/* One route of GET .../routes (docs/api.md "Routes of a link"). */
+static json_t *
+link_route_json(const struct model_link_route *rt)
+{
+	char pfx[IP4_STRLEN + 4], ip[IP4_STRLEN];
+	json_t *o;
+
+	snprintf(pfx, sizeof(pfx), "%s/%u", ip4_fmt(rt->addr, ip),
+	    (unsigned)rt->len);
+	o = json_pack("{s:I, s:s, s:s}", "zone", (json_int_t)rt->zone,
+	    "direction", rt->advertised ? "advertised" : "received",
+	    "prefix", pfx);
+	if (o == NULL || rt->advertised)
+		return o;
+	json_object_set_new(o, "nextHop",
+	    json_string(ip4_fmt(rt->nexthop, ip)));
+	json_object_set_new(o, "asPathLength",
+	    json_integer((json_int_t)rt->path_len));
+	json_object_set_new(o, "originAsn", rt->origin_as != 0 ?
+	    json_integer((json_int_t)rt->origin_as) : json_null());
+	json_object_set_new(o, "med", rt->has_med ?
+	    json_integer((json_int_t)rt->med) : json_null());
+	json_object_set_new(o, "state", json_string(rt->state));
+	json_object_set_new(o, "reason", rt->reason[0] != '\0' ?
+	    json_string(rt->reason) : json_null());
+	return o;
+}
+
+/*
+ * GET .../deviceLinks/{id}/routes: the routes of the link's BGP sessions
+ * as they are now (read on the gateway loop): every route the branch
+ * announced, installed or refused with the reason, and every prefix we
+ * announce to it. Not in Graph.
+ */
+void
+api_link_routes(struct api_req *r)
+{
+	struct model_link_route *rt = NULL;
+	struct model_link l;
+	struct model_rn rn;
+	size_t n = 0, i;
+	json_t *v;
+
+	if (api_query_check(r, NULL) == -1 ||
+	    api_rn_load(r, r->seg[3], &rn) == -1 ||
+	    api_link_load(r, rn.id, r->seg[5], &l) == -1)
+		return;
+	model_link_wipe(&l);
+	if (r->api->link_routes != NULL &&
+	    r->api->link_routes(r->api->link_status_arg, l.id, &rt, &n) == -1) {
+		api_error(r, 503, "ServiceUnavailable", NULL,
+		    "the gateway did not answer: try again");
+		return;
+	}
+	if ((v = json_array()) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(v, link_route_json(&rt[i])) == -1)
+			goto oom;
+	free(rt);
+	api_reply_collection(r, v, NULL, "networkAccess/connectivity/"
+	    "remoteNetworks('%s')/deviceLinks('%s')/routes", rn.id, l.id);
+	return;
+oom:
+	json_decref(v);
+	free(rt);
+	api_error(r, 500, "InternalServerError", NULL, "out of memory");
+}
+
 void
 api_link_create(struct api_req *r)
 {

@@ -258,5 +258,14 @@ struct bgp_status {
 };
 void	bgp_status(const struct bgp_session *, struct bgp_status *);
 const char *bgp_state_name(enum bgp_state);
+/*
+ * For status pages: fn for every route of the Adj-RIB-In (stale: kept
+ * over the peer's restart, RFC 4724 §4.2), then for every prefix we
+ * announce (Established only: nothing is announced otherwise).
+ */
+void	bgp_walk_routes(const struct bgp_session *,
+	    void (*fn)(void *, const struct bgp_route *, bool stale), void *arg);
+void	bgp_walk_advertised(const struct bgp_session *,
+	    void (*fn)(void *, const struct bgp_prefix *), void *arg);
 
 #endif

@@ -849,3 +849,26 @@ bgp_status(const struct bgp_session *s, struct bgp_status *out)
 	out->stale = s->rib.stale;
 	out->prefixes_out = s->state == BGP_ESTABLISHED ? s->nadv : 0;
 }
+
+void
+bgp_walk_routes(const struct bgp_session *s,
+    void (*fn)(void *, const struct bgp_route *, bool), void *arg)
+{
+	size_t i, n = bgp_rib_slots(&s->rib);
+
+	for (i = 0; i < n; i++)
+		if (s->rib.slot[i].used)
+			fn(arg, &s->rib.slot[i].route, s->rib.slot[i].stale);
+}
+
+void
+bgp_walk_advertised(const struct bgp_session *s,
+    void (*fn)(void *, const struct bgp_prefix *), void *arg)
+{
+	size_t i;
+
+	if (s->state != BGP_ESTABLISHED)
+		return;
+	for (i = 0; i < s->nadv; i++)
+		fn(arg, &s->adv[i]);
+}

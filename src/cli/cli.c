@@ -52,6 +52,8 @@ static const char cli_help[] =
 "  rn unassign RN PROFILE_ID...        remove forwarding profiles\n"
 "  link list RN | link get RN LINK | link delete RN LINK [--yes]\n"
 "  link status RN LINK                 why a link passes traffic or not\n"
+"  link routes RN LINK                 its BGP routes: received (installed or\n"
+"                                      refused, and why) and advertised\n"
 "  link create RN --name N --ip A --vendor V --asn N --local-bgp A "
 "--peer-bgp A ...\n"
 "  link update RN LINK [--name N] [--psk-file F] ...\n"

@@ -363,6 +363,7 @@ static const struct cli_cmd link_cmds[] = {
 	{ "list", 0, 1, 1, false, CLI_REF_RN, link_list },
 	{ "get", 0, 2, 2, false, CLI_REF_BOTH, link_get },
 	{ "status", 0, 2, 2, false, CLI_REF_BOTH, cli_link_status },
+	{ "routes", 0, 2, 2, false, CLI_REF_BOTH, cli_link_routes },
 	{ "create", OM_LINK, 1, 1, false, 0, link_create },
 	{ "update", OM_LINK, 2, 2, false, 0, link_update },
 	{ "delete", OM(O_YES), 2, 2, false, 0, link_delete },
@@ -373,6 +374,7 @@ const struct cli_group cli_link_group = { "link",
 "       branchgate link get RN LINK\n"
 "       branchgate link delete RN LINK [--yes]\n"
 "       branchgate link status RN LINK\n"
+"       branchgate link routes RN LINK\n"
 "       branchgate link create RN --name N --ip A --vendor V --asn N\n"
 "              --local-bgp A --peer-bgp A [options] | --body FILE|-\n"
 "       branchgate link update RN LINK [options] [--body FILE|-]\n"

@@ -1,7 +1,8 @@
 /*
  * cli_link_status.c - "link status": GET .../status shown first as why the
  * link passes no traffic (health), then each zone's tunnel, the ESP
- * counters and the BGP session(s).
+ * counters and the BGP session(s). "link routes": GET .../routes as a
+ * table.
  */
 #include <stdio.h>
 
@@ -88,4 +89,50 @@ cli_link_status(struct cli *c, struct args *a)
 
 	cli_http_url_rn(c, &u, a->arg[0], "deviceLinks", a->arg[1], "status");
 	return cli_http_show(c, &u, status_show);
+}
+
+/* A received route's fate: "installed", or "refused (martian)". */
+static const char *
+routes_state(const json_t *row, const void *ctx, struct sbuf *tmp)
+{
+	const char *st = cli_out_jstr(row, "state"),
+	    *why = cli_out_jstr(row, "reason");
+
+	(void)ctx;
+	if (st == NULL)
+		return "";
+	if (why == NULL)
+		return st;
+	sb_addf(tmp, "%s (%s)", st, why);
+	return tmp->p != NULL ? tmp->p : st;
+}
+
+static const struct cli_col routes_cols[] = {
+	{ "ZONE", "zone", NULL },
+	{ "DIRECTION", "direction", NULL },
+	{ "PREFIX", "prefix", NULL },
+	{ "NEXT HOP", "nextHop", NULL },
+	{ "AS PATH", "asPathLength", NULL },
+	{ "STATE", NULL, routes_state },
+};
+
+static void
+routes_show(const json_t *o)
+{
+	const json_t *v = json_object_get(o, "value");
+
+	if (json_array_size(v) == 0) {
+		printf("no routes: no BGP session is up for this link\n");
+		return;
+	}
+	cli_out_table(v, routes_cols, CLI_NELEM(routes_cols), NULL);
+}
+
+int
+cli_link_routes(struct cli *c, struct args *a)
+{
+	struct sbuf	 u = SB_INIT(CLI_URL_MAX);
+
+	cli_http_url_rn(c, &u, a->arg[0], "deviceLinks", a->arg[1], "routes");
+	return cli_http_show(c, &u, routes_show);
 }

@@ -6,5 +6,6 @@ struct args;
 struct cli;
 
 int	cli_link_status(struct cli *, struct args *);
+int	cli_link_routes(struct cli *, struct args *);
 
 #endif

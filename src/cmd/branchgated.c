@@ -669,6 +669,7 @@ main(int argc, char **argv)
 	ac.on_change_arg = gw;
 	ac.link_status = gw_link_status;
 	ac.link_status_arg = gw;
+	ac.link_routes = gw_link_routes;
 	ac.metrics_listen = c.metrics[0] != '\0' ? c.metrics : NULL;
 	ac.version = BRANCHGATE_VERSION;
 	ac.metrics = gw_metrics;

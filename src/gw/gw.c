@@ -40,6 +40,7 @@
 #include "log.h"
 #include "monotime.h"
 #include "notify.h"
+#include "gw_call.h"
 #include "store.h"
 #include "udp.h"
 #include "wallclock.h"
@@ -85,6 +86,7 @@ struct gw {
 	struct ike_engine	*ike;		/* the host's */
 	struct notify		*notify;
 	struct event		*ev_notify, *ev_prune, *ev_watch;
+	struct gw_call		*call;		/* gw_link_routes() */
 
 	struct gw_dp		*dp;		/* NULL: --no-dataplane */
 	struct gw_bgp		*bgp;		/* with the data plane only */
@@ -1206,6 +1208,46 @@ gw_link_status(void *arg, const char *link_id, struct model_link_status *out)
 	return 0;
 }
 
+/* On the loop thread (gw_call): both zones' sessions of one link. */
+struct gw_routes_rq {
+	struct gw		*g;
+	const char		*link_id;
+	struct model_link_route	*r;
+	size_t			 n, cap;
+	int			 err;
+};
+
+static void
+gw_routes_on_loop(void *arg)
+{
+	struct gw_routes_rq *q = arg;
+	int z;
+
+	for (z = 1; z <= MODEL_ZONES_MAX && q->err == 0; z++)
+		q->err = gw_bgp_routes(q->g->bgp, q->link_id, z, &q->r, &q->n,
+		    &q->cap);
+}
+
+int
+gw_link_routes(void *arg, const char *link_id, struct model_link_route **out,
+    size_t *n)
+{
+	struct gw_routes_rq q = { arg, link_id, NULL, 0, 0, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (q.g->bgp == NULL)
+		return 0;
+	if (gw_call_run(q.g->call, gw_routes_on_loop, &q, 2000) == -1 ||
+	    q.err != 0) {
+		free(q.r);
+		return -1;
+	}
+	*out = q.r;
+	*n = q.n;
+	return 0;
+}
+
 /* --- life cycle ------------------------------------------------------------ */
 
 void
@@ -1282,6 +1324,8 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 	}
 
 	if (gw_host_listen(g->host) == -1)
+		goto fail_ev;
+	if (gw_call_new(&g->call, gw_host_base(g->host)) == -1)
 		goto fail_ev;
 	g->ev_notify = event_new(gw_host_base(g->host), notify_fd(g->notify),
 	    EV_READ | EV_PERSIST, gw_on_notify, g);
@@ -1377,6 +1421,7 @@ gw_free(struct gw *g)
 		return;
 	if (g->ev_notify != NULL)
 		event_free(g->ev_notify);
+	gw_call_free(g->call);
 	if (g->ev_prune != NULL)
 		event_free(g->ev_prune);
 	if (g->ev_watch != NULL)

@@ -71,6 +71,15 @@ void	gw_config_changed(void *gw);
 int	gw_link_status(void *gw, const char *link_id,
 	    struct model_link_status *out);
 
+/*
+ * Thread-safe (api_config.link_routes): the routes of the link's BGP
+ * sessions, read on the gateway loop (waits for it, at most 2 s). *out
+ * is malloc'd (free() it); none without the data plane. -1 if the loop did
+ * not answer or out of memory.
+ */
+int	gw_link_routes(void *gw, const char *link_id,
+	    struct model_link_route **out, size_t *n);
+
 /* One device link in the status snapshot, as GET /metrics shows it. */
 struct gw_link_metrics {
 	char		id[MODEL_ID_LEN + 1];

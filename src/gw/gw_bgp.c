@@ -1601,6 +1601,97 @@ gw_bgp_status(const struct gw_bgp *b, const char *link_id, int zone,
 	    ss->last_error);
 }
 
+/* --- route lists (GET .../routes) ----------------------------------------- */
+
+struct gw_bgp_rw {
+	const struct gw_bgp_sess *ss;
+	struct model_link_route **out;
+	size_t		*n, *cap;
+	int		 err;
+};
+
+static struct model_link_route *
+gw_bgp_rw_add(struct gw_bgp_rw *w)
+{
+	struct model_link_route *r;
+	size_t cap;
+
+	if (w->err)
+		return NULL;
+	if (*w->n == *w->cap) {
+		cap = *w->cap ? *w->cap * 2 : 64;
+		if ((r = reallocarray(*w->out, cap, sizeof(*r))) == NULL) {
+			w->err = -1;
+			return NULL;
+		}
+		*w->out = r;
+		*w->cap = cap;
+	}
+	r = &(*w->out)[(*w->n)++];
+	memset(r, 0, sizeof(*r));
+	r->zone = (uint8_t)w->ss->zone;
+	return r;
+}
+
+static void
+gw_bgp_rw_recv(void *arg, const struct bgp_route *br, bool stale)
+{
+	struct gw_bgp_rw *w = arg;
+	const struct gw_bgp_sess *ss = w->ss;
+	struct model_link_route *r;
+	enum bgp_policy_verdict v;
+	bool found;
+
+	if ((r = gw_bgp_rw_add(w)) == NULL)
+		return;
+	r->addr = br->addr;
+	r->len = br->len;
+	r->nexthop = br->nexthop;
+	r->path_len = br->path_len;
+	r->origin_as = br->origin_as;
+	r->has_med = br->has_med;
+	r->med = br->med;
+	(void)pfxset_pos(&ss->acc, br->addr, br->len, &found);
+	if (found) {
+		snprintf(r->state, sizeof(r->state), "%s",
+		    stale ? "stale" : "installed");
+		return;
+	}
+	/* Not installed: say why as route_add() decided it. */
+	snprintf(r->state, sizeof(r->state), "refused");
+	v = bgp_policy_import(&ss->pol, br->addr, br->len);
+	if (v == BGP_POLICY_ACCEPT)
+		v = ss->tenant->routes >= ss->b->cfg.tenant_routes_max ?
+		    BGP_POLICY_TENANT_LIMIT : BGP_POLICY_ACCEPT;
+	snprintf(r->reason, sizeof(r->reason), "%s", v == BGP_POLICY_ACCEPT ?
+	    "notInstalled" : bgp_policy_verdict_key(v));
+}
+
+static void
+gw_bgp_rw_adv(void *arg, const struct bgp_prefix *p)
+{
+	struct model_link_route *r;
+
+	if ((r = gw_bgp_rw_add(arg)) == NULL)
+		return;
+	r->advertised = true;
+	r->addr = p->addr;
+	r->len = p->len;
+}
+
+int
+gw_bgp_routes(const struct gw_bgp *b, const char *link_id, int zone,
+    struct model_link_route **out, size_t *n, size_t *cap)
+{
+	struct gw_bgp_rw w = { NULL, out, n, cap, 0 };
+
+	if (b == NULL || (w.ss = gw_bgp_find(b, link_id, zone)) == NULL)
+		return 0;
+	bgp_walk_routes(w.ss->s, gw_bgp_rw_recv, &w);
+	bgp_walk_advertised(w.ss->s, gw_bgp_rw_adv, &w);
+	return w.err;
+}
+
 void
 gw_bgp_log_stats(const struct gw_bgp *b)
 {

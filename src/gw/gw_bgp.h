@@ -25,6 +25,7 @@ struct gw_bgp;
 struct gw_dp;
 struct gw_fwd;
 struct model_link_bgp;
+struct model_link_route;
 struct store_tenant_link;
 
 /*
@@ -122,6 +123,13 @@ void	gw_bgp_path_down(struct gw_bgp *, const char *link_id, int zone,
  */
 void	gw_bgp_status(const struct gw_bgp *, const char *link_id, int zone,
 	    int64_t wall_off_ms, struct model_link_bgp *out);
+/*
+ * Appends the routes of (link, zone), received and advertised, to *out
+ * (grown as needed; *n used, *cap allocated). Nothing if no session. -1 if
+ * out of memory (what was appended stays).
+ */
+int	gw_bgp_routes(const struct gw_bgp *, const char *link_id, int zone,
+	    struct model_link_route **out, size_t *n, size_t *cap);
 /* One line per session to the log (SIGHUP). */
 void	gw_bgp_log_stats(const struct gw_bgp *);
 

@@ -333,6 +333,24 @@ struct model_link_status {
 	char		reason_detail[320];
 };
 
+/*
+ * One route of a device link's BGP sessions, for GET .../deviceLinks/{id}/
+ * routes: received from the branch (with what became of it) or advertised
+ * by us.
+ */
+struct model_link_route {
+	uint8_t		zone;		/* 1 or 2 */
+	bool		advertised;	/* ours; else received from the branch */
+	uint32_t	addr;
+	uint8_t		len;
+	/* received only: */
+	uint32_t	nexthop, path_len, origin_as, med;
+	bool		has_med;
+	/* "installed", "stale" (kept over a restart), "refused" */
+	char		state[12];
+	char		reason[24];	/* refused: bgp_policy_verdict_key() */
+};
+
 /* explicit_bzero of the pre-shared keys. */
 void	model_link_wipe(struct model_link *);
 void	model_links_free(struct model_link *links, size_t n);

@@ -49,6 +49,13 @@ lan_checks() {
 # $W/TAG.link. The caller defines bg TOKEN ARGS..., ok, fail, $CHARON,
 # $W/psk and SS_RN_PREFIX (the remote network's name).
 ss_branch() {
+	ss_branch_prepare "$@" && ss_branch_connect "$1" "$2"
+}
+
+# ss_branch_prepare TAG NS TOKEN PUBLIC-IP: the remote network and link
+# (CLI), the swanctl.conf cpeConfiguration generates, charon started in NS;
+# nothing initiated yet.
+ss_branch_prepare() {
 	local tag=$1 ns=$2 token=$3 pub=$4 rn link C=$W/$1
 	local gwb=${SS_LOCAL_BGP:-10.255.0.1} me=${SS_PEER_BGP:-10.1.0.1}
 	rn=$(bg "$token" -q rn create --name "$SS_RN_PREFIX $tag" --region westEurope) || { fail "$tag: rn create"; return 1; }
@@ -81,6 +88,14 @@ EOC
 	    </dev/null >"$C/charon.stdout" 2>&1 &
 	for _ in $(seq 100); do [ -S "$C/charon.vici" ] && break; sleep 0.1; done
 	[ -S "$C/charon.vici" ] || { fail "$tag: charon did not start"; return 1; }
+}
+
+# ss_branch_connect TAG NS: load the configuration (the tunnel starts), wait
+# for the CHILD_SA, then route the gateway's BGP address and the internet
+# into ipsec0.
+ss_branch_connect() {
+	local tag=$1 ns=$2 C=$W/$1
+	local gwb=${SS_LOCAL_BGP:-10.255.0.1} me=${SS_PEER_BGP:-10.1.0.1}
 	swanctl --load-all --file "$C/swanctl.conf" --uri "unix://$C/charon.vici" >/dev/null 2>&1 ||
 	    { fail "$tag: swanctl --load-all"; return 1; }
 	for _ in $(seq 100); do

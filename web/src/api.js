@@ -63,6 +63,7 @@ export const api = {
   updateLink: (id, lid, b) => call("PATCH", RN + "/" + id + "/deviceLinks/" + lid, b),
   deleteLink: (id, lid) => call("DELETE", RN + "/" + id + "/deviceLinks/" + lid),
   linkStatus: (id, lid) => call("GET", RN + "/" + id + "/deviceLinks/" + lid + "/status"),
+  linkRoutes: (id, lid) => call("GET", RN + "/" + id + "/deviceLinks/" + lid + "/routes").then((j) => j.value),
   connectivity: (id) => call("GET", RN + "/" + id + "/connectivityConfiguration"),
   cpe: (id, lid, format) => call("GET", RN + "/" + id + "/deviceLinks/" + lid + "/cpeConfiguration?format=" + encodeURIComponent(format), undefined, { text: true }),
   profiles: () => call("GET", "/networkAccess/forwardingProfiles").then((j) => j.value),

@@ -22,6 +22,9 @@ export const PFS = ["none", "pfs1", "pfs2", "pfs14", "pfs24", "pfs2048", "pfsmm"
 const P2 = { gcmAes128: "gcmAes128", gcmAes192: "gcmAes192", gcmAes256: "gcmAes256", none: "sha256" };
 export const GATEWAY_ASN = 65476;
 export const PSK_MIN = 8;
+// src/model/model.h MODEL_SA_LIFETIME_MIN/MAX: the same range as the API.
+export const LIFE_MIN = 300;
+export const LIFE_MAX = 172800;
 export const PSK_MAX = 256;
 
 function ip4(s) {
@@ -99,7 +102,8 @@ export function vIkePair(enc, int) {
 
 export function vLifetime(s) {
   if (!/^\d+$/.test(String(s).trim())) return "tunnelConfiguration.saLifeTimeSeconds must be a JSON integer";
-  return Number(s) > 300 ? null : "saLifeTimeSeconds must be more than 300 seconds";
+  const n = Number(s);
+  return n >= LIFE_MIN && n <= LIFE_MAX ? null : `saLifeTimeSeconds ${n} is out of range: it must be ${LIFE_MIN} to ${LIFE_MAX} seconds`;
 }
 
 // The link form -> { field path: message } with the API's field paths.
@@ -120,11 +124,18 @@ export function validateLink(l, others) {
     put("tunnelConfiguration.zoneRedundancyPreSharedKey", vPsk("zoneRedundancyPreSharedKey", l.zonePsk));
   }
   put("tunnelConfiguration.preSharedKey", vPsk("preSharedKey", l.psk));
-  if (l.policy === "custom") {
-    put("tunnelConfiguration.ipSecIntegrity", vPhase2(l.ipSecEncryption, l.ipSecIntegrity));
-    put("tunnelConfiguration.ikeIntegrity", vIkePair(l.ikeEncryption, l.ikeIntegrity));
-    put("tunnelConfiguration.saLifeTimeSeconds", vLifetime(l.saLifeTimeSeconds));
-  }
+  for (const [k, m] of Object.entries(validatePolicy(l))) put(k, m);
+  return e;
+}
+
+// The IKE policy fields alone (a link's Edit IKE policy form).
+export function validatePolicy(p) {
+  const e = {};
+  if (p.policy !== "custom") return e;
+  const put = (k, m) => { if (m) e[k] = m; };
+  put("tunnelConfiguration.ipSecIntegrity", vPhase2(p.ipSecEncryption, p.ipSecIntegrity));
+  put("tunnelConfiguration.ikeIntegrity", vIkePair(p.ikeEncryption, p.ikeIntegrity));
+  put("tunnelConfiguration.saLifeTimeSeconds", vLifetime(p.saLifeTimeSeconds));
   return e;
 }
 
@@ -132,18 +143,34 @@ export const ODATA_DEFAULT = "#microsoft.graph.networkaccess.tunnelConfiguration
 export const ODATA_CUSTOM = "#microsoft.graph.networkaccess.tunnelConfigurationIKEv2Custom";
 
 export function linkBody(l) {
-  const t = { "@odata.type": l.policy === "custom" ? ODATA_CUSTOM : ODATA_DEFAULT, preSharedKey: l.psk };
-  if (l.policy === "custom") {
-    Object.assign(t, { ikeEncryption: l.ikeEncryption, ikeIntegrity: l.ikeIntegrity, dhGroup: l.dhGroup,
-      ipSecEncryption: l.ipSecEncryption, ipSecIntegrity: l.ipSecIntegrity, pfsGroup: l.pfsGroup,
-      saLifeTimeSeconds: Number(l.saLifeTimeSeconds) });
-  }
+  const t = { ...policyBody(l), preSharedKey: l.psk };
   const r = { redundancyTier: l.redundancy };
   if (l.redundancy === "zoneRedundancy") { r.zoneLocalIpAddress = l.zoneLocalIp; t.zoneRedundancyPreSharedKey = l.zonePsk; }
   return { name: l.name, ipAddress: l.ipAddress, deviceVendor: l.deviceVendor,
     bandwidthCapacityInMbps: l.bandwidth,
     bgpConfiguration: { localIpAddress: l.localIp, peerIpAddress: l.peerIp, asn: Number(l.asn) },
     redundancyConfiguration: r, tunnelConfiguration: t };
+}
+
+// tunnelConfiguration without keys: a PATCH that omits them keeps them.
+export function policyBody(p) {
+  const t = { "@odata.type": p.policy === "custom" ? ODATA_CUSTOM : ODATA_DEFAULT };
+  if (p.policy === "custom") {
+    Object.assign(t, { ikeEncryption: p.ikeEncryption, ikeIntegrity: p.ikeIntegrity, dhGroup: p.dhGroup,
+      ipSecEncryption: p.ipSecEncryption, ipSecIntegrity: p.ipSecIntegrity, pfsGroup: p.pfsGroup,
+      saLifeTimeSeconds: Number(p.saLifeTimeSeconds) });
+  }
+  return t;
+}
+
+// A stored link's tunnelConfiguration as the form's fields; a default
+// policy starts the custom fields at newLink()'s values.
+export function policyFromLink(dl) {
+  const t = dl.tunnelConfiguration || {}, d = newLink();
+  const p = { policy: t["@odata.type"] === ODATA_CUSTOM ? "custom" : "default" };
+  for (const k of ["ikeEncryption", "ikeIntegrity", "dhGroup", "ipSecEncryption", "ipSecIntegrity", "pfsGroup", "saLifeTimeSeconds"])
+    p[k] = t[k] != null ? String(t[k]) : d[k];
+  return p;
 }
 
 export function newLink() {

@@ -170,8 +170,8 @@ test("create wizard: zone-redundant custom-policy link, validation, one create",
   await page.getByLabel("IPsec integrity (Phase 2)").selectOption("gcmAes128");
   await expect(page.locator("#c-ipint-err")).toHaveCount(0);
   await page.getByLabel("PFS group").selectOption("ecp384");
-  await page.getByLabel("SA lifetime (seconds)").fill("300");
-  await expect(page.locator("#c-life-err")).toContainText("more than 300 seconds");
+  await page.getByLabel("SA lifetime (seconds)").fill("299");
+  await expect(page.locator("#c-life-err")).toContainText("must be 300 to 172800 seconds");
   await page.getByLabel("SA lifetime (seconds)").fill("7200");
   await axe(page, "add a link details");
   await shots(page, "wizard-addlink-details");
@@ -304,7 +304,7 @@ test("link detail and health logs pages", async ({ page }) => {
   await shots(page, "logs");
 });
 
-test("edits: rename and a new pre-shared key", async ({ page }) => {
+test("edits: rename, a new pre-shared key, the IKE policy", async ({ page }) => {
   await signIn(page, t1);
   await page.goto(gw.base + "/#/networks/" + state.rn.id);
   await page.getByLabel("Name", { exact: true }).fill("Oslo office");
@@ -317,6 +317,53 @@ test("edits: rename and a new pre-shared key", async ({ page }) => {
   await expect(page.getByRole("status")).toHaveText("Pre-shared key of Oslo link 1 changed.");
   const sw = await gw.api(t1, "GET", `${RN}/${state.rn.id}/deviceLinks/${dl.id}/cpeConfiguration?format=swanctl`);
   expect(sw.text).toContain("Oslo-zone1-Key-9999");
+
+  // The IKE policy: custom -> other custom values (a bad Phase 2 pair is
+  // refused as typed, and by the server when forced through), -> default.
+  await page.getByRole("button", { name: "Edit IKE policy" }).click();
+  const form = page.getByRole("form", { name: "IKE policy of Oslo link 1" });
+  await expect(form.getByLabel("Custom")).toBeChecked();
+  await expect(form.getByLabel("SA lifetime (seconds)")).toHaveValue("7200");
+  await form.getByLabel("IPsec encryption (Phase 2)").selectOption("gcmAes256");
+  await expect(form.getByRole("alert")).toContainText("is not an allowed Phase 2 pair");
+  await form.getByLabel("IPsec integrity (Phase 2)").selectOption("gcmAes256");
+  await expect(form.getByRole("alert")).toHaveCount(0);
+  await form.getByLabel("DH group").selectOption("dhGroup24");
+  await form.getByLabel("SA lifetime (seconds)").fill("28800");
+  await axe(page, "edit IKE policy");
+  await shots(page, "network-edit-policy");
+  const path = `${RN}/${state.rn.id}/deviceLinks/${dl.id}`;
+  await page.route("**" + path, async (route) => {
+    const b = JSON.parse(route.request().postData());
+    b.tunnelConfiguration.ipSecIntegrity = "sha256";
+    await route.continue({ postData: JSON.stringify(b) });
+  });
+  const resp = page.waitForResponse((r) => r.url().endsWith(path) && r.request().method() === "PATCH");
+  await form.getByRole("button", { name: "Save IKE policy" }).click();
+  const r = await resp;
+  expect(r.status()).toBe(400);
+  const e = (await r.json()).error;
+  const d = (e.details && e.details.length ? e.details : [e])[0];
+  await expect(form.getByLabel("IPsec integrity (Phase 2)")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByRole("alert")).toHaveText(d.message);
+  await page.unroute("**" + path);
+  await form.getByRole("button", { name: "Save IKE policy" }).click();
+  await expect(page.getByRole("status")).toHaveText("IKE policy of Oslo link 1 saved.");
+  let got = (await gw.api(t1, "GET", path)).json;
+  expect(got.tunnelConfiguration).toMatchObject({ "@odata.type": CUSTOM, ikeEncryption: "aes256", ikeIntegrity: "sha384",
+    dhGroup: "dhGroup24", ipSecEncryption: "gcmAes256", ipSecIntegrity: "gcmAes256", pfsGroup: "ecp384",
+    saLifeTimeSeconds: 28800, preSharedKey: null });
+  // The keys were kept: the PATCH sent none.
+  expect((await gw.api(t1, "GET", path + "/cpeConfiguration?format=swanctl")).text).toContain("Oslo-zone1-Key-9999");
+  await page.getByRole("button", { name: "Edit IKE policy" }).click();
+  await form.getByLabel("Default").check();
+  await expect(form.getByText(/^The default policy:/)).toBeVisible();
+  await form.getByRole("button", { name: "Save IKE policy" }).click();
+  await expect(page.getByRole("status")).toHaveText("IKE policy of Oslo link 1 saved.");
+  got = (await gw.api(t1, "GET", path)).json;
+  expect(got.tunnelConfiguration["@odata.type"]).toBe("#microsoft.graph.networkaccess.tunnelConfigurationIKEv2Default");
+  expect(got.tunnelConfiguration.ikeEncryption).toBeUndefined();
+  await expect(page.getByText(/Default IKE policy/)).toBeVisible();
 });
 
 test("a second tenant sees nothing of the first", async ({ browser }) => {

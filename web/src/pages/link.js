@@ -1,6 +1,7 @@
 // link.js - one device link: suites, SAs and their ages, counters with a
 // throughput chart (uPlot, the samples this page has seen), BGP state and
-// routes, and the last errors in plain words.
+// routes (GET .../routes: received with their fate, and advertised), and
+// the last errors in plain words.
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { api } from "../api.js";
@@ -30,16 +31,29 @@ function Chart({ samples }) {
   return html`<div ref=${el} class="chart" role="img" aria-label="Throughput chart of the last minutes"></div>`;
 }
 
-function Bgp({ b, title }) {
+function Bgp({ b, title, routes }) {
   if (!b) return html`<p>${title}: no BGP session (the gateway runs without its data plane).</p>`;
+  const reasons = Object.entries(b.rejectReasons || {}).map(([k, n]) => k + " " + n).join(", ");
+  const mine = (routes || []).filter((r) => r.direction === "received");
+  const ours = (routes || []).filter((r) => r.direction === "advertised");
   return html`<div><h3>${title}</h3><dl class="review">
     <dt>State</dt><dd>${b.state}</dd><dt>Addresses</dt><dd>${b.localAddress} ↔ ${b.peerAddress} (ASN ${b.peerAsn})</dd>
     <dt>Established</dt><dd>${b.establishedDateTime ? age(b.establishedDateTime) + " ago" : "–"}</dd>
-    <dt>Routes received</dt><dd>${(b.receivedPrefixes || []).join(", ") || "None"}</dd>
-    <dt>Routes learned</dt><dd>${(b.learnedPrefixes || []).join(", ") || "None"}</dd>
-    <dt>Routes refused</dt><dd>${(b.rejectedPrefixes || []).join(", ") || "None"}</dd>
-    <dt>Routes advertised</dt><dd>${(b.advertisedPrefixes || []).length} prefixes</dd>
-    <dt>Last error</dt><dd>${b.lastError || "None"}</dd></dl></div>`;
+    <dt>Routes received</dt><dd>${b.receivedPrefixes}</dd>
+    <dt>Routes installed</dt><dd>${b.learnedPrefixes}</dd>
+    <dt>Routes refused</dt><dd>${b.rejectedPrefixes}${reasons ? " (" + reasons + ")" : ""}</dd>
+    <dt>Routes advertised</dt><dd>${b.advertisedPrefixes}</dd>
+    ${b.bfd ? html`<dt>BFD</dt><dd>${b.bfd.state} (detection ${b.bfd.detectionTimeMs} ms)</dd>` : null}
+    <dt>Last error</dt><dd>${b.lastError || "None"}</dd></dl>
+    ${routes ? html`
+    <table class="grid"><caption>${title}: routes from the branch</caption>
+      <thead><tr><th scope="col">Prefix</th><th scope="col">Next hop</th><th scope="col">AS path length</th><th scope="col">State</th></tr></thead>
+      <tbody>${mine.length ? mine.map((r) => html`<tr><td data-label="Prefix">${r.prefix}</td><td data-label="Next hop">${r.nextHop}</td><td data-label="AS path length">${r.asPathLength}</td>
+        <td data-label="State">${r.state}${r.reason ? " (" + r.reason + ")" : ""}</td></tr>`) : html`<tr><td colspan="4">None</td></tr>`}</tbody></table>
+    <table class="grid"><caption>${title}: routes the gateway advertises</caption>
+      <thead><tr><th scope="col">Prefix</th></tr></thead>
+      <tbody>${ours.length ? ours.map((r) => html`<tr><td data-label="Prefix">${r.prefix}</td></tr>`) : html`<tr><td>None</td></tr>`}</tbody></table>` : null}
+  </div>`;
 }
 
 export function Link({ id, lid }) {
@@ -47,6 +61,7 @@ export function Link({ id, lid }) {
   const [st, setSt] = useState(null);
   const [err, setErr] = useState(null);
   const [samples, setSamples] = useState([]);
+  const [routes, setRoutes] = useState(null);
   useEffect(() => {
     let live = true, timer;
     api.getNetwork(id).then(setRn, setErr);
@@ -54,7 +69,9 @@ export function Link({ id, lid }) {
       try {
         const s = await api.linkStatus(id, lid);
         if (!live) return;
-        setSt(s); setErr(null);
+        const rt = await api.linkRoutes(id, lid).catch(() => null);
+        if (!live) return;
+        setSt(s); setErr(null); setRoutes(rt);
         setSamples((p) => p.concat([{ t: Date.now() / 1000, in: s.esp.inboundBytes, out: s.esp.outboundBytes }]).slice(-KEEP));
       } catch (x) { if (live) setErr(x); }
       if (live) timer = setTimeout(poll, REFRESH_MS);
@@ -78,6 +95,6 @@ export function Link({ id, lid }) {
       <p>In: ${fmtBytes(st.esp.inboundBytes)} (${st.esp.inboundPackets} packets) · Out: ${fmtBytes(st.esp.outboundBytes)} (${st.esp.outboundPackets} packets)</p>
       <p>Dropped: ${st.esp.replayDrops} replayed, ${st.esp.authenticationFailures} failed authentication, ${st.esp.malformedDrops} malformed, ${st.esp.spoofedSourceDrops} with a source not of this link</p>
       <${Chart} samples=${samples} /></section>
-    <section><h2>BGP</h2><${Bgp} b=${st.bgp} title="Zone 1" />${st.zoneRedundancyBgp ? html`<${Bgp} b=${st.zoneRedundancyBgp} title="Zone 2" />` : null}</section>` : html`<p>Loading…</p>`}
+    <section><h2>BGP</h2><${Bgp} b=${st.bgp} title="Zone 1" routes=${routes && routes.filter((r) => r.zone === 1)} />${st.zoneRedundancyBgp ? html`<${Bgp} b=${st.zoneRedundancyBgp} title="Zone 2" routes=${routes && routes.filter((r) => r.zone === 2)} />` : null}</section>` : html`<p>Loading…</p>`}
   </main>`;
 }

@@ -3,7 +3,35 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
 import { Banner, html, Text } from "../ui.js";
-import { vName, vPsk } from "../validate.js";
+import { policyBody, policyFromLink, validatePolicy, vName, vPsk } from "../validate.js";
+import { IkePolicy } from "../ikepolicy.js";
+
+// A link's Edit IKE policy form: the same fields and rules as Add a link;
+// the server's refusal is shown next to the field it names.
+function EditPolicy({ rn, dl, onDone, onCancel }) {
+  const [p, setP] = useState(policyFromLink(dl));
+  const [server, setServer] = useState({});
+  const [err, setErr] = useState(null);
+  const errs = { ...validatePolicy(p), ...server };
+  async function save(e) {
+    e.preventDefault();
+    if (Object.keys(validatePolicy(p)).length) return;
+    try {
+      await api.updateLink(rn, dl.id, { tunnelConfiguration: policyBody(p) });
+      onDone();
+    } catch (x) {
+      const f = x.fields();
+      if (Object.keys(f).length) setServer(f); else setErr(x);
+    }
+  }
+  return html`<form class="panel" onSubmit=${save} aria-label=${"IKE policy of " + dl.name}>
+    <${IkePolicy} p=${p} set=${(v) => { setP(v); setServer({}); }} errs=${errs} pre=${"e" + dl.id.slice(0, 8) + "-"} />
+    <${Banner} error=${err} />
+    <p class="hint">Saving renegotiates: the tunnel goes down and the router must reconnect with the new policy.</p>
+    <div class="actions"><button type="submit" class="primary">Save IKE policy</button>
+      <button type="button" onClick=${onCancel}>Cancel</button></div>
+  </form>`;
+}
 
 export function Network({ id, go }) {
   const [rn, setRn] = useState(null);
@@ -14,6 +42,7 @@ export function Network({ id, go }) {
   const [psk, setPsk] = useState({});
   const [pskErr, setPskErr] = useState({});
   const [msg, setMsg] = useState("");
+  const [editPol, setEditPol] = useState(null);
   async function load() {
     try {
       const r = await api.getNetwork(id);
@@ -73,7 +102,9 @@ export function Network({ id, go }) {
         <p>${dl.ipAddress} · ASN ${dl.bgpConfiguration.asn} · ${dl.redundancyConfiguration.redundancyTier} · ${dl.tunnelConfiguration["@odata.type"].endsWith("Custom") ? "Custom IKE policy" : "Default IKE policy"}</p>
         <${Text} id=${"psk-" + dl.id} type="password" label=${"New pre-shared key for " + dl.name} value=${psk[dl.id] || ""} onInput=${(v) => { setPsk({ ...psk, [dl.id]: v }); setPskErr({ ...pskErr, [dl.id]: v ? vPsk("preSharedKey", v) : null }); }} error=${pskErr[dl.id]} hint="Write-only: the current key is never shown." />
         <button onClick=${() => savePsk(dl)}>Change pre-shared key</button>
+        <button onClick=${() => setEditPol(editPol === dl.id ? null : dl.id)} aria-expanded=${editPol === dl.id ? "true" : "false"}>Edit IKE policy</button>
         <button class="danger" onClick=${() => delLink(dl)}>Delete link</button>
+        ${editPol === dl.id ? html`<${EditPolicy} rn=${id} dl=${dl} onCancel=${() => setEditPol(null)} onDone=${() => { setEditPol(null); setMsg("IKE policy of " + dl.name + " saved."); load(); }} />` : null}
       </li>`)}</ul>`}
     </section>
     <section><h2>Traffic profiles</h2>

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
 import { Banner, html, Select, Text } from "../ui.js";
 import * as V from "../validate.js";
+import { IkePolicy } from "../ikepolicy.js";
 
 const STEPS = ["Basics", "Connectivity", "Traffic profiles", "Review + create"];
 const LTABS = ["General", "Details", "Security"];
@@ -31,20 +32,7 @@ function LinkForm({ link, errs, set, others, onSave, onCancel }) {
       <${Select} id="l-red" label="Redundancy" value=${link.redundancy} options=${["noRedundancy", "zoneRedundancy"]} onChange=${f("redundancy")} error=${e["redundancyConfiguration.redundancyTier"]} />
       ${link.redundancy === "zoneRedundancy" ? html`<${Text} id="l-zlocal" label="Zone redundancy local BGP address" value=${link.zoneLocalIp} onInput=${f("zoneLocalIp")} error=${e["redundancyConfiguration.zoneLocalIpAddress"]} />` : null}
       <${Select} id="l-bw" label="Bandwidth capacity" value=${link.bandwidth} options=${V.BANDWIDTHS} onChange=${f("bandwidth")} />` : null}
-    ${tab === 1 ? html`
-      <fieldset><legend>IPsec/IKE policy</legend>
-        <div><input type="radio" id="pol-d" name="pol" checked=${link.policy === "default"} onChange=${() => f("policy")("default")} /> <label for="pol-d">Default</label></div>
-        <div><input type="radio" id="pol-c" name="pol" checked=${link.policy === "custom"} onChange=${() => f("policy")("custom")} /> <label for="pol-c">Custom</label></div>
-      </fieldset>
-      ${link.policy === "custom" ? html`
-        <${Select} id="c-ikeenc" label="Encryption (Phase 1)" value=${link.ikeEncryption} options=${V.IKE_ENC} onChange=${f("ikeEncryption")} error=${e["tunnelConfiguration.ikeEncryption"]} />
-        <${Select} id="c-ikeint" label="Integrity (Phase 1)" value=${link.ikeIntegrity} options=${V.IKE_INT} onChange=${f("ikeIntegrity")} error=${e["tunnelConfiguration.ikeIntegrity"]} />
-        <${Select} id="c-dh" label="DH group" value=${link.dhGroup} options=${V.DH} onChange=${f("dhGroup")} error=${e["tunnelConfiguration.dhGroup"]} />
-        <${Select} id="c-ipenc" label="IPsec encryption (Phase 2)" value=${link.ipSecEncryption} options=${V.IPSEC_ENC} onChange=${f("ipSecEncryption")} error=${e["tunnelConfiguration.ipSecEncryption"]} />
-        <${Select} id="c-ipint" label="IPsec integrity (Phase 2)" value=${link.ipSecIntegrity} options=${V.IPSEC_INT} onChange=${f("ipSecIntegrity")} error=${e["tunnelConfiguration.ipSecIntegrity"]} />
-        <${Select} id="c-pfs" label="PFS group" value=${link.pfsGroup} options=${V.PFS} onChange=${f("pfsGroup")} error=${e["tunnelConfiguration.pfsGroup"]} />
-        <${Text} id="c-life" label="SA lifetime (seconds)" value=${link.saLifeTimeSeconds} onInput=${f("saLifeTimeSeconds")} error=${e["tunnelConfiguration.saLifeTimeSeconds"]} />` :
-        html`<p>The default policy: Phase 1 GCMAES256/SHA384, GCMAES128/SHA256, AES256/SHA384 or AES128/SHA256 with DHGroup24; Phase 2 GCM-AES 256, 192 or 128, no PFS.</p>`}` : null}
+    ${tab === 1 ? html`<${IkePolicy} p=${link} set=${set} errs=${e} />` : null}
     ${tab === 2 ? html`
       <${Text} id="l-psk" type="password" label="Pre-shared key (PSK)" value=${link.psk} onInput=${f("psk")} error=${e["tunnelConfiguration.preSharedKey"]} />
       ${link.redundancy === "zoneRedundancy" ? html`<${Text} id="l-zpsk" type="password" label="Zone redundancy pre-shared key" value=${link.zonePsk} onInput=${f("zonePsk")} error=${e["tunnelConfiguration.zoneRedundancyPreSharedKey"]} />` : null}` : null}
