@@ -111,3 +111,31 @@ ss_branch_connect() {
 	ip -n "$ns" route add 203.0.113.0/24 dev ipsec0 src "$me"
 	ok "$tag: tunnel up ($(swanctl --list-sas --uri "unix://$C/charon.vici" | grep -Eo 'AES[^ ]*' | head -2 | tr '\n' ' '))"
 }
+
+# ok MSG / fail MSG: one result line each; fail sets RC=1, the caller's exit
+# status.
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL: $*"; RC=1; }
+
+# ns_add NS...: new network namespaces with lo up; exits 1 if one cannot be
+# made (nothing to test without them).
+ns_add() {
+	local n
+	for n; do
+		ip netns add "$n" || { echo "FAIL: netns $n"; exit 1; }
+		ip -n "$n" link set lo up
+	done
+}
+
+# gw_start NS LOG ARGS...: branchgated ARGS in NS, its output in LOG, its pid
+# in DPID; waits (10 s at most) for the API. Needs $BIN. 1 if it did not come
+# up.
+gw_start() {
+	local ns=$1 log=$2
+	shift 2
+	ip netns exec "$ns" "$BIN/branchgated" "$@" >"$log" 2>&1 &
+	DPID=$!
+	for _ in $(seq 100); do grep -q "API listening" "$log" && return 0; sleep 0.1; done
+	fail "branchgated did not start"
+	return 1
+}

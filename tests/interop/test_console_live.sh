@@ -60,13 +60,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() { echo "FAIL: $*"; RC=1; }
-ok() { echo "ok   $*"; }
 
-for n in "$NS_G" "$NS_B"; do
-	ip netns add "$n" || { echo "FAIL: netns $n"; exit 1; }
-	ip -n "$n" link set lo up
-done
+ns_add "$NS_G" "$NS_B"
 ip link add clb netns "$NS_B" type veth peer name clg netns "$NS_G"
 ip -n "$NS_B" addr add 192.0.2.1/24 dev clb
 ip -n "$NS_G" addr add 192.0.2.2/24 dev clg
@@ -80,12 +75,9 @@ done
 DB=sqlite:$W/bg.db
 "$BIN/branchgate" tenant create tenant-live --db "$DB" >"$W/ta.json" || exit 1
 TOK=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$W/ta.json")
-ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
+gw_start "$NS_G" "$W/daemon.log" --db "$DB" --api "$API" \
     --endpoint 1=192.0.2.2 --netns-prefix "$PFX" --esp-workers 2 \
-    --web-dir "$BINDIR/web" >"$W/daemon.log" 2>&1 &
-DPID=$!
-for _ in $(seq 100); do grep -q "API listening" "$W/daemon.log" && break; sleep 0.1; done
-grep -q "API listening" "$W/daemon.log" || { fail "branchgated did not start"; exit 1; }
+    --web-dir "$BINDIR/web" || exit 1
 
 bg() { local t=$1; shift; ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$t" "$BIN/branchgate" "$@"; }
 printf '%s\n' 'console-live-psk-0123456789' >"$W/psk"

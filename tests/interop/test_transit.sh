@@ -59,13 +59,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() { echo "FAIL: $*"; RC=1; }
-ok() { echo "ok   $*"; }
 
-for n in "$NS_G" "$NS_B1" "$NS_B2" "$NS_L1" "$NS_L2"; do
-	ip netns add "$n" || { echo "FAIL: netns $n"; exit 1; }
-	ip -n "$n" link set lo up
-done
+ns_add "$NS_G" "$NS_B1" "$NS_B2" "$NS_L1" "$NS_L2"
 ip link add btb1 netns "$NS_B1" type veth peer name btg1 netns "$NS_G"
 ip link add btb2 netns "$NS_B2" type veth peer name btg2 netns "$NS_G"
 ip link add btl1 netns "$NS_L1" type veth peer name btb1l netns "$NS_B1"
@@ -92,12 +87,9 @@ ip netns exec "$NS_B2" sysctl -qw net.ipv4.ip_forward=1
 DB=sqlite:$W/bg.db
 "$BIN/branchgate" tenant create tenant-t --db "$DB" >"$W/ta.json" || exit 1
 TOK=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$W/ta.json")
-ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
+gw_start "$NS_G" "$W/daemon.log" --db "$DB" --api "$API" \
     --endpoint 1=192.0.2.2 --netns-prefix "$PFX" --esp-workers 2 \
-    --log-level debug >"$W/daemon.log" 2>&1 &
-DPID=$!
-for _ in $(seq 100); do grep -q "API listening" "$W/daemon.log" && break; sleep 0.1; done
-grep -q "API listening" "$W/daemon.log" || { fail "branchgated did not start"; exit 1; }
+    --log-level debug || exit 1
 
 bg() { local t=$1; shift; ip netns exec "$NS_G" env BRANCHGATE_URL=http://$API BRANCHGATE_TOKEN="$t" "$BIN/branchgate" "$@"; }
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
