@@ -47,4 +47,7 @@ test("a link comes up in a namespace test and turns Connected without a reload",
   const ours = page.getByRole("table", { name: "Zone 1: routes the gateway advertises" });
   await expect(ours.getByRole("row", { name: "0.0.0.0/0" })).toBeVisible();
   await page.screenshot({ path: join(SHOTS, "live-link-1280x800.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(mine).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, "live-link-390x844.png"), fullPage: true });
 });

@@ -18,7 +18,13 @@ function Chart({ samples }) {
     plot.current = new uPlot({ width: w, height: 160, title: "Throughput (bytes/s)",
       series: [{}, { label: "In", stroke: "#0b6a0b" }, { label: "Out", stroke: "#0063b1" }],
       axes: [{}, { size: 60 }] }, [[], [], []], el.current);
-    return () => plot.current.destroy();
+    // Follow the page's width (a phone turned, a window resized).
+    const ro = new ResizeObserver(() => {
+      const cw = Math.min(640, el.current.clientWidth || 320);
+      if (cw !== plot.current.width) plot.current.setSize({ width: cw, height: 160 });
+    });
+    ro.observe(el.current);
+    return () => { ro.disconnect(); plot.current.destroy(); };
   }, []);
   useEffect(() => {
     const t = [], i = [], o = [];
