@@ -53,6 +53,8 @@ struct daemon_cfg {
 	unsigned	 cookie_threshold;
 	unsigned	 alive_interval;
 	bool		 cpe;		/* --role cpe */
+	bool		 api_only;	/* --role api */
+	const char	*dp_only;	/* an option --role api has no use for */
 	const char	*gw_only;	/* a gateway-only key given */
 	const char	*cpe_only;	/* a CPE-only key given */
 	struct cpe_role_config cpe_cfg;
@@ -114,8 +116,11 @@ usage(FILE *f)
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
 "  --log-level LEVEL    debug, info, warn or error (default info)\n"
-"  --role gateway|cpe   cpe: the branch side of one tunnel to a gateway\n"
-"                       (see docs/cpe-role.md); default gateway\n"
+"  --role api|gateway|cpe  api: the REST API, console and /metrics on the\n"
+"                       store only: no IKE, no data plane, no root\n"
+"                       (docs/nodes.md); gateway (default): everything on\n"
+"                       one node; cpe: the branch side of one tunnel to a\n"
+"                       gateway (see docs/cpe-role.md)\n"
 "  --help\n"
 "CPE role (--role cpe; also as keys in --config):\n"
 "  --gateway IP         gateway tunnel endpoint (its IKE identity)\n"
@@ -162,20 +167,26 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"branch-transit", "policy-block-unnamed",
 		"ike-cookie-threshold", "reserved-range" };
+	/* The tunnel side's options: --role api has no IKE and no data plane. */
+	static const char *const dp_only[] = { "ike-port", "natt-port",
+		"netns-prefix", "egress", "no-dataplane", "esp-workers",
+		"replay-window", "esp-rekey-bytes", "ike-cookie-threshold",
+		"alive-interval", "policy-block-unnamed" };
 	size_t i;
 	int r;
 
 	for (i = 0; i < sizeof(gw_only) / sizeof(gw_only[0]); i++)
 		if (strcmp(key, gw_only[i]) == 0)
 			c->gw_only = gw_only[i];
+	for (i = 0; i < sizeof(dp_only) / sizeof(dp_only[0]); i++)
+		if (strcmp(key, dp_only[i]) == 0)
+			c->dp_only = dp_only[i];
 	if (strcmp(key, "role") == 0) {
-		if (strcmp(val, "gateway") == 0)
-			c->cpe = false;
-		else if (strcmp(val, "cpe") == 0)
-			c->cpe = true;
-		else {
-			fprintf(stderr, "branchgated: --role '%s': want gateway "
-			    "or cpe\n", val);
+		c->cpe = strcmp(val, "cpe") == 0;
+		c->api_only = strcmp(val, "api") == 0;
+		if (!c->cpe && !c->api_only && strcmp(val, "gateway") != 0) {
+			fprintf(stderr, "branchgated: --role '%s': want api, "
+			    "gateway or cpe\n", val);
 			return -1;
 		}
 	} else if (strcmp(key, "db") == 0)
@@ -462,6 +473,98 @@ load_webcat(const struct daemon_cfg *c, struct policy_webcat **out)
 	return 0;
 }
 
+/* The "API listening" line the tests and operators wait for. */
+static void
+log_api_listening(const struct daemon_cfg *c, const struct api *api)
+{
+	char host[128];
+	char *colon;
+
+	snprintf(host, sizeof(host), "%s", c->listen);
+	if ((colon = strrchr(host, ':')) != NULL)
+		*colon = '\0';
+	if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	log_info("API listening on http://%s:%u", host, api_port(api));
+}
+
+/*
+ * --role api: the store, the REST API, the console and /metrics, and
+ * nothing of the tunnel side (no IKE sockets, TUN, ESP workers or tenant
+ * namespaces), so it needs no root. Gateway nodes learn of its writes
+ * through the store's change push (PostgreSQL NOTIFY); /metrics has the
+ * build and store families only, no link has a tunnel here.
+ */
+static int
+run_api(struct daemon_cfg *c)
+{
+	struct store *st = NULL;
+	struct store_traffic *tst = NULL;
+	struct store_traffic_pruner *pruner = NULL;
+	struct policy_webcat *webcat = NULL;
+	struct api *api = NULL;
+	struct api_config ac;
+	const char *tdb = c->traffic_db[0] != '\0' ? c->traffic_db : NULL;
+	char err[256];
+	sigset_t sigs;
+	int sig, rc = 1;
+
+	if (c->dp_only != NULL) {
+		fprintf(stderr, "branchgated: '%s' is a tunnel option, not one "
+		    "of --role api\n", c->dp_only);
+		return 64;
+	}
+	/* Before any thread: the API's threads inherit the blocked mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (store_open(c->db, &st, err, sizeof(err)) == -1) {
+		log_err("cannot open store %s: %s", c->db, err);
+		goto fail;
+	}
+	if (store_traffic_open(c->db, tdb, &tst, err, sizeof(err)) == -1) {
+		log_err("cannot open the traffic log store: %s", err);
+		goto fail;
+	}
+	if (store_traffic_pruner_start(c->db, tdb, c->traffic_days,
+	    c->traffic_max_rows, &pruner) == -1)
+		goto fail;
+	if (load_webcat(c, &webcat) == -1)
+		goto fail;
+	memset(&ac, 0, sizeof(ac));
+	ac.webcat = webcat;
+	ac.listen = c->listen;
+	ac.public_url = c->public_url[0] != '\0' ? c->public_url : NULL;
+	ac.datadir = c->datadir;
+	ac.branch_transit_default = c->branch_transit;
+	ac.webdir = c->webdir;
+	ac.ctx = c->ctx;
+	ac.metrics_listen = c->metrics[0] != '\0' ? c->metrics : NULL;
+	ac.version = BRANCHGATE_VERSION;
+	ac.traffic = tst;
+	if (api_start(&api, st, &ac) == -1)
+		goto fail;
+	log_info("api node: store %s (schema %d), no tunnels here", c->db,
+	    store_schema_version(st));
+	log_api_listening(c, api);
+	do {
+		if (sigwait(&sigs, &sig) != 0)
+			goto fail;
+	} while (sig == SIGHUP);
+	log_info("signal %d: stopping", sig);
+	rc = 0;
+fail:
+	api_stop(api);
+	store_traffic_pruner_stop(pruner);
+	store_traffic_close(tst);
+	policy_webcat_free(webcat);
+	store_close(st);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -596,6 +699,8 @@ main(int argc, char **argv)
 		    c.cpe_only);
 		return 64;
 	}
+	if (c.api_only)
+		return run_api(&c);
 
 	/*
 	 * Block the stop signals before any thread exists, so that the API
@@ -682,17 +787,7 @@ main(int argc, char **argv)
 			    ip4_fmt(c.ctx.endpoint[i], ep));
 	log_info("gateway ASN %u, store %s (schema %d)", c.ctx.gateway_asn,
 	    c.db, store_schema_version(st));
-	{
-		char host[128];
-		char *colon;
-
-		snprintf(host, sizeof(host), "%s", c.listen);
-		if ((colon = strrchr(host, ':')) != NULL)
-			*colon = '\0';
-		if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0)
-			snprintf(host, sizeof(host), "127.0.0.1");
-		log_info("API listening on http://%s:%u", host, api_port(api));
-	}
+	log_api_listening(&c, api);
 
 	pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 	if (gw_run(gw) == 0)
