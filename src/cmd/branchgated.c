@@ -22,6 +22,7 @@
 #include "ip4.h"
 #include "log.h"
 #include "model.h"
+#include "node_beat.h"
 #include "policy_webcat.h"
 #include "store.h"
 #include "store_traffic.h"
@@ -54,6 +55,8 @@ struct daemon_cfg {
 	unsigned	 alive_interval;
 	bool		 cpe;		/* --role cpe */
 	bool		 api_only;	/* --role api */
+	char		 node[STORE_NODE_NAME_MAX + 1];	/* --node; "": none */
+	unsigned	 heartbeat_s;	/* --heartbeat */
 	const char	*dp_only;	/* an option --role api has no use for */
 	const char	*gw_only;	/* a gateway-only key given */
 	const char	*cpe_only;	/* a CPE-only key given */
@@ -116,6 +119,11 @@ usage(FILE *f)
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
 "  --log-level LEVEL    debug, info, warn or error (default info)\n"
+"  --node NAME          this node's name in the store's node list, a-z 0-9 -\n"
+"                       (default: a gateway registers as 'local'; an api\n"
+"                       node without it does not register)\n"
+"  --heartbeat S        seconds between node heartbeats, 1..60 (default 5;\n"
+"                       down after 3 missed)\n"
 "  --role api|gateway|cpe  api: the REST API, console and /metrics on the\n"
 "                       store only: no IKE, no data plane, no root\n"
 "                       (docs/nodes.md); gateway (default): everything on\n"
@@ -166,7 +174,7 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		"data-dir", "web-dir", "webcat-file",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"branch-transit", "policy-block-unnamed",
-		"ike-cookie-threshold", "reserved-range" };
+		"ike-cookie-threshold", "reserved-range", "node", "heartbeat" };
 	/* The tunnel side's options: --role api has no IKE and no data plane. */
 	static const char *const dp_only[] = { "ike-port", "natt-port",
 		"netns-prefix", "egress", "no-dataplane", "esp-workers",
@@ -189,6 +197,21 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			    "gateway or cpe\n", val);
 			return -1;
 		}
+	} else if (strcmp(key, "node") == 0) {
+		if (!store_node_name_valid(val)) {
+			fprintf(stderr, "branchgated: --node '%s': want 1..%d of "
+			    "a-z, 0-9 and '-', not starting with '-'\n", val,
+			    STORE_NODE_NAME_MAX);
+			return -1;
+		}
+		snprintf(c->node, sizeof(c->node), "%s", val);
+	} else if (strcmp(key, "heartbeat") == 0) {
+		if (cfg_num(val, 1, 60, &port) == -1) {
+			fprintf(stderr, "branchgated: --heartbeat '%s': want "
+			    "1..60 seconds\n", val);
+			return -1;
+		}
+		c->heartbeat_s = (unsigned)port;
 	} else if (strcmp(key, "db") == 0)
 		snprintf(c->db, sizeof(c->db), "%s", val);
 	else if (strcmp(key, "traffic-db") == 0)
@@ -473,6 +496,29 @@ load_webcat(const struct daemon_cfg *c, struct policy_webcat **out)
 	return 0;
 }
 
+/*
+ * The node list (docs/nodes.md): a gateway registers as --node (no role
+ * given: "local", the single node of the embedded default), an api node
+ * only when --node names it. Endpoints are the zones it serves.
+ */
+static int
+start_beat(const struct daemon_cfg *c, struct node_beat **out)
+{
+	struct store_node n;
+
+	*out = NULL;
+	memset(&n, 0, sizeof(n));
+	if (c->api_only && c->node[0] == '\0')
+		return 0;
+	snprintf(n.name, sizeof(n.name), "%s", c->node[0] != '\0' ? c->node :
+	    "local");
+	n.role = c->api_only ? STORE_NODE_API : STORE_NODE_GATEWAY;
+	if (!c->api_only)
+		memcpy(n.endpoint, c->ctx.endpoint, sizeof(n.endpoint));
+	n.heartbeat_s = c->heartbeat_s;
+	return node_beat_start(c->db, &n, out);
+}
+
 /* The "API listening" line the tests and operators wait for. */
 static void
 log_api_listening(const struct daemon_cfg *c, const struct api *api)
@@ -504,6 +550,7 @@ run_api(struct daemon_cfg *c)
 	struct policy_webcat *webcat = NULL;
 	struct api *api = NULL;
 	struct api_config ac;
+	struct node_beat *beat = NULL;
 	const char *tdb = c->traffic_db[0] != '\0' ? c->traffic_db : NULL;
 	char err[256];
 	sigset_t sigs;
@@ -547,6 +594,8 @@ run_api(struct daemon_cfg *c)
 	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto fail;
+	if (start_beat(c, &beat) == -1)
+		goto fail;
 	log_info("api node: store %s (schema %d), no tunnels here", c->db,
 	    store_schema_version(st));
 	log_api_listening(c, api);
@@ -557,6 +606,7 @@ run_api(struct daemon_cfg *c)
 	log_info("signal %d: stopping", sig);
 	rc = 0;
 fail:
+	node_beat_stop(beat);
 	api_stop(api);
 	store_traffic_pruner_stop(pruner);
 	store_traffic_close(tst);
@@ -588,6 +638,8 @@ main(int argc, char **argv)
 		{ "reserved-range", required_argument, NULL, 'K' },
 		{ "public-url", required_argument, NULL, 'K' },
 		{ "metrics", required_argument, NULL, 'K' },
+		{ "node", required_argument, NULL, 'K' },
+		{ "heartbeat", required_argument, NULL, 'K' },
 		{ "web-dir", required_argument, NULL, 'K' },
 		{ "webcat-file", required_argument, NULL, 'K' },
 		{ "traffic-db", required_argument, NULL, 'K' },
@@ -625,6 +677,7 @@ main(int argc, char **argv)
 	struct api *api = NULL;
 	struct gw *gw = NULL;
 	struct policy_webcat *webcat = NULL;
+	struct node_beat *beat = NULL;
 	char err[256], ep[IP4_STRLEN];
 	sigset_t sigs;
 	int ch, i, li, rc = 1;
@@ -643,6 +696,7 @@ main(int argc, char **argv)
 	c.natt_port = 4500;
 	c.traffic_days = 30;
 	c.traffic_max_rows = 1000000;
+	c.heartbeat_s = 5;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		const char *key = NULL;
@@ -781,6 +835,8 @@ main(int argc, char **argv)
 	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto out;
+	if (start_beat(&c, &beat) == -1)
+		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)
 		if (c.ctx.endpoint[i] != 0)
 			log_info("gateway zone %d endpoint %s", i + 1,
@@ -793,6 +849,7 @@ main(int argc, char **argv)
 	if (gw_run(gw) == 0)
 		rc = 0;
 out:
+	node_beat_stop(beat);
 	/* The API first: its on_change hook points at the gateway. */
 	api_stop(api);
 	store_traffic_pruner_stop(pruner);
