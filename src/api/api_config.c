@@ -18,18 +18,43 @@
 void
 api_connectivity_get(struct api_req *r)
 {
+	char node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1];
 	struct model_link *links = NULL;
+	uint32_t (*ep)[MODEL_ZONES_MAX] = NULL;
 	struct model_rn rn;
-	size_t n = 0;
+	size_t n = 0, i;
 
 	/* Graph: this resource supports no OData query options. */
 	if (api_query_check(r, NULL) == -1 ||
 	    api_rn_links(r, r->seg[3], &rn, &links, &n) == -1)
 		return;
+	/*
+	 * With placement, each zone shows the endpoint of the node serving
+	 * it; a link placed on no node (written before placement) shows ours.
+	 */
+	if (r->api->placement && n > 0) {
+		if ((ep = calloc(n, sizeof(*ep))) == NULL) {
+			api_error_store(r);
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			if (store_link_nodes(r->api->store, r->tenant.id,
+			    links[i].id, node, ep[i]) != 0) {
+				api_error_store(r);
+				goto out;
+			}
+			if (node[0][0] == '\0' && node[1][0] == '\0')
+				memcpy(ep[i], r->api->ctx.endpoint,
+				    sizeof(ep[i]));
+		}
+	}
 	/* A single-valued navigation property: ".../<nav>/$entity". */
-	api_reply_entity(r, 200, model_connectivity_to_json(&r->api->ctx, &rn,
-	    links, n), "networkAccess/connectivity/remoteNetworks('%s')/"
+	api_reply_entity(r, 200, model_connectivity_to_json_ep(&r->api->ctx,
+	    &rn, links, n, (const uint32_t (*)[MODEL_ZONES_MAX])ep),
+	    "networkAccess/connectivity/remoteNetworks('%s')/"
 	    "connectivityConfiguration", rn.id);
+out:
+	free(ep);
 	model_links_free(links, n);
 }
 

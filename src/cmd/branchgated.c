@@ -589,6 +589,7 @@ run_api(struct daemon_cfg *c)
 	ac.branch_transit_default = c->branch_transit;
 	ac.webdir = c->webdir;
 	ac.ctx = c->ctx;
+	ac.placement = true;
 	ac.metrics_listen = c->metrics[0] != '\0' ? c->metrics : NULL;
 	ac.version = BRANCHGATE_VERSION;
 	ac.traffic = tst;
@@ -792,6 +793,7 @@ main(int argc, char **argv)
 		goto out;
 	memset(&gc, 0, sizeof(gc));
 	memcpy(gc.endpoint, c.ctx.endpoint, sizeof(gc.endpoint));
+	gc.node = c.node[0] != '\0' ? c.node : NULL;
 	gc.ike_port = c.ike_port;
 	gc.natt_port = c.natt_port;
 	gc.dataplane = !c.no_dataplane;
@@ -824,6 +826,7 @@ main(int argc, char **argv)
 	ac.branch_transit_default = c.branch_transit;
 	ac.webdir = c.webdir;
 	ac.ctx = c.ctx;
+	ac.placement = c.node[0] != '\0';
 	ac.on_change = gw_config_changed;
 	ac.on_change_arg = gw;
 	ac.link_status = gw_link_status;

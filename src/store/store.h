@@ -277,6 +277,27 @@ const char *store_node_role_name(int role);
 const char *store_node_state_name(const struct store_node *, int64_t now_ms);
 
 /*
+ * Placement (schema 8, docs/nodes.md): a node per zone of a link. place
+ * gives each zone the link needs (zone 1; zone 2 too when zone-redundant)
+ * and has none a node by the rule (an active gateway that is up at now_ms
+ * and serves the zone, not the other zone's node while another will do,
+ * then the fewest placed zones, then the name), and forgets a zone the
+ * link no longer has; zones placed before stay. STORE_CONFLICT when no
+ * node serves a zone. Inside the caller's transaction, after the link's
+ * put. nodes reads a link's placement: node "" and ep 0 for a zone not
+ * placed, ep 0 for a node no longer listed. node_links: the ids of the
+ * links with a zone on node, sorted; *out malloc'd (free()).
+ */
+int	store_link_place(struct store *, const char *tenant_id,
+	    const struct model_link *, int64_t now_ms);
+int	store_link_nodes(struct store *, const char *tenant_id,
+	    const char *link_id,
+	    char node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1],
+	    uint32_t ep[MODEL_ZONES_MAX]);
+int	store_node_links(struct store *, const char *node,
+	    char (**out)[MODEL_ID_LEN + 1], size_t *n);
+
+/*
  * Remote network health events (system-facts §2.5), written by the gateway,
  * read through GET /networkAccess/logs/remoteNetworks. status values are
  * indexes into store_event_status_enum (Graph remoteNetworkStatus order).

@@ -20,11 +20,14 @@
 #include "log.h"
 
 _Static_assert(MODEL_ZONES_MAX == 2, "the nodes table has two endpoints");
+_Static_assert(STORE_NODE_MISSED == 3, "STORE_NODE_MISSED_SQL");
+#define STORE_NODE_MISSED_SQL	"3"
 
 #define N_COLS	"name, role, endpoint1, endpoint2, state, heartbeat_s, " \
 	"started_ms, heartbeat_ms"
 
-enum n_id { N_REGISTER, N_BEAT, N_LIST, N_GET, N_DELETE, N_NSTMT };
+enum n_id { N_REGISTER, N_BEAT, N_LIST, N_GET, N_DELETE, N_P_GET, N_P_PICK,
+	N_P_ADD, N_P_DROP, N_P_EP, N_P_OF_NODE, N_NSTMT };
 
 static const char *const n_sql[N_NSTMT] = {
 	/* A restart keeps a drain the operator asked for (state). */
@@ -44,6 +47,36 @@ static const char *const n_sql[N_NSTMT] = {
 	    "SELECT " N_COLS " FROM nodes WHERE name = ?1",
 	[N_DELETE] =
 	    "DELETE FROM nodes WHERE name = ?1",
+	[N_P_GET] =
+	    "SELECT zone, node FROM link_nodes WHERE link_id = ?1",
+	/*
+	 * The placement rule (docs/nodes.md): an active gateway, up at now
+	 * (?2), serving the zone (?1); not the node of the link's other zone
+	 * (?3) while another will do; then the fewest placed zones; then
+	 * the name, so that the choice does not depend on row order.
+	 */
+	[N_P_PICK] =
+	    "SELECT n.name FROM nodes n WHERE n.role = 'gateway' "
+	    "AND n.state = 'active' "
+	    "AND CASE WHEN ?1 = 1 THEN n.endpoint1 ELSE n.endpoint2 END <> 0 "
+	    "AND n.heartbeat_ms >= ?2 - 1000 * "
+	    STORE_NODE_MISSED_SQL " * n.heartbeat_s "
+	    "ORDER BY CASE WHEN n.name = ?3 THEN 1 ELSE 0 END, "
+	    "(SELECT count(*) FROM link_nodes p WHERE p.node = n.name), "
+	    "n.name LIMIT 1",
+	[N_P_ADD] =
+	    "INSERT INTO link_nodes (link_id, zone, tenant_id, node) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[N_P_DROP] =
+	    "DELETE FROM link_nodes WHERE link_id = ?1 AND zone = ?2",
+	[N_P_EP] =
+	    "SELECT p.zone, p.node, COALESCE(CASE WHEN p.zone = 1 THEN "
+	    "n.endpoint1 ELSE n.endpoint2 END, 0) FROM link_nodes p "
+	    "LEFT JOIN nodes n ON n.name = p.node "
+	    "WHERE p.tenant_id = ?1 AND p.link_id = ?2",
+	[N_P_OF_NODE] =
+	    "SELECT DISTINCT link_id FROM link_nodes WHERE node = ?1 "
+	    "ORDER BY link_id",
 };
 
 static const char *const n_role_names[] = { "api", "gateway" };
@@ -278,5 +311,200 @@ store_node_get(struct store *s, const char *name, struct store_node *out)
 		return -1;
 	rc = store_map_one(st, n_text(st, 1, name), __func__, n_row, out);
 	n_done(st);
+	return rc;
+}
+
+/* --- placement ------------------------------------------------------------ */
+
+struct n_place {
+	char		node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1];
+	uint32_t	ep[MODEL_ZONES_MAX];
+};
+
+static int
+n_place_row(struct db_stmt *st, void *arg)
+{
+	struct n_place *p = arg;
+	int64_t zone, ep = 0;
+	char name[STORE_NODE_NAME_MAX + 1];
+
+	if (store_col_int(st, 0, 1, MODEL_ZONES_MAX, &zone) == -1 ||
+	    store_col_text(st, 1, name, sizeof(name), false) == -1 ||
+	    (st->drv->col_type(st, 2) != DB_T_NULL &&
+	    store_col_int(st, 2, 0, UINT32_MAX, &ep) == -1)) {
+		log_err("store: corrupt link placement row");
+		return -1;
+	}
+	memcpy(p->node[zone - 1], name, sizeof(name));
+	p->ep[zone - 1] = (uint32_t)ep;
+	return 0;
+}
+
+/* Every row of one link (N_P_GET or N_P_EP) into *p. */
+static int
+n_place_read(struct store *s, enum n_id id, const char *tenant_id,
+    const char *link_id, struct n_place *p)
+{
+	struct db_stmt *st;
+	int errs = 0, rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((st = n_stmt(s, id)) == NULL)
+		return -1;
+	if (id == N_P_EP) {
+		errs += st->drv->bind_text(st, 1, tenant_id,
+		    strnlen(tenant_id, MODEL_ID_LEN + 1)) != 0;
+		errs += st->drv->bind_text(st, 2, link_id,
+		    strnlen(link_id, MODEL_ID_LEN + 1)) != 0;
+	} else
+		errs += st->drv->bind_text(st, 1, link_id,
+		    strnlen(link_id, MODEL_ID_LEN + 1)) != 0;
+	if (errs != 0) {
+		n_done(st);
+		return -1;
+	}
+	while ((rc = store_map_step(st, 0, __func__)) == DB_ROW)
+		if (n_place_row(st, p) == -1) {
+			rc = DB_ERR;
+			break;
+		}
+	n_done(st);
+	return rc == DB_DONE ? 0 : rc < 0 ? store_map_rc(rc) : -1;
+}
+
+static int
+n_exec_zone(struct store *s, enum n_id id, const char *link_id, int zone,
+    const char *tenant_id, const char *node)
+{
+	struct db_stmt *st;
+	int errs = 0, rc;
+
+	if ((st = n_stmt(s, id)) == NULL)
+		return -1;
+	errs += st->drv->bind_text(st, 1, link_id,
+	    strnlen(link_id, MODEL_ID_LEN + 1)) != 0;
+	errs += st->drv->bind_int(st, 2, zone) != 0;
+	if (id == N_P_ADD) {
+		errs += st->drv->bind_text(st, 3, tenant_id,
+		    strnlen(tenant_id, MODEL_ID_LEN + 1)) != 0;
+		errs += n_text(st, 4, node);
+	}
+	rc = store_map_step(st, errs, __func__);
+	n_done(st);
+	return rc == DB_DONE ? 0 : rc < 0 ? store_map_rc(rc) : -1;
+}
+
+/* The node for zone, by the rule of N_P_PICK; STORE_NOTFOUND: none. */
+static int
+n_pick(struct store *s, int zone, int64_t now_ms, const char *other,
+    char out[STORE_NODE_NAME_MAX + 1])
+{
+	struct db_stmt *st;
+	int errs = 0, rc;
+
+	if ((st = n_stmt(s, N_P_PICK)) == NULL)
+		return -1;
+	errs += st->drv->bind_int(st, 1, zone) != 0;
+	errs += st->drv->bind_int(st, 2, now_ms) != 0;
+	errs += n_text(st, 3, other);
+	rc = store_map_step(st, errs, __func__);
+	if (rc == DB_ROW)
+		rc = store_col_text(st, 0, out, STORE_NODE_NAME_MAX + 1,
+		    false) == -1 ? -1 : 0;
+	else
+		rc = rc == DB_DONE ? STORE_NOTFOUND : rc < 0 ?
+		    store_map_rc(rc) : -1;
+	n_done(st);
+	return rc;
+}
+
+struct n_place_arg {
+	const char		*tenant_id;
+	const struct model_link	*l;
+	int64_t			 now_ms;
+};
+
+static int
+n_place(struct store *s, const void *arg)
+{
+	const struct n_place_arg *a = arg;
+	struct n_place p;
+	int z, nz, rc;
+
+	if ((rc = n_place_read(s, N_P_GET, a->tenant_id, a->l->id, &p)) != 0)
+		return rc;
+	nz = a->l->redundancy == MODEL_RED_ZONE ? 2 : 1;
+	for (z = 0; z < MODEL_ZONES_MAX; z++) {
+		if (z >= nz) {
+			/* The tier went down: the zone is served no more. */
+			if (p.node[z][0] != '\0' && (rc = n_exec_zone(s,
+			    N_P_DROP, a->l->id, z + 1, NULL, NULL)) != 0)
+				return rc;
+			continue;
+		}
+		if (p.node[z][0] != '\0')
+			continue;	/* placed before: a link stays put */
+		rc = n_pick(s, z + 1, a->now_ms, p.node[z == 0 ? 1 : 0],
+		    p.node[z]);
+		if (rc == STORE_NOTFOUND) {
+			model_errs_add(&s->conflict, "redundancyConfiguration",
+			    "no gateway node that is up serves zone %d: "
+			    "start one with --endpoint %d=IP", z + 1, z + 1);
+			return STORE_CONFLICT;
+		}
+		if (rc != 0 || (rc = n_exec_zone(s, N_P_ADD, a->l->id, z + 1,
+		    a->tenant_id, p.node[z])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+store_link_place(struct store *s, const char *tenant_id,
+    const struct model_link *l, int64_t now_ms)
+{
+	struct n_place_arg a = { tenant_id, l, now_ms };
+
+	return store_q_write(s, n_place, &a);
+}
+
+int
+store_link_nodes(struct store *s, const char *tenant_id, const char *link_id,
+    char node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1],
+    uint32_t ep[MODEL_ZONES_MAX])
+{
+	struct n_place p;
+	int rc;
+
+	if ((rc = n_place_read(s, N_P_EP, tenant_id, link_id, &p)) != 0)
+		return rc;
+	memcpy(node, p.node, sizeof(p.node));
+	memcpy(ep, p.ep, sizeof(p.ep));
+	return 0;
+}
+
+static int
+n_id_row(struct db_stmt *st, void *arg)
+{
+	return store_col_text(st, 0, arg, MODEL_ID_LEN + 1, false) == -1 ?
+	    -1 : 0;
+}
+
+int
+store_node_links(struct store *s, const char *node,
+    char (**out)[MODEL_ID_LEN + 1], size_t *n)
+{
+	struct db_stmt *st;
+	void *arr = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = n_stmt(s, N_P_OF_NODE)) == NULL)
+		return -1;
+	rc = store_map_list(st, n_text(st, 1, node), __func__, sizeof(**out),
+	    n_id_row, &arr, n);
+	n_done(st);
+	*out = arr;
 	return rc;
 }

@@ -285,6 +285,21 @@ static const char *const q_migrations[] = {
 	"  started_ms @I64@ NOT NULL,"
 	"  heartbeat_ms @I64@ NOT NULL"
 	")@STRICT@;",
+
+	/*
+	 * 8: which node serves each zone of a link (store_node.c, docs/
+	 * nodes.md "Placement"), chosen when the link is written with
+	 * placement on. No foreign key to nodes: a node row deleted leaves
+	 * its links placed on its name until they are moved.
+	 */
+	"CREATE TABLE link_nodes ("
+	"  link_id TEXT NOT NULL REFERENCES device_links (id) ON DELETE CASCADE,"
+	"  zone @I64@ NOT NULL CHECK (zone IN (1, 2)),"
+	"  tenant_id TEXT NOT NULL,"
+	"  node TEXT NOT NULL,"
+	"  PRIMARY KEY (link_id, zone)"
+	")@STRICT@;"
+	"CREATE INDEX link_nodes_node ON link_nodes (node);",
 };
 #define Q_VERSION	((int)(sizeof(q_migrations) / sizeof(q_migrations[0])))
 /* The version whose migration also runs store_policy_migrate(). */

@@ -54,7 +54,7 @@ test_round_trip(void **state)
 	size_t cnt;
 
 	(void)state;
-	assert_int_equal(store_schema_version(s), 7);
+	assert_int_equal(store_schema_version(s), 8);
 	/* 255.255.255.255 is the top of the column's range. */
 	test_node(&n, "gw-b", STORE_NODE_GATEWAY, 0xcb007101, 0xffffffff);
 	assert_int_equal(store_node_register(s, &n, 1000000), 0);
