@@ -339,7 +339,8 @@ gw_own_links(struct gw *g, struct store_tenant_link *nl, size_t *nn)
 			k++;
 		}
 	}
-	explicit_bzero(nl + k, (*nn - k) * sizeof(*nl));
+	if (k < *nn)
+		explicit_bzero(nl + k, (*nn - k) * sizeof(*nl));
 	*nn = k;
 	free(ids);
 	return 0;

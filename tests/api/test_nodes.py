@@ -1,10 +1,16 @@
-"""The node list on PostgreSQL (docs/nodes.md): one api node and two gateway
-nodes sharing one database (started by the test, tests/include/pg_server.sh),
-listed by `branchgate node list` with their roles, endpoints and heartbeats;
-a node killed turns `down` after 3 missed heartbeats, and comes back `up`
-when it restarts."""
+"""The node list and placement on PostgreSQL (docs/nodes.md): one api node and
+two gateway nodes sharing one database (started by the test,
+tests/include/pg_server.sh), each gateway serving both zones on its own
+addresses. Listed by `branchgate node list` with their roles, endpoints and
+heartbeats; links placed by the rule (zone 2 of a zone-redundant link on the
+other node, then the least-loaded node), connectivityConfiguration showing the
+placed nodes' endpoints, each gateway carrying only its links (its
+/metrics); a node killed turns `down` after 3 missed heartbeats, gets no new
+zone, and comes back `up` when it restarts."""
 import json
 import os
+import re
+import urllib.request
 import signal
 import subprocess
 import sys
@@ -15,7 +21,10 @@ from bgtest import (CLI, RN, SRC, check, link_body, tenant_create, tmpdir,  # no
 from test_pg import wait_for  # noqa: E402
 
 PG = os.path.join(SRC, "tests", "include", "pg_server.sh")
-GW = ["--ike-port", "0", "--natt-port", "0", "--no-dataplane", "--heartbeat", "1"]
+GW = ["--ike-port", "0", "--natt-port", "0", "--no-dataplane", "--heartbeat", "1",
+      "--metrics", "127.0.0.1:0"]
+A1, A2, B1, B2 = "203.0.113.1", "203.0.113.11", "203.0.113.12", "203.0.113.2"
+ZR = {"redundancyTier": "zoneRedundancy"}
 
 
 def pg(*args):
@@ -50,9 +59,9 @@ def setup():
     c.api = node(c, "api-1", ["--role", "api", "--node", "api-1", "--heartbeat", "1",
                               "--endpoint", "1=203.0.113.1", "--endpoint", "2=203.0.113.2"])
     c.gwa = node(c, "gw-a", ["--role", "gateway", "--node", "gw-a",
-                             "--endpoint", "1=203.0.113.1"] + GW)
+                             "--endpoint", "1=" + A1, "--endpoint", "2=" + A2] + GW)
     c.gwb = node(c, "gw-b", ["--role", "gateway", "--node", "gw-b",
-                             "--endpoint", "2=203.0.113.2"] + GW)
+                             "--endpoint", "1=" + B1, "--endpoint", "2=" + B2] + GW)
     c.daemons = [c.api, c.gwa, c.gwb]
     for d in c.daemons:
         d.start()
@@ -72,8 +81,8 @@ def test_three_nodes_listed(c):
     check(n["api-1"]["role"] == "api" and n["api-1"]["endpoints"] ==
           {"zone1": "-", "zone2": "-"}, n["api-1"])
     check(n["gw-a"]["role"] == "gateway" and n["gw-a"]["endpoints"] ==
-          {"zone1": "203.0.113.1", "zone2": "-"}, n["gw-a"])
-    check(n["gw-b"]["endpoints"] == {"zone1": "-", "zone2": "203.0.113.2"}, n["gw-b"])
+          {"zone1": A1, "zone2": A2}, n["gw-a"])
+    check(n["gw-b"]["endpoints"] == {"zone1": B1, "zone2": B2}, n["gw-b"])
     check(all(v["state"] == "up" and v["heartbeatIntervalSeconds"] == 1
               for v in n.values()), n)
     # The table form has the same rows.
@@ -91,15 +100,55 @@ def test_heartbeats_advance(c):
                          for k, v in nodes(c).items()), limit=30)
 
 
-def test_api_node_serves_the_shared_store(c):
+def endpoints(cl, rn):
+    """{link name: [zone endpoints]} from connectivityConfiguration."""
+    r = cl.get(RN + "/" + rn + "/connectivityConfiguration")
+    check(r.status == 200, repr(r))
+    return {ln["displayName"]: [x["endpoint"] for x in ln["localConfigurations"]]
+            for ln in r.json()["links"]}
+
+
+def metric_links(d):
+    port = int(re.findall(r"metrics listening on http://127\.0\.0\.1:(\d+)/metrics",
+                          d.log())[-1])
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30) as r:
+        m = re.search(r"^branchgate_links (\d+)$", r.read().decode(), re.M)
+    return int(m.group(1))
+
+
+def test_placement(c):
     a = Client(c.api, c.tenant["token"])
     r = a.post(RN, {"name": "Oslo", "region": "northEurope"})
     check(r.status == 201, repr(r))
+    c.rn = rn = r.json()["id"]
     # A gateway node's own API sees the write: one database.
     b = Client(c.gwa, c.tenant["token"])
-    check(b.get(RN + "/" + r.json()["id"]).status == 200)
-    r = a.post(RN + "/" + r.json()["id"] + "/deviceLinks", link_body())
+    check(b.get(RN + "/" + rn).status == 200)
+    # Zone-redundant: zone 1 on the first by name (no load yet), zone 2 on
+    # the other node although gw-a serves zone 2 too.
+    r = a.post(RN + "/" + rn + "/deviceLinks",
+               link_body("ZR", redundancyConfiguration=dict(ZR, zoneLocalIpAddress="10.1.1.12")))
     check(r.status == 201, repr(r))
+    check(endpoints(a, rn) == {"ZR": [A1, B2]}, endpoints(a, rn))
+    # Load now 1 and 1: the tie goes by name, then the less loaded node.
+    for name, ip, local, peer in (("L2", "198.51.100.11", "10.1.2.11", "10.6.6.7"),
+                                  ("L3", "198.51.100.12", "10.1.3.11", "10.6.6.8")):
+        r = a.post(RN + "/" + rn + "/deviceLinks",
+                   link_body(name, ip=ip, local=local, peer=peer))
+        check(r.status == 201, repr(r))
+    e = endpoints(a, rn)
+    check(e == {"ZR": [A1, B2], "L2": [A1], "L3": [B1]}, e)
+    # Every node's API shows the same placement.
+    check(endpoints(b, rn) == e, endpoints(b, rn))
+    # Each gateway carries only its links: gw-a ZR and L2, gw-b ZR and L3.
+    wait_for("gw-a carries 2 links", lambda: metric_links(c.gwa) == 2, limit=30)
+    wait_for("gw-b carries 2 links", lambda: metric_links(c.gwb) == 2, limit=30)
+    # A placed link stays put when it is written again.
+    lid = [x for x in a.get(RN + "/" + rn + "/deviceLinks").json()["value"]
+           if x["name"] == "L3"][0]["id"]
+    r = a.patch(RN + "/" + rn + "/deviceLinks/" + lid, {"bandwidthCapacityInMbps": "mbps500"})
+    check(r.status in (200, 204), repr(r))
+    check(endpoints(a, rn)["L3"] == [B1], endpoints(a, rn))
 
 
 def test_killed_node_turns_down(c):
@@ -108,6 +157,13 @@ def test_killed_node_turns_down(c):
     n = nodes(c)
     check(n["gw-b"]["heartbeatAgeSeconds"] >= 3, n["gw-b"])
     check(n["gw-a"]["state"] == "up" and n["api-1"]["state"] == "up", n)
+    # A down node gets no new zone: both zones on gw-a, the only one up.
+    a = Client(c.api, c.tenant["token"])
+    r = a.post(RN + "/" + c.rn + "/deviceLinks",
+               link_body("ZR2", ip="198.51.100.13", local="10.1.4.11", peer="10.6.6.9",
+                         redundancyConfiguration=dict(ZR, zoneLocalIpAddress="10.1.4.12")))
+    check(r.status == 201, repr(r))
+    check(endpoints(a, c.rn)["ZR2"] == [A1, A2], endpoints(a, c.rn))
     c.gwb.start()
     wait_for("gw-b up again", lambda: nodes(c)["gw-b"]["state"] == "up", limit=30)
 
@@ -124,5 +180,5 @@ def test_deleted_row_comes_back(c):
 
 if __name__ == "__main__":
     run_tests([test_three_nodes_listed, test_heartbeats_advance,
-               test_api_node_serves_the_shared_store, test_killed_node_turns_down,
+               test_placement, test_killed_node_turns_down,
                test_deleted_row_comes_back], setup, teardown)
