@@ -4,7 +4,11 @@
  * (tests/include/pg_server.sh): registration round trips, a re-register
  * replacing the row but keeping a drain, heartbeats, down computed from the
  * heartbeat's age (at the boundary), names and values the store refuses,
- * not-found answers, the list order and rows surviving a reopen.
+ * not-found answers, the list order and rows surviving a reopen; and the
+ * placement rule (store_link_place): zone 2 on the other node, least
+ * loaded, then by name, down nodes skipped, a placed zone kept, a dropped
+ * zone forgotten, the refusal when no node serves a zone, and the rows
+ * going with their link.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -18,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "guid.h"
 #include "store.h"
 
 static char test_dir[PATH_MAX];
@@ -170,6 +175,136 @@ test_invalid(void **state)
 	store_close(s);
 }
 
+static void
+test_place_link(struct model_link *l, const char *rn_id, const char *name,
+    unsigned seq, bool zr)
+{
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(guid_new(l->id), 0);
+	snprintf(l->rn_id, sizeof(l->rn_id), "%s", rn_id);
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->ip = 0xc6336400 + seq;		/* 198.51.100.seq */
+	l->vendor = model_enum_parse(&model_vendor_enum, "other");
+	l->bandwidth = MODEL_BW_500;
+	l->bgp_local = 0x0a010000 + seq * 4 + 1;
+	l->bgp_peer = 0x0a010000 + seq * 4 + 2;
+	l->zone_local = zr ? 0x0a010000 + seq * 4 + 3 : 0;
+	l->asn = 65001;
+	l->redundancy = zr ? MODEL_RED_ZONE : MODEL_RED_NONE;
+	snprintf(l->tunnel.psk, sizeof(l->tunnel.psk), "psk-%u-secret", seq);
+	snprintf(l->version, sizeof(l->version), "1.0.0");
+	l->modified_ms = 1700000000789;
+}
+
+static void
+test_placed(struct store *s, const char *tid, const struct model_link *l,
+    const char *n1, uint32_t ep1, const char *n2, uint32_t ep2)
+{
+	char node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1];
+	uint32_t ep[MODEL_ZONES_MAX];
+
+	assert_int_equal(store_link_nodes(s, tid, l->id, node, ep), 0);
+	assert_string_equal(node[0], n1);
+	assert_string_equal(node[1], n2);
+	assert_int_equal(ep[0], ep1);
+	assert_int_equal(ep[1], ep2);
+}
+
+#define T0	5000000000LL
+
+static void
+test_placement(void **state)
+{
+	struct store *s = test_open();
+	struct store_tenant t;
+	struct store_node n;
+	struct model_rn rn;
+	struct model_link l1, l2, l3, l4;
+	char (*ids)[MODEL_ID_LEN + 1] = NULL, token[STORE_TOKEN_ID_LEN + 1];
+	uint8_t hash[STORE_HASH_LEN];
+	size_t cnt;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(guid_new(t.id), 0);
+	snprintf(token, sizeof(token), "%.8s%.8s", t.id, t.id + 9);
+	snprintf(t.name, sizeof(t.name), "tenant %s", token);
+	memset(hash, 7, sizeof(hash));
+	assert_int_equal(store_tenant_add(s, &t, token, hash), 0);
+	memset(&rn, 0, sizeof(rn));
+	assert_int_equal(guid_new(rn.id), 0);
+	snprintf(rn.name, sizeof(rn.name), "rn");
+	snprintf(rn.version, sizeof(rn.version), "1.0.0");
+	assert_int_equal(store_rn_put(s, t.id, &rn), 0);
+
+	/* gw-0 sorts first and has no load, but it is down. */
+	test_node(&n, "gw-0", STORE_NODE_GATEWAY, 0xcb007164, 0xcb007165);
+	assert_int_equal(store_node_register(s, &n, T0 - 100000), 0);
+	test_node(&n, "gw-a", STORE_NODE_GATEWAY, 0xcb007101, 0xcb00710b);
+	assert_int_equal(store_node_register(s, &n, T0), 0);
+	test_node(&n, "gw-b", STORE_NODE_GATEWAY, 0xcb00710c, 0xcb007102);
+	assert_int_equal(store_node_register(s, &n, T0), 0);
+	/* An api node serves no zone, whatever its row says. */
+	test_node(&n, "api", STORE_NODE_API, 0xcb0071c8, 0xcb0071c9);
+	assert_int_equal(store_node_register(s, &n, T0), 0);
+
+	/* Zone 1 by name on a tie, zone 2 on the other node. */
+	test_place_link(&l1, rn.id, "l1", 1, true);
+	assert_int_equal(store_link_put(s, t.id, &l1), 0);
+	assert_int_equal(store_link_place(s, t.id, &l1, T0 + 1000), 0);
+	test_placed(s, t.id, &l1, "gw-a", 0xcb007101, "gw-b", 0xcb007102);
+	/* 1 and 1: the name; then 2 and 1: the less loaded. */
+	test_place_link(&l2, rn.id, "l2", 2, false);
+	assert_int_equal(store_link_put(s, t.id, &l2), 0);
+	assert_int_equal(store_link_place(s, t.id, &l2, T0 + 1000), 0);
+	test_placed(s, t.id, &l2, "gw-a", 0xcb007101, "", 0);
+	test_place_link(&l3, rn.id, "l3", 3, false);
+	assert_int_equal(store_link_put(s, t.id, &l3), 0);
+	assert_int_equal(store_link_place(s, t.id, &l3, T0 + 1000), 0);
+	test_placed(s, t.id, &l3, "gw-b", 0xcb00710c, "", 0);
+	/* Written again: it stays, though gw-b is the less loaded now. */
+	assert_int_equal(store_link_place(s, t.id, &l2, T0 + 1000), 0);
+	test_placed(s, t.id, &l2, "gw-a", 0xcb007101, "", 0);
+	/* The tier goes down: zone 2 is forgotten, zone 1 stays. */
+	l1.redundancy = MODEL_RED_NONE;
+	l1.zone_local = 0;
+	assert_int_equal(store_link_put(s, t.id, &l1), 0);
+	assert_int_equal(store_link_place(s, t.id, &l1, T0 + 1000), 0);
+	test_placed(s, t.id, &l1, "gw-a", 0xcb007101, "", 0);
+	assert_int_equal(store_node_links(s, "gw-a", &ids, &cnt), 0);
+	assert_int_equal(cnt, 2);
+	assert_true(strcmp(ids[0], ids[1]) < 0);
+	assert_true((strcmp(ids[0], l1.id) == 0 && strcmp(ids[1], l2.id) == 0) ||
+	    (strcmp(ids[0], l2.id) == 0 && strcmp(ids[1], l1.id) == 0));
+	free(ids);
+
+	/* Every node down by then: refused, naming the field. */
+	test_place_link(&l4, rn.id, "l4", 4, true);
+	assert_int_equal(store_link_put(s, t.id, &l4), 0);
+	assert_int_equal(store_link_place(s, t.id, &l4, T0 + 60000),
+	    STORE_CONFLICT);
+	assert_string_equal(store_conflict(s)->err[0].target,
+	    "redundancyConfiguration");
+	test_placed(s, t.id, &l4, "", 0, "", 0);
+	/* Only gw-a up: both zones on it, as the only one serving them. */
+	assert_int_equal(store_node_heartbeat(s, "gw-a", T0 + 60000), 0);
+	assert_int_equal(store_link_place(s, t.id, &l4, T0 + 60000), 0);
+	test_placed(s, t.id, &l4, "gw-a", 0xcb007101, "gw-a", 0xcb00710b);
+
+	/* A node row gone: the placement stays, with no endpoint. */
+	assert_int_equal(store_node_delete(s, "gw-b"), 0);
+	test_placed(s, t.id, &l3, "gw-b", 0, "", 0);
+	/* The rows go with their link. */
+	assert_int_equal(store_link_delete(s, t.id, rn.id, l3.id), 0);
+	assert_int_equal(store_node_links(s, "gw-b", &ids, &cnt), 0);
+	assert_int_equal(cnt, 0);
+	free(ids);
+	/* Another tenant's id reads as not placed. */
+	test_placed(s, "00000000-0000-4000-8000-00000000dead", &l1, "", 0, "",
+	    0);
+	store_close(s);
+}
+
 /* --- backends --------------------------------------------------------------- */
 
 static char pg_dir[PATH_MAX];
@@ -214,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_down),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_placement),
 	};
 	char cmd[PATH_MAX + 16];
 	int rc;
