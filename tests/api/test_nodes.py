@@ -143,6 +143,15 @@ def test_placement(c):
     # Each gateway carries only its links: gw-a ZR and L2, gw-b ZR and L3.
     wait_for("gw-a carries 2 links", lambda: metric_links(c.gwa) == 2, limit=30)
     wait_for("gw-b carries 2 links", lambda: metric_links(c.gwb) == 2, limit=30)
+    # The branch router's configuration dials the placed nodes too.
+    for x in a.get(RN + "/" + rn + "/deviceLinks").json()["value"]:
+        if x["name"] in ("ZR", "L3"):
+            r = a.get(RN + "/" + rn + "/deviceLinks/" + x["id"] + "/cpeConfiguration?format=swanctl",
+                      headers={"Accept": "text/plain"})
+            check(r.status == 200, repr(r))
+            want = {"ZR": [A1, B2], "L3": [B1]}[x["name"]]
+            ips = set(re.findall(r"\b203\.0\.113\.\d+\b", r.body))
+            check(ips == set(want), "%s: %r in\n%s" % (x["name"], ips, r.body[:1500]))
     # A placed link stays put when it is written again.
     lid = [x for x in a.get(RN + "/" + rn + "/deviceLinks").json()["value"]
            if x["name"] == "L3"][0]["id"]
