@@ -63,8 +63,17 @@ def setup():
     c.gwb = node(c, "gw-b", ["--role", "gateway", "--node", "gw-b",
                              "--endpoint", "1=" + B1, "--endpoint", "2=" + B2] + GW)
     c.daemons = [c.api, c.gwa, c.gwb]
-    for d in c.daemons:
-        d.start()
+    try:
+        for d in c.daemons:
+            d.start()
+    except Exception:
+        # run_tests calls no teardown when setup fails: leave nothing behind.
+        for d in c.daemons:
+            if d.proc is not None and d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait()
+        pg("stop", c.dir)
+        raise
     return c
 
 
