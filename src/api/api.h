@@ -41,6 +41,12 @@ struct api_config {
 	const struct policy_webcat *webcat;
 	struct model_ctx ctx;		/* gateway ASN and zone endpoints */
 	/*
+	 * Place each link written on the gateway nodes (store_link_place,
+	 * docs/nodes.md) and show the placed nodes' endpoints in
+	 * connectivityConfiguration; false: the single node, ctx's endpoints.
+	 */
+	bool		 placement;
+	/*
 	 * Called from the API thread after every successful write (POST,
 	 * PATCH, DELETE answered 2xx), once committed: the gateway reloads
 	 * its configuration. Must be thread-safe and must not block. NULL: none.

@@ -15,21 +15,59 @@
 #include "ip4.h"
 #include "model_fwd.h"
 
+/*
+ * The zone endpoints a link's branch uses: with placement, those of the
+ * nodes serving its zones; ours for a link placed on no node (written
+ * before placement) or without placement. 0, or -1 on a store error.
+ */
+static int
+api_link_endpoints(struct api_req *r, const char *link_id,
+    uint32_t ep[MODEL_ZONES_MAX])
+{
+	char node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1];
+
+	if (r->api->placement) {
+		if (store_link_nodes(r->api->store, r->tenant.id, link_id, node,
+		    ep) != 0)
+			return -1;
+		if (node[0][0] != '\0' || node[1][0] != '\0')
+			return 0;
+	}
+	memcpy(ep, r->api->ctx.endpoint, sizeof(r->api->ctx.endpoint));
+	return 0;
+}
+
 void
 api_connectivity_get(struct api_req *r)
 {
 	struct model_link *links = NULL;
+	uint32_t (*ep)[MODEL_ZONES_MAX] = NULL;
 	struct model_rn rn;
-	size_t n = 0;
+	size_t n = 0, i;
 
 	/* Graph: this resource supports no OData query options. */
 	if (api_query_check(r, NULL) == -1 ||
 	    api_rn_links(r, r->seg[3], &rn, &links, &n) == -1)
 		return;
+	/* With placement, each zone shows the endpoint of its node. */
+	if (r->api->placement && n > 0) {
+		if ((ep = calloc(n, sizeof(*ep))) == NULL) {
+			api_error_store(r);
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			if (api_link_endpoints(r, links[i].id, ep[i]) == -1) {
+				api_error_store(r);
+				goto out;
+			}
+	}
 	/* A single-valued navigation property: ".../<nav>/$entity". */
-	api_reply_entity(r, 200, model_connectivity_to_json(&r->api->ctx, &rn,
-	    links, n), "networkAccess/connectivity/remoteNetworks('%s')/"
+	api_reply_entity(r, 200, model_connectivity_to_json_ep(&r->api->ctx,
+	    &rn, links, n, (const uint32_t (*)[MODEL_ZONES_MAX])ep),
+	    "networkAccess/connectivity/remoteNetworks('%s')/"
 	    "connectivityConfiguration", rn.id);
+out:
+	free(ep);
 	model_links_free(links, n);
 }
 
@@ -129,6 +167,7 @@ api_cpe_get(struct api_req *r)
 	struct cpe_lan_parse lp;
 	struct cpe_opts opts;
 	struct model_link l;
+	struct model_ctx ctx;
 	struct model_rn rn;
 	const char *fmt;
 	char err[256];
@@ -170,7 +209,14 @@ api_cpe_get(struct api_req *r)
 		return;
 	if (api_link_load(r, rn.id, r->seg[5], &l) == -1)
 		return;
-	r->text = cpe_render((enum cpe_format)f, &r->api->ctx, &rn, &l, &opts,
+	/* The branch dials the nodes its link is placed on. */
+	ctx = r->api->ctx;
+	if (api_link_endpoints(r, l.id, ctx.endpoint) == -1) {
+		model_link_wipe(&l);
+		api_error_store(r);
+		return;
+	}
+	r->text = cpe_render((enum cpe_format)f, &ctx, &rn, &l, &opts,
 	    err, sizeof(err));
 	model_link_wipe(&l);
 	if (r->text == NULL) {

@@ -655,6 +655,7 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 		return -1;
 	api->store = st;
 	api->ctx = cfg->ctx;
+	api->placement = cfg->placement;
 	api->branch_transit_default = cfg->branch_transit_default;
 	api->on_change = cfg->on_change;
 	api->on_change_arg = cfg->on_change_arg;

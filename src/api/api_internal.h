@@ -41,6 +41,7 @@ struct api {
 	struct MHD_Daemon	*mhd;
 	struct store		*store;
 	struct model_ctx	 ctx;
+	bool			 placement;
 	struct model_fwdcat	*fwdcat;	/* built-in forwarding rules */
 	bool			 branch_transit_default;	/* --branch-transit */
 	uint16_t		 port;

@@ -109,8 +109,26 @@ link_check_clash(struct api_req *r, const struct model_link *l,
 static int
 api_link_put(struct api_req *r, const struct model_link *l)
 {
-	int rc = store_link_put(r->api->store, r->tenant.id, l);
+	struct store *st = r->api->store;
+	int rc, tries;
 
+	/* With placement, the link and its nodes in one transaction. */
+	for (tries = 0;; tries++) {
+		if (!r->api->placement) {
+			rc = store_link_put(st, r->tenant.id, l);
+			break;
+		}
+		if ((rc = store_begin(st)) == 0 &&
+		    (rc = store_link_put(st, r->tenant.id, l)) == 0 &&
+		    (rc = store_link_place(st, r->tenant.id, l,
+		    wallclock_now_ms())) == 0)
+			rc = store_commit(st);
+		if (rc == 0)
+			break;
+		store_rollback(st);
+		if (rc != STORE_RETRY || tries >= 30)
+			break;
+	}
 	if (rc == 0)
 		return 0;
 	if (rc == STORE_CONFLICT)

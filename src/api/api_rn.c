@@ -354,9 +354,14 @@ api_rn_create(struct api_req *r)
 		if (store_begin(r->api->store) == -1)
 			goto fail_store;
 		rc = store_rn_put(r->api->store, r->tenant.id, &rn);
-		for (i = 0; rc == 0 && i < n_new; i++)
+		for (i = 0; rc == 0 && i < n_new; i++) {
 			rc = store_link_put(r->api->store, r->tenant.id,
 			    &all[n_exist + i]);
+			if (rc == 0 && r->api->placement)
+				rc = store_link_place(r->api->store,
+				    r->tenant.id, &all[n_exist + i],
+				    wallclock_now_ms());
+		}
 		if (rc == 0 && n_pid > 0)
 			rc = store_rn_profiles_set(r->api->store, r->tenant.id,
 			    rn.id, (const char (*)[MODEL_ID_LEN + 1])pids,

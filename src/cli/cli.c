@@ -32,7 +32,7 @@ static const struct cli_group *const cli_groups[] = {
 	&cli_tenant_group, &cli_rn_group, &cli_link_group,
 	&cli_config_group, &cli_config_cpe_group, &cli_profile_group,
 	&cli_logs_group, &cli_policy_group, &cli_fprofile_group,
-	&cli_firewall_group, &cli_transit_group,
+	&cli_firewall_group, &cli_transit_group, &cli_node_group,
 };
 
 static const char cli_help[] =
@@ -40,6 +40,8 @@ static const char cli_help[] =
 "\n"
 "Commands:\n"
 "  tenant create NAME [--db URL]       create a tenant and its API token "
+"(offline)\n"
+"  node list [--db URL]                the nodes sharing the store "
 "(offline)\n"
 "  rn list [--expand]                  list remote networks\n"
 "  rn get ID [--expand]                show a remote network\n"

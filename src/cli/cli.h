@@ -66,5 +66,6 @@ extern const struct cli_group cli_policy_group;
 extern const struct cli_group cli_fprofile_group;
 extern const struct cli_group cli_firewall_group;
 extern const struct cli_group cli_transit_group;
+extern const struct cli_group cli_node_group;
 
 #endif

@@ -22,6 +22,7 @@
 #include "ip4.h"
 #include "log.h"
 #include "model.h"
+#include "node_beat.h"
 #include "policy_webcat.h"
 #include "store.h"
 #include "store_traffic.h"
@@ -53,6 +54,10 @@ struct daemon_cfg {
 	unsigned	 cookie_threshold;
 	unsigned	 alive_interval;
 	bool		 cpe;		/* --role cpe */
+	bool		 api_only;	/* --role api */
+	char		 node[STORE_NODE_NAME_MAX + 1];	/* --node; "": none */
+	unsigned	 heartbeat_s;	/* --heartbeat */
+	const char	*dp_only;	/* an option --role api has no use for */
 	const char	*gw_only;	/* a gateway-only key given */
 	const char	*cpe_only;	/* a CPE-only key given */
 	struct cpe_role_config cpe_cfg;
@@ -114,8 +119,16 @@ usage(FILE *f)
 "  --config FILE        read the same options from FILE, one 'key value'\n"
 "                       per line ('#' comments); flags given later win\n"
 "  --log-level LEVEL    debug, info, warn or error (default info)\n"
-"  --role gateway|cpe   cpe: the branch side of one tunnel to a gateway\n"
-"                       (see docs/cpe-role.md); default gateway\n"
+"  --node NAME          this node's name in the store's node list, a-z 0-9 -\n"
+"                       (default: a gateway registers as 'local'; an api\n"
+"                       node without it does not register)\n"
+"  --heartbeat S        seconds between node heartbeats, 1..60 (default 5;\n"
+"                       down after 3 missed)\n"
+"  --role api|gateway|cpe  api: the REST API, console and /metrics on the\n"
+"                       store only: no IKE, no data plane, no root\n"
+"                       (docs/nodes.md); gateway (default): everything on\n"
+"                       one node; cpe: the branch side of one tunnel to a\n"
+"                       gateway (see docs/cpe-role.md)\n"
 "  --help\n"
 "CPE role (--role cpe; also as keys in --config):\n"
 "  --gateway IP         gateway tunnel endpoint (its IKE identity)\n"
@@ -161,23 +174,44 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		"data-dir", "web-dir", "webcat-file",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"branch-transit", "policy-block-unnamed",
-		"ike-cookie-threshold", "reserved-range" };
+		"ike-cookie-threshold", "reserved-range", "node", "heartbeat" };
+	/* The tunnel side's options: --role api has no IKE and no data plane. */
+	static const char *const dp_only[] = { "ike-port", "natt-port",
+		"netns-prefix", "egress", "no-dataplane", "esp-workers",
+		"replay-window", "esp-rekey-bytes", "ike-cookie-threshold",
+		"alive-interval", "policy-block-unnamed" };
 	size_t i;
 	int r;
 
 	for (i = 0; i < sizeof(gw_only) / sizeof(gw_only[0]); i++)
 		if (strcmp(key, gw_only[i]) == 0)
 			c->gw_only = gw_only[i];
+	for (i = 0; i < sizeof(dp_only) / sizeof(dp_only[0]); i++)
+		if (strcmp(key, dp_only[i]) == 0)
+			c->dp_only = dp_only[i];
 	if (strcmp(key, "role") == 0) {
-		if (strcmp(val, "gateway") == 0)
-			c->cpe = false;
-		else if (strcmp(val, "cpe") == 0)
-			c->cpe = true;
-		else {
-			fprintf(stderr, "branchgated: --role '%s': want gateway "
-			    "or cpe\n", val);
+		c->cpe = strcmp(val, "cpe") == 0;
+		c->api_only = strcmp(val, "api") == 0;
+		if (!c->cpe && !c->api_only && strcmp(val, "gateway") != 0) {
+			fprintf(stderr, "branchgated: --role '%s': want api, "
+			    "gateway or cpe\n", val);
 			return -1;
 		}
+	} else if (strcmp(key, "node") == 0) {
+		if (!store_node_name_valid(val)) {
+			fprintf(stderr, "branchgated: --node '%s': want 1..%d of "
+			    "a-z, 0-9 and '-', not starting with '-'\n", val,
+			    STORE_NODE_NAME_MAX);
+			return -1;
+		}
+		snprintf(c->node, sizeof(c->node), "%s", val);
+	} else if (strcmp(key, "heartbeat") == 0) {
+		if (cfg_num(val, 1, 60, &port) == -1) {
+			fprintf(stderr, "branchgated: --heartbeat '%s': want "
+			    "1..60 seconds\n", val);
+			return -1;
+		}
+		c->heartbeat_s = (unsigned)port;
 	} else if (strcmp(key, "db") == 0)
 		snprintf(c->db, sizeof(c->db), "%s", val);
 	else if (strcmp(key, "traffic-db") == 0)
@@ -462,6 +496,126 @@ load_webcat(const struct daemon_cfg *c, struct policy_webcat **out)
 	return 0;
 }
 
+/*
+ * The node list (docs/nodes.md): a gateway registers as --node (no role
+ * given: "local", the single node of the embedded default), an api node
+ * only when --node names it. Endpoints are the zones it serves.
+ */
+static int
+start_beat(const struct daemon_cfg *c, struct node_beat **out)
+{
+	struct store_node n;
+
+	*out = NULL;
+	memset(&n, 0, sizeof(n));
+	if (c->api_only && c->node[0] == '\0')
+		return 0;
+	snprintf(n.name, sizeof(n.name), "%s", c->node[0] != '\0' ? c->node :
+	    "local");
+	n.role = c->api_only ? STORE_NODE_API : STORE_NODE_GATEWAY;
+	if (!c->api_only)
+		memcpy(n.endpoint, c->ctx.endpoint, sizeof(n.endpoint));
+	n.heartbeat_s = c->heartbeat_s;
+	return node_beat_start(c->db, &n, out);
+}
+
+/* The "API listening" line the tests and operators wait for. */
+static void
+log_api_listening(const struct daemon_cfg *c, const struct api *api)
+{
+	char host[128];
+	char *colon;
+
+	snprintf(host, sizeof(host), "%s", c->listen);
+	if ((colon = strrchr(host, ':')) != NULL)
+		*colon = '\0';
+	if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	log_info("API listening on http://%s:%u", host, api_port(api));
+}
+
+/*
+ * --role api: the store, the REST API, the console and /metrics, and
+ * nothing of the tunnel side (no IKE sockets, TUN, ESP workers or tenant
+ * namespaces), so it needs no root. Gateway nodes learn of its writes
+ * through the store's change push (PostgreSQL NOTIFY); /metrics has the
+ * build and store families only, no link has a tunnel here.
+ */
+static int
+run_api(struct daemon_cfg *c)
+{
+	struct store *st = NULL;
+	struct store_traffic *tst = NULL;
+	struct store_traffic_pruner *pruner = NULL;
+	struct policy_webcat *webcat = NULL;
+	struct api *api = NULL;
+	struct api_config ac;
+	struct node_beat *beat = NULL;
+	const char *tdb = c->traffic_db[0] != '\0' ? c->traffic_db : NULL;
+	char err[256];
+	sigset_t sigs;
+	int sig, rc = 1;
+
+	if (c->dp_only != NULL) {
+		fprintf(stderr, "branchgated: '%s' is a tunnel option, not one "
+		    "of --role api\n", c->dp_only);
+		return 64;
+	}
+	/* Before any thread: the API's threads inherit the blocked mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (store_open(c->db, &st, err, sizeof(err)) == -1) {
+		log_err("cannot open store %s: %s", c->db, err);
+		goto fail;
+	}
+	if (store_traffic_open(c->db, tdb, &tst, err, sizeof(err)) == -1) {
+		log_err("cannot open the traffic log store: %s", err);
+		goto fail;
+	}
+	if (store_traffic_pruner_start(c->db, tdb, c->traffic_days,
+	    c->traffic_max_rows, &pruner) == -1)
+		goto fail;
+	if (load_webcat(c, &webcat) == -1)
+		goto fail;
+	memset(&ac, 0, sizeof(ac));
+	ac.webcat = webcat;
+	ac.listen = c->listen;
+	ac.public_url = c->public_url[0] != '\0' ? c->public_url : NULL;
+	ac.datadir = c->datadir;
+	ac.branch_transit_default = c->branch_transit;
+	ac.webdir = c->webdir;
+	ac.ctx = c->ctx;
+	ac.placement = true;
+	ac.metrics_listen = c->metrics[0] != '\0' ? c->metrics : NULL;
+	ac.version = BRANCHGATE_VERSION;
+	ac.traffic = tst;
+	if (api_start(&api, st, &ac) == -1)
+		goto fail;
+	if (start_beat(c, &beat) == -1)
+		goto fail;
+	log_info("api node: store %s (schema %d), no tunnels here", c->db,
+	    store_schema_version(st));
+	log_api_listening(c, api);
+	do {
+		if (sigwait(&sigs, &sig) != 0)
+			goto fail;
+	} while (sig == SIGHUP);
+	log_info("signal %d: stopping", sig);
+	rc = 0;
+fail:
+	node_beat_stop(beat);
+	api_stop(api);
+	store_traffic_pruner_stop(pruner);
+	store_traffic_close(tst);
+	policy_webcat_free(webcat);
+	store_close(st);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -485,6 +639,8 @@ main(int argc, char **argv)
 		{ "reserved-range", required_argument, NULL, 'K' },
 		{ "public-url", required_argument, NULL, 'K' },
 		{ "metrics", required_argument, NULL, 'K' },
+		{ "node", required_argument, NULL, 'K' },
+		{ "heartbeat", required_argument, NULL, 'K' },
 		{ "web-dir", required_argument, NULL, 'K' },
 		{ "webcat-file", required_argument, NULL, 'K' },
 		{ "traffic-db", required_argument, NULL, 'K' },
@@ -522,6 +678,7 @@ main(int argc, char **argv)
 	struct api *api = NULL;
 	struct gw *gw = NULL;
 	struct policy_webcat *webcat = NULL;
+	struct node_beat *beat = NULL;
 	char err[256], ep[IP4_STRLEN];
 	sigset_t sigs;
 	int ch, i, li, rc = 1;
@@ -540,6 +697,7 @@ main(int argc, char **argv)
 	c.natt_port = 4500;
 	c.traffic_days = 30;
 	c.traffic_max_rows = 1000000;
+	c.heartbeat_s = 5;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		const char *key = NULL;
@@ -596,6 +754,8 @@ main(int argc, char **argv)
 		    c.cpe_only);
 		return 64;
 	}
+	if (c.api_only)
+		return run_api(&c);
 
 	/*
 	 * Block the stop signals before any thread exists, so that the API
@@ -633,6 +793,7 @@ main(int argc, char **argv)
 		goto out;
 	memset(&gc, 0, sizeof(gc));
 	memcpy(gc.endpoint, c.ctx.endpoint, sizeof(gc.endpoint));
+	gc.node = c.node[0] != '\0' ? c.node : NULL;
 	gc.ike_port = c.ike_port;
 	gc.natt_port = c.natt_port;
 	gc.dataplane = !c.no_dataplane;
@@ -665,6 +826,7 @@ main(int argc, char **argv)
 	ac.branch_transit_default = c.branch_transit;
 	ac.webdir = c.webdir;
 	ac.ctx = c.ctx;
+	ac.placement = c.node[0] != '\0';
 	ac.on_change = gw_config_changed;
 	ac.on_change_arg = gw;
 	ac.link_status = gw_link_status;
@@ -677,28 +839,21 @@ main(int argc, char **argv)
 	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto out;
+	if (start_beat(&c, &beat) == -1)
+		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)
 		if (c.ctx.endpoint[i] != 0)
 			log_info("gateway zone %d endpoint %s", i + 1,
 			    ip4_fmt(c.ctx.endpoint[i], ep));
 	log_info("gateway ASN %u, store %s (schema %d)", c.ctx.gateway_asn,
 	    c.db, store_schema_version(st));
-	{
-		char host[128];
-		char *colon;
-
-		snprintf(host, sizeof(host), "%s", c.listen);
-		if ((colon = strrchr(host, ':')) != NULL)
-			*colon = '\0';
-		if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0)
-			snprintf(host, sizeof(host), "127.0.0.1");
-		log_info("API listening on http://%s:%u", host, api_port(api));
-	}
+	log_api_listening(&c, api);
 
 	pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 	if (gw_run(gw) == 0)
 		rc = 0;
 out:
+	node_beat_stop(beat);
 	/* The API first: its on_change hook points at the gateway. */
 	api_stop(api);
 	store_traffic_pruner_stop(pruner);

@@ -317,6 +317,38 @@ gw_profiles(struct gw *g, const struct store_tenant_link *nl, size_t nn,
 }
 
 /*
+ * A gateway node keeps the links placed on it (store_node_links) and
+ * drops the others from nl, wiping them; both lists are sorted by id.
+ */
+static int
+gw_own_links(struct gw *g, struct store_tenant_link *nl, size_t *nn)
+{
+	char (*ids)[MODEL_ID_LEN + 1] = NULL;
+	size_t nids = 0, i, j = 0, k = 0;
+	int c;
+
+	if (g->cfg.node == NULL)
+		return 0;
+	if (store_node_links(g->store, g->cfg.node, &ids, &nids) != 0)
+		return -1;
+	for (i = 0; i < *nn; i++) {
+		c = 1;
+		while (j < nids && (c = strcmp(ids[j], nl[i].link.id)) < 0)
+			j++;
+		if (j < nids && c == 0) {
+			if (k != i)
+				nl[k] = nl[i];
+			k++;
+		}
+	}
+	if (k < *nn)
+		explicit_bzero(nl + k, (*nn - k) * sizeof(*nl));
+	*nn = k;
+	free(ids);
+	return 0;
+}
+
+/*
  * Loads every link and swaps the cache; SAs of links that are gone or
  * changed are torn down (DELETE to the CPE, which reconnects if it still
  * has a link). On a store error the old cache stays.
@@ -334,6 +366,12 @@ gw_reload(struct gw *g)
 	if (store_link_list_all(g->store, &nl, &nn) == -1) {
 		log_err("gw: cannot load device links; keeping the %zu cached",
 		    g->nlinks);
+		return -1;
+	}
+	if (gw_own_links(g, nl, &nn) == -1) {
+		log_err("gw: cannot load node %s's link placement; keeping the "
+		    "%zu cached device links", g->cfg.node, g->nlinks);
+		store_tenant_links_free(nl, nn);
 		return -1;
 	}
 	if (nn > 0 && ((idx = calloc(nn, sizeof(*idx))) == NULL ||

@@ -28,6 +28,11 @@ struct store_traffic;
 
 struct gw_config {
 	uint32_t	endpoint[MODEL_ZONES_MAX];	/* zone i+1; 0 = absent */
+	/*
+	 * --node: carry only the links placed on this node (docs/nodes.md);
+	 * NULL: every link (the single node). Must outlive the gateway.
+	 */
+	const char	*node;
 	uint16_t	ike_port;			/* 500; 0 = any (tests) */
 	uint16_t	natt_port;			/* 4500 */
 	/* Data plane (gw_dp.h); off: IKE only, no namespaces, no root needed. */

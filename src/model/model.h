@@ -263,6 +263,10 @@ json_t	*model_profile_to_json(const struct model_profile *);
 /* system-facts §2.2: one localConfiguration per zone a link uses. */
 json_t	*model_connectivity_to_json(const struct model_ctx *,
 	    const struct model_rn *, const struct model_link *links, size_t n);
+/* ep[i]: link i's zone endpoints (the nodes it is placed on); NULL: ctx's. */
+json_t	*model_connectivity_to_json_ep(const struct model_ctx *,
+	    const struct model_rn *, const struct model_link *, size_t n,
+	    const uint32_t (*ep)[MODEL_ZONES_MAX]);
 /*
  * explicit_bzero every string in a tree, for with_secrets trees right
  * before json_decref (jansson frees string buffers without clearing them).

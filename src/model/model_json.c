@@ -258,7 +258,7 @@ mj_local(uint32_t endpoint, uint32_t asn, uint32_t bgp, int region)
 
 static json_t *
 mj_conn_link(const struct model_ctx *ctx, const struct model_rn *rn,
-    const struct model_link *l)
+    const struct model_link *l, const uint32_t *ep)
 {
 	json_t *j, *locals, *peer;
 	int errs = 0;
@@ -269,13 +269,13 @@ mj_conn_link(const struct model_ctx *ctx, const struct model_rn *rn,
 	errs += json_object_set_new(j, "displayName", json_string(l->name));
 	/* A zone without a configured endpoint has nothing to show. */
 	if ((locals = json_array()) != NULL) {
-		if (ctx->endpoint[0] != 0)
+		if (ep[0] != 0)
 			errs += json_array_append_new(locals,
-			    mj_local(ctx->endpoint[0], ctx->gateway_asn,
+			    mj_local(ep[0], ctx->gateway_asn,
 			    l->bgp_local, rn->region));
-		if (l->redundancy == MODEL_RED_ZONE && ctx->endpoint[1] != 0)
+		if (l->redundancy == MODEL_RED_ZONE && ep[1] != 0)
 			errs += json_array_append_new(locals,
-			    mj_local(ctx->endpoint[1], ctx->gateway_asn,
+			    mj_local(ep[1], ctx->gateway_asn,
 			    l->zone_local, rn->region));
 	}
 	errs += json_object_set_new(j, "localConfigurations", locals);
@@ -293,6 +293,14 @@ json_t *
 model_connectivity_to_json(const struct model_ctx *ctx,
     const struct model_rn *rn, const struct model_link *links, size_t n)
 {
+	return model_connectivity_to_json_ep(ctx, rn, links, n, NULL);
+}
+
+json_t *
+model_connectivity_to_json_ep(const struct model_ctx *ctx,
+    const struct model_rn *rn, const struct model_link *links, size_t n,
+    const uint32_t (*ep)[MODEL_ZONES_MAX])
+{
 	json_t *j, *arr;
 	size_t i;
 	int errs = 0;
@@ -305,7 +313,8 @@ model_connectivity_to_json(const struct model_ctx *ctx,
 	if ((arr = json_array()) != NULL)
 		for (i = 0; i < n; i++)
 			errs += json_array_append_new(arr,
-			    mj_conn_link(ctx, rn, &links[i]));
+			    mj_conn_link(ctx, rn, &links[i], ep != NULL ?
+			    ep[i] : ctx->endpoint));
 	errs += json_object_set_new(j, "links", arr);
 	return mj_done(j, errs);
 }

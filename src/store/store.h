@@ -239,6 +239,65 @@ int	store_link_list_all(struct store *, struct store_tenant_link **out,
 void	store_tenant_links_free(struct store_tenant_link *, size_t n);
 
 /*
+ * The nodes sharing the store (schema 7, store_node.c, docs/nodes.md).
+ * A node registers at start (insert or replace by name: a restart keeps
+ * its name and its draining state) and heartbeats every heartbeat_s
+ * seconds; it reads as down when its heartbeat is older than
+ * STORE_NODE_MISSED intervals by the reader's wall clock. Node writes are
+ * not configuration changes: they notify nobody.
+ */
+#define STORE_NODE_NAME_MAX	63	/* [a-z0-9-], starting alphanumeric */
+#define STORE_NODE_MISSED	3
+enum store_node_role { STORE_NODE_API, STORE_NODE_GATEWAY };
+enum store_node_state { STORE_NODE_ACTIVE, STORE_NODE_DRAINING };
+
+struct store_node {
+	char		name[STORE_NODE_NAME_MAX + 1];
+	int		role;			/* enum store_node_role */
+	uint32_t	endpoint[MODEL_ZONES_MAX];	/* zone i+1; 0: none */
+	int		state;			/* enum store_node_state */
+	unsigned	heartbeat_s;		/* 1..60 */
+	int64_t		started_ms, heartbeat_ms;	/* wall clock, UTC */
+};
+
+bool	store_node_name_valid(const char *name);
+/* Sets started_ms and heartbeat_ms to now_ms; keeps a stored state. */
+int	store_node_register(struct store *, const struct store_node *,
+	    int64_t now_ms);
+/* STORE_NOTFOUND: the row is gone (deleted): register again. */
+int	store_node_heartbeat(struct store *, const char *name, int64_t now_ms);
+/* Sorted by name; *out is malloc'd (free()). */
+int	store_node_list(struct store *, struct store_node **out, size_t *n);
+int	store_node_get(struct store *, const char *name, struct store_node *out);
+int	store_node_delete(struct store *, const char *name);
+/* Down: no heartbeat for STORE_NODE_MISSED intervals at now_ms. */
+bool	store_node_down(const struct store_node *, int64_t now_ms);
+const char *store_node_role_name(int role);
+/* "up", "down" or "draining" (a draining node that is down is down). */
+const char *store_node_state_name(const struct store_node *, int64_t now_ms);
+
+/*
+ * Placement (schema 8, docs/nodes.md): a node per zone of a link. place
+ * gives each zone the link needs (zone 1; zone 2 too when zone-redundant)
+ * and has none a node by the rule (an active gateway that is up at now_ms
+ * and serves the zone, not the other zone's node while another will do,
+ * then the fewest placed zones, then the name), and forgets a zone the
+ * link no longer has; zones placed before stay. STORE_CONFLICT when no
+ * node serves a zone. Inside the caller's transaction, after the link's
+ * put. nodes reads a link's placement: node "" and ep 0 for a zone not
+ * placed, ep 0 for a node no longer listed. node_links: the ids of the
+ * links with a zone on node, sorted; *out malloc'd (free()).
+ */
+int	store_link_place(struct store *, const char *tenant_id,
+	    const struct model_link *, int64_t now_ms);
+int	store_link_nodes(struct store *, const char *tenant_id,
+	    const char *link_id,
+	    char node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1],
+	    uint32_t ep[MODEL_ZONES_MAX]);
+int	store_node_links(struct store *, const char *node,
+	    char (**out)[MODEL_ID_LEN + 1], size_t *n);
+
+/*
  * Remote network health events (system-facts §2.5), written by the gateway,
  * read through GET /networkAccess/logs/remoteNetworks. status values are
  * indexes into store_event_status_enum (Graph remoteNetworkStatus order).

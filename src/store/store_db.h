@@ -100,6 +100,7 @@ struct store {
 	struct db_stmt		**stmt;		/* [store_query_nstmt] */
 	struct db_stmt		**pstmt;	/* store_policy.c's, lazily */
 	struct db_stmt		**fstmt;	/* store_fwd.c's, lazily */
+	struct db_stmt		**nstmt;	/* store_node.c's, lazily */
 	struct model_errs	 conflict;
 };
 

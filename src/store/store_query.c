@@ -267,6 +267,39 @@ static const char *const q_migrations[] = {
 	"  branch_transit @I64@ NOT NULL CHECK (branch_transit IN (0, 1)),"
 	"  modified_ms @I64@ NOT NULL"
 	")@STRICT@;",
+
+	/*
+	 * 7: the nodes sharing this store (store_node.c, docs/nodes.md):
+	 * each its role, its zone endpoints (IPv4 as an integer, 0: the node
+	 * does not serve the zone), its heartbeat (wall clock, so that every
+	 * node reads the others' alike) and interval; "down" is computed on
+	 * read, never stored.
+	 */
+	"CREATE TABLE nodes ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('api', 'gateway')),"
+	"  endpoint1 @I64@ NOT NULL CHECK (endpoint1 BETWEEN 0 AND 4294967295),"
+	"  endpoint2 @I64@ NOT NULL CHECK (endpoint2 BETWEEN 0 AND 4294967295),"
+	"  state TEXT NOT NULL CHECK (state IN ('active', 'draining')),"
+	"  heartbeat_s @I64@ NOT NULL CHECK (heartbeat_s BETWEEN 1 AND 60),"
+	"  started_ms @I64@ NOT NULL,"
+	"  heartbeat_ms @I64@ NOT NULL"
+	")@STRICT@;",
+
+	/*
+	 * 8: which node serves each zone of a link (store_node.c, docs/
+	 * nodes.md "Placement"), chosen when the link is written with
+	 * placement on. No foreign key to nodes: a node row deleted leaves
+	 * its links placed on its name until they are moved.
+	 */
+	"CREATE TABLE link_nodes ("
+	"  link_id TEXT NOT NULL REFERENCES device_links (id) ON DELETE CASCADE,"
+	"  zone @I64@ NOT NULL CHECK (zone IN (1, 2)),"
+	"  tenant_id TEXT NOT NULL,"
+	"  node TEXT NOT NULL,"
+	"  PRIMARY KEY (link_id, zone)"
+	")@STRICT@;"
+	"CREATE INDEX link_nodes_node ON link_nodes (node);",
 };
 #define Q_VERSION	((int)(sizeof(q_migrations) / sizeof(q_migrations[0])))
 /* The version whose migration also runs store_policy_migrate(). */
@@ -688,6 +721,8 @@ store_query_close(struct store *s)
 	s->pstmt = NULL;
 	free(s->fstmt);
 	s->fstmt = NULL;
+	free(s->nstmt);
+	s->nstmt = NULL;
 }
 
 int

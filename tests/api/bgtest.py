@@ -30,10 +30,17 @@ ODATA_CUSTOM = "#microsoft.graph.networkaccess.tunnelConfigurationIKEv2Custom"
 class Daemon:
     """branchgated on 127.0.0.1 with a free port, its stderr in a file."""
 
-    def __init__(self, workdir, db=None, extra=()):
+    # The options of a single-node gateway for tests; base= replaces them
+    # (--role api takes none of the tunnel options).
+    BASE = ["--endpoint", "1=203.0.113.1", "--endpoint", "2=203.0.113.2",
+            "--ike-port", "0", "--natt-port", "0", "--no-dataplane"]
+
+    def __init__(self, workdir, db=None, extra=(), base=None, preexec=None):
         self.workdir = workdir
         self.db = db or "sqlite:" + os.path.join(workdir, "bg.db")
         self.extra = list(extra)
+        self.base = list(self.BASE if base is None else base)
+        self.preexec = preexec
         self.proc = None
         self.log_path = os.path.join(workdir, "daemon.log")
         self.port = None
@@ -42,11 +49,9 @@ class Daemon:
         self.logf = open(self.log_path, "a")
         offset = self.logf.tell()
         self.proc = subprocess.Popen(
-            [DAEMON, "--db", self.db, "--api", "127.0.0.1:0",
-             "--endpoint", "1=203.0.113.1", "--endpoint", "2=203.0.113.2",
-             "--ike-port", "0", "--natt-port", "0", "--no-dataplane",
-             "--log-level", "debug"] + self.extra,
-            stdout=self.logf, stderr=self.logf)
+            [DAEMON, "--db", self.db, "--api", "127.0.0.1:0"] + self.base +
+            ["--log-level", "debug"] + self.extra,
+            stdout=self.logf, stderr=self.logf, preexec_fn=self.preexec)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -115,7 +115,7 @@ test_roundtrip(void **state)
 
 	(void)state;
 	s = test_open_new(path, sizeof(path));
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), 8);
 	test_tenant(s, &t, "00000000000000e1");
 	assert_int_equal(guid_new(rn), 0);
 
@@ -512,7 +512,7 @@ test_migrate_from_1(void **state)
 	test_tenant(s, &t, "00000000000000e8");
 	store_close(s);
 	/* Back to exactly what schema 1 had. */
-	test_raw_exec(path, "DROP TABLE forwarding_options; DROP TABLE forwarding_rules; "
+	test_raw_exec(path, "DROP TABLE link_nodes; DROP TABLE nodes; DROP TABLE forwarding_options; DROP TABLE forwarding_rules; "
 	    "DROP TABLE filtering_policy_links; DROP TABLE policy_rules; "
 	    "DROP TABLE filtering_profiles; DROP TABLE security_policies; "
 	    "DROP TABLE health_events; ALTER TABLE device_links "
@@ -521,7 +521,7 @@ test_migrate_from_1(void **state)
 	    "WHERE name LIKE 'health_events%'"), 0);
 
 	assert_int_equal(store_open(path, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), 8);
 	assert_int_equal(store_tenant_get(s, t.id, &got), 0);
 	assert_int_equal(guid_new(rn), 0);
 	test_event(&ev, rn, 5, STORE_EV_TUNNEL_CONNECTED);
@@ -531,7 +531,7 @@ test_migrate_from_1(void **state)
 	assert_int_equal(n, 1);
 	free(out);
 	store_close(s);
-	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 6);
+	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 8);
 	assert_int_equal(test_raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'index' AND name LIKE 'health_events%'"), 3);
 }
