@@ -107,9 +107,10 @@ ip netns exec "$NS_S" sysctl -qw net.ipv4.ip_forward=1
 # datagrams come in on ipsec0 from 10.3.3.10: no reverse-path filter.
 for b in $MEMBERS; do
 	n=$(ns_of $b)
-	ip -n "$n" link add lan0 type dummy
+	ip -n "$n" link add lan0 type veth peer name lan0p
 	ip -n "$n" addr add 10.9.9.1/24 dev lan0
 	ip -n "$n" link set lan0 up
+	ip -n "$n" link set lan0p up
 	ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 	ip netns exec "$n" python3 "$FLOWS" listen 10.9.9.1 5000 "$W/$b.flows" &
 	PIDS="$PIDS $!"
