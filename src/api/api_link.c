@@ -364,6 +364,19 @@ link_route_json(const struct model_link_route *rt)
 	json_object_set_new(o, "state", json_string(rt->state));
 	json_object_set_new(o, "reason", rt->reason[0] != '\0' ?
 	    json_string(rt->reason) : json_null());
+	if (strcmp(rt->state, "refused") != 0) {
+		json_t *a = json_array();
+		unsigned i;
+
+		for (i = 0; a != NULL && i < rt->nmember; i++)
+			json_array_append_new(a, json_pack("{s:s, s:o, s:b}",
+			    "deviceLinkId", rt->member[i].link_id,
+			    "zone", rt->member[i].zone != 0 ?
+			    json_integer(rt->member[i].zone) : json_null(),
+			    "tunnelUp", rt->member[i].up));
+		json_object_set_new(o, "forwardingMembers", a != NULL ? a :
+		    json_null());
+	}
 	return o;
 }
 

@@ -115,6 +115,13 @@ lpm_size(const struct lpm *t)
 int
 lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
 {
+	return lpm_lookup_len(t, addr, value, NULL);
+}
+
+int
+lpm_lookup_len(const struct lpm *t, uint32_t addr, uint32_t *value,
+    uint8_t *plen)
+{
 	const struct lpm_level *lv;
 	uint32_t key, h;
 	unsigned l;
@@ -128,6 +135,8 @@ lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
 		    h = (h + 1) & lv->size_mask) {
 			if (lv->slot[h].key == key) {
 				*value = lv->slot[h].value;
+				if (plen != NULL)
+					*plen = lv->plen;
 				return 0;
 			}
 		}

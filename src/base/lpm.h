@@ -24,6 +24,9 @@ struct lpm *lpm_build(const struct lpm_entry *, size_t n);
 void	lpm_free(struct lpm *);
 /* 0 with *value of the longest prefix holding addr, -1 if none does. */
 int	lpm_lookup(const struct lpm *, uint32_t addr, uint32_t *value);
+/* The same, and *plen (if not NULL) the length of the prefix that held it. */
+int	lpm_lookup_len(const struct lpm *, uint32_t addr, uint32_t *value,
+	    uint8_t *plen);
 size_t	lpm_size(const struct lpm *);
 
 #endif

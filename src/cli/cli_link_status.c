@@ -107,6 +107,19 @@ routes_state(const json_t *row, const void *ctx, struct sbuf *tmp)
 	return tmp->p != NULL ? tmp->p : st;
 }
 
+/* An installed route's forwarding members (ECMP when more than one). */
+static const char *
+routes_members(const json_t *row, const void *ctx, struct sbuf *tmp)
+{
+	const json_t *m = json_object_get(row, "forwardingMembers");
+
+	(void)ctx;
+	if (!json_is_array(m))
+		return "";
+	sb_addf(tmp, "%zu", json_array_size(m));
+	return tmp->p != NULL ? tmp->p : "";
+}
+
 static const struct cli_col routes_cols[] = {
 	{ "ZONE", "zone", NULL },
 	{ "DIRECTION", "direction", NULL },
@@ -114,6 +127,7 @@ static const struct cli_col routes_cols[] = {
 	{ "NEXT HOP", "nextHop", NULL },
 	{ "AS PATH", "asPathLength", NULL },
 	{ "STATE", NULL, routes_state },
+	{ "MEMBERS", NULL, routes_members },
 };
 
 static void

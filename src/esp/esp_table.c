@@ -187,6 +187,46 @@ esp_snap_route_flow(const struct esp_snap *s, const struct esp_snap_tenant *tn,
 	return pick;
 }
 
+size_t
+esp_table_route_members(struct esp_table *t, uint32_t slot, uint32_t prefix,
+    uint8_t plen, struct esp_table_member *out, size_t max)
+{
+	/* The committing thread: t->cur cannot be freed under us. */
+	const struct esp_snap *s = t->cur;
+	const struct esp_snap_link *m;
+	const struct esp_snap_group *g;
+	uint32_t v, one;
+	const uint32_t *mem;
+	size_t i, n, k = 0;
+	uint8_t got;
+
+	if (s == NULL || slot >= s->ntenants || s->tenants[slot].gen == 0 ||
+	    plen > 32 || lpm_lookup_len(s->tenants[slot].lpm, plen == 0 ? 0 :
+	    prefix & (UINT32_MAX << (32 - plen)), &v, &got) == -1 ||
+	    got != plen)
+		return 0;
+	if (v < ESP_SNAP_GROUP) {
+		one = v;
+		mem = &one;
+		n = 1;
+	} else {
+		if ((v -= ESP_SNAP_GROUP) >= s->ngroups)
+			return 0;
+		g = &s->groups[v];
+		mem = g->member;
+		n = g->n;
+	}
+	for (i = 0; i < n && k < max; i++) {
+		if ((m = esp_snap_member(s, mem[i])) == NULL)
+			continue;
+		snprintf(out[k].link_id, sizeof(out[k].link_id), "%s", m->id);
+		out[k].zone = m->zone;
+		out[k].up = m->out != NULL;
+		k++;
+	}
+	return k;
+}
+
 const struct esp_snap_link *
 esp_snap_route(const struct esp_snap *s, const struct esp_snap_tenant *tn,
     uint32_t dst)

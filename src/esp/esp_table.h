@@ -253,6 +253,21 @@ int	esp_table_child_del(struct esp_table *, uint32_t spi_in,
 int	esp_table_child_update(struct esp_table *, uint32_t spi_in,
 	    uint32_t local_ip, uint16_t local_port, uint32_t remote_ip,
 	    uint16_t remote_port, bool udp_encap);
+/*
+ * Who carries traffic for prefix/plen in tenant slot now (the published
+ * snapshot): the ECMP group's members, or the one link, if the tenant's
+ * table holds exactly that prefix. Up to max into out; the count (0: not
+ * routed as such). zone 0: the link as a whole. Only on the thread that
+ * commits (it alone frees snapshots), for status pages.
+ */
+struct esp_table_member {
+	char		 link_id[ESP_TABLE_LINK_ID_MAX + 1];
+	uint8_t		 zone;
+	bool		 up;		/* with a live outbound SA */
+};
+size_t	esp_table_route_members(struct esp_table *, uint32_t slot,
+	    uint32_t prefix, uint8_t plen, struct esp_table_member *out,
+	    size_t max);
 /* Publishes the changes; 0 or -1 (no memory: the old snapshot stays). */
 int	esp_table_commit(struct esp_table *);
 /* Retires lingering SAs (commits if any); the next deadline. */

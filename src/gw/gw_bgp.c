@@ -51,6 +51,7 @@
 #include "bgp_policy.h"
 #include "egress.h"
 #include "gw_bfd.h"
+#include "esp_table.h"
 #include "gw_dp.h"
 #include "gw_fwd.h"
 #include "ip4.h"
@@ -1653,8 +1654,21 @@ gw_bgp_rw_recv(void *arg, const struct bgp_route *br, bool stale)
 	r->med = br->med;
 	(void)pfxset_pos(&ss->acc, br->addr, br->len, &found);
 	if (found) {
+		struct esp_table_member m[ESP_TABLE_ECMP_MAX];
+		size_t k, nm;
+
 		snprintf(r->state, sizeof(r->state), "%s",
 		    stale ? "stale" : "installed");
+		nm = gw_dp_route_members(ss->b->cfg.dp, ss->tenant_id,
+		    br->addr, br->len, m, ESP_TABLE_ECMP_MAX);
+		for (k = 0; k < nm && k < sizeof(r->member) /
+		    sizeof(r->member[0]); k++) {
+			snprintf(r->member[k].link_id,
+			    sizeof(r->member[k].link_id), "%s", m[k].link_id);
+			r->member[k].zone = m[k].zone;
+			r->member[k].up = m[k].up;
+		}
+		r->nmember = (unsigned)k;
 		return;
 	}
 	/* Not installed: say why as route_add() decided it. */

@@ -568,6 +568,18 @@ dp_mask(uint32_t prefix, uint8_t plen)
 	return plen == 0 ? 0 : prefix & (UINT32_MAX << (32 - plen));
 }
 
+size_t
+gw_dp_route_members(struct gw_dp *dp, const char *tenant_id, uint32_t prefix,
+    uint8_t plen, struct esp_table_member *out, size_t max)
+{
+	uint32_t slot;
+
+	if (dp == NULL || dp_tenant_find(dp, tenant_id, &slot) == NULL)
+		return 0;
+	return esp_table_route_members(dp->table, slot, prefix, plen, out,
+	    max);
+}
+
 int
 gw_dp_learned_add(struct gw_dp *dp, const char *tenant_id,
     const char *link_id, uint32_t prefix, uint8_t plen)

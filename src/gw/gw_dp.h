@@ -18,6 +18,7 @@
 struct gw_dp;
 struct ike_child_sa;
 struct esp_worker_stats;
+struct esp_table_member;
 struct ike_endpoint;
 struct store_tenant_link;
 
@@ -95,6 +96,10 @@ void	gw_dp_learned_zone(struct gw_dp *, const char *link_id, int zone,
 	    uint32_t med, uint32_t nas);
 /* Publishes learned-prefix changes, if any, in one ESP table commit. */
 void	gw_dp_learned_commit(struct gw_dp *);
+/* The tenant's forwarding members for prefix/plen now (esp_table.h). */
+size_t	gw_dp_route_members(struct gw_dp *, const char *tenant_id,
+	    uint32_t prefix, uint8_t plen, struct esp_table_member *out,
+	    size_t max);
 
 /*
  * Security policy (policy_table.h): a tenant's next compiled policy

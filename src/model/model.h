@@ -353,6 +353,16 @@ struct model_link_route {
 	/* "installed", "stale" (kept over a restart), "refused" */
 	char		state[12];
 	char		reason[24];	/* refused: bgp_policy_verdict_key() */
+	/*
+	 * installed: who carries the tenant's traffic to the prefix now, this
+	 * link among them unless another ranks better (ECMP, docs/bgp.md).
+	 */
+	struct {
+		char	link_id[MODEL_ID_LEN + 1];
+		uint8_t	zone;		/* 0: the link as a whole */
+		bool	up;		/* its tunnel (that zone's) is up */
+	}		member[8];	/* ESP_TABLE_ECMP_MAX */
+	unsigned	nmember;
 };
 
 /* explicit_bzero of the pre-shared keys. */

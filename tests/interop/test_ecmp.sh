@@ -15,7 +15,8 @@
 #   m1, m2, m3: BIRD announces 10.9.9.0/24, UDP listener on 10.9.9.1:5000
 #
 # Checks: (a) every member's session learned the prefix, the sender's branch
-# is announced it (transit), and the members show in the status endpoint;
+# is announced it (transit), and each member's route list (link routes)
+# names the three as the prefix's ECMP members;
 # (b) 96 flows (distinct source ports) spread over all three members, each at
 # least 10% of them, every datagram of a flow at one member, in order;
 # (c) one flow of 200 datagrams: all at one member, in order, none elsewhere;
@@ -170,13 +171,19 @@ r=$(bg "$TOK" transit enable 2>&1)
 echo "$r" | grep -q "enabled" || fail "(a) transit enable: $r"
 wait_for 10 has_transit s 10.9.9.0/24 && ok "(a) the sender's branch learned 10.9.9.0/24 (transit)" ||
     { fail "(a) sender's route: $(route_for s 10.9.9.0/24 | head -6)"; exit 1; }
-# The link status is to list a link's ECMP members (issue 9 §4): report what
-# it shows rather than assume it.
-if status m1 | grep -qi '"ecmp'; then
-	ok "(a) m1's status names ECMP members: $(status m1 | python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({k: v for k, v in d.get("bgp", {}).items() if k.lower().startswith("ecmp")}))')"
-else
-	echo "note (a) the link status shows no ECMP members (not implemented)"
-fi
+# The ECMP members of the shared prefix, from each member's route list
+# (GET .../routes, forwardingMembers): the three links, each with its tunnel
+# up; and m1's own LAN route lists the same three.
+members_of() {
+	bg "$TOK" --json link routes "$(cat "$W/$1.rn")" "$(cat "$W/$1.link")" 2>/dev/null |
+	    python3 -c 'import json,sys
+r=[x for x in json.load(sys.stdin)["value"] if x["direction"]=="received" and x["prefix"]=="10.9.9.0/24"]
+print(" ".join(sorted(m["deviceLinkId"] + ("" if m["tunnelUp"] else "(down)") for m in r[0]["forwardingMembers"])) if r else "none")'
+}
+want=$(for b in $MEMBERS; do cat "$W/$b.link"; done | sort | tr '\n' ' ' | sed 's/ $//')
+members_ok() { local b; for b in $MEMBERS; do [ "$(members_of $b)" = "$want" ] || return 1; done; }
+wait_for 10 members_ok && ok "(a) every member's route list names the three links as the prefix's ECMP members" ||
+    fail "(a) ECMP members: m1 $(members_of m1); want $want"
 
 # send PHASE BASE N COUNT: N flows of COUNT datagrams from the LAN host.
 send() { ip netns exec "$NS_L" python3 "$FLOWS" send 10.3.3.10 10.9.9.1 5000 "$@"; }
