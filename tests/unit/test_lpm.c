@@ -26,17 +26,18 @@ test_table(void **state)
 		{ A(10, 1, 2, 99), 24, 5 },	/* duplicate of 10.1.2.0/24 */
 		{ A(192, 0, 2, 128), 25, 6 },
 	};
-	static const struct { uint32_t a; int rc; uint32_t v; } q[] = {
-		{ A(10, 1, 2, 3), 0, 4 },
-		{ A(10, 1, 2, 4), 0, 3 },
-		{ A(10, 1, 3, 4), 0, 2 },
-		{ A(10, 2, 3, 4), 0, 1 },
-		{ A(11, 0, 0, 0), -1, 0 },
-		{ A(192, 0, 2, 127), -1, 0 },
-		{ A(192, 0, 2, 200), 0, 6 },
+	static const struct { uint32_t a; int rc; uint32_t v; uint8_t l; } q[] = {
+		{ A(10, 1, 2, 3), 0, 4, 32 },
+		{ A(10, 1, 2, 4), 0, 3, 24 },
+		{ A(10, 1, 3, 4), 0, 2, 16 },
+		{ A(10, 2, 3, 4), 0, 1, 8 },
+		{ A(11, 0, 0, 0), -1, 0, 0 },
+		{ A(192, 0, 2, 127), -1, 0, 0 },
+		{ A(192, 0, 2, 200), 0, 6, 25 },
 	};
 	struct lpm *t;
 	uint32_t v;
+	uint8_t l;
 	size_t i;
 
 	(void)state;
@@ -48,6 +49,14 @@ test_table(void **state)
 		assert_int_equal(lpm_lookup(t, q[i].a, &v), q[i].rc);
 		if (q[i].rc == 0)
 			assert_int_equal(v, q[i].v);
+		/* The length of the prefix that matched (exact lookups). */
+		v = 0;
+		l = 99;
+		assert_int_equal(lpm_lookup_len(t, q[i].a, &v, &l), q[i].rc);
+		if (q[i].rc == 0) {
+			assert_int_equal(v, q[i].v);
+			assert_int_equal(l, q[i].l);
+		}
 	}
 	lpm_free(t);
 }
