@@ -32,6 +32,11 @@
 #     timer; loss asserted bounded by the withdrawal time (+2 s).
 # (d) soft: SIGTERM of the zone's CPE (DELETE): withdrawal at once.
 # Exit 77 (skip) only without root or the tools.
+# State (wip_, so not in make test yet): (a) and (b) pass (ZF_QUICK=1 stops
+# after (b)); in (c) the no-BFD kill is withdrawn by DPD after ~84 s, but
+# both BIRD sessions had ended with "Hold timer expired" by then, so no
+# traffic over the other zone: not understood yet (the "birdc configure"
+# with bfd off is the suspect). (d) not reached yet.
 set -u
 
 SRC=${BG_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
