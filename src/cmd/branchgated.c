@@ -143,6 +143,10 @@ usage(FILE *f)
 "  --encap auto|always  auto (default): IKE from port 500, ESP in UDP only\n"
 "                       behind a NAT, else raw ESP (IP protocol 50);\n"
 "                       always: IKE and ESP on the NAT-T port\n"
+"  --local-ike-port N, --local-natt-port N   our own ports (default: the\n"
+"                       gateway's), e.g. a second instance for zone 2\n"
+"  --kernel-routes yes|no   no: --route only selects what is sealed; a\n"
+"                       routing daemon puts routes into the TUN\n"
 "  --ike-port/--natt-port/--esp-workers as above (the gateway's ports)\n");
 }
 
@@ -667,6 +671,9 @@ main(int argc, char **argv)
 		{ "route", required_argument, NULL, 'K' },
 		{ "tun-name", required_argument, NULL, 'K' },
 		{ "encap", required_argument, NULL, 'K' },
+		{ "local-ike-port", required_argument, NULL, 'K' },
+		{ "local-natt-port", required_argument, NULL, 'K' },
+		{ "kernel-routes", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_cfg c;

@@ -190,6 +190,34 @@ cpe_role_config_set(struct cpe_role_config *c, const char *key,
 		c->nroutes++;
 		return 0;
 	}
+	if (strcmp(key, "local-ike-port") == 0 ||
+	    strcmp(key, "local-natt-port") == 0) {
+		errno = 0;
+		lt = strtoul(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || lt == 0 ||
+		    lt > 65535) {
+			fprintf(stderr, "branchgated: %s '%s': want 1..65535\n",
+			    key, val);
+			return -1;
+		}
+		if (key[6] == 'i')
+			c->local_ike_port = (uint16_t)lt;
+		else
+			c->local_natt_port = (uint16_t)lt;
+		return 0;
+	}
+	if (strcmp(key, "kernel-routes") == 0) {
+		if (strcmp(val, "yes") == 0)
+			c->no_kernel_routes = false;
+		else if (strcmp(val, "no") == 0)
+			c->no_kernel_routes = true;
+		else {
+			fprintf(stderr, "branchgated: kernel-routes '%s': want "
+			    "yes or no\n", val);
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(key, "encap") == 0) {
 		if (strcmp(val, "auto") == 0)
 			c->encap_always = false;
@@ -291,7 +319,13 @@ cpe_role_config_check(const struct cpe_role_config *c)
 			rc = -1;
 		}
 	}
-	for (i = 0; i < c->nroutes; i++)
+	if (c->local_ike_port != 0 && c->local_ike_port ==
+	    (c->local_natt_port != 0 ? c->local_natt_port : c->natt_port)) {
+		fprintf(stderr, "branchgated: local IKE and NAT-T ports must "
+		    "differ\n");
+		rc = -1;
+	}
+	for (i = 0; i < c->nroutes && !c->no_kernel_routes; i++)
 		if (ip4_in_prefix(c->gateway, c->routes[i].prefix,
 		    c->routes[i].plen))
 			fprintf(stderr, "branchgated: warning: route %u covers "
@@ -585,7 +619,8 @@ cpe_dp_start(struct cpe_role *c)
 		    ip4_fmt(c->cfg.tunnel_addr, a), c->cfg.tun_name);
 		return -1;
 	}
-	for (i = 0; i < c->cfg.nroutes; i++)
+	/* kernel-routes no: a routing daemon decides what enters the TUN. */
+	for (i = 0; i < c->cfg.nroutes && !c->cfg.no_kernel_routes; i++)
 		if (tun_route_add(c->tun, c->cfg.routes[i].prefix,
 		    c->cfg.routes[i].plen) == -1)
 			log_warn("cpe: route %s/%u via %s failed: %m",
@@ -683,8 +718,11 @@ cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
 	memset(&uc, 0, sizeof(uc));
 	uc.ips = &c->cfg.local;
 	uc.nips = 1;
-	uc.ike_port = cfg->ike_port;
-	uc.natt_port = cfg->natt_port;
+	/* Ours may differ from the gateway's: the peer answers to the source. */
+	uc.ike_port = cfg->local_ike_port != 0 ? cfg->local_ike_port :
+	    cfg->ike_port;
+	uc.natt_port = cfg->local_natt_port != 0 ? cfg->local_natt_port :
+	    cfg->natt_port;
 	uc.natt_reuseport = true;
 	if (gw_host_open(c->host, c->ike, &uc, &bound) == -1)
 		goto fail;
@@ -692,7 +730,7 @@ cpe_role_new(struct cpe_role **out, const struct cpe_role_config *cfg)
 	    cfg->local, true)) == 0 || (c->ike_local = udp_bound_port(
 	    gw_host_udp(c->host), cfg->local, false)) == 0) {
 		log_err("cpe: cannot bind UDP %u and %u on %s (is it an "
-		    "address of this host?)", cfg->ike_port, cfg->natt_port,
+		    "address of this host?)", uc.ike_port, uc.natt_port,
 		    ip4_fmt(cfg->local, a));
 		goto fail;
 	}

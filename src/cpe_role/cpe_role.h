@@ -46,6 +46,16 @@ struct cpe_role_config {
 	uint32_t	replay_window;	/* 0: ESP_REPLAY_DEFAULT */
 	uint64_t	rekey_bytes;	/* CHILD SA; 0: time only */
 	bool		encap_always;	/* encap always: IKE and ESP on NAT-T */
+	/*
+	 * Our own UDP ports; 0: the gateway's (ike_port, natt_port). Two CPE
+	 * instances on one public address (one per zone of a zone-redundant
+	 * link) need distinct ones.
+	 */
+	uint16_t	local_ike_port;
+	uint16_t	local_natt_port;
+	/* kernel-routes no: routes only select what is sealed; a routing
+	 * daemon (BIRD, FRR) puts routes into the TUN. */
+	bool		no_kernel_routes;
 	/* Parse state: which keys were given. */
 	bool		psk_set, custom_set[7];
 };
