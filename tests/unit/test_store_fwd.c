@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "test_pg.h"
+
 #include "guid.h"
 #include "store.h"
 
@@ -339,41 +341,6 @@ test_options(void **state)
 
 /* --- backends --------------------------------------------------------------- */
 
-static char pg_dir[PATH_MAX];
-
-static int
-pg_start(void)
-{
-	char cmd[PATH_MAX + 64];
-	const char *src = getenv("BG_SRCDIR");
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "sh %s/tests/include/pg_server.sh start",
-	    src != NULL ? src : ".");
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	if (fgets(pg_dir, sizeof(pg_dir), p) == NULL ||
-	    fgets(test_url, sizeof(test_url), p) == NULL) {
-		pclose(p);
-		return -1;
-	}
-	pg_dir[strcspn(pg_dir, "\n")] = '\0';
-	test_url[strcspn(test_url, "\n")] = '\0';
-	return pclose(p) == 0 ? 0 : -1;
-}
-
-static void
-pg_stop(void)
-{
-	char cmd[2 * PATH_MAX];
-	const char *src = getenv("BG_SRCDIR");
-
-	snprintf(cmd, sizeof(cmd), "sh %s/tests/include/pg_server.sh stop %s",
-	    src != NULL ? src : ".", pg_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "pg_server.sh stop failed\n");
-}
-
 int
 main(void)
 {
@@ -398,12 +365,12 @@ main(void)
 	if (system(cmd) != 0)
 		rc = 1;
 	fprintf(stderr, "== PostgreSQL\n");
-	if (pg_start() == -1) {
+	if (test_pg_start(test_url, sizeof(test_url)) == -1) {
 		fprintf(stderr, "could not start PostgreSQL\n");
 		return 1;
 	}
 	rc |= _cmocka_run_group_tests("store_fwd_postgresql", tests,
 	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	pg_stop();
+	test_pg_stop();
 	return rc != 0;
 }
