@@ -383,6 +383,22 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 	return 0;
 }
 
+/*
+ * TERM, INT and HUP blocked (the threads started next inherit the mask;
+ * the role waits for them with sigwait or unblocks them itself), PIPE
+ * ignored.
+ */
+static void
+block_signals(sigset_t *sigs)
+{
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 /* --role cpe: no store, no API; the branch side runs on this thread. */
 /*
  * Descriptors per link: a BGP listener and connection, two BFD sockets;
@@ -420,12 +436,7 @@ run_cpe(struct daemon_cfg *c)
 	if (cpe_role_config_check(&c->cpe_cfg) == -1)
 		return 64;
 	/* As for the gateway: the worker threads inherit the blocked mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	block_signals(&sigs);
 	raise_nofile();
 	if (cpe_role_new(&cr, &c->cpe_cfg) == 0) {
 		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
@@ -566,12 +577,7 @@ run_api(struct daemon_cfg *c)
 		return 64;
 	}
 	/* Before any thread: the API's threads inherit the blocked mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	block_signals(&sigs);
 	if (store_open(c->db, &st, err, sizeof(err)) == -1) {
 		log_err("cannot open store %s: %s", c->db, err);
 		goto fail;
@@ -769,12 +775,7 @@ main(int argc, char **argv)
 	 * thread inherits the mask; the gateway loop on this thread unblocks
 	 * them once its handlers are in place.
 	 */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	block_signals(&sigs);
 	raise_nofile();
 
 	/* Two handles: SQLite WAL lets the API thread and the gateway share the file. */
