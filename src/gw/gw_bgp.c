@@ -1661,14 +1661,17 @@ gw_bgp_rw_recv(void *arg, const struct bgp_route *br, bool stale)
 		    stale ? "stale" : "installed");
 		nm = gw_dp_route_members(ss->b->cfg.dp, ss->tenant_id,
 		    br->addr, br->len, m, ESP_TABLE_ECMP_MAX);
-		for (k = 0; k < nm && k < sizeof(r->member) /
+		for (k = 0; k < nm && r->nmember < sizeof(r->member) /
 		    sizeof(r->member[0]); k++) {
-			snprintf(r->member[k].link_id,
-			    sizeof(r->member[k].link_id), "%s", m[k].link_id);
-			r->member[k].zone = m[k].zone;
-			r->member[k].up = m[k].up;
+			size_t l = strlen(m[k].link_id);
+
+			if (l > MODEL_ID_LEN)
+				continue;	/* not one of ours */
+			memcpy(r->member[r->nmember].link_id, m[k].link_id,
+			    l + 1);
+			r->member[r->nmember].zone = m[k].zone;
+			r->member[r->nmember++].up = m[k].up;
 		}
-		r->nmember = (unsigned)k;
 		return;
 	}
 	/* Not installed: say why as route_add() decided it. */
