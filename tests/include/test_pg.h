@@ -1,7 +1,8 @@
 /*
  * test_pg.h - a throwaway PostgreSQL server for the store's unit tests
  * (tests/include/pg_server.sh: initdb and pg_ctl in a temporary directory,
- * a Unix socket), so that each backend runs the same cases.
+ * a Unix socket), so that each backend runs the same cases. Include after
+ * cmocka.h.
  */
 #ifndef TEST_PG_H
 #define TEST_PG_H
@@ -45,6 +46,37 @@ test_pg_stop(void)
 	    src != NULL ? src : ".", test_pg_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "pg_server.sh stop failed\n");
+}
+
+/*
+ * The group tests[0..n) on SQLite (a fresh file in a temporary directory)
+ * and then on PostgreSQL, with url set for each: main()'s exit status.
+ */
+static inline int
+test_pg_both(const char *name, const struct CMUnitTest *tests, size_t n,
+    char *url, size_t len)
+{
+	char dir[] = "/tmp/bgstore.XXXXXX", cmd[64], group[128];
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(url, len, "sqlite:%s/bg.db", dir);
+	fprintf(stderr, "== SQLite\n");
+	snprintf(group, sizeof(group), "%s_sqlite", name);
+	rc = _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		rc = 1;
+	fprintf(stderr, "== PostgreSQL\n");
+	if (test_pg_start(url, len) == -1) {
+		fprintf(stderr, "could not start PostgreSQL\n");
+		return 1;
+	}
+	snprintf(group, sizeof(group), "%s_postgresql", name);
+	rc |= _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+	test_pg_stop();
+	return rc != 0;
 }
 
 #endif

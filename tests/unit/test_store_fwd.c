@@ -23,7 +23,6 @@
 #include "guid.h"
 #include "store.h"
 
-static char test_dir[PATH_MAX];
 static char test_url[PATH_MAX + 64];
 
 static struct store *
@@ -339,8 +338,6 @@ test_options(void **state)
 	store_close(s);
 }
 
-/* --- backends --------------------------------------------------------------- */
-
 int
 main(void)
 {
@@ -351,26 +348,7 @@ main(void)
 		cmocka_unit_test(test_isolation),
 		cmocka_unit_test(test_options),
 	};
-	char cmd[PATH_MAX + 16];
-	int rc;
 
-	snprintf(test_dir, sizeof(test_dir), "/tmp/test_store_fwd.XXXXXX");
-	if (mkdtemp(test_dir) == NULL)
-		return 1;
-	snprintf(test_url, sizeof(test_url), "sqlite:%s/bg.db", test_dir);
-	fprintf(stderr, "== SQLite\n");
-	rc = _cmocka_run_group_tests("store_fwd_sqlite", tests,
-	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", test_dir);
-	if (system(cmd) != 0)
-		rc = 1;
-	fprintf(stderr, "== PostgreSQL\n");
-	if (test_pg_start(test_url, sizeof(test_url)) == -1) {
-		fprintf(stderr, "could not start PostgreSQL\n");
-		return 1;
-	}
-	rc |= _cmocka_run_group_tests("store_fwd_postgresql", tests,
-	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	test_pg_stop();
-	return rc != 0;
+	return test_pg_both("store_fwd", tests, sizeof(tests) / sizeof(tests[0]),
+	    test_url, sizeof(test_url));
 }

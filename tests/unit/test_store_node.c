@@ -27,7 +27,6 @@
 #include "guid.h"
 #include "store.h"
 
-static char test_dir[PATH_MAX];
 static char test_url[PATH_MAX + 64];
 
 static struct store *
@@ -307,8 +306,6 @@ test_placement(void **state)
 	store_close(s);
 }
 
-/* --- backends --------------------------------------------------------------- */
-
 int
 main(void)
 {
@@ -318,26 +315,7 @@ main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_placement),
 	};
-	char cmd[PATH_MAX + 16];
-	int rc;
 
-	snprintf(test_dir, sizeof(test_dir), "/tmp/test_store_node.XXXXXX");
-	if (mkdtemp(test_dir) == NULL)
-		return 1;
-	snprintf(test_url, sizeof(test_url), "sqlite:%s/bg.db", test_dir);
-	fprintf(stderr, "== SQLite\n");
-	rc = _cmocka_run_group_tests("store_node_sqlite", tests,
-	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", test_dir);
-	if (system(cmd) != 0)
-		rc = 1;
-	fprintf(stderr, "== PostgreSQL\n");
-	if (test_pg_start(test_url, sizeof(test_url)) == -1) {
-		fprintf(stderr, "could not start PostgreSQL\n");
-		return 1;
-	}
-	rc |= _cmocka_run_group_tests("store_node_postgresql", tests,
-	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	test_pg_stop();
-	return rc != 0;
+	return test_pg_both("store_node", tests, sizeof(tests) / sizeof(tests[0]),
+	    test_url, sizeof(test_url));
 }

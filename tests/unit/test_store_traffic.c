@@ -28,7 +28,6 @@
 #define TENANT_B	"bbbbbbbb-0000-4000-8000-000000000002"
 
 static char test_url[1024];
-static char test_dir[256];
 static struct model_traffic recs[NREC];
 
 /* A fresh handle on an empty log (PostgreSQL: one database for all). */
@@ -600,8 +599,6 @@ test_urls(void **state)
 	    "does/not/fit/in/sixty/four/bytes.db", out, sizeof(out)), -1);
 }
 
-/* --- backends --------------------------------------------------------------- */
-
 int
 main(void)
 {
@@ -614,26 +611,7 @@ main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_isolation),
 	};
-	char cmd[PATH_MAX + 16];
-	int rc;
 
-	snprintf(test_dir, sizeof(test_dir), "/tmp/bgtraffic.XXXXXX");
-	if (mkdtemp(test_dir) == NULL)
-		return 1;
-	snprintf(test_url, sizeof(test_url), "sqlite:%s/bg.db", test_dir);
-	fprintf(stderr, "== SQLite\n");
-	rc = _cmocka_run_group_tests("store_traffic_sqlite", tests,
-	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", test_dir);
-	if (system(cmd) != 0)
-		rc = 1;
-	fprintf(stderr, "== PostgreSQL\n");
-	if (test_pg_start(test_url, sizeof(test_url)) == -1) {
-		fprintf(stderr, "could not start PostgreSQL\n");
-		return 1;
-	}
-	rc |= _cmocka_run_group_tests("store_traffic_postgresql", tests,
-	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	test_pg_stop();
-	return rc != 0;
+	return test_pg_both("store_traffic", tests, sizeof(tests) / sizeof(tests[0]),
+	    test_url, sizeof(test_url));
 }
