@@ -30,7 +30,6 @@
 #include "guid.h"
 #include "gw_bgp.h"
 #include "gw_fwd.h"
-#include "gw_m365.h"
 #include "gw_policy.h"
 #include "policy_flow.h"
 #include "gw_dp.h"
@@ -771,28 +770,22 @@ gw_bgp_event(void *arg, const struct gw_bgp_event *ev)
 static int
 gw_bgp_start(struct gw *g)
 {
+	/* Without the list (logged by gw_fwd), Microsoft 365 announces nothing. */
+	const struct gw_fwd_set *dflt = gw_fwd_default(g->fwd);
 	struct gw_bgp_cfg bc;
-	struct bgp_prefix *m365 = NULL;
-	size_t nm365 = 0;
-	int r;
 
-	/* Without the list (logged), Microsoft 365 announces nothing. */
-	if (g->cfg.datadir != NULL)
-		(void)gw_m365_load(g->cfg.datadir, &m365, &nm365);
 	memset(&bc, 0, sizeof(bc));
 	bc.base = gw_host_base(g->host);
 	bc.dp = g->dp;
 	bc.local_as = g->cfg.asn != 0 ? g->cfg.asn : MODEL_GATEWAY_ASN;
-	bc.m365 = m365;
-	bc.nm365 = nm365;
+	bc.m365 = dflt->m365;
+	bc.nm365 = dflt->nm365;
 	bc.fwd = g->fwd;
 	bc.transfer_net = g->cfg.transfer_net;
 	bc.transfer_plen = g->cfg.transfer_plen;
 	bc.arg = g;
 	bc.event = gw_bgp_event;
-	r = gw_bgp_new(&g->bgp, &bc);
-	free(m365);
-	return r;
+	return gw_bgp_new(&g->bgp, &bc);
 }
 
 static void
@@ -1393,7 +1386,6 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 		pc.store = g->store;
 		pc.tlog = cfg->tlog;
 		pc.webcat = cfg->webcat;
-		pc.datadir = cfg->datadir;
 		pc.dp = g->dp;
 		pc.fwd = g->fwd;
 		if (gw_policy_new(&g->pol, &pc) == -1)

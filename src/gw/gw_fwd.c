@@ -207,6 +207,12 @@ gw_fwd_tenant(const struct gw_fwd *f, const char *tenant_id)
 	return s != NULL ? s : &f->dflt;
 }
 
+const struct gw_fwd_set *
+gw_fwd_default(const struct gw_fwd *f)
+{
+	return &f->dflt;
+}
+
 const struct model_fwdcat *
 gw_fwd_catalogue(const struct gw_fwd *f)
 {

@@ -48,6 +48,12 @@ int	gw_fwd_reload(struct gw_fwd *, struct store *,
 /* The tenant's set; one with no rows if the tenant has none loaded. */
 const struct gw_fwd_set *gw_fwd_tenant(const struct gw_fwd *,
 	    const char *tenant_id);
+/*
+ * The set of a tenant with no rows: every Microsoft 365 subnet of the
+ * shipped list, aggregated (what gw_bgp starts from and what the data
+ * path's profile check matches).
+ */
+const struct gw_fwd_set *gw_fwd_default(const struct gw_fwd *);
 /* The catalogue (NULL without the endpoint list). */
 const struct model_fwdcat *gw_fwd_catalogue(const struct gw_fwd *);
 

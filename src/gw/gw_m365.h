@@ -2,8 +2,8 @@
  * gw_m365.h - the Microsoft 365 forwarding profile as routes: every IPv4
  * subnet of the shipped endpoint list (data/m365-endpoints-worldwide.json,
  * the `ips` of each endpoint set: the profile forwards every category),
- * aggregated (model_pfx_aggregate), for the gateway's default set, the data
- * path's profile check and the benchmark (docs/bgp.md).
+ * aggregated (model_pfx_aggregate), for make bench-bgp. The daemon takes
+ * the same set from gw_fwd_default(), read once at start.
  */
 #ifndef GW_M365_H
 #define GW_M365_H

@@ -15,7 +15,6 @@
 #include "bgp.h"
 #include "gw_dp.h"
 #include "gw_fwd.h"
-#include "gw_m365.h"
 #include "gw_policy.h"
 #include "log.h"
 #include "lpm.h"
@@ -47,29 +46,23 @@ struct gw_policy {
 static void
 gp_m365(struct gw_policy *gp)
 {
-	struct bgp_prefix *p = NULL;
+	const struct gw_fwd_set *d;
 	struct lpm_entry *e;
 	struct lpm *l;
-	size_t i, n = 0;
+	size_t i;
 
-	if (gp->cfg.datadir == NULL ||
-	    gw_m365_load(gp->cfg.datadir, &p, &n) == -1 || n == 0) {
-		free(p);
+	if (gp->cfg.fwd == NULL || (d = gw_fwd_default(gp->cfg.fwd))->nm365 == 0)
 		return;
-	}
-	if ((e = calloc(n, sizeof(*e))) == NULL) {
-		free(p);
+	if ((e = calloc(d->nm365, sizeof(*e))) == NULL)
 		return;
-	}
-	for (i = 0; i < n; i++) {
-		e[i].prefix = p[i].addr;
-		e[i].plen = p[i].len;
+	for (i = 0; i < d->nm365; i++) {
+		e[i].prefix = d->m365[i].addr;
+		e[i].plen = d->m365[i].len;
 		e[i].value = 1;
 	}
-	if ((l = lpm_build(e, n)) != NULL)
+	if ((l = lpm_build(e, d->nm365)) != NULL)
 		gw_dp_policy_m365(gp->cfg.dp, l);
 	free(e);
-	free(p);
 }
 
 static int

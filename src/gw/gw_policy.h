@@ -26,9 +26,11 @@ struct gw_policy_cfg {
 	struct store	*store;		/* the gw thread's handle */
 	struct store_traffic *tlog;	/* NULL: records are counted, not kept */
 	const struct policy_webcat *webcat;	/* NULL: no categories */
-	const char	*datadir;	/* the Microsoft 365 list; NULL: none */
 	struct gw_dp	*dp;
-	/* The tenants' bypass prefixes (gw_fwd.h); NULL: none. */
+	/*
+	 * The tenants' bypass prefixes and the Microsoft 365 destinations
+	 * (gw_fwd.h); NULL: none.
+	 */
 	const struct gw_fwd *fwd;
 };
 
