@@ -34,7 +34,9 @@ function Chart({ samples }) {
     }
     plot.current.setData([t, i, o]);
   }, [samples]);
-  return html`<div ref=${el} class="chart" role="img" aria-label="Throughput chart of the last minutes"></div>`;
+  // A rate needs two readings: say so rather than show an empty frame.
+  return html`<div ref=${el} class="chart" role="img" aria-label="Throughput chart of the last minutes"></div>
+    ${samples.length < 2 ? html`<p class="hint">Throughput appears after the next refresh (every ${REFRESH_MS / 1000} s).</p>` : null}`;
 }
 
 function Bgp({ b, title, routes }) {
