@@ -517,7 +517,7 @@ load_webcat(const struct daemon_cfg *c, struct policy_webcat **out)
  * only when --node names it. Endpoints are the zones it serves.
  */
 static int
-start_beat(const struct daemon_cfg *c, struct node_beat **out)
+start_beat(const struct daemon_cfg *c, struct gw *gw, struct node_beat **out)
 {
 	struct store_node n;
 
@@ -531,7 +531,12 @@ start_beat(const struct daemon_cfg *c, struct node_beat **out)
 	if (!c->api_only)
 		memcpy(n.endpoint, c->ctx.endpoint, sizeof(n.endpoint));
 	n.heartbeat_s = c->heartbeat_s;
-	return node_beat_start(c->db, &n, out);
+	/*
+	 * A gateway node writes its links' status for the API nodes; the
+	 * single node (no --node) serves its own and writes none.
+	 */
+	return node_beat_start(c->db, &n, gw != NULL && c->node[0] != '\0' ?
+	    gw_link_status : NULL, gw, out);
 }
 
 /* The "API listening" line the tests and operators wait for. */
@@ -605,7 +610,7 @@ run_api(struct daemon_cfg *c)
 	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto fail;
-	if (start_beat(c, &beat) == -1)
+	if (start_beat(c, NULL, &beat) == -1)
 		goto fail;
 	log_info("api node: store %s (schema %d), no tunnels here", c->db,
 	    store_schema_version(st));
@@ -847,7 +852,7 @@ main(int argc, char **argv)
 	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto out;
-	if (start_beat(&c, &beat) == -1)
+	if (start_beat(&c, gw, &beat) == -1)
 		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)
 		if (c.ctx.endpoint[i] != 0)

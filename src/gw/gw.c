@@ -739,6 +739,9 @@ gw_event_init(struct gw *g, struct store_event *se, const char *rn_id)
 		return -1;
 	}
 	snprintf(se->rn_id, sizeof(se->rn_id), "%s", rn_id);
+	/* A gateway node tags its events (docs/nodes.md); the single node not. */
+	if (g->cfg.node != NULL)
+		snprintf(se->node, sizeof(se->node), "%s", g->cfg.node);
 	se->created_ms = wallclock_now_ms();
 	return 0;
 }
