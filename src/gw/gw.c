@@ -406,9 +406,10 @@ gw_reload(struct gw *g)
 		else
 			c = strcmp(g->links[i].link.id, nl[j].link.id);
 		if (c < 0) {
-			log_info("gw: device link %s (%s) deleted: tearing "
-			    "its tunnels down", g->links[i].link.id,
-			    g->links[i].link.name);
+			log_info("gw: device link %s (%s) %s: tearing its "
+			    "tunnels down", g->links[i].link.id,
+			    g->links[i].link.name, g->cfg.node != NULL ?
+			    "deleted or moved off this node" : "deleted");
 			ike_peer_remove(g->ike, g->links[i].link.id, now);
 			removed++;
 			i++;
