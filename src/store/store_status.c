@@ -12,6 +12,7 @@
  */
 #include "store_db.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,19 +107,53 @@ zs_stmt(struct store *s, enum zs_id id)
 	return s->sstmt[id];
 }
 
+/*
+ * The columns after the key, in ZS_COLS order from ZS_TENANT_ID: where each
+ * lives in struct store_zstatus and its C type, so that binding and reading
+ * a row are one loop each.
+ */
+enum zs_type { ZT_TEXT, ZT_BOOL, ZT_U16, ZT_U32, ZT_U64, ZT_I64 };
+
+struct zs_field {
+	enum zs_type	type;
+	size_t		off, size;
+};
+
+#define ZF(t, m)	{ t, offsetof(struct store_zstatus, m),		\
+	sizeof(((struct store_zstatus *)0)->m) }
+
+static const struct zs_field zs_fields[] = {
+	ZF(ZT_TEXT, tenant_id),		ZF(ZT_I64, updated_ms),
+	ZF(ZT_BOOL, dataplane),		ZF(ZT_BOOL, tunnel.connected),
+	ZF(ZT_U32, tunnel.local_ip),	ZF(ZT_U32, tunnel.remote_ip),
+	ZF(ZT_U16, tunnel.remote_port),	ZF(ZT_BOOL, tunnel.udp_encap),
+	ZF(ZT_TEXT, tunnel.ike_suite),	ZF(ZT_TEXT, tunnel.esp_suite),
+	ZF(ZT_I64, tunnel.established_ms), ZF(ZT_U32, tunnel.child_sas),
+	ZF(ZT_U64, in_packets),		ZF(ZT_U64, in_bytes),
+	ZF(ZT_U64, out_packets),	ZF(ZT_U64, out_bytes),
+	ZF(ZT_U64, replay),		ZF(ZT_U64, auth_failed),
+	ZF(ZT_U64, malformed),		ZF(ZT_U64, spoofed),
+	ZF(ZT_BOOL, bgp.present),	ZF(ZT_TEXT, bgp.state),
+	ZF(ZT_U32, bgp.local_ip),	ZF(ZT_U32, bgp.peer_ip),
+	ZF(ZT_U32, bgp.peer_asn),	ZF(ZT_I64, bgp.established_ms),
+	ZF(ZT_U64, bgp.received),	ZF(ZT_U64, bgp.learned),
+	ZF(ZT_U64, bgp.advertised),	ZF(ZT_U64, bgp.rejected),
+	ZF(ZT_U64, bgp.treat_as_withdraw), ZF(ZT_TEXT, bgp.last_error),
+	ZF(ZT_TEXT, bgp.bfd_state),	ZF(ZT_U64, bgp.bfd_detect_ms),
+	ZF(ZT_U64, bgp.bfd_tx_ms),	ZF(ZT_TEXT, reason),
+	ZF(ZT_TEXT, reason_detail),
+};
+#undef ZF
+
+_Static_assert(sizeof(zs_fields) / sizeof(zs_fields[0]) ==
+    ZS_NCOLS - ZS_TENANT_ID, "zs_fields and ZS_COLS");
+_Static_assert(sizeof(unsigned) == sizeof(uint32_t), "child_sas as ZT_U32");
+
 /* A column is parameter col + 1. */
 static int
 zs_text(struct db_stmt *st, int col, const char *v, size_t size)
 {
 	return st->drv->bind_text(st, col + 1, v, strnlen(v, size - 1)) != 0;
-}
-
-/* Counters past INT64_MAX (never in practice) are kept at the top. */
-static int
-zs_int(struct db_stmt *st, int col, uint64_t v)
-{
-	return st->drv->bind_int(st, col + 1, v > INT64_MAX ? INT64_MAX :
-	    (int64_t)v) != 0;
 }
 
 static int
@@ -135,134 +170,108 @@ zs_bind_key(struct db_stmt *st, const struct store_zstatus *z)
 static int
 zs_bind(struct db_stmt *st, const struct store_zstatus *z)
 {
-	const struct model_link_tunnel *t = &z->tunnel;
-	const struct model_link_bgp *b = &z->bgp;
-	int errs = zs_bind_key(st, z);
+	const unsigned char *base = (const unsigned char *)z;
+	int errs = zs_bind_key(st, z), col;
+	uint64_t u = 0;
+	uint32_t u32;
+	uint16_t u16;
+	int64_t i64;
+	size_t i;
 
-	errs += zs_text(st, ZS_TENANT_ID, z->tenant_id, sizeof(z->tenant_id));
-	errs += st->drv->bind_int(st, ZS_UPDATED_MS + 1, z->updated_ms) != 0;
-	errs += zs_int(st, ZS_DATAPLANE, z->dataplane);
-	errs += zs_int(st, ZS_CONNECTED, t->connected);
-	errs += zs_int(st, ZS_LOCAL_IP, t->local_ip);
-	errs += zs_int(st, ZS_REMOTE_IP, t->remote_ip);
-	errs += zs_int(st, ZS_REMOTE_PORT, t->remote_port);
-	errs += zs_int(st, ZS_UDP_ENCAP, t->udp_encap);
-	errs += zs_text(st, ZS_IKE_SUITE, t->ike_suite, sizeof(t->ike_suite));
-	errs += zs_text(st, ZS_ESP_SUITE, t->esp_suite, sizeof(t->esp_suite));
-	errs += st->drv->bind_int(st, ZS_ESTABLISHED_MS + 1,
-	    t->established_ms) != 0;
-	errs += zs_int(st, ZS_CHILD_SAS, t->child_sas);
-	errs += zs_int(st, ZS_IN_PACKETS, z->in_packets);
-	errs += zs_int(st, ZS_IN_BYTES, z->in_bytes);
-	errs += zs_int(st, ZS_OUT_PACKETS, z->out_packets);
-	errs += zs_int(st, ZS_OUT_BYTES, z->out_bytes);
-	errs += zs_int(st, ZS_REPLAY, z->replay);
-	errs += zs_int(st, ZS_AUTH_FAILED, z->auth_failed);
-	errs += zs_int(st, ZS_MALFORMED, z->malformed);
-	errs += zs_int(st, ZS_SPOOFED, z->spoofed);
-	errs += zs_int(st, ZS_BGP_PRESENT, b->present);
-	errs += zs_text(st, ZS_BGP_STATE, b->state, sizeof(b->state));
-	errs += zs_int(st, ZS_BGP_LOCAL_IP, b->local_ip);
-	errs += zs_int(st, ZS_BGP_PEER_IP, b->peer_ip);
-	errs += zs_int(st, ZS_BGP_PEER_ASN, b->peer_asn);
-	errs += st->drv->bind_int(st, ZS_BGP_ESTABLISHED_MS + 1,
-	    b->established_ms) != 0;
-	errs += zs_int(st, ZS_BGP_RECEIVED, b->received);
-	errs += zs_int(st, ZS_BGP_LEARNED, b->learned);
-	errs += zs_int(st, ZS_BGP_ADVERTISED, b->advertised);
-	errs += zs_int(st, ZS_BGP_REJECTED, b->rejected);
-	errs += zs_int(st, ZS_BGP_TAW, b->treat_as_withdraw);
-	errs += zs_text(st, ZS_BGP_LAST_ERROR, b->last_error,
-	    sizeof(b->last_error));
-	errs += zs_text(st, ZS_BFD_STATE, b->bfd_state, sizeof(b->bfd_state));
-	errs += zs_int(st, ZS_BFD_DETECT_MS, b->bfd_detect_ms);
-	errs += zs_int(st, ZS_BFD_TX_MS, b->bfd_tx_ms);
-	errs += zs_text(st, ZS_REASON, z->reason, sizeof(z->reason));
-	errs += zs_text(st, ZS_REASON_DETAIL, z->reason_detail,
-	    sizeof(z->reason_detail));
+	for (i = 0; i < sizeof(zs_fields) / sizeof(zs_fields[0]); i++) {
+		const struct zs_field *f = &zs_fields[i];
+		const void *v = base + f->off;
+
+		col = ZS_TENANT_ID + (int)i;
+		switch (f->type) {
+		case ZT_TEXT:
+			errs += zs_text(st, col, v, f->size);
+			continue;
+		case ZT_I64:
+			memcpy(&i64, v, sizeof(i64));
+			errs += st->drv->bind_int(st, col + 1, i64) != 0;
+			continue;
+		case ZT_BOOL:
+			u = *(const bool *)v;
+			break;
+		case ZT_U16:
+			memcpy(&u16, v, sizeof(u16));
+			u = u16;
+			break;
+		case ZT_U32:
+			memcpy(&u32, v, sizeof(u32));
+			u = u32;
+			break;
+		case ZT_U64:
+			memcpy(&u, v, sizeof(u));
+			break;
+		}
+		/* Counters past INT64_MAX (never in practice) stay at the top. */
+		errs += st->drv->bind_int(st, col + 1, u > INT64_MAX ? INT64_MAX :
+		    (int64_t)u) != 0;
+	}
 	return errs;
-}
-
-/* One column as an integer in [min, max]; errs counts the failures. */
-static uint64_t
-zs_col(struct db_stmt *st, int col, int64_t min, int64_t max, int *errs)
-{
-	int64_t v = 0;
-
-	if (store_col_int(st, col, min, max, &v) == -1)
-		(*errs)++;
-	return (uint64_t)v;
 }
 
 static int
 zs_row(struct db_stmt *st, void *arg)
 {
+	static const int64_t max[] = { [ZT_BOOL] = 1, [ZT_U16] = UINT16_MAX,
+		[ZT_U32] = UINT32_MAX, [ZT_U64] = INT64_MAX };
 	struct store_zstatus *z = arg;
-	struct model_link_tunnel *t = &z->tunnel;
-	struct model_link_bgp *b = &z->bgp;
-	int64_t v = 0;
-	int errs = 0;
+	unsigned char *base = (unsigned char *)z;
+	int64_t v, zone = 0;
+	uint32_t u32;
+	uint16_t u16;
+	uint64_t u;
+	int errs = 0, col;
+	size_t i;
 
 	memset(z, 0, sizeof(*z));
 	errs += store_col_text(st, ZS_LINK_ID, z->link_id, sizeof(z->link_id),
 	    false) == -1;
-	z->zone = (int)zs_col(st, ZS_ZONE, 1, MODEL_ZONES_MAX, &errs);
+	errs += store_col_int(st, ZS_ZONE, 1, MODEL_ZONES_MAX, &zone) == -1;
+	z->zone = (int)zone;
 	errs += store_col_text(st, ZS_NODE, z->node, sizeof(z->node),
 	    false) == -1;
-	errs += store_col_text(st, ZS_TENANT_ID, z->tenant_id,
-	    sizeof(z->tenant_id), false) == -1;
-	errs += store_col_int(st, ZS_UPDATED_MS, INT64_MIN, INT64_MAX,
-	    &z->updated_ms) == -1;
-	z->dataplane = zs_col(st, ZS_DATAPLANE, 0, 1, &errs) != 0;
-	t->connected = zs_col(st, ZS_CONNECTED, 0, 1, &errs) != 0;
-	t->local_ip = (uint32_t)zs_col(st, ZS_LOCAL_IP, 0, UINT32_MAX, &errs);
-	t->remote_ip = (uint32_t)zs_col(st, ZS_REMOTE_IP, 0, UINT32_MAX,
-	    &errs);
-	t->remote_port = (uint16_t)zs_col(st, ZS_REMOTE_PORT, 0, UINT16_MAX,
-	    &errs);
-	t->udp_encap = zs_col(st, ZS_UDP_ENCAP, 0, 1, &errs) != 0;
-	errs += store_col_text(st, ZS_IKE_SUITE, t->ike_suite,
-	    sizeof(t->ike_suite), false) == -1;
-	errs += store_col_text(st, ZS_ESP_SUITE, t->esp_suite,
-	    sizeof(t->esp_suite), false) == -1;
-	errs += store_col_int(st, ZS_ESTABLISHED_MS, INT64_MIN, INT64_MAX,
-	    &t->established_ms) == -1;
-	t->child_sas = (unsigned)zs_col(st, ZS_CHILD_SAS, 0, UINT32_MAX, &errs);
-	z->in_packets = zs_col(st, ZS_IN_PACKETS, 0, INT64_MAX, &errs);
-	z->in_bytes = zs_col(st, ZS_IN_BYTES, 0, INT64_MAX, &errs);
-	z->out_packets = zs_col(st, ZS_OUT_PACKETS, 0, INT64_MAX, &errs);
-	z->out_bytes = zs_col(st, ZS_OUT_BYTES, 0, INT64_MAX, &errs);
-	z->replay = zs_col(st, ZS_REPLAY, 0, INT64_MAX, &errs);
-	z->auth_failed = zs_col(st, ZS_AUTH_FAILED, 0, INT64_MAX, &errs);
-	z->malformed = zs_col(st, ZS_MALFORMED, 0, INT64_MAX, &errs);
-	z->spoofed = zs_col(st, ZS_SPOOFED, 0, INT64_MAX, &errs);
-	b->present = zs_col(st, ZS_BGP_PRESENT, 0, 1, &errs) != 0;
-	errs += store_col_text(st, ZS_BGP_STATE, b->state, sizeof(b->state),
-	    false) == -1;
-	b->local_ip = (uint32_t)zs_col(st, ZS_BGP_LOCAL_IP, 0, UINT32_MAX,
-	    &errs);
-	b->peer_ip = (uint32_t)zs_col(st, ZS_BGP_PEER_IP, 0, UINT32_MAX,
-	    &errs);
-	b->peer_asn = (uint32_t)zs_col(st, ZS_BGP_PEER_ASN, 0, UINT32_MAX,
-	    &errs);
-	errs += store_col_int(st, ZS_BGP_ESTABLISHED_MS, INT64_MIN, INT64_MAX,
-	    &v) == -1;
-	b->established_ms = v;
-	b->received = zs_col(st, ZS_BGP_RECEIVED, 0, INT64_MAX, &errs);
-	b->learned = zs_col(st, ZS_BGP_LEARNED, 0, INT64_MAX, &errs);
-	b->advertised = zs_col(st, ZS_BGP_ADVERTISED, 0, INT64_MAX, &errs);
-	b->rejected = zs_col(st, ZS_BGP_REJECTED, 0, INT64_MAX, &errs);
-	b->treat_as_withdraw = zs_col(st, ZS_BGP_TAW, 0, INT64_MAX, &errs);
-	errs += store_col_text(st, ZS_BGP_LAST_ERROR, b->last_error,
-	    sizeof(b->last_error), false) == -1;
-	errs += store_col_text(st, ZS_BFD_STATE, b->bfd_state,
-	    sizeof(b->bfd_state), false) == -1;
-	b->bfd_detect_ms = zs_col(st, ZS_BFD_DETECT_MS, 0, INT64_MAX, &errs);
-	b->bfd_tx_ms = zs_col(st, ZS_BFD_TX_MS, 0, INT64_MAX, &errs);
-	errs += store_col_text(st, ZS_REASON, z->reason, sizeof(z->reason),
-	    false) == -1;
-	errs += store_col_text(st, ZS_REASON_DETAIL, z->reason_detail,
-	    sizeof(z->reason_detail), false) == -1;
+	for (i = 0; i < sizeof(zs_fields) / sizeof(zs_fields[0]); i++) {
+		const struct zs_field *f = &zs_fields[i];
+		void *p = base + f->off;
+
+		col = ZS_TENANT_ID + (int)i;
+		if (f->type == ZT_TEXT) {
+			errs += store_col_text(st, col, p, f->size, false) == -1;
+			continue;
+		}
+		v = 0;
+		if (store_col_int(st, col, f->type == ZT_I64 ? INT64_MIN : 0,
+		    f->type == ZT_I64 ? INT64_MAX : max[f->type], &v) == -1) {
+			errs++;
+			continue;
+		}
+		switch (f->type) {
+		case ZT_BOOL:
+			*(bool *)p = v != 0;
+			break;
+		case ZT_U16:
+			u16 = (uint16_t)v;
+			memcpy(p, &u16, sizeof(u16));
+			break;
+		case ZT_U32:
+			u32 = (uint32_t)v;
+			memcpy(p, &u32, sizeof(u32));
+			break;
+		case ZT_U64:
+			u = (uint64_t)v;
+			memcpy(p, &u, sizeof(u));
+			break;
+		case ZT_I64:
+			memcpy(p, &v, sizeof(v));
+			break;
+		case ZT_TEXT:
+			break;
+		}
+	}
 	if (errs != 0) {
 		log_err("store: corrupt link status row %s zone %d", z->link_id,
 		    z->zone);
