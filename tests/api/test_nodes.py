@@ -212,6 +212,10 @@ def test_status_from_nodes(c):
     st = status(a, c.rn, ids["ZR"])
     check([(x["zone"], x["gatewayNode"], x["stale"]) for x in st["tunnels"]] ==
           [(1, "gw-a", False), (2, "gw-b", False)], st)
+    # `branchgate link status` names the node.
+    out = subprocess.run([CLI, "--url", c.api.url, "--token", c.tenant["token"], "link",
+                          "status", c.rn, ids["L3"]], capture_output=True, text=True, timeout=30)
+    check(out.returncode == 0 and "gw-b (up)" in out.stdout, out.stdout + out.stderr)
     # A gateway node's own API merges the same way: L3 is not gw-a's.
     st = status(Client(c.gwa, c.tenant["token"]), c.rn, ids["L3"])
     check(st["tunnels"][0]["gatewayNode"] == "gw-b" and not st["tunnels"][0]["stale"], st)
