@@ -368,8 +368,59 @@ def test_deleted_row_comes_back(c):
     check(out.returncode == 1 and "no node 'nope'" in out.stderr, out.stderr)
 
 
+def psql(c, sql):
+    out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", c.url, "-c", sql],
+                         capture_output=True, text=True, timeout=30)
+    check(out.returncode == 0, out.stderr)
+
+
+def test_status_connected_row(c):
+    """What a gateway node writes for a connected zone is what the API shows: a
+    row written here for a node of our own (gw-x, draining so that placement
+    leaves it alone), its fields, then stale once gw-x's heartbeat is old."""
+    a = Client(c.api, c.tenant["token"])
+    lid = link_ids(a, c.rn)["L2"]
+    now = "(extract(epoch from now()) * 1000)::bigint"
+    psql(c, "INSERT INTO nodes VALUES ('gw-x', 'gateway', 3405803777, 0, 'draining', 60, "
+         + now + ", " + now + ")")
+    psql(c, "UPDATE link_nodes SET node = 'gw-x' WHERE link_id = '%s' AND zone = 1" % lid)
+    psql(c, "INSERT INTO link_status VALUES ('%s', 1, 'gw-x', '%s', %s, 1, 1, 3405803777, "
+         "3325256711, 4500, 1, 'AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256', 'AES_GCM_16_256', "
+         "1700000000000, 2, 10, 1000, 20, 2000, 1, 2, 3, 4, 1, 'established', 167838219, "
+         "168035591, 65000, 1700000001000, 3, 2, 5, 1, 0, '', 'up', 900, 300, 'ok', "
+         "'tunnel, BGP and routes up')" % (lid, c.tenant["id"], now))
+    try:
+        st = status(a, c.rn, lid)
+        t = st["tunnels"][0]
+        check(st["tunnelState"] == "connected" and st["dataPlane"] is True and
+              st["childSecurityAssociations"] == 2, st)
+        check(t["gatewayNode"] == "gw-x" and t["gatewayNodeState"] == "draining" and
+              not t["stale"] and t["localEndpoint"] == "203.0.113.1" and
+              t["remoteEndpoint"] == "198.51.100.7" and t["remotePort"] == 4500 and
+              t["encapsulation"] == "udp" and t["espSuite"] == "AES_GCM_16_256", st)
+        check(st["esp"] == {"inboundPackets": 10, "inboundBytes": 1000, "outboundPackets": 20,
+                            "outboundBytes": 2000, "replayDrops": 1,
+                            "authenticationFailures": 2, "malformedDrops": 3,
+                            "spoofedSourceDrops": 4}, st["esp"])
+        b = st["bgp"]
+        check(b["state"] == "established" and b["localAddress"] == "10.1.2.11" and
+              b["peerAddress"] == "10.4.5.7" and b["receivedPrefixes"] == 3 and
+              b["learnedPrefixes"] == 2 and b["advertisedPrefixes"] == 5 and
+              b["bfd"]["state"] == "up" and b["lastError"] is None, b)
+        check(st["health"] == {"reason": "ok", "detail": "tunnel, BGP and routes up"}, st)
+        # gw-x's heartbeat 10 minutes old: down, and its word no longer shown.
+        psql(c, "UPDATE nodes SET heartbeat_ms = heartbeat_ms - 600000 WHERE name = 'gw-x'")
+        st = status(a, c.rn, lid)
+        check(st["tunnelState"] == "unknown" and st["tunnels"][0]["stale"] and
+              st["tunnels"][0]["gatewayNodeState"] == "down" and st["bgp"] is None and
+              st["esp"]["inboundBytes"] == 0 and st["health"]["reason"] == "nodeDown", st)
+    finally:
+        psql(c, "UPDATE link_nodes SET node = 'gw-b' WHERE link_id = '%s' AND zone = 1" % lid)
+        psql(c, "DELETE FROM link_status WHERE node = 'gw-x'; DELETE FROM nodes WHERE name = 'gw-x'")
+
+
 if __name__ == "__main__":
     run_tests([test_three_nodes_listed, test_heartbeats_advance,
                test_placement, test_status_from_nodes, test_killed_node_turns_down,
                test_operator_auth, test_drain, test_cli_operator_mode,
-               test_deleted_row_comes_back], setup, teardown)
+               test_status_connected_row, test_deleted_row_comes_back], setup, teardown)
