@@ -18,6 +18,7 @@ struct store;
 struct store_traffic;
 
 /* --public-url: "http[s]://HOST[:PORT][/PATH]", at most this long. */
+#define API_OPERATOR_HASH_LEN	32	/* SHA-256, TOKEN_HASH_LEN */
 #define API_PUBLIC_URL_MAX	256
 
 struct api_config {
@@ -46,6 +47,13 @@ struct api_config {
 	 * connectivityConfiguration; false: the single node, ctx's endpoints.
 	 */
 	bool		 placement;
+	/*
+	 * The operator credential (--operator-token-file): SHA-256 of the
+	 * token (token_hash_text), which alone opens /operator/... (the node
+	 * list, drain). operator_set false: those answer 401.
+	 */
+	bool		 operator_set;
+	uint8_t		 operator_hash[API_OPERATOR_HASH_LEN];
 	/*
 	 * Called from the API thread after every successful write (POST,
 	 * PATCH, DELETE answered 2xx), once committed: the gateway reloads

@@ -120,6 +120,13 @@ static const struct api_route api_routes[] = {
 	{ "GET",    "networkAccess/logs/traffic",		api_traffic_list },
 	{ "GET",    "networkAccess/logs/traffic/{}",		api_traffic_get },
 	{ "GET",    "networkAccess/reports/{}",			api_traffic_report },
+	/* The operator's (api_authenticate): not a tenant's, not Graph. */
+#define OPN	"operator/nodes"
+	{ "GET",    OPN,				api_node_list },
+	{ "GET",    OPN "/{}",				api_node_get },
+	{ "DELETE", OPN "/{}",				api_node_delete },
+	{ "POST",   OPN "/{}/drain",			api_node_drain },
+	{ "POST",   OPN "/{}/activate",			api_node_activate },
 };
 
 static bool
@@ -204,6 +211,41 @@ api_split_path(struct api_req *r)
 	return 0;
 }
 
+/* Is this one of the operator's paths (/operator/...)? */
+static bool
+api_is_operator(const struct api_req *r)
+{
+	return r->nseg > 0 && strcasecmp(r->seg[0], "operator") == 0;
+}
+
+/*
+ * The operator token: its SHA-256 against the configured one's in
+ * constant time, so neither the comparison's timing nor its length says
+ * how much of it matched. A tenant token is just a wrong one here, and
+ * the operator token is not a tenant's (token_parse or the lookup fails).
+ */
+static int
+api_authenticate_operator(struct api_req *r, const char *h)
+{
+	uint8_t presented[TOKEN_HASH_LEN];
+	int ok;
+
+	if (!r->api->operator_set) {
+		api_error(r, 401, "Unauthorized", NULL, "this daemon has no "
+		    "operator token (start it with --operator-token-file)");
+		return -1;
+	}
+	ok = token_hash_text(h, strlen(h), presented) == 0 &&
+	    token_hash_equal(presented, r->api->operator_hash);
+	explicit_bzero(presented, sizeof(presented));
+	if (!ok) {
+		api_error(r, 401, "Unauthorized", NULL,
+		    "invalid operator token");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 api_authenticate(struct api_req *r)
 {
@@ -216,13 +258,16 @@ api_authenticate(struct api_req *r)
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		api_error(r, 401, "Unauthorized", NULL,
-		    "missing 'Authorization: Bearer <token>' header "
-		    "(create a tenant with 'branchgate tenant create NAME')");
+		    "missing 'Authorization: Bearer <token>' header%s",
+		    api_is_operator(r) ? " (the operator token)" :
+		    " (create a tenant with 'branchgate tenant create NAME')");
 		return -1;
 	}
 	h += 7;
 	while (*h == ' ')
 		h++;
+	if (api_is_operator(r))
+		return api_authenticate_operator(r, h);
 	if (token_parse(h, id, presented) == -1)
 		goto bad;
 	rc = store_tenant_by_token(r->api->store, id, &r->tenant, stored);
@@ -363,7 +408,9 @@ api_dispatch(struct api_req *r)
 	}
 	r->allow[0] = '\0';
 	if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0) {
-		if (!api_is_json(r)) {
+		/* The operator's actions take no body: none is fine. */
+		if (!(api_is_operator(r) && r->body_len == 0) &&
+		    !api_is_json(r)) {
 			api_error(r, 415, "UnsupportedMediaType", NULL,
 			    "request body must be JSON "
 			    "(Content-Type: application/json)");
@@ -656,6 +703,9 @@ api_start(struct api **out, struct store *st, const struct api_config *cfg)
 	api->store = st;
 	api->ctx = cfg->ctx;
 	api->placement = cfg->placement;
+	api->operator_set = cfg->operator_set;
+	memcpy(api->operator_hash, cfg->operator_hash,
+	    sizeof(api->operator_hash));
 	api->branch_transit_default = cfg->branch_transit_default;
 	api->on_change = cfg->on_change;
 	api->on_change_arg = cfg->on_change_arg;
@@ -716,5 +766,6 @@ api_stop(struct api *api)
 	MHD_stop_daemon(api->mhd);
 	api_static_free(api->web);
 	api_profiles_free(api);
+	explicit_bzero(api->operator_hash, sizeof(api->operator_hash));
 	free(api);
 }

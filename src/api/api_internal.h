@@ -42,6 +42,9 @@ struct api {
 	struct store		*store;
 	struct model_ctx	 ctx;
 	bool			 placement;
+	/* --operator-token-file: SHA-256 of the operator token */
+	bool			 operator_set;
+	uint8_t			 operator_hash[API_OPERATOR_HASH_LEN];
 	struct model_fwdcat	*fwdcat;	/* built-in forwarding rules */
 	bool			 branch_transit_default;	/* --branch-transit */
 	uint16_t		 port;
@@ -164,6 +167,9 @@ bool	api_prefer_representation(struct api_req *);
 /* api_rn.c */
 api_handler	api_rn_list, api_rn_create, api_rn_get, api_rn_update,
 		api_rn_delete;
+/* api_node.c: the operator's node list (api_http.c checks the operator token) */
+api_handler	api_node_list, api_node_get, api_node_drain, api_node_activate,
+		api_node_delete;
 /* api_link.c */
 api_handler	api_link_list, api_link_create, api_link_get, api_link_update,
 		api_link_delete, api_link_status,

@@ -7,6 +7,7 @@
 #include "api_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "guid.h"
@@ -253,25 +254,148 @@ link_tunnel_fields(json_t *o, const struct model_link_tunnel *t)
 	json_object_set_new(o, "establishedDateTime", json_string(when));
 }
 
+/*
+ * Where a zone's status came from, with placement on (docs/nodes.md
+ * "Status from the nodes"): the node the zone is placed on, that node's
+ * state by the heartbeat rule, and when it wrote the row. stale: the node
+ * is down or gone, or has written nothing for the zone yet.
+ */
+struct link_zsrc {
+	char		node[STORE_NODE_NAME_MAX + 1];	/* "": not placed */
+	const char	*node_state;	/* up, down, draining; NULL: not listed */
+	int64_t		updated_ms;	/* 0: no row */
+	bool		stale;
+};
+
 /* "tunnels": one entry per zone the link uses, connected or not. */
 static json_t *
-link_tunnels_json(const struct model_link *l, const struct model_link_status *st)
+link_tunnels_json(const struct model_link *l, const struct model_link_status *st,
+    const struct link_zsrc *src)
 {
 	int zones = l->redundancy == MODEL_RED_ZONE ? 2 : 1, z;
+	char when[WALLCLOCK_STRLEN];
 	json_t *a = json_array(), *t;
 
 	for (z = 0; a != NULL && z < zones; z++) {
 		const struct model_link_tunnel *tu = &st->tunnel[z];
 
 		t = json_pack("{s:i, s:s, s:I}", "zone", z + 1,
-		    "tunnelState", tu->connected ? "connected" : "disconnected",
+		    "tunnelState", src != NULL && src[z].stale ? "unknown" :
+		    tu->connected ? "connected" : "disconnected",
 		    "childSecurityAssociations", (json_int_t)tu->child_sas);
 		if (t == NULL)
 			continue;
 		link_tunnel_fields(t, tu);
+		if (src != NULL) {
+			json_object_set_new(t, "gatewayNode", src[z].node[0] !=
+			    '\0' ? json_string(src[z].node) : json_null());
+			json_object_set_new(t, "gatewayNodeState",
+			    src[z].node_state != NULL ?
+			    json_string(src[z].node_state) : json_null());
+			json_object_set_new(t, "stale", json_boolean(
+			    src[z].stale));
+			json_object_set_new(t, "statusDateTime",
+			    src[z].updated_ms != 0 ? json_string(wallclock_fmt(
+			    src[z].updated_ms, when)) : json_null());
+		}
 		json_array_append_new(a, t);
 	}
 	return a != NULL ? a : json_null();
+}
+
+/*
+ * With placement on, the status comes from the store: for each zone of
+ * the link, the row written by the node the zone is placed on, used only
+ * while that node is up (a down node's last row would show a tunnel that
+ * may be gone). ESP counters add up over the zones' rows (each node
+ * counts its own SAs); the reason is the first "ok" zone's, else the
+ * first fresh zone's, else "nodeDown". -1: a store error (answered).
+ */
+static int
+link_status_merge(struct api_req *r, const struct model_link *l,
+    struct model_link_status *st, struct link_zsrc src[MODEL_ZONES_MAX])
+{
+	char node[MODEL_ZONES_MAX][STORE_NODE_NAME_MAX + 1];
+	uint32_t ep[MODEL_ZONES_MAX];
+	struct store_zstatus *rows = NULL;
+	const struct store_zstatus *zr[MODEL_ZONES_MAX] = { NULL, NULL };
+	const struct store_zstatus *why = NULL;
+	struct store_node n;
+	int zones = l->redundancy == MODEL_RED_ZONE ? 2 : 1, z, rc;
+	int64_t now = wallclock_now_ms();
+	size_t nrows = 0, i;
+
+	memset(src, 0, sizeof(*src) * MODEL_ZONES_MAX);
+	if (store_link_nodes(r->api->store, r->tenant.id, l->id, node,
+	    ep) != 0 || store_zstatus_list(r->api->store, r->tenant.id, l->id,
+	    &rows, &nrows) != 0) {
+		api_error_store(r);
+		return -1;
+	}
+	for (z = 0; z < zones; z++) {
+		snprintf(src[z].node, sizeof(src[z].node), "%s", node[z]);
+		src[z].stale = true;
+		if (node[z][0] == '\0')
+			continue;
+		rc = store_node_get(r->api->store, node[z], &n);
+		if (rc == -1) {
+			free(rows);
+			api_error_store(r);
+			return -1;
+		}
+		if (rc == 0)
+			src[z].node_state = store_node_state_name(&n, now);
+		for (i = 0; i < nrows; i++)
+			if (rows[i].zone == z + 1 &&
+			    strcmp(rows[i].node, node[z]) == 0)
+				zr[z] = &rows[i];
+		if (zr[z] != NULL)
+			src[z].updated_ms = zr[z]->updated_ms;
+		src[z].stale = rc != 0 || store_node_down(&n, now) ||
+		    zr[z] == NULL;
+	}
+	for (z = 0; z < zones; z++) {
+		const struct store_zstatus *x = zr[z];
+
+		if (src[z].stale)
+			continue;
+		st->dataplane |= x->dataplane;
+		st->tunnel[z] = x->tunnel;
+		st->connected |= x->tunnel.connected;
+		st->bgp[z] = x->bgp;
+		st->in_packets += x->in_packets;
+		st->in_bytes += x->in_bytes;
+		st->out_packets += x->out_packets;
+		st->out_bytes += x->out_bytes;
+		st->replay += x->replay;
+		st->auth_failed += x->auth_failed;
+		st->malformed += x->malformed;
+		st->spoofed += x->spoofed;
+		if (why == NULL || (strcmp(x->reason, "ok") == 0 &&
+		    strcmp(why->reason, "ok") != 0))
+			why = x;
+	}
+	if (why != NULL && why->reason[0] != '\0') {
+		memcpy(st->reason, why->reason, sizeof(st->reason));
+		memcpy(st->reason_detail, why->reason_detail,
+		    sizeof(st->reason_detail));
+	} else if (why == NULL) {
+		for (z = 0; z < zones && src[z].node[0] == '\0'; z++)
+			;
+		snprintf(st->reason, sizeof(st->reason), "nodeDown");
+		if (z == zones)
+			snprintf(st->reason_detail, sizeof(st->reason_detail),
+			    "the link is placed on no gateway node");
+		else
+			snprintf(st->reason_detail, sizeof(st->reason_detail),
+			    "no status from gateway node %s (zone %d): it is "
+			    "%s", src[z].node, z + 1, src[z].node_state == NULL ?
+			    "not in the node list" : strcmp(src[z].node_state,
+			    "down") == 0 ? "down (no heartbeat)" :
+			    "up but has written no status for the zone yet");
+	}
+	free(rows);
+	return 0;
 }
 
 /*
@@ -283,9 +407,11 @@ void
 api_link_status(struct api_req *r)
 {
 	struct model_link_status st;
+	struct link_zsrc src[MODEL_ZONES_MAX];
 	struct model_link l;
 	struct model_rn rn;
 	unsigned child_sas = 0;
+	bool stale = false;
 	int z;
 	json_t *o;
 
@@ -295,7 +421,13 @@ api_link_status(struct api_req *r)
 		return;
 	model_link_wipe(&l);
 	memset(&st, 0, sizeof(st));
-	if (r->api->link_status != NULL &&
+	if (r->api->placement) {
+		if (link_status_merge(r, &l, &st, src) == -1)
+			return;
+		for (z = 0; z < MODEL_ZONES_MAX; z++)
+			stale |= src[z].stale && z < (l.redundancy ==
+			    MODEL_RED_ZONE ? 2 : 1);
+	} else if (r->api->link_status != NULL &&
 	    r->api->link_status(r->api->link_status_arg, l.id, &st) == -1) {
 		api_error(r, 503, "ServiceUnavailable", NULL,
 		    "the gateway status is not available");
@@ -306,7 +438,8 @@ api_link_status(struct api_req *r)
 	o = json_pack("{s:s, s:s, s:b, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:I}}",
 	    "linkId", l.id,
-	    "tunnelState", st.connected ? "connected" : "disconnected",
+	    "tunnelState", st.connected ? "connected" : stale ? "unknown" :
+	    "disconnected",
 	    "dataPlane", st.dataplane,
 	    "childSecurityAssociations", (json_int_t)child_sas,
 	    "esp",
@@ -324,7 +457,8 @@ api_link_status(struct api_req *r)
 		    "reason", st.reason[0] != '\0' ? st.reason : "noTunnel",
 		    "detail", st.reason[0] != '\0' ? st.reason_detail :
 		    "the gateway has no state for this link yet"));
-		json_object_set_new(o, "tunnels", link_tunnels_json(&l, &st));
+		json_object_set_new(o, "tunnels", link_tunnels_json(&l, &st,
+		    r->api->placement ? src : NULL));
 		json_object_set_new(o, "bgp", link_bgp_json(&st.bgp[0]));
 		if (st.bgp[1].present)
 			json_object_set_new(o, "zoneRedundancyBgp",

@@ -38,7 +38,7 @@ static const char *const logs_query[] = {
 static const char *const logs_fields[] = {
 	"id", "remoteNetworkId", "createdDateTime", "sourceIp", "destinationIp",
 	"status", "description", "bgpRoutesAdvertisedCount", "sentBytes",
-	"receivedBytes", NULL
+	"receivedBytes", "gatewayNode", NULL
 };
 
 struct logs_query {
@@ -289,6 +289,9 @@ logs_event_json(struct api_req *r, const struct store_event *ev)
 	    "bgpRoutesAdvertisedCount", (int)ev->bgp_routes_advertised,
 	    "sentBytes", (json_int_t)ev->sent_bytes,
 	    "receivedBytes", (json_int_t)ev->received_bytes);
+	/* Not Graph's: the gateway node that wrote it (docs/nodes.md). */
+	if (o != NULL && ev->node[0] != '\0')
+		json_object_set_new(o, "gatewayNode", json_string(ev->node));
 	api_select_apply(r, o);
 	return o;
 }

@@ -91,6 +91,12 @@ token_parse(const char *token, char id[TOKEN_ID_LEN + 1],
 }
 
 int
+token_hash_text(const char *s, size_t len, uint8_t hash[TOKEN_HASH_LEN])
+{
+	return token_hash_secret(s, len, hash);
+}
+
+int
 token_hash_equal(const uint8_t a[TOKEN_HASH_LEN], const uint8_t b[TOKEN_HASH_LEN])
 {
 	return CRYPTO_memcmp(a, b, TOKEN_HASH_LEN) == 0;

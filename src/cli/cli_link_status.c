@@ -60,6 +60,12 @@ status_show(const json_t *o)
 		    cli_out_jtext(json_object_get(t, "zone"), a));
 		cli_out_line(t, "%-16s {tunnelState}, "
 		    "{childSecurityAssociations} child SA(s)\n", label);
+		/* Several nodes: who wrote it, and whether it is still true. */
+		if (json_is_string(json_object_get(t, "gatewayNode")))
+			cli_out_line(t, "%-16s {gatewayNode} ({gatewayNodeState})"
+			    "%s, written {statusDateTime}\n", "  node",
+			    json_is_true(json_object_get(t, "stale")) ?
+			    ", stale" : "");
 		if (json_object_get(t, "localEndpoint") == NULL)
 			continue;
 		cli_out_line(t, "%-16s gateway {localEndpoint}, branch "

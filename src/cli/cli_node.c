@@ -1,8 +1,12 @@
 /*
- * cli_node.c - "node list" and "node delete", offline like "tenant
- * create": they open the store directly (docs/nodes.md). The state is
- * computed here from each heartbeat's age by this machine's wall clock,
- * as every reader of the node list does (store_node_state_name).
+ * cli_node.c - "node list|get|drain|activate|delete" (docs/nodes.md), two
+ * ways: through the operator API (/operator/nodes) when an operator token
+ * is given (--token on the command line, or BRANCHGATE_OPERATOR_TOKEN)
+ * and no --db; else offline like "tenant create", on the store directly.
+ * Offline, the state is computed here from each heartbeat's age by this
+ * machine's wall clock, as every reader of the node list does
+ * (store_node_state_name), and a drain on SQLite reaches a running
+ * gateway only at its next reload (SQLite has no change push).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_http.h"
 #include "cli_out.h"
 #include "ip4.h"
 #include "store.h"
@@ -55,6 +60,83 @@ node_json(const struct store_node *n, int64_t now)
 	    "heartbeatAgeSeconds", (json_int_t)((now - n->heartbeat_ms) / 1000));
 }
 
+/*
+ * The operator API, if asked for: an explicit --token, or the operator's
+ * own variable (BRANCHGATE_TOKEN is a tenant's, and keeps the offline
+ * mode). --db always means offline.
+ */
+static bool
+node_api(struct cli *c, const struct args *a)
+{
+	const char *tok = getenv("BRANCHGATE_OPERATOR_TOKEN");
+
+	if (a->val[O_DB] != NULL)
+		return false;
+	if (a->val[O_TOKEN] != NULL)
+		return true;	/* c->token is the flag's */
+	if (tok == NULL || *tok == '\0')
+		return false;
+	if (c->token != NULL) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	if ((c->token = strdup(tok)) == NULL)
+		sb_oom();
+	return true;
+}
+
+/* u = --url/operator/nodes[/NAME[/action]]. */
+static void
+node_url(struct cli *c, struct sbuf *u, const char *name, const char *action)
+{
+	sb_addf(u, "%s/operator/nodes", c->url);
+	if (name != NULL) {
+		sb_adds(u, "/");
+		cli_http_esc(c, u, name);
+	}
+	if (action != NULL)
+		sb_addf(u, "/%s", action);
+}
+
+static void
+node_show_one(const json_t *o)
+{
+	static const struct cli_field f[] = {
+		{ "Name", "name" }, { "Role", "role" }, { "State", "state" },
+		{ "Stored state", "storedState" },
+		{ "Zone 1", "endpoints.zone1" }, { "Zone 2", "endpoints.zone2" },
+		{ "Heartbeat", "lastHeartbeatDateTime" },
+	};
+	const json_t *mv = json_object_get(o, "movedZones");
+	size_t i;
+	json_t *m;
+
+	cli_out_fields(o, f, CLI_NELEM(f));
+	json_array_foreach(mv, i, m)
+		cli_out_line(m, "moved: link {deviceLinkId} zone {zone} to "
+		    "{toNode}");
+}
+
+/* One node action through the API: GET, POST drain/activate, DELETE. */
+static int
+node_api_one(struct cli *c, const char *method, const char *name,
+    const char *action)
+{
+	struct sbuf u = SB_INIT(CLI_URL_MAX);
+	json_t *body = NULL, *out = NULL;
+	int ret;
+
+	node_url(c, &u, name, action);
+	if (strcmp(method, "POST") == 0 && (body = json_object()) == NULL)
+		sb_oom();
+	ret = cli_http_call(c, method, &u, body, false, &out);
+	if (ret == CLI_OK && out != NULL)
+		cli_out_show(c, out, node_show_one);
+	json_decref(body);
+	json_decref(out);
+	return ret;
+}
+
 static int
 node_open(struct args *a, struct store **st)
 {
@@ -77,6 +159,12 @@ node_list(struct cli *c, struct args *a)
 	int64_t now;
 	int ret;
 
+	if (node_api(c, a)) {
+		struct sbuf u = SB_INIT(CLI_URL_MAX);
+
+		node_url(c, &u, NULL, NULL);
+		return cli_http_show(c, &u, node_table);
+	}
 	if ((ret = node_open(a, &st)) != CLI_OK)
 		return ret;
 	ret = CLI_API;
@@ -104,14 +192,90 @@ fail:
 }
 
 static int
+node_get(struct cli *c, struct args *a)
+{
+	struct store *st = NULL;
+	struct store_node n;
+	json_t *o;
+	int ret, rc;
+
+	if (!store_node_name_valid(a->arg[0]))
+		return cli_out_usage("not a node name: '%s'", a->arg[0]);
+	if (node_api(c, a))
+		return node_api_one(c, "GET", a->arg[0], NULL);
+	if ((ret = node_open(a, &st)) != CLI_OK)
+		return ret;
+	rc = store_node_get(st, a->arg[0], &n);
+	store_close(st);
+	if (rc == STORE_NOTFOUND)
+		return SRV_ERR(CLI_API, "NotFound", "no node '%s'", a->arg[0]);
+	if (rc != 0)
+		return SRV_ERR(CLI_API, "StoreError", "cannot read node '%s'",
+		    a->arg[0]);
+	if ((o = node_json(&n, wallclock_now_ms())) == NULL)
+		return SRV_ERR(CLI_API, "NoMemory", "out of memory");
+	cli_out_show(c, o, node_show_one);
+	json_decref(o);
+	return CLI_OK;
+}
+
+/* drain and activate (docs/nodes.md "Drain"), offline or through the API. */
+static int
+node_state(struct cli *c, struct args *a, bool drain)
+{
+	struct store *st = NULL;
+	struct store_node_move *mv = NULL;
+	size_t nmv = 0, i;
+	int ret, rc;
+
+	if (!store_node_name_valid(a->arg[0]))
+		return cli_out_usage("not a node name: '%s'", a->arg[0]);
+	if (node_api(c, a))
+		return node_api_one(c, "POST", a->arg[0], drain ? "drain" :
+		    "activate");
+	if ((ret = node_open(a, &st)) != CLI_OK)
+		return ret;
+	rc = drain ? store_node_drain(st, a->arg[0], wallclock_now_ms(), &mv,
+	    &nmv) : store_node_activate(st, a->arg[0]);
+	if (rc == STORE_CONFLICT)
+		ret = SRV_ERR(CLI_API, "Conflict", "%s",
+		    store_conflict(st)->err[0].message);
+	else if (rc == STORE_NOTFOUND)
+		ret = SRV_ERR(CLI_API, "NotFound", "no node '%s'", a->arg[0]);
+	else if (rc != 0)
+		ret = SRV_ERR(CLI_API, "StoreError", "cannot %s node '%s'",
+		    drain ? "drain" : "activate", a->arg[0]);
+	else if (!c->quiet)
+		for (i = 0; i < nmv; i++)
+			printf("moved: link %s zone %d to %s\n", mv[i].link_id,
+			    mv[i].zone, mv[i].to);
+	free(mv);
+	store_close(st);
+	return ret;
+}
+
+static int
+node_drain(struct cli *c, struct args *a)
+{
+	return node_state(c, a, true);
+}
+
+static int
+node_activate(struct cli *c, struct args *a)
+{
+	return node_state(c, a, false);
+}
+
+static int
 node_delete(struct cli *c, struct args *a)
 {
 	struct store *st = NULL;
 	int ret, rc;
 
-	(void)c;
 	if (!store_node_name_valid(a->arg[0]))
 		return cli_out_usage("not a node name: '%s'", a->arg[0]);
+	if (node_api(c, a))
+		return node_api_one(c, "DELETE", a->arg[0], NULL);
 	if ((ret = node_open(a, &st)) != CLI_OK)
 		return ret;
 	rc = store_node_delete(st, a->arg[0]);
@@ -125,18 +289,28 @@ node_delete(struct cli *c, struct args *a)
 }
 
 static const struct cli_cmd node_cmds[] = {
-	{ "list", OM(O_DB), 0, 0, true, 0, node_list },
-	{ "delete", OM(O_DB), 1, 1, true, 0, node_delete },
+	{ "list", OM(O_DB), 0, 0, false, 0, node_list },
+	{ "get", OM(O_DB), 1, 1, false, 0, node_get },
+	{ "drain", OM(O_DB), 1, 1, false, 0, node_drain },
+	{ "activate", OM(O_DB), 1, 1, false, 0, node_activate },
+	{ "delete", OM(O_DB), 1, 1, false, 0, node_delete },
 };
 
 const struct cli_group cli_node_group = { "node",
 "usage: branchgate node list [--db URL] [--json]\n"
+"       branchgate node get NAME [--db URL] [--json]\n"
+"       branchgate node drain NAME [--db URL]\n"
+"       branchgate node activate NAME [--db URL]\n"
 "       branchgate node delete NAME [--db URL]\n"
 "\n"
-"The nodes sharing the store (docs/nodes.md), read from the store directly\n"
-"(no server needed): name, role, the endpoint of each zone it serves, its\n"
-"state and last heartbeat. A node is down when its heartbeat is older than\n"
-"3 of its intervals by this machine's clock. delete removes a row (a running\n"
-"node registers again at its next heartbeat).\n"
+"The nodes sharing the store (docs/nodes.md): name, role, the endpoint of\n"
+"each zone it serves, its state and last heartbeat. A node is down when its\n"
+"heartbeat is older than 3 of its intervals. drain sets a node draining and\n"
+"moves its links' zones to other nodes (nothing moves if one has nowhere to\n"
+"go); activate makes it a candidate again.\n"
+"With --token (or BRANCHGATE_OPERATOR_TOKEN) and no --db: through the\n"
+"operator API at --url, where delete is refused while links are placed on\n"
+"the node. Otherwise on the store directly (no server needed), where delete\n"
+"removes the row (a running node registers again at its next heartbeat).\n"
 "  --db URL   store URL, default " CLI_DEFAULT_DB "\n",
 	node_cmds, CLI_NELEM(node_cmds) };

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -26,6 +28,7 @@
 #include "policy_webcat.h"
 #include "store.h"
 #include "store_traffic.h"
+#include "token.h"
 #include "version.h"
 
 struct daemon_cfg {
@@ -57,6 +60,9 @@ struct daemon_cfg {
 	bool		 api_only;	/* --role api */
 	char		 node[STORE_NODE_NAME_MAX + 1];	/* --node; "": none */
 	unsigned	 heartbeat_s;	/* --heartbeat */
+	/* --operator-token-file: only the token's SHA-256 is kept */
+	bool		 operator_set;
+	uint8_t		 operator_hash[API_OPERATOR_HASH_LEN];
 	const char	*dp_only;	/* an option --role api has no use for */
 	const char	*gw_only;	/* a gateway-only key given */
 	const char	*cpe_only;	/* a CPE-only key given */
@@ -124,6 +130,9 @@ usage(FILE *f)
 "                       node without it does not register)\n"
 "  --heartbeat S        seconds between node heartbeats, 1..60 (default 5;\n"
 "                       down after 3 missed)\n"
+"  --operator-token-file PATH  the operator's API token (one line, 16..1024\n"
+"                       printable characters): opens /operator/nodes\n"
+"                       (docs/nodes.md); without it that API answers 401\n"
 "  --role api|gateway|cpe  api: the REST API, console and /metrics on the\n"
 "                       store only: no IKE, no data plane, no root\n"
 "                       (docs/nodes.md); gateway (default): everything on\n"
@@ -163,6 +172,49 @@ cfg_num(const char *val, unsigned long lo, unsigned long hi,
 	    *out < lo || *out > hi ? -1 : 0;
 }
 
+/*
+ * The operator token from its file: one line of 16..1024 printable
+ * characters, no spaces (a trailing newline is fine). Only its SHA-256 is
+ * kept; the token itself is wiped and never logged.
+ */
+static int
+cfg_operator_token(struct daemon_cfg *c, const char *path)
+{
+	char buf[1026];
+	struct stat sb;
+	ssize_t n;
+	size_t len, i;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		fprintf(stderr, "branchgated: --operator-token-file %s: %s\n",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0)
+		fprintf(stderr, "branchgated: warning: --operator-token-file %s "
+		    "is readable by others (chmod 600 it)\n", path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	len = n > 0 ? (size_t)n : 0;
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	for (i = 0; i < len; i++)
+		if (buf[i] <= 0x20 || buf[i] > 0x7e)
+			break;
+	if (n < 0 || len < 16 || len > 1024 || i != len)
+		fprintf(stderr, "branchgated: --operator-token-file %s: want one "
+		    "line of 16..1024 printable characters, no spaces\n", path);
+	else if (token_hash_text(buf, len, c->operator_hash) == 0) {
+		c->operator_set = true;
+		rc = 0;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
 static int
 cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 {
@@ -178,7 +230,8 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		"data-dir", "web-dir", "webcat-file",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"branch-transit", "policy-block-unnamed",
-		"ike-cookie-threshold", "reserved-range", "node", "heartbeat" };
+		"ike-cookie-threshold", "reserved-range", "node", "heartbeat",
+		"operator-token-file" };
 	/* The tunnel side's options: --role api has no IKE and no data plane. */
 	static const char *const dp_only[] = { "ike-port", "natt-port",
 		"netns-prefix", "egress", "no-dataplane", "esp-workers",
@@ -209,6 +262,9 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		snprintf(c->node, sizeof(c->node), "%s", val);
+	} else if (strcmp(key, "operator-token-file") == 0) {
+		if (cfg_operator_token(c, val) == -1)
+			return -1;
 	} else if (strcmp(key, "heartbeat") == 0) {
 		if (cfg_num(val, 1, 60, &port) == -1) {
 			fprintf(stderr, "branchgated: --heartbeat '%s': want "
@@ -517,7 +573,7 @@ load_webcat(const struct daemon_cfg *c, struct policy_webcat **out)
  * only when --node names it. Endpoints are the zones it serves.
  */
 static int
-start_beat(const struct daemon_cfg *c, struct node_beat **out)
+start_beat(const struct daemon_cfg *c, struct gw *gw, struct node_beat **out)
 {
 	struct store_node n;
 
@@ -531,7 +587,12 @@ start_beat(const struct daemon_cfg *c, struct node_beat **out)
 	if (!c->api_only)
 		memcpy(n.endpoint, c->ctx.endpoint, sizeof(n.endpoint));
 	n.heartbeat_s = c->heartbeat_s;
-	return node_beat_start(c->db, &n, out);
+	/*
+	 * A gateway node writes its links' status for the API nodes; the
+	 * single node (no --node) serves its own and writes none.
+	 */
+	return node_beat_start(c->db, &n, gw != NULL && c->node[0] != '\0' ?
+	    gw_link_status : NULL, gw, out);
 }
 
 /* The "API listening" line the tests and operators wait for. */
@@ -600,12 +661,14 @@ run_api(struct daemon_cfg *c)
 	ac.webdir = c->webdir;
 	ac.ctx = c->ctx;
 	ac.placement = true;
+	ac.operator_set = c->operator_set;
+	memcpy(ac.operator_hash, c->operator_hash, sizeof(ac.operator_hash));
 	ac.metrics_listen = c->metrics[0] != '\0' ? c->metrics : NULL;
 	ac.version = BRANCHGATE_VERSION;
 	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto fail;
-	if (start_beat(c, &beat) == -1)
+	if (start_beat(c, NULL, &beat) == -1)
 		goto fail;
 	log_info("api node: store %s (schema %d), no tunnels here", c->db,
 	    store_schema_version(st));
@@ -651,6 +714,7 @@ main(int argc, char **argv)
 		{ "metrics", required_argument, NULL, 'K' },
 		{ "node", required_argument, NULL, 'K' },
 		{ "heartbeat", required_argument, NULL, 'K' },
+		{ "operator-token-file", required_argument, NULL, 'K' },
 		{ "web-dir", required_argument, NULL, 'K' },
 		{ "webcat-file", required_argument, NULL, 'K' },
 		{ "traffic-db", required_argument, NULL, 'K' },
@@ -835,6 +899,8 @@ main(int argc, char **argv)
 	ac.webdir = c.webdir;
 	ac.ctx = c.ctx;
 	ac.placement = c.node[0] != '\0';
+	ac.operator_set = c.operator_set;
+	memcpy(ac.operator_hash, c.operator_hash, sizeof(ac.operator_hash));
 	ac.on_change = gw_config_changed;
 	ac.on_change_arg = gw;
 	ac.link_status = gw_link_status;
@@ -847,7 +913,7 @@ main(int argc, char **argv)
 	ac.traffic = tst;
 	if (api_start(&api, st, &ac) == -1)
 		goto out;
-	if (start_beat(&c, &beat) == -1)
+	if (start_beat(&c, gw, &beat) == -1)
 		goto out;
 	for (i = 0; i < MODEL_ZONES_MAX; i++)
 		if (c.ctx.endpoint[i] != 0)

@@ -406,9 +406,10 @@ gw_reload(struct gw *g)
 		else
 			c = strcmp(g->links[i].link.id, nl[j].link.id);
 		if (c < 0) {
-			log_info("gw: device link %s (%s) deleted: tearing "
-			    "its tunnels down", g->links[i].link.id,
-			    g->links[i].link.name);
+			log_info("gw: device link %s (%s) %s: tearing its "
+			    "tunnels down", g->links[i].link.id,
+			    g->links[i].link.name, g->cfg.node != NULL ?
+			    "deleted or moved off this node" : "deleted");
 			ike_peer_remove(g->ike, g->links[i].link.id, now);
 			removed++;
 			i++;
@@ -739,6 +740,9 @@ gw_event_init(struct gw *g, struct store_event *se, const char *rn_id)
 		return -1;
 	}
 	snprintf(se->rn_id, sizeof(se->rn_id), "%s", rn_id);
+	/* A gateway node tags its events (docs/nodes.md); the single node not. */
+	if (g->cfg.node != NULL)
+		snprintf(se->node, sizeof(se->node), "%s", g->cfg.node);
 	se->created_ms = wallclock_now_ms();
 	return 0;
 }

@@ -298,6 +298,73 @@ int	store_node_links(struct store *, const char *node,
 	    char (**out)[MODEL_ID_LEN + 1], size_t *n);
 
 /*
+ * Data from the gateway nodes (schema 9, store_status.c, docs/nodes.md
+ * "Status from the nodes"): one row per (link, zone, node), that node's
+ * view of the zone's tunnel and BGP session, the link's reason, and the
+ * ESP counters of the link's SAs on that node (on the lowest zone it
+ * carries; 0 on its other). Written by each gateway node for the zones
+ * placed on it, read by the API, which takes a zone's row from the node
+ * the zone is placed on. Status writes notify nobody.
+ */
+struct store_zstatus {
+	char		link_id[MODEL_ID_LEN + 1];
+	char		tenant_id[MODEL_ID_LEN + 1];
+	int		zone;			/* 1 or 2 */
+	char		node[STORE_NODE_NAME_MAX + 1];
+	int64_t		updated_ms;		/* wall clock of the write */
+	bool		dataplane;
+	struct model_link_tunnel tunnel;
+	struct model_link_bgp	bgp;		/* reject[] not kept */
+	uint64_t	in_packets, in_bytes, out_packets, out_bytes;
+	uint64_t	replay, auth_failed, malformed, spoofed;
+	char		reason[24];
+	char		reason_detail[320];
+};
+
+/*
+ * One atomic write of node's rows: with clear, every row of node goes
+ * first (a node's first write after its start); then the rows of drop
+ * (keys only) go and those of put are inserted or replaced. Every row's
+ * node must be node.
+ */
+int	store_zstatus_write(struct store *, const char *node, bool clear,
+	    const struct store_zstatus *put, size_t nput,
+	    const struct store_zstatus *drop, size_t ndrop);
+/* Every node's rows of one link of the tenant, by zone then node; *out malloc'd. */
+int	store_zstatus_list(struct store *, const char *tenant_id,
+	    const char *link_id, struct store_zstatus **out, size_t *n);
+
+/* The zones placed on a node: what it writes the status of. */
+struct store_node_zone {
+	char		link_id[MODEL_ID_LEN + 1];
+	char		tenant_id[MODEL_ID_LEN + 1];
+	int		zone;
+};
+/* Sorted by link id, then zone; *out malloc'd (free()). */
+int	store_node_zones(struct store *, const char *node,
+	    struct store_node_zone **out, size_t *n);
+
+/*
+ * The operator's node actions (docs/nodes.md "Drain"). drain sets the
+ * node draining and moves each zone placed on it to another node by the
+ * placement rule, in one write that notifies each link moved; with no
+ * other node for a zone: STORE_CONFLICT and nothing changes (the state
+ * neither). *moves (malloc'd, free()) says what went where. activate
+ * sets it active again (nothing moves back). remove deletes the node's
+ * row and its status rows; STORE_CONFLICT while zones are placed on it.
+ */
+struct store_node_move {
+	char		link_id[MODEL_ID_LEN + 1];
+	char		tenant_id[MODEL_ID_LEN + 1];
+	int		zone;
+	char		to[STORE_NODE_NAME_MAX + 1];
+};
+int	store_node_drain(struct store *, const char *name, int64_t now_ms,
+	    struct store_node_move **moves, size_t *nmoves);
+int	store_node_activate(struct store *, const char *name);
+int	store_node_remove(struct store *, const char *name);
+
+/*
  * Remote network health events (system-facts §2.5), written by the gateway,
  * read through GET /networkAccess/logs/remoteNetworks. status values are
  * indexes into store_event_status_enum (Graph remoteNetworkStatus order).
@@ -321,6 +388,8 @@ struct store_event {
 	char		description[STORE_EVENT_DESC_MAX + 1];	/* "" = none */
 	int32_t		bgp_routes_advertised;
 	int64_t		sent_bytes, received_bytes;
+	/* The gateway node that wrote it (docs/nodes.md); "" = the single node. */
+	char		node[STORE_NODE_NAME_MAX + 1];
 };
 
 /*

@@ -101,6 +101,7 @@ struct store {
 	struct db_stmt		**pstmt;	/* store_policy.c's, lazily */
 	struct db_stmt		**fstmt;	/* store_fwd.c's, lazily */
 	struct db_stmt		**nstmt;	/* store_node.c's, lazily */
+	struct db_stmt		**sstmt;	/* store_status.c's, lazily */
 	struct model_errs	 conflict;
 };
 

@@ -394,6 +394,7 @@ store_row_event(struct db_stmt *st, void *arg)
 	errs += store_col_int(st, 7, 0, INT32_MAX, &routes) == -1;
 	errs += store_col_int(st, 8, 0, INT64_MAX, &sent) == -1;
 	errs += store_col_int(st, 9, 0, INT64_MAX, &rcvd) == -1;
+	errs += store_col_text(st, 10, ev->node, sizeof(ev->node), true) == -1;
 	ev->created_ms = ms;
 	ev->bgp_routes_advertised = (int32_t)routes;
 	ev->sent_bytes = sent;

@@ -27,7 +27,8 @@ _Static_assert(STORE_NODE_MISSED == 3, "STORE_NODE_MISSED_SQL");
 	"started_ms, heartbeat_ms"
 
 enum n_id { N_REGISTER, N_BEAT, N_LIST, N_GET, N_DELETE, N_P_GET, N_P_PICK,
-	N_P_ADD, N_P_DROP, N_P_EP, N_P_OF_NODE, N_NSTMT };
+	N_P_ADD, N_P_DROP, N_P_EP, N_P_OF_NODE, N_ZONES, N_STATE, N_P_MOVE,
+	N_P_COUNT, N_ZS_CLEAR, N_NSTMT };
 
 static const char *const n_sql[N_NSTMT] = {
 	/* A restart keeps a drain the operator asked for (state). */
@@ -77,6 +78,17 @@ static const char *const n_sql[N_NSTMT] = {
 	[N_P_OF_NODE] =
 	    "SELECT DISTINCT link_id FROM link_nodes WHERE node = ?1 "
 	    "ORDER BY link_id",
+	[N_ZONES] =
+	    "SELECT link_id, tenant_id, zone FROM link_nodes WHERE node = ?1 "
+	    "ORDER BY link_id, zone",
+	[N_STATE] =
+	    "UPDATE nodes SET state = ?2 WHERE name = ?1",
+	[N_P_MOVE] =
+	    "UPDATE link_nodes SET node = ?3 WHERE link_id = ?1 AND zone = ?2",
+	[N_P_COUNT] =
+	    "SELECT count(*) FROM link_nodes WHERE node = ?1",
+	[N_ZS_CLEAR] =
+	    "DELETE FROM link_status WHERE node = ?1",
 };
 
 static const char *const n_role_names[] = { "api", "gateway" };
@@ -507,4 +519,208 @@ store_node_links(struct store *s, const char *node,
 	n_done(st);
 	*out = arr;
 	return rc;
+}
+
+/* --- the operator's actions: drain, activate, remove --------------------- */
+
+static int
+n_zone_row(struct db_stmt *st, void *arg)
+{
+	struct store_node_zone *z = arg;
+	int64_t zone;
+
+	memset(z, 0, sizeof(*z));
+	if (store_col_text(st, 0, z->link_id, sizeof(z->link_id), false) == -1 ||
+	    store_col_text(st, 1, z->tenant_id, sizeof(z->tenant_id),
+	    false) == -1 ||
+	    store_col_int(st, 2, 1, MODEL_ZONES_MAX, &zone) == -1) {
+		log_err("store: corrupt link placement row");
+		return -1;
+	}
+	z->zone = (int)zone;
+	return 0;
+}
+
+int
+store_node_zones(struct store *s, const char *node,
+    struct store_node_zone **out, size_t *n)
+{
+	struct db_stmt *st;
+	void *arr = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = n_stmt(s, N_ZONES)) == NULL)
+		return -1;
+	rc = store_map_list(st, n_text(st, 1, node), __func__, sizeof(**out),
+	    n_zone_row, &arr, n);
+	n_done(st);
+	*out = arr;
+	return rc;
+}
+
+/* One statement on a node's name (and ?2 text, ?3...): 0, NOTFOUND or a code. */
+static int
+n_exec_name(struct store *s, enum n_id id, const char *name, const char *v2,
+    bool need_row)
+{
+	struct db_stmt *st;
+	int errs, rc;
+
+	if ((st = n_stmt(s, id)) == NULL)
+		return -1;
+	errs = n_text(st, 1, name);
+	if (v2 != NULL)
+		errs += n_text(st, 2, v2);
+	rc = store_map_step(st, errs, __func__);
+	rc = rc == DB_DONE ? 0 : rc < 0 ? store_map_rc(rc) : -1;
+	if (rc == 0 && need_row && st->drv->changes(st) == 0)
+		rc = STORE_NOTFOUND;
+	n_done(st);
+	return rc;
+}
+
+struct n_drain_arg {
+	const char		*name;
+	int64_t			 now_ms;
+	struct store_node_move	**moves;
+	size_t			*nmoves;
+};
+
+static int
+n_move(struct store *s, const struct store_node_zone *z, const char *to)
+{
+	struct db_stmt *st;
+	int errs = 0, rc;
+
+	if ((st = n_stmt(s, N_P_MOVE)) == NULL)
+		return -1;
+	errs += st->drv->bind_text(st, 1, z->link_id,
+	    strnlen(z->link_id, MODEL_ID_LEN + 1)) != 0;
+	errs += st->drv->bind_int(st, 2, z->zone) != 0;
+	errs += n_text(st, 3, to);
+	rc = store_map_step(st, errs, __func__);
+	n_done(st);
+	return rc == DB_DONE ? 0 : rc < 0 ? store_map_rc(rc) : -1;
+}
+
+/*
+ * The node leaves the candidates first (its state, in this transaction),
+ * then each of its zones goes where placement would put it now, the
+ * link's other zone read afresh each time (it may have just moved).
+ */
+static int
+n_drain(struct store *s, const void *arg)
+{
+	const struct n_drain_arg *a = arg;
+	struct store_node_zone *zs = NULL;
+	struct store_node_move *mv = NULL;
+	struct n_place p;
+	size_t n = 0, i;
+	int rc;
+
+	free(*a->moves);
+	*a->moves = NULL;
+	*a->nmoves = 0;
+	if ((rc = n_exec_name(s, N_STATE, a->name, "draining", true)) != 0 ||
+	    (rc = store_node_zones(s, a->name, &zs, &n)) != 0)
+		goto out;
+	if (n > 0 && (mv = calloc(n, sizeof(*mv))) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = n_place_read(s, N_P_GET, zs[i].tenant_id,
+		    zs[i].link_id, &p)) != 0)
+			goto out;
+		rc = n_pick(s, zs[i].zone, a->now_ms,
+		    p.node[zs[i].zone == 1 ? 1 : 0], mv[i].to);
+		if (rc == STORE_NOTFOUND) {
+			model_errs_add(&s->conflict, "name", "no other gateway "
+			    "node that is up serves zone %d of device link %s: "
+			    "nothing was moved", zs[i].zone, zs[i].link_id);
+			rc = STORE_CONFLICT;
+		}
+		if (rc != 0 || (rc = n_move(s, &zs[i], mv[i].to)) != 0 ||
+		    (rc = store_q_notify(s, zs[i].tenant_id, "deviceLink",
+		    zs[i].link_id)) != 0)
+			goto out;
+		memcpy(mv[i].link_id, zs[i].link_id, sizeof(mv[i].link_id));
+		memcpy(mv[i].tenant_id, zs[i].tenant_id,
+		    sizeof(mv[i].tenant_id));
+		mv[i].zone = zs[i].zone;
+	}
+	*a->moves = mv;
+	*a->nmoves = n;
+	mv = NULL;
+out:
+	free(mv);
+	free(zs);
+	return rc;
+}
+
+int
+store_node_drain(struct store *s, const char *name, int64_t now_ms,
+    struct store_node_move **moves, size_t *nmoves)
+{
+	struct n_drain_arg a = { name, now_ms, moves, nmoves };
+	int rc;
+
+	*moves = NULL;
+	*nmoves = 0;
+	if ((rc = store_q_write(s, n_drain, &a)) != 0) {
+		free(*moves);
+		*moves = NULL;
+		*nmoves = 0;
+	}
+	return rc;
+}
+
+static int
+n_activate(struct store *s, const void *arg)
+{
+	return n_exec_name(s, N_STATE, arg, "active", true);
+}
+
+int
+store_node_activate(struct store *s, const char *name)
+{
+	return store_q_write(s, n_activate, name);
+}
+
+static int
+n_remove(struct store *s, const void *arg)
+{
+	const char *name = arg;
+	struct db_stmt *st;
+	size_t placed = 0;
+	int rc;
+
+	if ((st = n_stmt(s, N_P_COUNT)) == NULL)
+		return -1;
+	rc = store_map_count(st, n_text(st, 1, name), __func__, &placed);
+	n_done(st);
+	if (rc != 0)
+		return rc;
+	if (placed > 0) {
+		/* Checked before the row, so a missing node is still 404. */
+		struct store_node n;
+
+		if ((rc = store_node_get(s, name, &n)) != 0)
+			return rc;
+		model_errs_add(&s->conflict, "name", "%zu zone(s) of device "
+		    "links are placed on node %s: drain it first", placed,
+		    name);
+		return STORE_CONFLICT;
+	}
+	if ((rc = n_exec_name(s, N_DELETE, name, NULL, true)) != 0)
+		return rc;
+	return n_exec_name(s, N_ZS_CLEAR, name, NULL, false);
+}
+
+int
+store_node_remove(struct store *s, const char *name)
+{
+	return store_q_write(s, n_remove, name);
 }

@@ -32,7 +32,7 @@
 #include "log.h"
 #include "monotime.h"
 
-#define PG_MAXP			32	/* parameters of a statement */
+#define PG_MAXP			48	/* parameters of a statement (link_status has 40) */
 #define PG_RETRY_NS		MONOTIME_SEC
 #define PG_CONNECT_TIMEOUT	"3"
 #define PG_CHANNEL		"branchgate_config"

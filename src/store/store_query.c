@@ -300,6 +300,51 @@ static const char *const q_migrations[] = {
 	"  PRIMARY KEY (link_id, zone)"
 	")@STRICT@;"
 	"CREATE INDEX link_nodes_node ON link_nodes (node);",
+
+	/*
+	 * 9: data from the gateway nodes (store_status.c, docs/nodes.md
+	 * "Status from the nodes"): each node's view of each zone of the
+	 * links placed on it, tagged with the node, and the node that wrote
+	 * a health event. No foreign key to device_links: a node writing the
+	 * status of a link deleted meanwhile must not fail its batch; the
+	 * rows of a link a node no longer carries are deleted by that node.
+	 */
+	"CREATE TABLE link_status ("
+	"  link_id TEXT NOT NULL,"
+	"  zone @I64@ NOT NULL CHECK (zone IN (1, 2)),"
+	"  node TEXT NOT NULL,"
+	"  tenant_id TEXT NOT NULL,"
+	"  updated_ms @I64@ NOT NULL,"
+	"  dataplane @I64@ NOT NULL CHECK (dataplane IN (0, 1)),"
+	"  connected @I64@ NOT NULL CHECK (connected IN (0, 1)),"
+	"  local_ip @I64@ NOT NULL,"
+	"  remote_ip @I64@ NOT NULL,"
+	"  remote_port @I64@ NOT NULL,"
+	"  udp_encap @I64@ NOT NULL,"
+	"  ike_suite TEXT NOT NULL,"
+	"  esp_suite TEXT NOT NULL,"
+	"  established_ms @I64@ NOT NULL,"
+	"  child_sas @I64@ NOT NULL,"
+	"  in_packets @I64@ NOT NULL, in_bytes @I64@ NOT NULL,"
+	"  out_packets @I64@ NOT NULL, out_bytes @I64@ NOT NULL,"
+	"  replay @I64@ NOT NULL, auth_failed @I64@ NOT NULL,"
+	"  malformed @I64@ NOT NULL, spoofed @I64@ NOT NULL,"
+	"  bgp_present @I64@ NOT NULL CHECK (bgp_present IN (0, 1)),"
+	"  bgp_state TEXT NOT NULL,"
+	"  bgp_local_ip @I64@ NOT NULL, bgp_peer_ip @I64@ NOT NULL,"
+	"  bgp_peer_asn @I64@ NOT NULL, bgp_established_ms @I64@ NOT NULL,"
+	"  bgp_received @I64@ NOT NULL, bgp_learned @I64@ NOT NULL,"
+	"  bgp_advertised @I64@ NOT NULL, bgp_rejected @I64@ NOT NULL,"
+	"  bgp_taw @I64@ NOT NULL,"
+	"  bgp_last_error TEXT NOT NULL,"
+	"  bfd_state TEXT NOT NULL,"
+	"  bfd_detect_ms @I64@ NOT NULL, bfd_tx_ms @I64@ NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  reason_detail TEXT NOT NULL,"
+	"  PRIMARY KEY (link_id, zone, node)"
+	")@STRICT@;"
+	"CREATE INDEX link_status_node ON link_status (node);"
+	"ALTER TABLE health_events ADD COLUMN node TEXT;",
 };
 #define Q_VERSION	((int)(sizeof(q_migrations) / sizeof(q_migrations[0])))
 /* The version whose migration also runs store_policy_migrate(). */
@@ -318,7 +363,7 @@ static const char *const q_migrations[] = {
 #define Q_EVENT_COLS							\
 	"id, remote_network_id, created_ms, source_ip, destination_ip, "	\
 	"status, description, bgp_routes_advertised, sent_bytes, "	\
-	"received_bytes"
+	"received_bytes, node"
 /* The filter of an event page and its count: ?1..?3, ?7, ?8. */
 #define Q_EVENT_WHERE							\
 	"WHERE tenant_id = ?1 "						\
@@ -437,7 +482,7 @@ static const char *const q_sql[Q_NSTMT] = {
 
 	[Q_EVENT_ADD] =
 	    "INSERT INTO health_events (tenant_id, " Q_EVENT_COLS ") VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	/*
 	 * Keyset paging: rows strictly after the cursor (?4, ?5) in the
 	 * order. The same parameters for both orders and the count (which
@@ -723,6 +768,8 @@ store_query_close(struct store *s)
 	s->fstmt = NULL;
 	free(s->nstmt);
 	s->nstmt = NULL;
+	free(s->sstmt);
+	s->sstmt = NULL;
 }
 
 int
@@ -1466,6 +1513,8 @@ store_event_add(struct store *s, const char *tenant_id,
 	errs += q_int(st, 9, ev->bgp_routes_advertised);
 	errs += q_int(st, 10, ev->sent_bytes);
 	errs += q_int(st, 11, ev->received_bytes);
+	errs += ev->node[0] != '\0' ? q_buf(st, 12, ev->node,
+	    sizeof(ev->node)) : q_text(st, 12, NULL);
 	rc = q_write_step(st, errs, __func__);
 	if (rc == STORE_CONFLICT || rc == STORE_RETRY)
 		rc = -1;

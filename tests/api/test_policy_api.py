@@ -481,9 +481,10 @@ def test_migration_gives_baseline(c):
     db = os.path.join(d, "old.db")
     t = tenant_create("sqlite:" + db, "Old tenant")
     con = sqlite3.connect(db)
-    for tbl in ("link_nodes", "nodes", "forwarding_options", "forwarding_rules", "filtering_policy_links", "policy_rules",
+    for tbl in ("link_status", "link_nodes", "nodes", "forwarding_options", "forwarding_rules", "filtering_policy_links", "policy_rules",
                 "filtering_profiles", "security_policies"):
         con.execute("DROP TABLE " + tbl)
+    con.execute("ALTER TABLE health_events DROP COLUMN node")
     con.execute("PRAGMA user_version = 3")
     con.commit()
     con.close()

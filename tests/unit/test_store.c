@@ -27,7 +27,7 @@
 #include "store.h"
 
 /* The schema this build writes (store_sqlite.c sq_migrations). */
-#define TEST_SCHEMA	8
+#define TEST_SCHEMA	9
 
 static char test_dir[PATH_MAX];
 static int test_seq;
@@ -325,10 +325,11 @@ test_schema_migrate_v2(void **state)
 	assert_int_equal(store_link_put(s, t.id, &l), 0);
 	store_close(s);
 	/* What a version 2 build left behind. */
-	test_raw_exec(path, "DROP TABLE link_nodes; DROP TABLE nodes; DROP TABLE forwarding_options; DROP TABLE forwarding_rules; "
+	test_raw_exec(path, "DROP TABLE link_status; DROP TABLE link_nodes; DROP TABLE nodes; DROP TABLE forwarding_options; DROP TABLE forwarding_rules; "
 	    "DROP TABLE filtering_policy_links; DROP TABLE policy_rules; "
 	    "DROP TABLE filtering_profiles; DROP TABLE security_policies; "
 	    "ALTER TABLE device_links DROP COLUMN src_prefixes;"
+	    "ALTER TABLE health_events DROP COLUMN node;"
 	    "PRAGMA user_version = 2;");
 
 	s = test_reopen(path);

@@ -115,7 +115,7 @@ test_roundtrip(void **state)
 
 	(void)state;
 	s = test_open_new(path, sizeof(path));
-	assert_int_equal(store_schema_version(s), 8);
+	assert_int_equal(store_schema_version(s), 9);
 	test_tenant(s, &t, "00000000000000e1");
 	assert_int_equal(guid_new(rn), 0);
 
@@ -150,6 +150,20 @@ test_roundtrip(void **state)
 	assert_int_equal(store_event_list(s, t.id, &f, &out, &n, &more), 0);
 	assert_int_equal(n, 2);
 	assert_memory_equal(&out[0], &ev, sizeof(ev));
+	free(out);
+
+	/* A gateway node's event carries its name; the single node's NULL. */
+	test_event(&ev, rn, 1700000003000, STORE_EV_REMOTE_NETWORK_ALIVE);
+	snprintf(ev.node, sizeof(ev.node), "gw-a");
+	assert_int_equal(store_event_add(s, t.id, &ev), 0);
+	assert_int_equal(test_raw_int(path, "SELECT count(*) FROM health_events "
+	    "WHERE node = 'gw-a'"), 1);
+	assert_int_equal(test_raw_int(path, "SELECT count(*) FROM health_events "
+	    "WHERE node IS NULL"), 2);
+	assert_int_equal(store_event_list(s, t.id, &f, &out, &n, &more), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(&out[0], &ev, sizeof(ev));
+	assert_string_equal(out[1].node, "");
 	free(out);
 
 	/* Out-of-range values are refused before SQL. */
@@ -512,7 +526,7 @@ test_migrate_from_1(void **state)
 	test_tenant(s, &t, "00000000000000e8");
 	store_close(s);
 	/* Back to exactly what schema 1 had. */
-	test_raw_exec(path, "DROP TABLE link_nodes; DROP TABLE nodes; DROP TABLE forwarding_options; DROP TABLE forwarding_rules; "
+	test_raw_exec(path, "DROP TABLE link_status; DROP TABLE link_nodes; DROP TABLE nodes; DROP TABLE forwarding_options; DROP TABLE forwarding_rules; "
 	    "DROP TABLE filtering_policy_links; DROP TABLE policy_rules; "
 	    "DROP TABLE filtering_profiles; DROP TABLE security_policies; "
 	    "DROP TABLE health_events; ALTER TABLE device_links "
@@ -521,7 +535,7 @@ test_migrate_from_1(void **state)
 	    "WHERE name LIKE 'health_events%'"), 0);
 
 	assert_int_equal(store_open(path, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(s), 8);
+	assert_int_equal(store_schema_version(s), 9);
 	assert_int_equal(store_tenant_get(s, t.id, &got), 0);
 	assert_int_equal(guid_new(rn), 0);
 	test_event(&ev, rn, 5, STORE_EV_TUNNEL_CONNECTED);
@@ -531,7 +545,7 @@ test_migrate_from_1(void **state)
 	assert_int_equal(n, 1);
 	free(out);
 	store_close(s);
-	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 8);
+	assert_int_equal(test_raw_int(path, "PRAGMA user_version"), 9);
 	assert_int_equal(test_raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'index' AND name LIKE 'health_events%'"), 3);
 }
