@@ -53,7 +53,7 @@ NS_I=bgzf-$$-in
 NS_B=bgzf-$$-br
 NS_L=bgzf-$$-ln
 PFX=bgzf-t$(($$ % 10000))-  # not a prefix of the test's own namespaces: the gateway removes stale ones
-API=127.0.0.1:18095
+API=127.0.0.1:18110
 RC=0
 DPID=
 CPID1=
@@ -126,11 +126,17 @@ rx() {
 
 # --- the gateway ------------------------------------------------------------
 DB=sqlite:$W/bg.db
+# Short dead-peer detection: without BFD it bounds the failover (a zone's
+# last CHILD SA gone ends its session, docs/bgp.md). Idle 2 s, then
+# 250 ms doubled 3 times: declared dead 2 + 3.75 s after the last answer.
+DPD_S=2
+RTX=250,3
 "$BIN/branchgate" tenant create tenant-zf --db "$DB" >"$W/t.json" || exit 1
 TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$W/t.json")
 ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" \
     --endpoint 1=192.0.2.2 --endpoint 2=192.0.2.3 --netns-prefix "$PFX" \
-    --egress 203.0.113.1 --esp-workers 2 --log-level debug >"$W/gw.log" 2>&1 &
+    --egress 203.0.113.1 --esp-workers 2 --log-level debug \
+    --ike-dpd-interval $DPD_S --ike-retransmit $RTX >"$W/gw.log" 2>&1 &
 DPID=$!
 for _ in $(seq 100); do grep -q "API listening" "$W/gw.log" && break; sleep 0.1; done
 grep -q "API listening" "$W/gw.log" || { fail "gateway did not start"; exit 1; }
