@@ -120,7 +120,10 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 	/*
 	 * Graceful restart (RFC 4724): the gateway is a helper, so a BIRD
 	 * restarted with "birdc graceful restart" and "bird -R" leaves the
-	 * branch routes in place at both ends (docs/bgp.md).
+	 * branch routes in place at both ends (docs/bgp.md). A session that
+	 * ended with its zone's tunnel retries after 5 s, not BIRD's 60: the
+	 * zone carries traffic again soon after it is back (doubling up to
+	 * 300 s if it keeps failing).
 	 */
 	for (i = 0; i < in->nzones; i++) {
 		const struct cpe_zone *z = &in->zone[i];
@@ -134,6 +137,7 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 		    "  multihop 2;\n"
 		    "  bfd on;\n"
 		    "  graceful restart on;\n"
+		    "  error wait time 5, 300;\n"
 		    "  ipv4 {\n"
 		    "    import all;\n"
 		    "    export %s;\n"
