@@ -205,6 +205,13 @@ for k in ("bgp", "zoneRedundancyBgp"):
     print("%s: %s learned %s bfd %s err %s" % (k, b.get("state"), b.get("learnedPrefixes"),
         (b.get("bfd") or {}).get("state"), b.get("lastError")))' 2>&1 | tr '\n' ';'
 }
+# zerr ZONE: that zone's session's lastError.
+zerr() {
+	status | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print((d.get("bgp" if sys.argv[1] == "1" else "zoneRedundancyBgp") or {}).get("lastError"))' "$1" 2>&1
+}
 UP='b["state"] == "established" and b["learnedPrefixes"] == 1'
 waitz() { for _ in $(seq "$3"); do zq "$1" "$2" && return 0; sleep 0.1; done; return 1; }
 for z in 1 2; do
@@ -293,7 +300,7 @@ failover() {
 		sleep 0.05
 	done
 	if [ -n "$tw" ]; then
-		echo "zone-failover: $c: zone $zk killed ($sig), routes withdrawn after $(calc "$tw - $t0") s ($(zshow | sed 's/;.*//;s/.*err //'))"
+		echo "zone-failover: $c: zone $zk killed ($sig), routes withdrawn after $(calc "$tw - $t0") s ($(zerr $zk))"
 	else
 		fail "($c) zone $zk routes not withdrawn: $(zshow)"
 		tw=$(now)
