@@ -84,9 +84,8 @@ gw_bfd_cb_change(void *arg, enum bfd_state st, enum bfd_diag diag)
 	}
 	/*
 	 * The branch turned BFD off (AdminDown): RFC 5882 §3.2, not a path
-	 * failure, so its client is not told. BIRD does this on a graceful
-	 * restart, whose routes must stay (RFC 4724); the tunnel rule and
-	 * the hold timer still end the session if the path is really gone.
+	 * failure, so its client is not told. The tunnel rule and the hold
+	 * timer still end the session if the path is really gone.
 	 */
 	if (b->s != NULL && diag == BFD_DIAG_NEIGHBOR_DOWN) {
 		bfd_status(b->s, &bs);
