@@ -81,6 +81,7 @@ void	bfd_admin_down(struct bfd_session *, monotime_t now);
 struct bfd_status {
 	enum bfd_state	state;
 	enum bfd_diag	local_diag;
+	enum bfd_state	remote_state;	/* in the peer's last packet */
 	uint32_t	remote_disc;
 	uint64_t	tx_interval_us, detect_time_us;
 	uint64_t	rx, tx, ups, downs;

@@ -233,6 +233,7 @@ bfd_status(const struct bfd_session *s, struct bfd_status *st)
 	memset(st, 0, sizeof(*st));
 	st->state = s->state;
 	st->local_diag = s->diag;
+	st->remote_state = (enum bfd_state)s->remote_state;
 	st->remote_disc = s->remote_disc;
 	st->tx_interval_us = s->active ? bfd_tx_interval(s) : 0;
 	st->detect_time_us = agreed * s->remote_mult;

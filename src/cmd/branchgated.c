@@ -55,6 +55,8 @@ struct daemon_cfg {
 	uint32_t	 replay_window;
 	uint64_t	 rekey_bytes;
 	unsigned	 cookie_threshold;
+	unsigned	 dpd_interval;	/* --ike-dpd-interval; 0: the engine's 30 s */
+	unsigned	 rtx_base_ms, rtx_tries;	/* --ike-retransmit; 0: defaults */
 	unsigned	 alive_interval;
 	bool		 cpe;		/* --role cpe */
 	bool		 api_only;	/* --role api */
@@ -109,6 +111,11 @@ usage(FILE *f)
 "  --ike-cookie-threshold N\n"
 "                       half-open IKE SAs before IKE_SA_INIT must return a\n"
 "                       COOKIE (RFC 7296 2.6); 1..100000 (default 64)\n"
+"  --ike-dpd-interval S seconds without an IKE message before a liveness\n"
+"                       check (RFC 7296 2.4), 1..3600 (default 30)\n"
+"  --ike-retransmit MS,N first retransmit timeout (doubled each try) and\n"
+"                       tries before a peer is dead, 50..10000,1..20\n"
+"                       (default 500,6: DPD gives up after 63.5 s)\n"
 "  --alive-interval S   seconds between remoteNetworkAlive health events per\n"
 "                       tunnel, 10..86400 (default 900)\n"
 "  --branch-transit     let branches of a tenant reach each other through the\n"
@@ -230,13 +237,13 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 		"data-dir", "web-dir", "webcat-file",
 		"endpoint", "asn", "netns-prefix", "egress", "no-dataplane",
 		"branch-transit", "policy-block-unnamed",
-		"ike-cookie-threshold", "reserved-range", "node", "heartbeat",
-		"operator-token-file" };
+		"ike-cookie-threshold", "ike-dpd-interval", "ike-retransmit",
+		"reserved-range", "node", "heartbeat", "operator-token-file" };
 	/* The tunnel side's options: --role api has no IKE and no data plane. */
 	static const char *const dp_only[] = { "ike-port", "natt-port",
 		"netns-prefix", "egress", "no-dataplane", "esp-workers",
 		"replay-window", "esp-rekey-bytes", "ike-cookie-threshold",
-		"alive-interval", "policy-block-unnamed" };
+		"ike-dpd-interval", "ike-retransmit", "alive-interval", "policy-block-unnamed" };
 	size_t i;
 	int r;
 
@@ -399,6 +406,33 @@ cfg_set(struct daemon_cfg *c, const char *key, const char *val)
 			return -1;
 		}
 		c->cookie_threshold = (unsigned)port;
+	} else if (strcmp(key, "ike-dpd-interval") == 0) {
+		if (cfg_num(val, 1, 3600, &port) == -1) {
+			fprintf(stderr, "branchgated: --ike-dpd-interval '%s': "
+			    "want 1..3600 seconds\n", val);
+			return -1;
+		}
+		c->dpd_interval = (unsigned)port;
+	} else if (strcmp(key, "ike-retransmit") == 0) {
+		char ms[8];
+		const char *comma = strchr(val, ',');
+		unsigned long tries;
+
+		if (comma == NULL || (size_t)(comma - val) >= sizeof(ms)) {
+			fprintf(stderr, "branchgated: --ike-retransmit '%s': "
+			    "want MS,TRIES\n", val);
+			return -1;
+		}
+		memcpy(ms, val, (size_t)(comma - val));
+		ms[comma - val] = '\0';
+		if (cfg_num(ms, 50, 10000, &port) == -1 ||
+		    cfg_num(comma + 1, 1, 20, &tries) == -1) {
+			fprintf(stderr, "branchgated: --ike-retransmit '%s': "
+			    "want 50..10000 ms, 1..20 tries\n", val);
+			return -1;
+		}
+		c->rtx_base_ms = (unsigned)port;
+		c->rtx_tries = (unsigned)tries;
 	} else if (strcmp(key, "alive-interval") == 0) {
 		if (cfg_num(val, 10, 86400, &port) == -1) {
 			fprintf(stderr, "branchgated: --alive-interval '%s': "
@@ -708,6 +742,8 @@ main(int argc, char **argv)
 		{ "replay-window", required_argument, NULL, 'K' },
 		{ "esp-rekey-bytes", required_argument, NULL, 'K' },
 		{ "ike-cookie-threshold", required_argument, NULL, 'K' },
+		{ "ike-dpd-interval", required_argument, NULL, 'K' },
+		{ "ike-retransmit", required_argument, NULL, 'K' },
 		{ "alive-interval", required_argument, NULL, 'K' },
 		{ "reserved-range", required_argument, NULL, 'K' },
 		{ "public-url", required_argument, NULL, 'K' },
@@ -879,6 +915,9 @@ main(int argc, char **argv)
 	gc.replay_window = c.replay_window;
 	gc.rekey_bytes = c.rekey_bytes;
 	gc.cookie_threshold = c.cookie_threshold;
+	gc.dpd_interval_s = c.dpd_interval;
+	gc.retransmit_base_ms = c.rtx_base_ms;
+	gc.retransmit_tries = c.rtx_tries;
 	gc.datadir = c.datadir;
 	gc.alive_interval_s = c.alive_interval;
 	gc.asn = c.ctx.gateway_asn;

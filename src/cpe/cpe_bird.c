@@ -93,8 +93,12 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 
 	cpe_printf(o,
 	    "# Install the route to the gateway and what the gateway "
-	    "announces.\n"
+	    "announces. Across a\n"
+	    "# graceful restart (birdc graceful restart, then bird -R) the "
+	    "kernel keeps\n"
+	    "# them until BIRD has its routes back.\n"
 	    "protocol kernel {\n"
+	    "  graceful restart on;\n"
 	    "  ipv4 {\n"
 	    "    import none;\n"
 	    "    export where proto = \"bg_gateway\"%s || "
@@ -113,6 +117,14 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 	    "    multiplier 3;\n"
 	    "  };\n"
 	    "}\n");
+	/*
+	 * Graceful restart (RFC 4724): the gateway is a helper, so a BIRD
+	 * restarted with "birdc graceful restart" and "bird -R" leaves the
+	 * branch routes in place at both ends (docs/bgp.md). A session that
+	 * ended with its zone's tunnel retries after 5 s, not BIRD's 60: the
+	 * zone carries traffic again soon after it is back (doubling up to
+	 * 300 s if it keeps failing).
+	 */
 	for (i = 0; i < in->nzones; i++) {
 		const struct cpe_zone *z = &in->zone[i];
 
@@ -124,6 +136,8 @@ cpe_bird(struct cpe_out *o, const struct cpe_in *in)
 		    "  neighbor %s as %u;\n"
 		    "  multihop 2;\n"
 		    "  bfd on;\n"
+		    "  graceful restart on;\n"
+		    "  error wait time 5, 300;\n"
 		    "  ipv4 {\n"
 		    "    import all;\n"
 		    "    export %s;\n"

@@ -1,8 +1,8 @@
 /*
  * cpe_frr.c - FRR 8 configuration for the CPE: the same eBGP multihop
  * sessions as cpe_bird.c, with a static /32 to each gateway BGP address
- * over the tunnel interface and route-maps limiting what is announced to
- * the branch prefixes (FRR's eBGP needs explicit policy since 7.4), and
+ * over its zone's tunnel interface (zone 2: ipsec1), a reject fallback,
+ * and route-maps limiting what is announced to the branch prefixes (FRR's eBGP needs explicit policy since 7.4), and
  * BFD on each session as in cpe_bird.c. bgpd asks bfdd for a multihop
  * session (RFC 5883, UDP 4784) because the sessions are ebgp-multihop;
  * the gateway sends BFD with TTL 255, above bfdd's default minimum-ttl
@@ -34,9 +34,29 @@ cpe_frr(struct cpe_out *o, const struct cpe_in *in)
 	    "!\n"
 	    "frr defaults traditional\n"
 	    "!\n", me);
+	/*
+	 * Zone 2 over its own interface, as in cpe_bird.c (ipsec1: the CPE
+	 * role's second TUN, or an XFRM interface per zone): carried by zone
+	 * 1's tunnel, zone 2's BGP and BFD would hide zone 2's loss from the
+	 * gateway, and the gateway binds each session to its zone's tunnel.
+	 */
 	for (i = 0; i < in->nzones; i++)
-		cpe_printf(o, "ip route %s/32 ipsec0\n",
-		    ip4_fmt(in->zone[i].gw_bgp, a));
+		cpe_printf(o, "ip route %s/32 %s\n",
+		    ip4_fmt(in->zone[i].gw_bgp, a),
+		    in->zone[i].n == 2 ? "ipsec1" : "ipsec0");
+	/* The interface gone: reject, not the default route (bird: unreachable). */
+	if (in->nzones > 1) {
+		cpe_printf(o,
+		    "! A zone's gateway BGP address is unreachable while its "
+		    "tunnel interface is\n"
+		    "! down, so its BGP and BFD never take the other zone's "
+		    "tunnel (failover).\n"
+		    "! Zone 2 has its own tunnel interface, ipsec1 (ipsec0 "
+		    "with kernel-libipsec).\n");
+		for (i = 0; i < in->nzones; i++)
+			cpe_printf(o, "ip route %s/32 reject 250\n",
+			    ip4_fmt(in->zone[i].gw_bgp, a));
+	}
 	cpe_printf(o, "!\n");
 	for (i = 0; i < op->n_lan; i++)
 		cpe_printf(o, "ip prefix-list BG-BRANCH-LAN seq %zu permit "

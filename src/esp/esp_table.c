@@ -118,6 +118,37 @@ esp_snap_src_ok(const struct esp_snap *s, const struct esp_snap_in *e,
 	return lpm_lookup(s->links[e->link].src, src, &v) == 0;
 }
 
+bool
+esp_snap_zone_ok(const struct esp_snap *s, const struct esp_snap_in *e,
+    uint32_t dst)
+{
+	const struct esp_snap_link *l;
+
+	if (e->link >= s->nlinks || e->zone < 1 || e->zone > ESP_TABLE_ZONES)
+		return true;
+	l = &s->links[e->link];
+	if (l->gw_local[0] == 0 || l->gw_local[1] == 0)
+		return true;		/* one session: nothing to confuse */
+	return dst != l->gw_local[e->zone == 1 ? 1 : 0];
+}
+
+const struct esp_snap_link *
+esp_snap_zone_out(const struct esp_snap *s, const struct esp_snap_link *l,
+    uint32_t src)
+{
+	size_t j;
+
+	if (l == NULL || l->gw_local[0] == 0 || l->gw_local[1] == 0 ||
+	    (src != l->gw_local[0] && src != l->gw_local[1]))
+		return l;
+	/* l is a link (zone 0) or a zone entry; both carry its gw_local. */
+	j = l->zone == 0 ? (size_t)(l - s->links) :
+	    (size_t)(l - s->zones) / ESP_TABLE_ZONES;
+	if (j >= s->nlinks)
+		return l;
+	return &s->zones[j * ESP_TABLE_ZONES + (src == l->gw_local[0] ? 0 : 1)];
+}
+
 /* Member m of a group: a link, or one zone of a link. */
 static const struct esp_snap_link *
 esp_snap_member(const struct esp_snap *s, uint32_t m)
@@ -783,6 +814,8 @@ esp_snap_build(const struct esp_table *t)
 		l = esp_table_link_find(t, c->link_id, &j);
 		s->in[h].tenant = l != NULL ? l->tenant : UINT32_MAX;
 		s->in[h].link = l != NULL ? (uint32_t)j : UINT32_MAX;
+		s->in[h].zone = c->zone >= 1 && c->zone <= ESP_TABLE_ZONES ?
+		    (uint8_t)c->zone : 0;
 	}
 	free(best);
 	free(zbest);

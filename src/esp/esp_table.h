@@ -84,6 +84,7 @@ struct esp_snap_in {
 	uint32_t	 tenant;	/* slot; UINT32_MAX: link without tenant */
 	uint32_t	 link;		/* index in links[]; UINT32_MAX: none */
 	struct esp_sa	*sa;
+	uint8_t		 zone;		/* of the SA's tunnel: 1, 2; 0: unknown */
 	/* The SPI in hex: the traffic records' sessionId, made once here. */
 	char		 spi_hex[9];
 };
@@ -132,6 +133,24 @@ const struct esp_snap_link *esp_snap_route_flow(const struct esp_snap *,
  */
 bool	esp_snap_src_ok(const struct esp_snap *, const struct esp_snap_in *e,
 	    uint32_t src);
+/*
+ * Sessions bound to their zone's tunnel (issue 9 §3): on a link with a BGP
+ * address per zone, a packet decrypted with e's SA may be addressed to
+ * that zone's gateway address only, not to the other zone's (the branch
+ * peers from one address with both, so the source cannot tell them
+ * apart). True where the rule does not apply.
+ */
+bool	esp_snap_zone_ok(const struct esp_snap *, const struct esp_snap_in *e,
+	    uint32_t dst);
+/*
+ * The other direction: a packet from one zone's gateway BGP address (its
+ * BGP and BFD) leaves through that zone's tunnel, whatever member l the
+ * route picked: the zone-1 tunnel dying unnoticed (no BFD, DPD pending)
+ * must not take zone 2's session with it. l itself where the rule does
+ * not apply; the zone's entry (out NULL: its tunnel is down) otherwise.
+ */
+const struct esp_snap_link *esp_snap_zone_out(const struct esp_snap *,
+	    const struct esp_snap_link *l, uint32_t src);
 
 /* Control side (one thread). --------------------------------------------- */
 

@@ -376,6 +376,13 @@ w_esp_in(struct esp_worker *w, const struct esp_snap *s, uint8_t *pkt,
 		w_add(&w->ctr.drop[ESP_WD_SPOOFED], 1);
 		return -1;
 	}
+	/* Zone 2's session only through zone 2's tunnel, and so on. */
+	if (!esp_snap_zone_ok(s, e, (uint32_t)inner[16] << 24 |
+	    (uint32_t)inner[17] << 16 | (uint32_t)inner[18] << 8 | inner[19])) {
+		esp_sa_count(&e->sa->ctr.spoofed);
+		w_add(&w->ctr.drop[ESP_WD_SPOOFED], 1);
+		return -1;
+	}
 	if (w->flows != NULL && w_policy(w, s, e, tn, inner, inner_len,
 	    now) == -1)
 		return -1;
@@ -657,6 +664,9 @@ w_seal(struct esp_worker *w, const struct esp_snap *s,
 		w_add(&w->ctr.drop[ESP_WD_NO_ROUTE], 1);
 		return;
 	}
+	/* w_ip4_dst checked the header: the source is there. */
+	l = esp_snap_zone_out(s, l, (uint32_t)in[12] << 24 |
+	    (uint32_t)in[13] << 16 | (uint32_t)in[14] << 8 | in[15]);
 	w_seal_on(w, l, in, len, now);
 }
 

@@ -1327,6 +1327,10 @@ gw_new(struct gw **out, struct store *st, const struct gw_config *cfg)
 
 	memset(&ic, 0, sizeof(ic));	/* zero: the engine's defaults */
 	ic.cookie_threshold = cfg->cookie_threshold;
+	/* Dead-peer detection bounds a zone's failover without BFD (§2.4). */
+	ic.dpd_interval_s = cfg->dpd_interval_s;
+	ic.retransmit_base_ms = cfg->retransmit_base_ms;
+	ic.retransmit_tries = cfg->retransmit_tries;
 	memset(&cb, 0, sizeof(cb));
 	cb.arg = g;
 	cb.send = gw_ike_send;

@@ -48,6 +48,8 @@ struct gw_config {
 	uint64_t	rekey_bytes;			/* CHILD SA; 0: time only */
 	uint32_t	asn;				/* BGP; 0: MODEL_GATEWAY_ASN */
 	unsigned	cookie_threshold;		/* IKE §2.6; 0: the engine's 64 */
+	unsigned	dpd_interval_s;			/* IKE §2.4; 0: the engine's 30 */
+	unsigned	retransmit_base_ms, retransmit_tries;	/* 0: 500, 6 */
 	const char	*datadir;			/* the Microsoft 365 list; NULL: none */
 	unsigned	alive_interval_s;		/* remoteNetworkAlive; 0: 900 */
 	/* Security policy (gw_policy.h, docs/policy.md) */

@@ -73,6 +73,7 @@ static void
 gw_bfd_cb_change(void *arg, enum bfd_state st, enum bfd_diag diag)
 {
 	struct gw_bfd *b = arg;
+	struct bfd_status bs;
 	char p[IP4_STRLEN], why[96];
 
 	ip4_fmt(b->cfg.peer, p);
@@ -80,6 +81,19 @@ gw_bfd_cb_change(void *arg, enum bfd_state st, enum bfd_diag diag)
 		log_info("bfd: %s: up", p);
 		b->was_up = true;
 		return;
+	}
+	/*
+	 * The branch turned BFD off (AdminDown): RFC 5882 §3.2, not a path
+	 * failure, so its client is not told. The tunnel rule and the hold
+	 * timer still end the session if the path is really gone.
+	 */
+	if (b->s != NULL && diag == BFD_DIAG_NEIGHBOR_DOWN) {
+		bfd_status(b->s, &bs);
+		if (bs.remote_state == BFD_ADMIN_DOWN) {
+			log_info("bfd: %s: down: the branch set it "
+			    "administratively down (not a path failure)", p);
+			return;
+		}
 	}
 	snprintf(why, sizeof(why), "BFD down (%s)",
 	    diag == BFD_DIAG_DETECT_EXPIRED ? "nothing heard for the "

@@ -968,8 +968,23 @@ static void
 gw_bgp_bfd_down(void *arg, const char *why)
 {
 	struct gw_bgp_sess *ss = arg;
+	struct bgp_status st;
 	monotime_t now = monotime_now();
 
+	/*
+	 * A branch restarting gracefully restarts its BFD too (BIRD's and
+	 * FRR's have the C bit clear: not independent of the control plane),
+	 * so BFD Down while its routes are kept stale is that restart, not
+	 * the path (RFC 5882 §4.3.2). The IKE SA going and the restart timer
+	 * still end them.
+	 */
+	bgp_status(ss->s, &st);
+	if (st.stale > 0) {
+		log_info("bgp: link %s zone %d: %s during a graceful "
+		    "restart: %zu stale routes kept", ss->link_id, ss->zone,
+		    why, st.stale);
+		return;
+	}
 	bgp_path_down(ss->s, why, now);
 	gw_bgp_settle(ss->b, now);
 }

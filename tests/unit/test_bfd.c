@@ -213,6 +213,8 @@ test_up_detect_down(void **state)
 	assert_int_equal(gw.last_diag, BFD_DIAG_NEIGHBOR_DOWN);
 	bfd_status(gw.s, &st);
 	assert_int_equal(st.state, BFD_DOWN);
+	/* Which the host tells from a failure (RFC 5882 §3.2). */
+	assert_int_equal(st.remote_state, BFD_ADMIN_DOWN);
 }
 
 static void

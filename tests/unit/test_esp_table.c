@@ -647,6 +647,86 @@ zone_world(struct esp_table_link *l)
 	return t;
 }
 
+#define GWL_Z1	0x0aff0001u	/* 10.255.0.1: localIpAddress */
+#define GWL_Z2	0x0aff0002u	/* 10.255.0.2: zoneLocalIpAddress */
+
+/* Where the gateway's packet src -> PEER leaves: the SA's local address. */
+static uint32_t
+zbound_out(struct esp_table *t, uint32_t src)
+{
+	const struct esp_snap *s = esp_table_snap(t);
+	const struct esp_snap_tenant *tn = esp_snap_tenant(s, 0, 7);
+	const struct esp_snap_link *sl;
+	uint8_t p[28];
+
+	flow_pkt(p, src, 179, PEER);
+	sl = esp_snap_zone_out(s, esp_snap_route_flow(s, tn, PEER, p,
+	    sizeof(p)), src);
+	assert_non_null(sl);
+	assert_string_equal(sl->id, "link-a");
+	return sl->out == NULL ? 0 : sl->local_ip;
+}
+
+/*
+ * Sessions bound to their zone's tunnel (issue 9 §3): the branch peers
+ * with both zones' addresses from one address, so only the SA's zone can
+ * tell zone 1's session from zone 2's. In: a zone's SA carries packets to
+ * its own zone's address only. Out: each zone's address leaves through its
+ * own zone's tunnel, also where the link's route picks the other zone, and
+ * nowhere while that tunnel is down.
+ */
+static void
+test_zone_binding(void **state)
+{
+	struct esp_table_link l[2];
+	struct esp_table *t;
+	const struct esp_snap *s;
+	const struct esp_snap_in *z1, *z2, *b;
+
+	(void)state;
+	t = zone_world(l);
+	l[0].gw_local[0] = GWL_Z1;
+	l[0].gw_local[1] = GWL_Z2;
+	assert_int_equal(esp_table_links_set(t, l, 2), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	s = esp_table_snap(t);
+	assert_non_null(z1 = esp_snap_in_find(s, 0x1001));
+	assert_non_null(z2 = esp_snap_in_find(s, 0x1011));
+	assert_non_null(b = esp_snap_in_find(s, 0x1002));
+	assert_int_equal(z1->zone, 1);
+	assert_int_equal(z2->zone, 2);
+	/* Both pass the link's source check: only the zone can refuse. */
+	assert_true(esp_snap_src_ok(s, z1, PEER));
+	assert_true(esp_snap_src_ok(s, z2, PEER));
+	assert_true(esp_snap_zone_ok(s, z1, GWL_Z1));
+	assert_false(esp_snap_zone_ok(s, z1, GWL_Z2));
+	assert_true(esp_snap_zone_ok(s, z2, GWL_Z2));
+	assert_false(esp_snap_zone_ok(s, z2, GWL_Z1));
+	/* Other destinations, and a link without zone addresses: no rule. */
+	assert_true(esp_snap_zone_ok(s, z2, 0x08080808u));
+	assert_true(esp_snap_zone_ok(s, b, GWL_Z2));
+
+	/* The link's route picks its newest SA (zone 2): zone 1 still own. */
+	assert_int_equal(zbound_out(t, GWL_Z1), GW_Z1);
+	assert_int_equal(zbound_out(t, GWL_Z2), GW_Z2);
+	/* Zone 1's tunnel goes: its session's packets go nowhere else. */
+	assert_int_equal(esp_table_child_del(t, 0x1001, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zbound_out(t, GWL_Z1), 0);
+	assert_int_equal(zbound_out(t, GWL_Z2), GW_Z2);
+	/* And back the other way: zone 2 down, zone 1 up again. */
+	{
+		struct esp_table_child c = mkz("link-a", 1, 0x1021, 0x2021);
+
+		assert_int_equal(esp_table_child_add(t, &c), 0);
+	}
+	assert_int_equal(esp_table_child_del(t, 0x1011, 100), 0);
+	assert_int_equal(esp_table_commit(t), 0);
+	assert_int_equal(zbound_out(t, GWL_Z1), GW_Z1);
+	assert_int_equal(zbound_out(t, GWL_Z2), 0);
+	esp_table_free(t);
+}
+
 /* Flows 0..NFLOWS-1 into was[], counted per member in n[]. */
 static void
 zflows(struct esp_table *t, int *was, unsigned *n)
@@ -1166,6 +1246,7 @@ main(void)
 		cmocka_unit_test(test_ecmp_rank),
 		cmocka_unit_test(test_ecmp_zones),
 		cmocka_unit_test(test_ecmp_zone_rank),
+		cmocka_unit_test(test_zone_binding),
 		cmocka_unit_test(test_ecmp_zone_compat),
 		cmocka_unit_test(test_ecmp_zone_model),
 	};
