@@ -12,10 +12,10 @@
 
 #include "hash32.h"
 
+/* 8 octets a slot: a free slot is val 0 (values are stored plus one). */
 struct lpm_slot {
 	uint32_t	key;		/* masked prefix */
-	uint32_t	value;
-	uint32_t	used;
+	uint32_t	val;		/* value + 1 */
 };
 
 struct lpm_level {
@@ -60,7 +60,7 @@ lpm_build(const struct lpm_entry *e, size_t n)
 	uint32_t h, key;
 
 	for (i = 0; i < n; i++) {
-		if (e[i].plen > 32)
+		if (e[i].plen > 32 || e[i].value == UINT32_MAX)
 			return NULL;
 		count[e[i].plen]++;
 	}
@@ -86,10 +86,9 @@ lpm_build(const struct lpm_entry *e, size_t n)
 		lv = &t->level[idx[e[i].plen]];
 		key = e[i].prefix & lv->mask;
 		for (h = hash32_mix(key) & lv->size_mask;; h = (h + 1) & lv->size_mask) {
-			if (!lv->slot[h].used) {
-				lv->slot[h].used = 1;
+			if (lv->slot[h].val == 0) {
 				lv->slot[h].key = key;
-				lv->slot[h].value = e[i].value;
+				lv->slot[h].val = e[i].value + 1;
 				t->n++;
 				break;
 			}
@@ -131,10 +130,10 @@ lpm_lookup_len(const struct lpm *t, uint32_t addr, uint32_t *value,
 	for (l = 0; l < t->nlevels; l++) {
 		lv = &t->level[l];
 		key = addr & lv->mask;
-		for (h = hash32_mix(key) & lv->size_mask; lv->slot[h].used;
+		for (h = hash32_mix(key) & lv->size_mask; lv->slot[h].val != 0;
 		    h = (h + 1) & lv->size_mask) {
 			if (lv->slot[h].key == key) {
-				*value = lv->slot[h].value;
+				*value = lv->slot[h].val - 1;
 				if (plen != NULL)
 					*plen = lv->plen;
 				return 0;
