@@ -17,15 +17,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most references an entry takes: callers refuse one more. */
+#define PFXSET_REFS_MAX	UINT16_MAX
+
+/* 20 octets: a set holds a full table in many copies (RIB to data path). */
 struct pfxset_ent {
 	uint32_t	addr;		/* host order, as given */
-	uint32_t	refs;
 	/*
 	 * The BGP attributes that rank ECMP members (RFC 4271 §9.1.2.2 a, c):
 	 * AS_PATH length, MULTI_EXIT_DISC (0 if absent, §9.1.2.2 c) and the
 	 * neighbouring AS. 0 where nobody sets them.
 	 */
 	uint32_t	path_len, med, nas;
+	uint16_t	refs;
 	uint8_t		len;
 };
 

@@ -14,10 +14,11 @@
 
 #include "bgp.h"
 
+/* 32 octets: the flags sit in the route's tail padding. */
 struct bgp_rib_slot {
+	struct bgp_route route;
 	bool		used;	/* always, in slot[0, count) */
 	bool		stale;	/* kept over a peer's restart (RFC 4724 §4.2) */
-	struct bgp_route route;
 };
 
 struct bgp_rib {

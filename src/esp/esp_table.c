@@ -1028,6 +1028,8 @@ esp_table_learned_add(struct esp_table *t, const char *link_id,
 	}
 	pos = pfxset_pos(&le->set, prefix, plen, &found);
 	if (found) {
+		if (le->set.e[pos].refs == PFXSET_REFS_MAX)
+			return -1;
 		le->set.e[pos].refs++;
 		return 0;
 	}

@@ -561,6 +561,8 @@ gw_dp_learned_add(struct gw_dp *dp, const char *tenant_id,
 		return -1;
 	prefix = dp_mask(prefix, plen);
 	pos = pfxset_pos(&d->learned, prefix, plen, &found);
+	if (found && d->learned.e[pos].refs == PFXSET_REFS_MAX)
+		return -1;
 	/* Ours first (it appends, so it is undone exactly): no room, no add. */
 	if (!found && pfxset_insert(&d->learned, pos, prefix, plen) == -1)
 		return -1;
