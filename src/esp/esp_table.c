@@ -348,9 +348,9 @@ esp_snap_rank(struct esp_snap_group *g, const struct pfxset_ent **a)
 }
 
 /*
- * The record of prefix e in set, or NULL. A link's entries come sorted as
- * its set is, so the one after its last hit (*cur) is tried first: most
- * lookups cost no search.
+ * The record of prefix e in set, or NULL. A link's entries often come in
+ * its set's order, so the one after its last hit (*cur) is tried first
+ * (no hashing); else the set's index.
  */
 static const struct pfxset_ent *
 esp_snap_zone_rec(const struct pfxset *set, size_t *cur,
