@@ -485,7 +485,14 @@ esp_snap_ecmp(const struct esp_table *t, const size_t *rl, const size_t *zr,
 	struct esp_snap_group g;
 	size_t i, j, k, out = from, ny = 0;
 
-	if (*n - from > 1)
+	/*
+	 * Grouping needs a prefix's entries side by side; one link's are
+	 * distinct already (its set), so the usual tenant, one link with
+	 * tunnels up, skips the O(n log n) sort of a full table per commit.
+	 */
+	for (k = from + 1; k < *n && e[k].value == e[from].value; k++)
+		;
+	if (k < *n)
 		qsort(e + from, *n - from, sizeof(*e), esp_lpm_entry_cmp);
 	for (i = from; i < *n; i = j) {
 		for (j = i + 1; j < *n && e[j].prefix == e[i].prefix &&
