@@ -19,7 +19,8 @@ struct lpm_entry {
 	uint32_t	value;
 };
 
-/* NULL on no memory or a plen > 32. A duplicate prefix: the first wins. */
+/* NULL on no memory, a plen > 32 or a value UINT32_MAX. A duplicate
+ * prefix: the first wins. */
 struct lpm *lpm_build(const struct lpm_entry *, size_t n);
 void	lpm_free(struct lpm *);
 /* 0 with *value of the longest prefix holding addr, -1 if none does. */

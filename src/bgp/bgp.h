@@ -81,16 +81,17 @@ struct bgp_config {
 };
 
 /* A route learned from the peer, as the session hands it to the host. */
+/* The octets last (28 in all): one per route in the Adj-RIB-In. */
 struct bgp_route {
 	uint32_t	addr;
-	uint8_t		len;
 	uint32_t	nexthop;
-	uint8_t		origin;		/* 0 IGP, 1 EGP, 2 INCOMPLETE */
-	bool		has_med;
 	uint32_t	med;
 	uint32_t	path_len;	/* §9.1.2.2 a */
 	uint32_t	neighbor_as;	/* leftmost AS: the peer's, checked */
 	uint32_t	origin_as;	/* rightmost AS; 0 if the path ends in an AS_SET */
+	uint8_t		len;
+	uint8_t		origin;		/* 0 IGP, 1 EGP, 2 INCOMPLETE */
+	bool		has_med;
 };
 
 enum bgp_down_reason {

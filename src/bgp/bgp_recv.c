@@ -146,6 +146,13 @@ bgp_recv_update(struct bgp_session *s, struct buf *body, monotime_t now)
 			bgp_session_notify(s, &err, "maximum number of prefixes "
 			    "reached", now);
 			return -1;
+		case BGP_RIB_NOMEM:
+			/* RFC 4486 §4: Cease, Out of Resources. */
+			bgp_wire_err(&err, BGP_ERR_CEASE, BGP_ECEASE_RESOURCES,
+			    NULL, 0);
+			bgp_session_notify(s, &err, "out of memory for the "
+			    "Adj-RIB-In", now);
+			return -1;
 		}
 	}
 	return 0;

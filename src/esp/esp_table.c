@@ -379,9 +379,9 @@ esp_snap_rank(struct esp_snap_group *g, const struct pfxset_ent **a)
 }
 
 /*
- * The record of prefix e in set, or NULL. A link's entries come sorted as
- * its set is, so the one after its last hit (*cur) is tried first: most
- * lookups cost no search.
+ * The record of prefix e in set, or NULL. A link's entries often come in
+ * its set's order, so the one after its last hit (*cur) is tried first
+ * (no hashing); else the set's index.
  */
 static const struct pfxset_ent *
 esp_snap_zone_rec(const struct pfxset *set, size_t *cur,
@@ -516,7 +516,14 @@ esp_snap_ecmp(const struct esp_table *t, const size_t *rl, const size_t *zr,
 	struct esp_snap_group g;
 	size_t i, j, k, out = from, ny = 0;
 
-	if (*n - from > 1)
+	/*
+	 * Grouping needs a prefix's entries side by side; one link's are
+	 * distinct already (its set), so the usual tenant, one link with
+	 * tunnels up, skips the O(n log n) sort of a full table per commit.
+	 */
+	for (k = from + 1; k < *n && e[k].value == e[from].value; k++)
+		;
+	if (k < *n)
 		qsort(e + from, *n - from, sizeof(*e), esp_lpm_entry_cmp);
 	for (i = from; i < *n; i = j) {
 		for (j = i + 1; j < *n && e[j].prefix == e[i].prefix &&
@@ -1061,6 +1068,8 @@ esp_table_learned_add(struct esp_table *t, const char *link_id,
 	}
 	pos = pfxset_pos(&le->set, prefix, plen, &found);
 	if (found) {
+		if (le->set.e[pos].refs == PFXSET_REFS_MAX)
+			return -1;
 		le->set.e[pos].refs++;
 		return 0;
 	}

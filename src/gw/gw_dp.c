@@ -39,18 +39,12 @@
 #include "ike.h"
 #include "ip4.h"
 #include "log.h"
+#include "pfxset.h"
 #include "policy_flow.h"
 #include "policy_snap.h"
 #include "policy_table.h"
 #include "store.h"
 #include "tenant_net.h"
-
-/* A BGP-learned prefix routed into the tenant's TUN, and how many hold it. */
-struct dp_learned {
-	uint32_t	 prefix;
-	uint8_t		 plen;
-	uint32_t	 refs;
-};
 
 struct dp_tenant {
 	char		 id[MODEL_ID_LEN + 1];
@@ -60,8 +54,8 @@ struct dp_tenant {
 	int		 fds[ESP_TABLE_QUEUES_MAX];
 	uint32_t	*routes;	/* peer /32s installed */
 	size_t		 nroutes;
-	struct dp_learned *learned;	/* sorted by (prefix, plen) */
-	size_t		 nlearned, learned_cap;
+	/* BGP-learned prefixes routed into the TUN, and how many hold each. */
+	struct pfxset	 learned;
 	bool		 seen;
 	bool		 transit;	/* branch to branch (its nft rules) */
 };
@@ -190,7 +184,7 @@ dp_tenant_free(struct dp_tenant *d)
 {
 	tenant_net_down(d->tn);
 	free(d->routes);
-	free(d->learned);
+	pfxset_free(&d->learned);
 	free(d);
 }
 
@@ -200,31 +194,6 @@ dp_cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* Where (prefix, plen) is or would go in d->learned; *found says which. */
-static size_t
-dp_learned_pos(const struct dp_tenant *d, uint32_t prefix, uint8_t plen,
-    bool *found)
-{
-	size_t lo = 0, hi = d->nlearned, mid;
-	const struct dp_learned *m;
-
-	*found = false;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = &d->learned[mid];
-		if (m->prefix == prefix && m->plen == plen) {
-			*found = true;
-			return mid;
-		}
-		if (prefix < m->prefix ||
-		    (prefix == m->prefix && plen < m->plen))
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
 }
 
 /* The same kernel route serves a peer /32 and a learned /32: keep it. */
@@ -251,7 +220,7 @@ dp_tenant_apply(struct dp_tenant *d, uint32_t *want, size_t nwant,
 		if (bsearch(&d->routes[i], want, nwant, sizeof(*want),
 		    dp_cmp_u32) != NULL)
 			continue;
-		(void)dp_learned_pos(d, d->routes[i], 32, &learned);
+		(void)pfxset_pos(&d->learned, d->routes[i], 32, &learned);
 		if (!learned)
 			(void)tenant_net_del_route(d->tn, d->routes[i], 32);
 	}
@@ -585,34 +554,28 @@ gw_dp_learned_add(struct gw_dp *dp, const char *tenant_id,
     const char *link_id, uint32_t prefix, uint8_t plen)
 {
 	struct dp_tenant *d;
-	struct dp_learned *nl;
-	size_t pos, cap;
+	size_t pos;
 	bool found;
 
 	if (plen > 32 || (d = dp_tenant_by_id(dp, tenant_id)) == NULL)
 		return -1;
 	prefix = dp_mask(prefix, plen);
-	pos = dp_learned_pos(d, prefix, plen, &found);
-	if (!found && d->nlearned == d->learned_cap) {
-		cap = d->learned_cap ? d->learned_cap * 2 : 16;
-		if ((nl = reallocarray(d->learned, cap, sizeof(*nl))) == NULL)
-			return -1;
-		d->learned = nl;
-		d->learned_cap = cap;
-	}
-	if (esp_table_learned_add(dp->table, link_id, prefix, plen) == -1)
+	pos = pfxset_pos(&d->learned, prefix, plen, &found);
+	if (found && d->learned.e[pos].refs == PFXSET_REFS_MAX)
 		return -1;
+	/* Ours first (it appends, so it is undone exactly): no room, no add. */
+	if (!found && pfxset_insert(&d->learned, pos, prefix, plen) == -1)
+		return -1;
+	if (esp_table_learned_add(dp->table, link_id, prefix, plen) == -1) {
+		if (!found)
+			pfxset_remove(&d->learned, pos);
+		return -1;
+	}
 	dp->learned_dirty = true;
 	if (found) {
-		d->learned[pos].refs++;
+		d->learned.e[pos].refs++;
 		return 0;
 	}
-	memmove(&d->learned[pos + 1], &d->learned[pos],
-	    (d->nlearned - pos) * sizeof(*d->learned));
-	d->learned[pos].prefix = prefix;
-	d->learned[pos].plen = plen;
-	d->learned[pos].refs = 1;
-	d->nlearned++;
 	/* A failure is logged by tun.c; the ESP table still has the prefix. */
 	if (!dp_is_peer_route(d, prefix, plen))
 		(void)tenant_net_add_route(d->tn, prefix, plen);
@@ -635,12 +598,10 @@ gw_dp_learned_del(struct gw_dp *dp, const char *tenant_id,
 	/* The tenant's network went first: its routes went with it. */
 	if ((d = dp_tenant_by_id(dp, tenant_id)) == NULL)
 		return;
-	pos = dp_learned_pos(d, prefix, plen, &found);
-	if (!found || --d->learned[pos].refs > 0)
+	pos = pfxset_pos(&d->learned, prefix, plen, &found);
+	if (!found || --d->learned.e[pos].refs > 0)
 		return;
-	memmove(&d->learned[pos], &d->learned[pos + 1],
-	    (d->nlearned - pos - 1) * sizeof(*d->learned));
-	d->nlearned--;
+	pfxset_remove(&d->learned, pos);
 	if (!dp_is_peer_route(d, prefix, plen))
 		(void)tenant_net_del_route(d->tn, prefix, plen);
 }
