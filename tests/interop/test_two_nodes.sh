@@ -308,6 +308,10 @@ bc() { birdc -s "$W/bird.ctl" "$@" 2>/dev/null; }
 est() { bc show protocols "gateway_z$1" | grep -q "Established"; }
 since() { bc show protocols "gateway_z$1" | awk -v p="gateway_z$1" '$1 == p { print $4, $5 }'; }
 not_est() { ! est "$1"; }
+# same Z SA SINCE: zone Z still has that IKE SA and that BGP session
+# (retried briefly: a busy swanctl or birdc may answer empty once).
+same_() { [ "$(ike_sa "$1")" = "$2" ] && [ "$(since "$1")" = "$3" ]; }
+same() { poll 10 same_ "$@"; }
 bfd_up() { bc show bfd sessions | grep -E "^10\.255\.0\.$1 " | grep -q " Up "; }
 for z in 1 2; do
 	poll 300 est $z && ok "(1) zone $z: BGP gateway_z$z Established" ||
@@ -376,7 +380,7 @@ echo "twonode: (2) ping -i 0.01 LAN host -> internet host across the kill: $sent
 out=$(lanping 10)
 echo "$out" | grep -q " 0% packet loss" && ok "(2) with gw-z1 dead the LAN host pings the internet host: $(echo "$out" | tail -1)" ||
     fail "(2) LAN ping with gw-z1 dead: $out"
-[ "$(ike_sa 2)" = "$spi2" ] && est 2 && [ "$(since 2)" = "$since2" ] &&
+same 2 "$spi2" "$since2" &&
     ok "(2) zone 2 untouched: IKE SA $spi2, BGP established since $since2" ||
     fail "(2) zone 2 disturbed: SA '$spi2' -> '$(ike_sa 2)', BGP since '$since2' -> '$(since 2)'"
 z1_down() { ! nodes_up gw-z1 && nodes_up gw-z2; }
@@ -420,7 +424,7 @@ poll 150 z2_refused && ok "(4) charon 2 with the old key: refused by gw-z2 (AUTH
 line=$(grep -i "zr-link" "$W/g2.log" | grep -Ei "auth" | tail -1)
 [ -n "$line" ] && ok "(4) gw-z2 logged it: $(echo "$line" | cut -c1-150)" || fail "(4) gw-z2 has no log line for the refused key"
 grep -q "two-node-zone2" "$W/g1.log" "$W/g2.log" "$W/api.log" && fail "(4) a PSK in a node's log"
-[ "$(grep -ci "auth" "$W/g1.log")" = "$g1auth0" ] && [ "$(ike_sa 1)" = "$spi1" ] && est 1 && [ "$(since 1)" = "$since1" ] &&
+[ "$(grep -ci "auth" "$W/g1.log")" = "$g1auth0" ] && same 1 "$spi1" "$since1" &&
     ok "(4) zone 1 untouched: IKE SA ${spi1% *}, BGP since $since1, no auth line on gw-z1" ||
     fail "(4) zone 1 disturbed: SA '$spi1' -> '$(ike_sa 1)', BGP '$since1' -> '$(since 1)'"
 out=$(lanping 10)
@@ -441,7 +445,7 @@ poll 300 z2_new_up && ok "(4) with the new key zone 2 is up again: IKE SA $(ike_
     fail "(4) zone 2 not up with the new key: '$(ike_sa 2)'"
 poll 900 est 2 && ok "(4) zone 2 BGP Established again ($(calc "$(now) - $t1") s after the reload)" ||
     fail "(4) gateway_z2: $(bc show protocols all gateway_z2 | head -12 | tr '\n' ' ')"
-[ "$(ike_sa 1)" = "$spi1" ] && [ "$(since 1)" = "$since1" ] && ok "(4) zone 1 still untouched" ||
+same 1 "$spi1" "$since1" && ok "(4) zone 1 still untouched" ||
     fail "(4) zone 1 changed: SA '$spi1' -> '$(ike_sa 1)', BGP '$since1' -> '$(since 1)'"
 [ "$STOP" -le 4 ] && exit $RC
 
@@ -477,10 +481,10 @@ sleep "$left"	# the outage itself (its length, not an assertion)
 out=$(lanping 10)
 echo "$out" | grep -q " 0% packet loss" && ok "(5) late in the outage the LAN host still reaches the internet host" ||
     fail "(5) LAN ping during the outage: $out"
-[ "$(ike_sa 1)" = "$spi1" ] && [ "$(ike_sa 2)" = "$spi2" ] && child_up 1 && child_up 2 &&
+same 1 "$spi1" "$since1" && same 2 "$spi2" "$since2" && child_up 1 && child_up 2 &&
     ok "(5) both tunnels kept through the outage (IKE SAs ${spi1% *}, ${spi2% *})" ||
     fail "(5) tunnels changed: '$spi1' -> '$(ike_sa 1)', '$spi2' -> '$(ike_sa 2)'"
-est 1 && est 2 && [ "$(since 1)" = "$since1" ] && [ "$(since 2)" = "$since2" ] && bfd_up 1 && bfd_up 2 &&
+poll 10 est 1 && poll 10 est 2 && poll 10 bfd_up 1 && poll 10 bfd_up 2 &&
     ok "(5) both BGP sessions and BFD kept through the outage" ||
     fail "(5) BGP changed: '$since1' -> '$(since 1)', '$since2' -> '$(since 2)'"
 left=$(awk "BEGIN { d = $OUTAGE - ($(now) - $t0); print (d > 0 ? d : 0) }")
@@ -510,7 +514,7 @@ poll 150 more && ok "(5) after the return a profile assigned through the api nod
 echo "twonode: (5) resync: api node back $(calc "${tw} - $tb") s after PostgreSQL returned; the first write after it on both gateway nodes' BGP $(calc "$(now) - $tw") s later"
 poll 100 nodes_up gw-z1 gw-z2 api-1 && ok "(5) every node heartbeats again" ||
     fail "(5) node list: $("$BIN/branchgate" node list --db "$DB" 2>&1 | tr '\n' ';')"
-[ "$(ike_sa 1)" = "$spi1" ] && [ "$(ike_sa 2)" = "$spi2" ] && [ "$(since 1)" = "$since1" ] && [ "$(since 2)" = "$since2" ] &&
+same 1 "$spi1" "$since1" && same 2 "$spi2" "$since2" &&
     ok "(5) the resync disturbed no tunnel or session" ||
     fail "(5) after the resync: '$spi1' -> '$(ike_sa 1)', '$spi2' -> '$(ike_sa 2)', BGP '$since1' -> '$(since 1)', '$since2' -> '$(since 2)'"
 
