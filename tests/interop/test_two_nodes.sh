@@ -40,6 +40,12 @@
 #     the return a write (a forwarding profile assigned) reaches both
 #     gateway nodes (their BGP announces it), a write acknowledged before the
 #     outage is still there.
+# BFD (300 ms x 3, as generated) needs the branch's BIRD and charons to be
+# scheduled within 900 ms: on a loaded machine (load 4-7 on 2 cores) both
+# nodes once heard nothing from the branch for that long at the same moment,
+# zone 2 flapped too and (2) failed. So the branch side runs at nice -10
+# (event-driven, little CPU); a failure of (2) prints the nodes' BFD-down
+# count to tell such a stall from a real fault.
 # TN_STOP=N stops after case N (debugging). Exit 77 only without root or
 # the tools.
 set -u
@@ -269,7 +275,7 @@ charon {
   plugins { vici { socket = unix://$C/charon.vici } }
 }
 EOC
-	ip netns exec "$NS_B" unshare -m --propagation private sh -c \
+	ip netns exec "$NS_B" nice -n -10 unshare -m --propagation private sh -c \
 	    "mount --bind '$C/run' /run && STRONGSWAN_CONF='$C/strongswan.conf' exec $CHARON" \
 	    </dev/null >"$C/charon.stdout" 2>&1 &
 	for _ in $(seq 100); do [ -S "$C/charon.vici" ] && break; sleep 0.1; done
@@ -301,7 +307,7 @@ for z in 1 2; do
 done
 
 bg -q cpe-config "$RN" "$LINK" --format bird --lan 10.1.1.0/24 -o "$W/bird.conf" 2>/dev/null || { fail "cpe-config bird"; exit 1; }
-ip netns exec "$NS_B" bird -f -c "$W/bird.conf" -s "$W/bird.ctl" -P "$W/bird.pid" >>"$W/bird.log" 2>&1 &
+ip netns exec "$NS_B" nice -n -10 bird -f -c "$W/bird.conf" -s "$W/bird.ctl" -P "$W/bird.pid" >>"$W/bird.log" 2>&1 &
 BPID=$!
 bc() { birdc -s "$W/bird.ctl" "$@" 2>/dev/null; }
 # est Z: BIRD's session to zone Z is Established; since Z: when it became so.
@@ -371,7 +377,7 @@ poll 300 not_est 1 && tb=$(now)
 c2=$(rx 2)
 z2_moving() { [ $(( $(rx 2) - c2 )) -gt 100 ]; }
 poll 150 z2_moving && tf=$(now) && ok "(2) traffic continues over zone 2 ($(( $(rx 2) - b2 )) replies via ipsec1 since the kill)" ||
-    fail "(2) no traffic over zone 2: branch '$(ip -n "$NS_B" route show default)'; $(bc show protocols | grep gateway | tr '\n' ' ')"
+    fail "(2) no traffic over zone 2 (BFD 'nothing heard' on gw-z1: $(grep -c 'BFD down (nothing heard' "$W/g1.log"), on gw-z2: $(grep -c 'BFD down (nothing heard' "$W/g2.log")): branch '$(ip -n "$NS_B" route show default)'; $(bc show protocols | grep gateway | tr '\n' ' ')"
 kill -INT "$PPID_"; wait "$PPID_" 2>/dev/null; PPID_=
 read -r sent recv <<<"$(pingstats "$W/flood.txt")"
 lost=$(( ${sent:-0} - ${recv:-0} ))
