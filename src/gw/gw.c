@@ -226,8 +226,6 @@ gw_link_find(const struct gw *g, uint32_t ip, int zone, unsigned nth)
 	return NULL;
 }
 
-/* What an established SA depends on: a change means the CPE must reconnect. */
-
 static void
 gw_links_free(struct gw *g)
 {
