@@ -246,7 +246,8 @@ split_conf() {
 	chmod 600 "$3"
 }
 gen_swanctl() {	# -> $W/swanctl.conf, $W/c1/swanctl.conf, $W/c2/swanctl.conf
-	bg -q cpe-config "$RN" "$LINK" --format swanctl -o "$W/swanctl.conf" 2>/dev/null || return 1
+	bg -q cpe-config "$RN" "$LINK" --format swanctl -o "$W/swanctl.conf" 2>"$W/cpe.err" ||
+	    { echo "note: cpe-config failed: $(cat "$W/cpe.err")"; return 1; }
 	sed -i '/^    mobike = no/a\    encap = yes' "$W/swanctl.conf"
 	split_conf "$W/swanctl.conf" 1 "$W/c1/swanctl.conf"
 	split_conf "$W/swanctl.conf" 2 "$W/c2/swanctl.conf"
@@ -415,19 +416,22 @@ echo "twonode: (3) echo replies via zone 1: $(( $(rx 1) - a1 )), via zone 2: $((
 
 # --- (4) zone 2's PSK changed through the api node ----------------------------
 spi1=$(ike_sa 1); since1=$(since 1); spi2=$(ike_sa 2)
-af0=$(grep -c "AUTHENTICATION_FAILED" "$W/c2/charon.log")
+# The refusal is read from gw-z2's log: charon's own log once lost lines
+# on this loaded machine (a line cut short, the next ones missing).
+rej0=$(grep -c "device link 'zr-link'.*authentication failed" "$W/g2.log")
 g1auth0=$(grep -ci "auth" "$W/g1.log")
 bg link update "$RN" "$LINK" --zone-psk-file "$W/psk2new" >/dev/null ||
     fail "(4) link update --zone-psk-file through the api node"
 t0=$(now)
-z2_refused() { [ "$(grep -c "AUTHENTICATION_FAILED" "$W/c2/charon.log")" -gt "$af0" ]; }
+z2_refused() {
+	[ "$(grep -c "device link 'zr-link'.*authentication failed" "$W/g2.log")" -gt "$rej0" ] &&
+	    [ "$(ike_sa 2 | cut -d' ' -f2)" != ESTABLISHED ]
+}
 z2_old_gone() { [ "$(ike_sa 2)" != "$spi2" ]; }
 poll 150 z2_old_gone && ok "(4) gw-z2 dropped zone 2's tunnel built with the old key ($(calc "$(now) - $t0") s after the PATCH)" ||
     fail "(4) zone 2's old IKE SA $spi2 still up"
-poll 150 z2_refused && ok "(4) charon 2 with the old key: refused by gw-z2 (AUTHENTICATION_FAILED)" ||
-    fail "(4) no AUTHENTICATION_FAILED for the old key"
-line=$(grep -i "zr-link" "$W/g2.log" | grep -Ei "auth" | tail -1)
-[ -n "$line" ] && ok "(4) gw-z2 logged it: $(echo "$line" | cut -c1-150)" || fail "(4) gw-z2 has no log line for the refused key"
+poll 150 z2_refused && ok "(4) charon 2's retry with the old key refused by gw-z2, no zone 2 SA: $(grep "device link 'zr-link'.*authentication failed" "$W/g2.log" | tail -1 | sed 's/.*: authentication/authentication/')" ||
+    fail "(4) the old key not refused: charon 2 '$(ike_sa 2)', gw-z2: $(grep -i "zr-link" "$W/g2.log" | tail -2)"
 grep -q "two-node-zone2" "$W/g1.log" "$W/g2.log" "$W/api.log" && fail "(4) a PSK in a node's log"
 [ "$(grep -ci "auth" "$W/g1.log")" = "$g1auth0" ] && same 1 "$spi1" "$since1" &&
     ok "(4) zone 1 untouched: IKE SA ${spi1% *}, BGP since $since1, no auth line on gw-z1" ||
@@ -435,7 +439,7 @@ grep -q "two-node-zone2" "$W/g1.log" "$W/g2.log" "$W/api.log" && fail "(4) a PSK
 out=$(lanping 10)
 echo "$out" | grep -q " 0% packet loss" && ok "(4) traffic flows over zone 1 meanwhile" || fail "(4) LAN ping: $out"
 # The new generated file, reloaded into charon 2 (swanctl --load-all).
-gen_swanctl || fail "(4) cpe-config swanctl"
+gen_swanctl || gen_swanctl || fail "(4) cpe-config swanctl (tried twice)"
 grep -q 'two-node-zone2-NEW-key' "$W/c2/swanctl.conf" && ! grep -q 'two-node-zone2-psk' "$W/c2/swanctl.conf" ||
     fail "(4) the generated zone 2 file does not hold the new key"
 t1=$(now)
