@@ -226,14 +226,6 @@ gw_link_find(const struct gw *g, uint32_t ip, int zone, unsigned nth)
 	return NULL;
 }
 
-/* What an established SA depends on: a change means the CPE must reconnect. */
-static bool
-gw_link_changed(const struct model_link *a, const struct model_link *b)
-{
-	return a->ip != b->ip || a->redundancy != b->redundancy ||
-	    memcmp(&a->tunnel, &b->tunnel, sizeof(a->tunnel)) != 0;
-}
-
 static void
 gw_links_free(struct gw *g)
 {
@@ -357,7 +349,7 @@ gw_reload(struct gw *g)
 {
 	struct store_tenant_link *nl = NULL;
 	size_t nn = 0, *idx = NULL, i, j, added = 0, removed = 0, changed = 0;
-	unsigned *inet = NULL;
+	unsigned *inet = NULL, zch;
 	struct gw_lstate *nls = NULL;
 	monotime_t now = monotime_now();
 	int c;
@@ -417,17 +409,29 @@ gw_reload(struct gw *g)
 			added++;
 			j++;
 		} else {
-			if (gw_link_changed(&g->links[i].link, &nl[j].link)) {
+			zch = model_link_zones_changed(&g->links[i].link,
+			    &nl[j].link);
+			if (zch == (MODEL_ZONE1 | MODEL_ZONE2)) {
 				log_info("gw: device link %s (%s): address, "
 				    "key or policy changed: tearing its "
 				    "tunnels down", nl[j].link.id,
 				    nl[j].link.name);
 				ike_peer_remove(g->ike, nl[j].link.id, now);
-				changed++;
+			} else if (zch != 0) {
+				/* One zone's key: the other zone's tunnel
+				 * (maybe on another node) is not this one's. */
+				log_info("gw: device link %s (%s): zone %d "
+				    "key or tier changed: tearing that "
+				    "zone's tunnels down", nl[j].link.id,
+				    nl[j].link.name, zch == MODEL_ZONE1 ? 1 : 2);
+				ike_peer_remove_zone(g->ike, nl[j].link.id,
+				    zch == MODEL_ZONE1 ? 1 : 2, now);
 			}
+			if (zch != 0)
+				changed++;
 			/* What it knew stays; a refusal of the old config not. */
 			nls[j] = g->ls[i];
-			if (gw_link_changed(&g->links[i].link, &nl[j].link))
+			if (zch != 0)
 				nls[j].rej = 0;
 			i++;
 			j++;

@@ -181,6 +181,9 @@ int	ike_initiate(struct ike_engine *, const struct ike_peer_cfg *,
 	    monotime_t now);
 /* Tear down (with DELETE) every SA of a device link: the link was deleted or its key changed. */
 void	ike_peer_remove(struct ike_engine *, const char *link_id, monotime_t now);
+/* The same for the SAs of one zone (1, 2) of the link: that zone's key changed. */
+void	ike_peer_remove_zone(struct ike_engine *, const char *link_id, int zone,
+	    monotime_t now);
 /* The same without a DELETE: the link's SAs vanish here only (CHILD SA
  * removal callbacks and the tunnel-down event still run), as when a branch
  * router reboots; its peer learns from the next IKE SA's INITIAL_CONTACT

@@ -113,12 +113,13 @@ destroy_one(struct ike_sa *sa, enum destroy_how how, enum ike_reason reason,
 }
 
 /*
- * Every SA (link_id NULL) or one link's. Destroyed SAs stay allocated until
+ * Every SA (link_id NULL) or one link's (zone 0) or one zone's of one link.
+ * Destroyed SAs stay allocated until
  * ike_sa_reap(), so a saved next pointer stays valid.
  */
 static void
 destroy_all(struct ike_engine *eng, enum destroy_how how, enum ike_reason reason,
-    const char *link_id, monotime_t now)
+    const char *link_id, int zone, monotime_t now)
 {
 	struct ike_sa *sa, *next;
 	size_t i, left = eng->nsa;
@@ -129,7 +130,8 @@ destroy_all(struct ike_engine *eng, enum destroy_how how, enum ike_reason reason
 		    sa = next) {
 			next = sa->link_next;
 			if (sa->state != IKE_SA_DEAD &&
-			    strcmp(sa->cfg.link_id, link_id) == 0)
+			    strcmp(sa->cfg.link_id, link_id) == 0 &&
+			    (zone == 0 || sa->cfg.zone == zone))
 				destroy_one(sa, how, reason, link_id);
 		}
 		ike_sa_reap(eng);
@@ -151,7 +153,7 @@ ike_engine_free(struct ike_engine *eng)
 {
 	if (eng == NULL)
 		return;
-	destroy_all(eng, D_FREE, IKE_R_NONE, NULL, 0);
+	destroy_all(eng, D_FREE, IKE_R_NONE, NULL, 0, 0);
 	free(eng->heap);
 	EVP_MD_free(eng->md_sha1);
 	EVP_MD_free(eng->md_sha256);
@@ -367,19 +369,26 @@ fail:
 void
 ike_peer_remove(struct ike_engine *eng, const char *link_id, monotime_t now)
 {
-	destroy_all(eng, D_WIRE, IKE_R_LOCAL_DELETE, link_id, now);
+	destroy_all(eng, D_WIRE, IKE_R_LOCAL_DELETE, link_id, 0, now);
+}
+
+void
+ike_peer_remove_zone(struct ike_engine *eng, const char *link_id, int zone,
+    monotime_t now)
+{
+	destroy_all(eng, D_WIRE, IKE_R_LOCAL_DELETE, link_id, zone, now);
 }
 
 void
 ike_peer_forget(struct ike_engine *eng, const char *link_id, monotime_t now)
 {
-	destroy_all(eng, D_QUIET, IKE_R_LOCAL_DELETE, link_id, now);
+	destroy_all(eng, D_QUIET, IKE_R_LOCAL_DELETE, link_id, 0, now);
 }
 
 void
 ike_shutdown(struct ike_engine *eng, monotime_t now)
 {
-	destroy_all(eng, D_WIRE, IKE_R_LOCAL_DELETE, NULL, now);
+	destroy_all(eng, D_WIRE, IKE_R_LOCAL_DELETE, NULL, 0, now);
 }
 
 static struct ike_sa *

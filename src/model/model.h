@@ -250,6 +250,16 @@ bool	model_prefix_overlap(const struct model_prefix *,
  */
 #define MODEL_PREFIXES_STRLEN	(MODEL_SRC_PREFIXES_MAX * MODEL_PREFIX_STRLEN)
 
+/*
+ * Which zones' tunnels a change from a to b of one link invalidates:
+ * MODEL_ZONE1 and/or MODEL_ZONE2 (0: none). Address or policy: both; a
+ * zone's key, or the redundancy tier (zone 2): that zone.
+ */
+#define MODEL_ZONE1	1u
+#define MODEL_ZONE2	2u
+unsigned model_link_zones_changed(const struct model_link *a,
+	    const struct model_link *b);
+
 int	model_prefixes_fmt(const struct model_link *, char *buf, size_t size);
 int	model_prefixes_parse(const char *s, struct model_link *);
 

@@ -1245,6 +1245,24 @@ test_initial_contact_zones(void **state)
 	for (i = 0, zones = 0; i < n; i++)
 		zones |= st[i].local.ip == R_IP ? 1 : 2;
 	assert_int_equal(zones, 3);
+
+	/* Zone 2's key changed on the gateway: only zone 2's SA goes, with a
+	 * DELETE (the branch, which holds only its new zone-2 SA since it
+	 * forgot the rest, learns it); zone 1's is untouched (the zones may be
+	 * on two nodes). */
+	ike_peer_remove_zone(w->s[1].e, c1.link_id, 2, w->now);
+	pump(w);
+	n = ike_status(w->s[1].e, st, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(st[0].zone, 1);
+	assert_int_equal(st[0].local.ip, R_IP);
+	assert_true(st[0].established);
+	assert_int_equal(ike_status(w->s[0].e, st, 4), 0);
+	assert_int_equal(count_ev(&w->s[0], IKE_EV_TUNNEL_DOWN,
+	    IKE_R_PEER_DELETE), 1);
+	/* Again: no zone-2 SA left, nothing else goes. */
+	ike_peer_remove_zone(w->s[1].e, c1.link_id, 2, w->now);
+	assert_int_equal(ike_status(w->s[1].e, st, 4), 1);
 	world_free(w);
 }
 

@@ -2021,6 +2021,55 @@ t_connectivity_to_json(void **state)
 	model_link_wipe(&l[1]);
 }
 
+/* Which zones' tunnels a link change ends (gw_reload): a zone's key only
+ * its zone, so the other zone's node keeps its tunnel (docs/nodes.md). */
+static void
+t_link_zones_changed(void **state)
+{
+	struct model_link a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.ip = 0xc6336401;
+	a.redundancy = 1;
+	snprintf(a.tunnel.psk, sizeof(a.tunnel.psk), "zone-one-key");
+	snprintf(a.tunnel.zone_psk, sizeof(a.tunnel.zone_psk), "zone-two-key");
+	b = a;
+	assert_int_equal(model_link_zones_changed(&a, &b), 0);
+	b.bandwidth = 2;	/* nothing IKE uses */
+	b.bgp_local = 0x0aff0009;
+	assert_int_equal(model_link_zones_changed(&a, &b), 0);
+	b = a;
+	snprintf(b.tunnel.zone_psk, sizeof(b.tunnel.zone_psk), "zone-two-NEW");
+	assert_int_equal(model_link_zones_changed(&a, &b), MODEL_ZONE2);
+	b = a;
+	snprintf(b.tunnel.psk, sizeof(b.tunnel.psk), "zone-one-NEW");
+	assert_int_equal(model_link_zones_changed(&a, &b), MODEL_ZONE1);
+	snprintf(b.tunnel.zone_psk, sizeof(b.tunnel.zone_psk), "zone-two-NEW");
+	assert_int_equal(model_link_zones_changed(&a, &b),
+	    MODEL_ZONE1 | MODEL_ZONE2);
+	b = a;
+	b.redundancy = 0;	/* the tier went down: zone 2 ends */
+	b.tunnel.zone_psk[0] = 0;
+	assert_int_equal(model_link_zones_changed(&a, &b), MODEL_ZONE2);
+	/* Shared by both zones: the address (IKE identity) and the policy. */
+	b = a;
+	b.ip++;
+	assert_int_equal(model_link_zones_changed(&a, &b),
+	    MODEL_ZONE1 | MODEL_ZONE2);
+	b = a;
+	b.tunnel.custom = true;
+	b.tunnel.dh = 3;
+	assert_int_equal(model_link_zones_changed(&a, &b),
+	    MODEL_ZONE1 | MODEL_ZONE2);
+	b = a;
+	b.tunnel.sa_lifetime = 3600;
+	assert_int_equal(model_link_zones_changed(&a, &b),
+	    MODEL_ZONE1 | MODEL_ZONE2);
+	model_link_wipe(&a);
+	model_link_wipe(&b);
+}
+
 int
 main(void)
 {
@@ -2098,6 +2147,7 @@ main(void)
 		cmocka_unit_test(t_profile_to_json),
 		cmocka_unit_test(t_profile_descriptions),
 		cmocka_unit_test(t_connectivity_to_json),
+		cmocka_unit_test(t_link_zones_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
