@@ -96,7 +96,7 @@ for i in range(n):
                % (i, 64 + p // 256, p % 256, 64 + (p + 1) // 256, (p + 1) % 256))
     bird.write('protocol bgp b%d { local 10.201.%d.%d as %d; neighbor 10.202.%d.%d as 65476; multihop 2;'
                ' connect retry time 5; ipv4 { import none; export where proto = "s%d"; }; }\n'
-               % (i, a, b, 64512 + i % 1000, a, b, i))
+               % (i, a, b, 64512 + i % 900, a, b, i))
 EOF
 umask 022
 ip -n "$NS_L" -batch "$W/ips.batch" || die "addresses"
@@ -107,7 +107,7 @@ NT=$(( (N + 39) / 40 ))
 for t in $(seq 0 $((NT - 1))); do
 	"$BIN/branchgate" tenant create "lg$t" --db "$DB" >"$W/t$t.json" || die "tenant create"
 done
-ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" --metrics "$MET" \
+ip netns exec "$NS_G" ${GWWRAP:-} "$BIN/branchgated" --db "$DB" --api "$API" --metrics "$MET" \
     --endpoint 1=$GWIP --netns-prefix "$PFX" >"$W/gw.log" 2>&1 &
 DPID=$!
 poll 20 grep -q "API listening" "$W/gw.log" || die "branchgated did not start"
@@ -126,7 +126,7 @@ mklinks() {	# TENANT: its remote networks and links
 			read -r pub peer gwl psk < <(sed -n "$((i + k + 1))p" "$W/branches")
 			printf '%s\n' "$psk" >"$W/psk.$t"
 			bg -q link create "$rn" --name "l$((i + k))" --ip "$pub" --vendor other \
-			    --asn $((64512 + (i + k) % 1000)) --local-bgp "$gwl" --peer-bgp "$peer" \
+			    --asn $((64512 + (i + k) % 900)) --local-bgp "$gwl" --peer-bgp "$peer" \
 			    --psk-file "$W/psk.$t" >/dev/null || { echo "link create $((i + k)) failed"; return 1; }
 		done
 	done
@@ -203,7 +203,7 @@ NUP=$((U0 - 1))
 # tunnel and session is back.
 T8=$(now_ms)
 kill "$DPID"; wait "$DPID" 2>/dev/null
-ip netns exec "$NS_G" "$BIN/branchgated" --db "$DB" --api "$API" --metrics "$MET" \
+ip netns exec "$NS_G" ${GWWRAP:-} "$BIN/branchgated" --db "$DB" --api "$API" --metrics "$MET" \
     --endpoint 1=$GWIP --netns-prefix "$PFX" >"$W/gw2.log" 2>&1 &
 DPID=$!
 back() { [ "$(metric_count branchgate_link_tunnel_up)" -ge "$NUP" ] && [ "$(metric_count branchgate_link_bgp_established)" -ge "$NUP" ]; }
