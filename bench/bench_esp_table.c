@@ -63,7 +63,7 @@ run(size_t n)
 	for (i = 0; i < n; i++) {
 		struct esp_table_child c;
 
-		snprintf(cs.link_id, sizeof(cs.link_id), "%s", l[i].id);
+		snprintf(cs.link_id, sizeof(cs.link_id), "%.36s", l[i].id);
 		cs.spi_in = 0x10000000u + (uint32_t)i;
 		cs.spi_out = 0x20000000u + (uint32_t)i;
 		memset(&c, 0, sizeof(c));

@@ -23,7 +23,7 @@
 # up, every BGP session reached Established and every tunnel carried
 # traffic both ways (ping replies, per-link ESP counters); skips the idle
 # CPU, change and restart figures. Polls are bounded; nothing is timed.
-# Needs root, BIRD, curl, python3. API ports 18140-18141.
+# Needs root, BIRD, curl, python3. API ports LG_API_PORT (18140) and +1.
 set -u
 
 CHECK=0
@@ -33,8 +33,8 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${2:-$SRC/build/bin}
 LGBIN=${LGBIN:-$(dirname "$BIN")/bench/bench_loadgen}
 IDLE_S=${IDLE_S:-30}
-API=127.0.0.1:18140
-MET=127.0.0.1:18141
+API=127.0.0.1:${LG_API_PORT:-18140}
+MET=127.0.0.1:$(( ${LG_API_PORT:-18140} + 1 ))
 NS_L=bglg-$$-lg
 NS_G=bglg-$$-gw
 PFX=bglg-$$t-

@@ -14,4 +14,4 @@
 set -u
 SRC=${BG_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BG_BINDIR:-$SRC/build}
-exec bash "$SRC/bench/loadgen.sh" --check "${LOADGEN_N:-200}" "$BUILD/bin"
+LG_API_PORT=${LG_API_PORT:-18142} exec bash "$SRC/bench/loadgen.sh" --check "${LOADGEN_N:-200}" "$BUILD/bin"
