@@ -7,7 +7,7 @@ DB	?= sqlite:./var/branchgate.db
 JOBS	?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp bench-tunnel bench-policy bench-bgp clean
+.PHONY: all deps build run test test-unit fuzz fuzz-run bench-ike bench-esp bench-tunnel bench-policy bench-bgp bench-scale clean
 
 all: build
 
@@ -77,6 +77,11 @@ bench-bgp: build
 # iperf3 TCP 10 s through one tunnel in namespaces, in one run: strongSwan
 # <-> strongSwan (reference), strongSwan <-> branchgated, branchgate CPE
 # (--role cpe) <-> branchgated; prints the ratio CPE/strongSwan. Needs root.
+# N simulated branches against one gateway node (bench/loadgen.sh, root):
+# bring-up, memory, idle CPU, change and restart figures. N=1000 default.
+bench-scale: build
+	@bash bench/loadgen.sh $${N:-1000} build/bin
+
 bench-tunnel: build
 	@bash bench/bench_tunnel.sh build/bin
 

@@ -54,6 +54,7 @@
 #include "esp_table.h"
 #include "gw_dp.h"
 #include "gw_fwd.h"
+#include "hash32.h"
 #include "ip4.h"
 #include "log.h"
 #include "pfxset.h"
@@ -1282,6 +1283,63 @@ gw_bgp_lsn_find(struct gw_bgp *b, const char *tenant_id, uint32_t addr)
 	return NULL;
 }
 
+/*
+ * gw_bgp_sync's index of the listeners by (tenant, address), open
+ * addressing, rebuilt per sync: the scan of every listener for every
+ * session was O(links^2) per reload, the gateway's top cost (with its
+ * strcmp) while links were created at 1,000-5,000 links (perf, loadgen.sh).
+ */
+struct gw_bgp_lsn_idx {
+	struct gw_bgp_lsn	**slot;
+	size_t			  mask;
+};
+
+static size_t
+gw_bgp_lsn_hash(const char *tenant_id, uint32_t addr)
+{
+	uint32_t h = hash32_mix(addr);
+
+	while (*tenant_id != '\0')
+		h = h * 31 + (unsigned char)*tenant_id++;
+	return hash32_mix(h);
+}
+
+static int
+gw_bgp_lsn_idx_init(struct gw_bgp_lsn_idx *x, size_t n)
+{
+	size_t sz = 16;
+
+	while (sz < 2 * n)
+		sz <<= 1;
+	x->mask = sz - 1;
+	return (x->slot = calloc(sz, sizeof(*x->slot))) == NULL ? -1 : 0;
+}
+
+static void
+gw_bgp_lsn_idx_put(struct gw_bgp_lsn_idx *x, struct gw_bgp_lsn *l)
+{
+	size_t h = gw_bgp_lsn_hash(l->tenant_id, l->addr) & x->mask;
+
+	while (x->slot[h] != NULL)
+		h = (h + 1) & x->mask;
+	x->slot[h] = l;
+}
+
+static struct gw_bgp_lsn *
+gw_bgp_lsn_idx_get(const struct gw_bgp_lsn_idx *x, const char *tenant_id,
+    uint32_t addr)
+{
+	size_t h = gw_bgp_lsn_hash(tenant_id, addr) & x->mask;
+	struct gw_bgp_lsn *l;
+
+	while ((l = x->slot[h]) != NULL) {
+		if (l->addr == addr && strcmp(l->tenant_id, tenant_id) == 0)
+			return l;
+		h = (h + 1) & x->mask;
+	}
+	return NULL;
+}
+
 /* --- settle and timer ---------------------------------------------------------------- */
 
 static void
@@ -1441,6 +1499,7 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 	struct gw_bgp_want *w = NULL;
 	struct gw_bgp_sess **ns = NULL, *ss;
 	struct gw_bgp_lsn *l, **nl;
+	struct gw_bgp_lsn_idx lx;
 	monotime_t now = monotime_now();
 	size_t nw, i, j, k;
 	int c;
@@ -1499,11 +1558,18 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 	ns = NULL;
 
 	/* Listeners: one per (tenant, gateway BGP address) in use. */
-	for (i = 0; i < b->nlsn; i++)
+	if (gw_bgp_lsn_idx_init(&lx, b->nlsn + b->nsess) == -1)
+		lx.slot = NULL;		/* no memory: the scan, slower */
+	for (i = 0; i < b->nlsn; i++) {
 		b->lsn[i]->seen = false;
+		if (lx.slot != NULL)
+			gw_bgp_lsn_idx_put(&lx, b->lsn[i]);
+	}
 	for (i = 0; i < b->nsess; i++) {
 		ss = b->sess[i];
-		if ((l = gw_bgp_lsn_find(b, ss->tenant_id, ss->local)) != NULL) {
+		l = lx.slot != NULL ? gw_bgp_lsn_idx_get(&lx, ss->tenant_id,
+		    ss->local) : gw_bgp_lsn_find(b, ss->tenant_id, ss->local);
+		if (l != NULL) {
 			l->seen = true;
 			continue;
 		}
@@ -1525,8 +1591,11 @@ gw_bgp_sync(struct gw_bgp *b, const struct store_tenant_link *links,
 		snprintf(l->tenant_id, sizeof(l->tenant_id), "%s",
 		    ss->tenant_id);
 		b->lsn[b->nlsn++] = l;
+		if (lx.slot != NULL)
+			gw_bgp_lsn_idx_put(&lx, l);
 		(void)gw_bgp_lsn_open(b, l, now);
 	}
+	free(lx.slot);
 	for (i = 0; i < b->nlsn;) {
 		if (b->lsn[i]->seen) {
 			i++;

@@ -10,10 +10,12 @@
 #include "egress.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nftables/libnftables.h>
 
@@ -61,6 +63,16 @@ egress_table_name(const char *prefix, char *out, size_t len)
 	return n < 0 || (size_t)n >= len - o ? -1 : 0;
 }
 
+/*
+ * Runs on a thread of its own (netns_run), never the caller's: libnftables
+ * waits for netlink replies with select(2), and an FD_SETSIZE (1024) or
+ * higher socket aborts the process (glibc's fortified FD_SET). A gateway
+ * with ~320 links has that many descriptors open (measured: abort at 321
+ * links, bench/loadgen.sh), so the thread takes a private copy of the fd
+ * table and closes everything above stderr in it: the library's socket is
+ * then fd 3. The process's own descriptors are untouched; the copy goes
+ * with the thread.
+ */
 static int
 egress_nft(void *arg)
 {
@@ -68,6 +80,10 @@ egress_nft(void *arg)
 	struct nft_ctx *ctx;
 	int rc = -1;
 
+	if (unshare(CLONE_FILES) == -1 || close_range(3, ~0U, 0) == -1) {
+		log_err("egress: private fd table for nft: %s", strerror(errno));
+		return -1;
+	}
 	if ((ctx = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
 		errno = ENOMEM;
 		return -1;
@@ -176,7 +192,7 @@ egress_open(struct egress **out, const struct egress_cfg *cfg)
 	if (netns_sysctl(-1, "/proc/sys/net/ipv4/ip_forward", "1") == -1)
 		goto fail;
 	if (egress_ruleset(eg, rs, sizeof(rs), cfg->snat_addr) == -1 ||
-	    egress_nft(rs) == -1)
+	    netns_run(-1, egress_nft, rs) == -1)
 		goto fail;
 	*out = eg;
 	return 0;
@@ -194,7 +210,7 @@ egress_table_del(const char *table)
 
 	snprintf(rs, sizeof(rs), "add table ip %1$s\ndelete table ip %1$s\n",
 	    table);
-	egress_nft(rs);
+	(void)netns_run(-1, egress_nft, rs);
 }
 
 void
